@@ -1,0 +1,16 @@
+"""dimer_core — bias-controlled couplings and spin dynamics of a molecular-magnet dimer.
+
+Implements Leiva, Díaz & Núñez, Phys. Rev. B 107, 094401 (2023) with the
+conventions of the project's physics notes (docs/physics.md).
+
+Public API
+----------
+DimerParams, PRESETS, preset     parameters, with units and bounds (params.py)
+point(params)                    every named coupling at one bias point (couplings.py)
+maps(params, mu_F, V)            the same over a mu_F × V grid, as an xarray.Dataset
+QUANTITIES                       key → (unit, description) of every named quantity
+"""
+from .couplings import QUANTITIES, maps, point, raw_point
+from .params import PRESETS, DimerParams, preset
+
+__all__ = ["DimerParams", "PRESETS", "preset", "point", "maps", "raw_point", "QUANTITIES"]

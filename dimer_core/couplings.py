@@ -1,0 +1,218 @@
+"""Named couplings at a bias point (:func:`point`) and over mu_F × V maps (:func:`maps`).
+
+Definitions (PHYSICS.md, "The effective stochastic LLG"; paper Eqs. 4–6, A24),
+for site 2 (site 1 by 1 ↔ 2):
+
+=========  ==========================================  ========
+key        definition                                  unit
+=========  ==========================================  ========
+s_a        S·(that·<s_a>)                              1
+J_2        S²·χ_21^(i)(0)                              1/meV
+D_2        S²·χ_21^(DM)(0)                             1/meV
+A_2        S²·χ_21^(an)(0)                             1/meV
+K_2        S²·χ_22^(an)(0)                             1/meV
+chi22_DM   χ_22^(DM)(0)  (no S² factor)                1/meV
+a_x_ab     S·∂_E Im χ_ab^(x)(E)|_0, x = i, an, DM      1/meV²
+j_x_ab     S²·C_ab^(x)                                 ps
+T_eff_2    j_i_22 / (2ħS·a_i_22) / k_B                 K
+I          (e/h)∫dε T(ε)(f_L − f_R)                    nA
+=========  ==========================================  ========
+
+Couplings enter the LLG multiplied by Δ² (α_ab = Δ²·(a^(i)·1 + a^(an)·that⊗that +
+a^(DM)·W)), so they are independent of Δ.  T_eff_2 < 0 where a_i_22 < 0: the
+electrons inject energy into the spin ("energy injection"); it is a physical
+regime, reported as such, not an error.
+"""
+import numpy as np
+import xarray as xr
+
+from .cache import BoundedCache
+from .params import DimerParams
+from .response import RAW_INDEX, chemical_potentials, direct, from_phi
+from .tables import FERMI_CUTOFF, build_node_table, build_thermal_table
+from .units import HBAR, K_B
+
+QUANTITIES = {
+    "s_1": ("1", "spin density of site 1 along that, S·(that·<s_1>)"),
+    "s_2": ("1", "spin density of site 2 along that, S·(that·<s_2>)"),
+    "J_1": ("1/meV", "isotropic exchange on spin 1, S²·χ_12^(i)"),
+    "J_2": ("1/meV", "isotropic exchange on spin 2, S²·χ_21^(i) (J < 0: antiferromagnetic)"),
+    "D_1": ("1/meV", "Dzyaloshinskii–Moriya coupling on spin 1, S²·χ_12^(DM)"),
+    "D_2": ("1/meV", "Dzyaloshinskii–Moriya coupling on spin 2, S²·χ_21^(DM)"),
+    "A_1": ("1/meV", "Ising-like anisotropic exchange on spin 1, S²·χ_12^(an)"),
+    "A_2": ("1/meV", "Ising-like anisotropic exchange on spin 2, S²·χ_21^(an)"),
+    "K_1": ("1/meV", "uniaxial anisotropy of spin 1, S²·χ_11^(an)"),
+    "K_2": ("1/meV", "uniaxial anisotropy of spin 2, S²·χ_22^(an)"),
+    "chi22_DM": ("1/meV", "self DMI-like response χ_22^(DM) (torque m2 × (m2 × that)), without S²"),
+    "a_i_22": ("1/meV²", "isotropic Gilbert damping of spin 2, S·∂_E Im χ_22^(i)"),
+    "a_an_22": ("1/meV²", "anisotropic damping of spin 2, S·∂_E Im χ_22^(an)"),
+    "a_DM_22": ("1/meV²", "antisymmetric (W) damping of spin 2, S·∂_E Im χ_22^(DM)"),
+    "a_i_21": ("1/meV²", "nonlocal isotropic damping α_21, S·∂_E Im χ_21^(i)"),
+    "a_an_21": ("1/meV²", "nonlocal anisotropic damping α_21, S·∂_E Im χ_21^(an)"),
+    "a_DM_21": ("1/meV²", "nonlocal antisymmetric damping α_21, S·∂_E Im χ_21^(DM)"),
+    "j_i_22": ("ps", "isotropic noise correlation of spin 2, S²·C_22^(i)"),
+    "j_an_22": ("ps", "anisotropic noise correlation of spin 2, S²·C_22^(an)"),
+    "j_DM_22": ("ps", "antisymmetric noise correlation of spin 2, S²·C_22^(DM) (zero by symmetry)"),
+    "j_i_21": ("ps", "nonlocal isotropic noise correlation, S²·C_21^(i)"),
+    "j_an_21": ("ps", "nonlocal anisotropic noise correlation, S²·C_21^(an)"),
+    "T_eff_2": ("K", "effective temperature of spin 2, j_i_22/(2ħS a_i_22)/k_B (negative: energy injection)"),
+    "I": ("nA", "charge current, both spins summed"),
+}
+"""Every named quantity: key → (unit, description). The keys of :func:`point`."""
+
+_node_tables = BoundedCache(max_items=16, max_bytes=256 * 2 ** 20)
+_thermal_tables = BoundedCache(max_items=16, max_bytes=256 * 2 ** 20)
+
+
+def named(raw, S):
+    """Named quantities (dict of arrays) from raw responses (…, len(RAW)) for spin length S."""
+    r = {k: raw[..., i] for k, i in RAW_INDEX.items()}
+    out = {
+        "s_1": S * r["spin_1"], "s_2": S * r["spin_2"],
+        "J_1": S ** 2 * r["chi_12_i"], "J_2": S ** 2 * r["chi_21_i"],
+        "D_1": S ** 2 * r["chi_12_DM"], "D_2": S ** 2 * r["chi_21_DM"],
+        "A_1": S ** 2 * r["chi_12_an"], "A_2": S ** 2 * r["chi_21_an"],
+        "K_1": S ** 2 * r["chi_11_an"], "K_2": S ** 2 * r["chi_22_an"],
+        "chi22_DM": r["chi_22_DM"],
+    }
+    for ab in ("22", "21"):
+        for part in ("i", "an", "DM"):
+            out[f"a_{part}_{ab}"] = S * r[f"dchi_{ab}_{part}"]
+    for ab, parts in (("22", ("i", "an", "DM")), ("21", ("i", "an"))):
+        for part in parts:
+            out[f"j_{part}_{ab}"] = S ** 2 * r[f"noise_{ab}_{part}"]
+    out["T_eff_2"] = effective_temperature(out["j_i_22"], out["a_i_22"], S)
+    out["I"] = r["current"]
+    return {k: out[k] for k in QUANTITIES}
+
+
+def effective_temperature(j_i, a_i, S):
+    """k_B·T_eff = j^(i)/(2ħS·a^(i)) in kelvin (PHYSICS.md; T_eff = T at V = 0)."""
+    j_i, a_i = np.asarray(j_i, dtype=float), np.asarray(a_i, dtype=float)
+    safe = np.where(a_i == 0.0, 1.0, a_i)
+    return np.where(a_i == 0.0, np.inf, j_i / (2.0 * HBAR * S * safe) / K_B)
+
+
+def _checked(params):
+    if not isinstance(params, DimerParams):
+        raise TypeError(f"expected DimerParams, got {type(params).__name__}")
+    return params.check()
+
+
+def point(params, refine=1.0):
+    """All named couplings at the bias point of ``params`` (dict of floats; see :data:`QUANTITIES`).
+
+    Evaluated by direct quadrature with the Fermi steps as break points (the
+    accurate route); ``refine`` > 1 divides every panel width.
+    """
+    p = _checked(params)
+    return {k: float(v) for k, v in named(direct(p, refine), p.S).items()}
+
+
+def raw_point(params, refine=1.0):
+    """Raw responses (see :data:`dimer_core.response.RAW`) at the bias point of ``params``."""
+    p = _checked(params)
+    return dict(zip(RAW_INDEX, direct(p, refine)))
+
+
+def node_table(p, refine=1.0):
+    """The cached T = 0 table of cumulative integrals for the electronic parameters of ``p``."""
+    return _node_tables.get_or_build((p.electronic_key(), refine), lambda: build_node_table(p, refine))
+
+
+def thermal_table(p, lo, hi, refine=1.0):
+    """A cached T > 0 table covering μ ∈ [lo, hi] (rebuilt over a wider range if needed)."""
+    key = (p.electronic_key(), float(p.T), refine)
+    table = _thermal_tables.get(key)
+    if table is None or not table.covers(lo, hi):
+        if table is not None:
+            lo, hi = min(lo, table.mu[0]), max(hi, table.mu[-1])
+        pad = max(5.0, 0.1 * (hi - lo), 4 * K_B * p.T)
+        table = build_thermal_table(p, K_B * p.T, lo - pad, hi + pad, refine)
+        _thermal_tables.put(key, table)
+    return table
+
+
+def _grid(name, values):
+    arr = np.asarray(values, dtype=float).reshape(-1)
+    if arr.size == 0 or not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} grid must be a non-empty list of finite numbers")
+    bound = 50.0 if name == "mu_F" else 100.0
+    if np.abs(arr).max() > bound:
+        unit = "meV" if name == "mu_F" else "mV"
+        raise ValueError(f"{name} grid reaches {np.abs(arr).max():g}; allowed: -{bound:g} <= {name} <= {bound:g} {unit}")
+    return arr
+
+
+def raw_map(params, mu_F, V, refine=1.0):
+    """Raw responses over the grid mu_F × V; array of shape (len(mu_F), len(V), len(RAW))."""
+    p = _checked(params)
+    mu_F, V = _grid("mu_F", mu_F), _grid("V", V)
+    mu_l, mu_r = chemical_potentials(mu_F[:, None], V[None, :])
+    kt = K_B * p.T
+    flat_l, flat_r = mu_l.ravel(), mu_r.ravel()
+    if kt == 0.0:
+        table = node_table(p, refine)
+        phi_l, phi_r = table.values(flat_l), table.values(flat_r)
+        raw = from_phi(phi_l, phi_r, None, None, flat_l - flat_r, 0.0)
+    else:
+        lo = min(flat_l.min(), flat_r.min())
+        hi = max(flat_l.max(), flat_r.max())
+        table = thermal_table(p, lo, hi, refine)
+        phi_l, dphi_l = table.values(flat_l)
+        phi_r, dphi_r = table.values(flat_r)
+        raw = from_phi(phi_l, phi_r, dphi_l, dphi_r, flat_l - flat_r, kt)
+    return raw.reshape(mu_l.shape + (raw.shape[-1],))
+
+
+def maps(params, mu_F, V, refine=1.0):
+    """Every named quantity over mu_F × V as an :class:`xarray.Dataset`.
+
+    Parameters
+    ----------
+    params : DimerParams
+        Everything but mu_F and V (which the grid replaces).
+    mu_F : array_like
+        Equilibrium chemical potentials (meV).
+    V : array_like
+        Bias voltages (mV).
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``(mu_F, V)``; one variable per key of :data:`QUANTITIES`, with
+        ``units`` and ``description`` attributes; the parameters in ``attrs``.
+
+    Notes
+    -----
+    Energy integrals are tabulated once per electronic parameter set (and
+    temperature) in a bounded cache; a new mu_F or V range only re-reads them.
+    """
+    p = _checked(params)
+    mu_F, V = _grid("mu_F", mu_F), _grid("V", V)
+    quantities = named(raw_map(p, mu_F, V, refine), p.S)
+    ds = xr.Dataset(
+        {k: (("mu_F", "V"), v, {"units": QUANTITIES[k][0], "description": QUANTITIES[k][1]})
+         for k, v in quantities.items()},
+        coords={"mu_F": ("mu_F", mu_F, {"units": "meV", "long_name": "equilibrium chemical potential"}),
+                "V": ("V", V, {"units": "mV", "long_name": "bias voltage"})},
+    )
+    ds.attrs.update({f"param_{k}": (list(v) if isinstance(v, tuple) else v)
+                     for k, v in p.values().items() if k not in ("mu_F", "V")})
+    ds.attrs["title"] = "Bias-dependent couplings of the spin dimer (Leiva, Díaz & Núñez, PRB 107, 094401)"
+    return ds
+
+
+def clear_caches():
+    """Empty the shared energy-table caches."""
+    _node_tables.clear()
+    _thermal_tables.clear()
+
+
+def cache_nbytes():
+    """Bytes held by the shared energy-table caches."""
+    return _node_tables.nbytes + _thermal_tables.nbytes
+
+
+__all__ = ["QUANTITIES", "point", "raw_point", "maps", "raw_map", "named", "effective_temperature",
+           "clear_caches", "cache_nbytes", "FERMI_CUTOFF"]

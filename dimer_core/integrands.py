@@ -1,0 +1,156 @@
+"""Numba kernel: every energy integrand of the engine at a band angle θ.
+
+For each energy the kernel builds the channel Green's functions G_σ (σ = ±,
+closed forms (A10)–(A15)), their energy derivative and the lead spectral parts
+``A^c_σ = G_σ Γ^c G_σ†`` (c = L, R), and from them the integrands whose
+Fermi-weighted integrals give all responses of PHYSICS.md.  Rotation symmetry
+about ``that`` reduces the spin traces to channel sums
+(``Tr[τ^i P_σ τ^j P_σ']`` = that⊗that for σ = σ', 1 − that⊗that − iσW otherwise),
+so each 3×3 tensor is returned directly as its three parts (i, an, DM):
+
+    M^(i) = X+- + X-+,   M^(an) = X++ + X-- − M^(i),   M^(DM) = −i (X+- − X-+)
+
+where X_σσ' is the channel-resolved bubble.  Components (each already
+multiplied by de/dθ, so that ∫ dθ gives ∫ de):
+
+* ``CHI``: per lead c and site pair ab, the static bubble (i, an, DM)
+  ``−(1/8π)[G^R_σ,ab A^c_σ',ba + A^c_σ,ab G^A_σ',ba]`` (its f_c-weighted integral
+  is χ_ab(0), 1/meV), then the energy derivative of the bubble
+  ``−(1/8π)[∂G^R_σ,ab A^c_σ',ba − A^c_σ,ab ∂G^A_σ',ba]`` (imaginary part taken, so its
+  integral is ∂_E Im χ_ab, 1/meV²).  Derivative route: shifting ε → ε − E in
+  the G^<(ε+E) term leaves only ∂G^R and ∂G^A, no derivative of f.
+* ``SPIN``: ``(1/4π) Σ_σ σ A^c_σ,aa`` — its f_c-weighted integral is that·<s_a>.
+* ``TRANS``: transmission ``Σ_σ Γ1 Γ2 |G_σ,12|²`` (dimensionless).
+* ``NOISE``: per lead pair cc' ∈ {LL, RR, LR} and site pair, (ħ/16π)·[A^c_σ,ab
+  A^c'_σ',ba + A^c'_σ,ab A^c_σ',ba] (parts i, an, DM), to be weighted with
+  (1 − f_c) f_c' + (c ↔ c'), giving C_ab (ps).
+"""
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from .units import HBAR
+
+PAIRS = ((0, 0), (0, 1), (1, 0), (1, 1))
+"""Site pairs ab in the order 11, 12, 21, 22 (0-based)."""
+PAIR_NAMES = ("11", "12", "21", "22")
+LEAD_PAIRS = ((0, 0), (1, 1), (0, 1))
+"""Lead pairs cc' for the noise: LL, RR, LR."""
+
+N_CHI = 2 * 4 * 6
+SPIN0 = N_CHI
+TRANS = SPIN0 + 4
+NOISE0 = TRANS + 1
+NCOMP = NOISE0 + 3 * 4 * 3
+
+
+def chi_index(lead, pair, k):
+    """Component of the static (k = 0, 1, 2: i, an, DM) or derivative (k = 3, 4, 5) bubble."""
+    return (lead * 4 + pair) * 6 + k
+
+
+def spin_index(lead, site):
+    return SPIN0 + lead * 2 + site
+
+
+def noise_index(lead_pair, pair, k):
+    return NOISE0 + (lead_pair * 4 + pair) * 3 + k
+
+
+@njit(cache=True, fastmath=False)
+def _integrand(theta, t, t0, tL, tR, te, eps1, eps2, out):
+    e = -2.0 * te * math.cos(theta)
+    dedt = 2.0 * te * math.sin(theta)
+    phase = complex(math.cos(theta), math.sin(theta))
+    g = -phase / te
+    dg = -1j * phase / te
+    gam = (2.0 * tL * tL * math.sin(theta) / te, 2.0 * tR * tR * math.sin(theta) / te)
+    g1 = e - eps1 - tL * tL * g
+    g2 = e - eps2 - tR * tR * g
+    m = (dedt - tL * tL * dg, dedt - tR * tR * dg)
+    gr = np.empty((2, 2, 2), dtype=np.complex128)
+    dgr = np.empty((2, 2, 2), dtype=np.complex128)
+    spec = np.empty((2, 2, 2, 2), dtype=np.complex128)  # [lead, channel, a, b]
+    for s in range(2):
+        tau = t0 + t if s == 0 else t0 - t
+        det = g1 * g2 - tau * tau
+        gr[s, 0, 0] = g2 / det
+        gr[s, 1, 1] = g1 / det
+        gr[s, 0, 1] = -tau / det
+        gr[s, 1, 0] = -tau / det
+        for a in range(2):
+            for b in range(2):
+                acc = 0j
+                for c in range(2):
+                    acc += gr[s, a, c] * m[c] * gr[s, c, b]
+                dgr[s, a, b] = -acc
+        for c in range(2):
+            for a in range(2):
+                for b in range(2):
+                    spec[c, s, a, b] = gr[s, a, c] * gam[c] * gr[s, b, c].conjugate()
+    k_chi = -1.0 / (8.0 * math.pi)
+    for c in range(2):
+        for p in range(4):
+            a = p // 2
+            b = p % 2
+            x = np.empty((2, 2), dtype=np.complex128)
+            y = np.empty((2, 2), dtype=np.complex128)
+            for s in range(2):
+                for s2 in range(2):
+                    x[s, s2] = k_chi * dedt * (gr[s, a, b] * spec[c, s2, b, a]
+                                               + spec[c, s, a, b] * gr[s2, a, b].conjugate())
+                    y[s, s2] = k_chi * (dgr[s, a, b] * spec[c, s2, b, a]
+                                        - spec[c, s, a, b] * dgr[s2, a, b].conjugate())
+            base = (c * 4 + p) * 6
+            iso = x[0, 1] + x[1, 0]
+            out[base + 0] = iso.real
+            out[base + 1] = (x[0, 0] + x[1, 1] - iso).real
+            out[base + 2] = (x[0, 1] - x[1, 0]).imag
+            iso = y[0, 1] + y[1, 0]
+            out[base + 3] = iso.imag
+            out[base + 4] = (y[0, 0] + y[1, 1] - iso).imag
+            out[base + 5] = -(y[0, 1] - y[1, 0]).real
+    for c in range(2):
+        for a in range(2):
+            out[SPIN0 + c * 2 + a] = dedt * (spec[c, 0, a, a] - spec[c, 1, a, a]).real / (4.0 * math.pi)
+    tr = 0.0
+    for s in range(2):
+        tr += abs(gr[s, 0, 1]) ** 2
+    out[TRANS] = dedt * gam[0] * gam[1] * tr
+    k_noise = HBAR / (16.0 * math.pi) * dedt
+    for q in range(3):
+        c = 1 if q == 1 else 0  # LL, RR, LR
+        c2 = 0 if q == 0 else 1
+        for p in range(4):
+            a = p // 2
+            b = p % 2
+            n = np.empty((2, 2), dtype=np.complex128)
+            for s in range(2):
+                for s2 in range(2):
+                    n[s, s2] = k_noise * (spec[c, s, a, b] * spec[c2, s2, b, a]
+                                          + spec[c2, s, a, b] * spec[c, s2, b, a])
+            base = NOISE0 + (q * 4 + p) * 3
+            iso = n[0, 1] + n[1, 0]
+            out[base + 0] = iso.real
+            out[base + 1] = (n[0, 0] + n[1, 1] - iso).real
+            out[base + 2] = (n[0, 1] - n[1, 0]).imag
+
+
+@njit(cache=True, parallel=True)
+def integrand_table(thetas, t, t0, tL, tR, te, eps1, eps2):
+    """All ``NCOMP`` integrands (per dθ) at the band angles ``thetas``.
+
+    Returns an array of shape ``(len(thetas), NCOMP)``.
+    """
+    n = thetas.shape[0]
+    out = np.empty((n, NCOMP))
+    for k in prange(n):
+        _integrand(thetas[k], t, t0, tL, tR, te, eps1, eps2, out[k])
+    return out
+
+
+def evaluate(thetas, p):
+    """Integrand table for a :class:`~dimer_core.params.DimerParams` (see :func:`integrand_table`)."""
+    return integrand_table(np.ascontiguousarray(thetas, dtype=np.float64),
+                           p.t, p.t0, p.tL, p.tR, p.te, p.eps1, p.eps2)

@@ -1,0 +1,163 @@
+"""Model parameters of the spin dimer and the paper's presets.
+
+:class:`DimerParams` declares every parameter of the model once, with its unit,
+bounds and meaning; the CLI (``--name value``) and the dashboard widgets are
+generated from it.  :data:`PRESETS` holds the parameter sets of the paper's
+figures (Leiva, Díaz & Núñez, PRB 107, 094401 (2023), Sec. III and Figs. 2–7).
+
+Every check that a value is admissible lives here (:func:`check_value`,
+:meth:`DimerParams.check`), so that the Python API and the CLI report the same
+one-line message naming the parameter and its allowed range.
+"""
+import math
+
+import numpy as np
+import param
+
+ELECTRONIC = ("t", "t0", "tL", "tR", "te", "eps1", "eps2", "that")
+"""Parameters that fix the device Green's functions (the energy tables)."""
+
+
+class UnitVector(param.NumericTuple):
+    """A 3-vector parameter stored normalised to unit length."""
+
+    def __init__(self, default=(1.0, 0.0, 0.0), **params):
+        super().__init__(default=_normalised("vector", default), length=3, **params)
+
+    def __set__(self, obj, val):
+        super().__set__(obj, _normalised(self.name or "vector", val))
+
+
+def _normalised(name, val):
+    try:
+        v = np.asarray(val, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} = {val!r} is not a 3-vector: give three numbers, e.g. 1,0,0") from None
+    if v.shape != (3,) or not np.all(np.isfinite(v)):
+        raise ValueError(f"{name} = {val!r} is not a 3-vector: give three finite numbers, e.g. 1,0,0")
+    norm = float(np.linalg.norm(v))
+    if norm < 1e-12:
+        raise ValueError(f"{name} = {tuple(v)} has zero length: give a nonzero direction, e.g. 1,0,0")
+    return tuple(float(x) / norm for x in v)
+
+
+def _number(default, bounds, unit, doc, label):
+    return param.Number(default, bounds=bounds, doc=f"{doc} [{unit}]", label=label,
+                        precedence=1.0)
+
+
+class DimerParams(param.Parameterized):
+    """All parameters of the dimer model (PHYSICS.md; paper Sec. II–IV).
+
+    Energies in meV, bias in mV, temperature in K.  Values outside the bounds
+    raise ``ValueError`` naming the parameter and its allowed range.
+    """
+
+    # --- electronic device (paper Eq. 1, Fig. 1) ---
+    t = _number(0.1, (0.0, 20.0), "meV", "Spin-orbit (spin-dependent) hopping between the sites", "t (SOC hopping)")
+    t0 = _number(2.0, (0.0, 20.0), "meV", "Spin-independent hopping between the sites", "t0 (hopping)")
+    tL = _number(10.0, (0.5, 50.0), "meV", "Hopping between the left lead and site 1", "tL (left contact)")
+    tR = _number(10.0, (0.5, 50.0), "meV", "Hopping between the right lead and site 2", "tR (right contact)")
+    te = _number(100.0, (10.0, 1000.0), "meV", "Hopping inside the leads (band from -2te to 2te)", "te (lead hopping)")
+    eps1 = _number(0.0, (-50.0, 50.0), "meV", "On-site energy of site 1", "eps1 (site 1 level)")
+    eps2 = _number(0.0, (-50.0, 50.0), "meV", "On-site energy of site 2", "eps2 (site 2 level)")
+    that = UnitVector((1.0, 0.0, 0.0), doc="Direction of the spin-orbit vector t-hat (normalised) [unit vector]",
+                      label="t-hat (SOC direction)")
+    # --- bias and bath ---
+    mu_F = _number(0.0, (-50.0, 50.0), "meV", "Equilibrium chemical potential (mu_L,R = mu_F +- eV/2)", "mu_F")
+    V = _number(0.0, (-100.0, 100.0), "mV", "Bias voltage (mu_L - mu_R = eV)", "V (bias)")
+    T = _number(0.0, (0.0, 300.0), "K", "Temperature of both leads", "T (temperature)")
+    # --- localized spins ---
+    S = _number(2.5, (0.5, 20.0), "dimensionless", "Length of each localized spin", "S (spin)")
+    Delta = _number(1.0, (0.0, 50.0), "meV", "s-d exchange between localized and electron spins", "Delta (s-d)")
+
+    def __init__(self, **params):
+        for name, value in params.items():
+            check_value(name, value)
+        super().__init__(**params)
+
+    def check(self):
+        """Raise ``ValueError`` if the parameter set as a whole is not admissible.
+
+        The one joint condition: no electronic bound state may sit outside the
+        lead band, because the steady state of PHYSICS.md fills only states fed
+        by the leads.  A bound state above 2·te exists exactly when the largest
+        eigenvalue of H_σ + Σ(2·te) exceeds 2·te (Σ(2te) = t_L,R²/te is the
+        largest self-energy outside the band), and likewise below −2·te.
+        """
+        for name in self.param:
+            if name != "name":
+                check_value(name, getattr(self, name))
+        band = 2.0 * self.te
+        for tau in (self.t0 + self.t, self.t0 - self.t):
+            for sign in (1.0, -1.0):
+                shift = sign * np.array([self.tL ** 2, self.tR ** 2]) / self.te
+                h = np.array([[self.eps1 + shift[0], -tau], [-tau, self.eps2 + shift[1]]])
+                extreme = sign * np.linalg.eigvalsh(h)[1 if sign > 0 else 0]
+                if extreme >= band:
+                    raise ValueError(
+                        "te = %g is too small for t0, t, tL, tR, eps1, eps2: they put a bound state "
+                        "outside the lead band |e| < 2 te = %g meV; allowed: max |level| + max(tL, tR)^2/te "
+                        "< 2 te (raise te or lower the others)" % (self.te, band))
+        return self
+
+    def values(self):
+        """Dict of every parameter value (``that`` as a tuple)."""
+        return {k: getattr(self, k) for k in self.param if k != "name"}
+
+    def electronic_key(self):
+        """Hashable key of the parameters that fix the energy tables."""
+        return tuple(tuple(getattr(self, k)) if k == "that" else float(getattr(self, k))
+                     for k in ELECTRONIC)
+
+    def updated(self, **changes):
+        """A copy with some values changed (validated)."""
+        return DimerParams(**{**self.values(), **changes})
+
+
+def bounds_text(name):
+    """Human-readable allowed range of a parameter, e.g. ``0 <= t <= 20 meV``."""
+    p = DimerParams.param[name]
+    if isinstance(p, UnitVector):
+        return f"{name} is any nonzero 3-vector (normalised)"
+    lo, hi = p.bounds
+    unit = p.doc.rsplit("[", 1)[-1].rstrip("]")
+    unit = "" if unit == "dimensionless" else " " + unit
+    return f"{lo:g} <= {name} <= {hi:g}{unit}"
+
+
+def check_value(name, value):
+    """Validate one parameter value; raise ``ValueError`` naming the allowed range."""
+    if name not in DimerParams.param or name == "name":
+        known = ", ".join(k for k in DimerParams.param if k != "name")
+        raise ValueError(f"unknown parameter {name!r}; known parameters: {known}")
+    p = DimerParams.param[name]
+    if isinstance(p, UnitVector):
+        _normalised(name, value)
+        return
+    if isinstance(p, param.Number):
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} = {value!r} is not a number; allowed: {bounds_text(name)}") from None
+        lo, hi = p.bounds
+        if not math.isfinite(x) or x < lo or x > hi:
+            raise ValueError(f"{name} = {value!r} is out of range; allowed: {bounds_text(name)}")
+
+
+PAPER_DEFAULTS = dict(t0=2.0, tL=10.0, tR=10.0, te=100.0, eps1=0.0, eps2=0.0,
+                      that=(1.0, 0.0, 0.0), mu_F=0.0, V=0.0, T=0.0, S=2.5)
+"""Electronic defaults of the paper, Sec. III (t_e = 100, t0 = 2, t_L = t_R = 10 meV)."""
+
+PRESETS = {
+    "weak-soc": dict(PAPER_DEFAULTS, t=0.1),
+    "strong-soc": dict(PAPER_DEFAULTS, t=1.0),
+}
+"""The paper's cases: weak SOC t = 5 % of t0 (Figs. 2, 4, 6) and strong SOC t = t0/2 (Figs. 5, 7)."""
+
+
+def preset(name, **changes):
+    """A :class:`DimerParams` for a named preset, with optional changes."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; known presets: {', '.join(PRESETS)}")
+    return DimerParams(**{**PRESETS[name], **changes})

@@ -1,0 +1,152 @@
+"""Responses of the Δ = 0 steady state at (mu_L, mu_R): χ(0), ∂_E Im χ, C, <s>, I.
+
+The result of both routes below is a "raw" vector (:data:`RAW`) per bias
+point: for every site pair ab ∈ {11, 12, 21, 22} the (i, an, DM) parts of
+
+* ``chi``  — χ_ab(0) (1/meV), PHYSICS.md "Electron spin response";
+* ``dchi`` — ∂_E Im χ_ab(E) at E = 0 (1/meV²), taken componentwise;
+* ``noise``— C_ab, the symmetrized zero-frequency noise (ps);
+
+and ``spin_a`` = that·<s_a> (dimensionless), ``current`` = I (nA).
+
+Routes
+------
+:func:`direct` (used by ``point``): quadrature of each integrand times its
+occupation factor (f_c, or (1 − f_c) f_c' for the noise), on panels that have
+the Fermi steps (T = 0) or a k_B·T/2 grid around them (T > 0) as break points.
+
+:func:`from_tables` (used by ``maps``): the same sums written through the
+one-dimensional functions Φ(μ) of :mod:`dimer_core.tables`, using
+``(1 − f_L) f_R + (1 − f_R) f_L = (f_L − f_R)·coth((mu_L − mu_R)/2k_BT)`` and
+``f(1 − f) = −k_BT ∂f/∂ε`` for the noise, so a map costs O(1) per point.
+"""
+import numpy as np
+
+from .energy_grid import breakpoints, panel_nodes
+from .integrands import NCOMP, TRANS, chi_index, evaluate, noise_index, spin_index
+from .tables import fermi_weighted_sums
+from .units import E_OVER_H, K_B
+
+PAIR_NAMES = ("11", "12", "21", "22")
+PARTS = ("i", "an", "DM")
+RAW = tuple([f"{kind}_{ab}_{part}" for ab in PAIR_NAMES for kind in ("chi", "dchi", "noise") for part in PARTS]
+            + ["spin_1", "spin_2", "current"])
+"""Names of the raw response components, in order."""
+RAW_INDEX = {name: k for k, name in enumerate(RAW)}
+
+
+def _raw_slot(kind, pair, part):
+    return RAW_INDEX[f"{kind}_{PAIR_NAMES[pair]}_{PARTS[part]}"]
+
+
+def _lead_maps():
+    """Index arrays mapping integrand components of one lead into raw slots."""
+    lead_slots = []
+    for lead in range(2):
+        src, dst = [], []
+        for pair in range(4):
+            for k in range(6):
+                src.append(chi_index(lead, pair, k))
+                dst.append(_raw_slot("chi" if k < 3 else "dchi", pair, k % 3))
+        for site in range(2):
+            src.append(spin_index(lead, site))
+            dst.append(RAW_INDEX[f"spin_{site + 1}"])
+        lead_slots.append((np.array(src), np.array(dst)))
+    noise = []
+    for lead_pair in range(3):
+        src, dst = [], []
+        for pair in range(4):
+            for k in range(3):
+                src.append(noise_index(lead_pair, pair, k))
+                dst.append(_raw_slot("noise", pair, k))
+        noise.append((np.array(src), np.array(dst)))
+    return lead_slots, noise
+
+
+_LEAD, _NOISE = _lead_maps()
+
+
+def fermi(x, kt):
+    """Fermi function of an array (vectorised; a step with f(0) = 1/2 at kt = 0)."""
+    x = np.asarray(x, dtype=float)
+    if kt == 0.0:
+        return np.where(x < 0, 1.0, np.where(x > 0, 0.0, 0.5))
+    return 0.5 * (1.0 - np.tanh(0.5 * x / kt))
+
+
+def chemical_potentials(mu_F, V):
+    """mu_L = mu_F + eV/2, mu_R = mu_F − eV/2 (meV; V in mV)."""
+    return mu_F + 0.5 * V, mu_F - 0.5 * V
+
+
+def direct(p, refine=1.0):
+    """Raw responses at the bias point of ``p`` by direct quadrature (vector of len(RAW))."""
+    mu_l, mu_r = chemical_potentials(p.mu_F, p.V)
+    kt = K_B * p.T
+    if kt == 0.0:
+        bp = breakpoints(p, refine, extra=(mu_l, mu_r))
+        theta, weight, _ = panel_nodes(bp, p.te)
+        f = evaluate(theta, p) * weight[:, None]
+        energy = -2.0 * p.te * np.cos(theta)
+        occ = {c: fermi(energy - mu, 0.0) for c, mu in ((0, mu_l), (1, mu_r))}
+        sums = {c: occ[c] @ f for c in (0, 1)}
+        noise_w = ((1 - occ[0]) * occ[0], (1 - occ[1]) * occ[1],
+                   (1 - occ[0]) * occ[1] + (1 - occ[1]) * occ[0])
+        noise = [w @ f for w in noise_w]
+        return _assemble(sums[0], sums[1], noise, E_OVER_H * ((occ[0] - occ[1]) @ f[:, TRANS]))
+    # T > 0: Φ and Φ' at exactly mu_L and mu_R on panels refined around each
+    sums, slopes = {}, {}
+    for c, mu in ((0, mu_l), (1, mu_r)):
+        phi, dphi = fermi_weighted_sums(p, kt, np.array([mu]), refine)
+        sums[c], slopes[c] = phi[0], dphi[0]
+    raw = from_phi(sums[0][None], sums[1][None], slopes[0][None], slopes[1][None],
+                   np.array([mu_l - mu_r]), kt)[0]
+    return raw
+
+
+def _assemble(phi_l, phi_r, noise, current):
+    out = np.zeros(phi_l.shape[:-1] + (len(RAW),))
+    for (src, dst), phi in zip(_LEAD, (phi_l, phi_r)):
+        out[..., dst] += phi[..., src]
+    for (src, dst), n in zip(_NOISE, noise):
+        out[..., dst] += n[..., src]
+    out[..., RAW_INDEX["current"]] = current
+    return out
+
+
+def window_factor(delta, kt):
+    """Δ·coth(Δ/2k_BT) (meV): the weight of the lead-crossing noise per unit Φ slope.
+
+    Tends to 2k_BT as Δ → 0 and to |Δ| as T → 0.
+    """
+    delta = np.asarray(delta, dtype=float)
+    if kt == 0.0:
+        return np.abs(delta)
+    x = 0.5 * delta / kt
+    small = np.abs(x) < 1e-4
+    safe = np.where(small, 1.0, x)
+    return np.where(small, 2 * kt * (1 + x * x / 3), delta / np.tanh(safe))
+
+
+def from_phi(phi_l, phi_r, dphi_l, dphi_r, delta, kt):
+    """Raw responses from Φ, Φ' of every integrand at mu_L and mu_R (arrays (..., NCOMP)).
+
+    ``delta`` = mu_L − mu_R (meV), ``kt`` = k_B·T (meV); ``dphi_*`` may be ``None``
+    at T = 0.  Lead-crossing noise: ``(Φ(mu_L) − Φ(mu_R))·coth(Δ/2kT)``, written
+    as the divided difference times :func:`window_factor` so that Δ → 0 is exact.
+    """
+    delta = np.asarray(delta, dtype=float)
+    noise = [np.zeros_like(phi_l) for _ in range(3)]
+    if kt > 0.0:
+        noise[0] = kt * dphi_l
+        noise[1] = kt * dphi_r
+    tiny = np.abs(delta) < 1e-9 * max(kt, 1e-3)
+    safe = np.where(tiny, 1.0, delta)[..., None]
+    divided = (phi_l - phi_r) / safe
+    if kt > 0.0:
+        divided = np.where(tiny[..., None], 0.5 * (dphi_l + dphi_r), divided)
+    else:
+        divided = np.where(tiny[..., None], 0.0, divided)
+    noise[2] = window_factor(delta, kt)[..., None] * divided
+    current = E_OVER_H * (phi_l[..., TRANS] - phi_r[..., TRANS])
+    return _assemble(phi_l, phi_r, noise, current)
