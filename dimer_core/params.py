@@ -37,7 +37,7 @@ def _normalised(name, val):
         raise ValueError(f"{name} = {val!r} is not a 3-vector: give three finite numbers, e.g. 1,0,0")
     norm = float(np.linalg.norm(v))
     if norm < 1e-12:
-        raise ValueError(f"{name} = {tuple(v)} has zero length: give a nonzero direction, e.g. 1,0,0")
+        raise ValueError(f"{name} = {tuple(float(x) for x in v)} has zero length: give a nonzero direction, e.g. 1,0,0")
     return tuple(float(x) / norm for x in v)
 
 

@@ -294,7 +294,7 @@ def _breakpoints(p, fields=None):
     return pts
 
 
-def integrate_band(func, p, extra_points=(), fields=None):
+def integrate_band(func, p, fields=None):
     """Integral ``∫ de func(e)`` over the lead band ``|e| < 2 te``, adaptively.
 
     The substitution ``e = −2 te cos(theta)`` (``de = 2 te sin(theta) dtheta``)
@@ -306,8 +306,6 @@ def integrate_band(func, p, extra_points=(), fields=None):
     func : callable
         ``func(e) -> ndarray`` (complex allowed) [per meV].
     p : RefParams
-    extra_points : sequence of float
-        Further breakpoints [meV].
     fields : array_like, shape (2, 3), optional
         Static fields, used only to place the resonance breakpoints.
 
@@ -322,7 +320,7 @@ def integrate_band(func, p, extra_points=(), fields=None):
         If the adaptive quadrature does not reach its tolerance.
     """
     band = 2.0 * p.te
-    pts = [x for x in list(_breakpoints(p, fields)) + list(extra_points) if -band < x < band]
+    pts = [x for x in _breakpoints(p, fields) if -band < x < band]
     thetas = sorted(set(float(np.arccos(-x / band)) for x in pts))
 
     def integrand(theta):
@@ -569,3 +567,38 @@ def couplings(p, delta=1e-4):
     out["T_eff_2"] = out["j_i_22"] / (2 * HBAR * S * out["a_i_22"]) / K_B
     out["I"] = current(p)
     return out
+
+
+FAMILIES = {
+    "spin": ("s_1", "s_2"),
+    "static": ("J_1", "J_2", "D_1", "D_2", "A_1", "A_2", "K_1", "K_2", "chi22_DM"),
+    "damping": tuple(f"a_{x}_{ab}" for x in ("i", "an", "DM") for ab in ("22", "21")),
+    "noise": tuple(f"j_{x}_{ab}" for x in ("i", "an", "DM") for ab in ("22", "21")),
+    "T_eff_2": ("T_eff_2",),
+    "I": ("I",),
+}
+"""Named couplings grouped by kind; members of a family share units (chi22_DM up to S²)."""
+
+
+def family_scale(values, key, S):
+    """Largest magnitude in the family of ``key``, in the units of ``key``.
+
+    Parameters
+    ----------
+    values : dict
+        Output of :func:`couplings`.
+    key : str
+        A key of ``values``.
+    S : float
+        Spin length, converting between chi22_DM (no S²) and the other static couplings.
+
+    Returns
+    -------
+    float
+        The scale below which a member of the family counts as small (a
+        tolerance floor for comparisons).
+    """
+    fam = next(members for members in FAMILIES.values() if key in members)
+    unit = {"chi22_DM": S ** 2}
+    size = max(abs(values[k]) * unit.get(k, 1.0) for k in fam)
+    return size / unit.get(key, 1.0)

@@ -1,0 +1,177 @@
+"""Command line: ``python -m dimer_core point | maps ...``.
+
+Every parameter of :class:`~dimer_core.params.DimerParams` is an option
+``--name value`` (``--that 1,1,1`` for vectors).  Bad input exits with status 2
+and one line naming the parameter and its allowed range.
+"""
+import argparse
+import json
+import math
+import re
+import sys
+
+import numpy as np
+
+from .params import PRESETS, DimerParams, bounds_text, check_value, preset
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad command-line input; the message is printed as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def _param_names(exclude=()):
+    return [k for k in DimerParams.param if k != "name" and k not in exclude]
+
+
+def _add_params(parser, exclude=()):
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="weak-soc",
+                        help="start from a preset of the paper (default weak-soc)")
+    for name in _param_names(exclude):
+        doc = DimerParams.param[name].doc
+        parser.add_argument(f"--{name}", dest=f"param_{name}", metavar="VALUE",
+                            help=f"{doc}; {bounds_text(name)}")
+
+
+def _params_from(args, exclude=()):
+    values = {}
+    for name in _param_names(exclude):
+        raw = getattr(args, f"param_{name}")
+        if raw is None:
+            continue
+        if name in ("that",) or DimerParams.param[name].__class__.__name__ == "UnitVector":
+            try:
+                value = tuple(float(x) for x in raw.split(","))
+            except ValueError:
+                raise UsageError(f"{name} = {raw!r} is not a 3-vector; give three numbers, e.g. --{name} 1,0,0")
+        else:
+            try:
+                value = float(raw)
+            except ValueError:
+                raise UsageError(f"{name} = {raw!r} is not a number; allowed: {bounds_text(name)}")
+        values[name] = value
+    try:
+        for name, value in values.items():
+            check_value(name, value)
+        return preset(args.preset, **values).check()
+    except ValueError as exc:
+        raise UsageError(str(exc))
+
+
+def parse_range(text, name, lo, hi, unit):
+    """``LO:HI:N`` → ``numpy.linspace(LO, HI, N)``, checked against [lo, hi]."""
+    parts = text.split(":")
+    try:
+        if len(parts) != 3:
+            raise ValueError
+        a, b, n = float(parts[0]), float(parts[1]), int(parts[2])
+    except ValueError:
+        raise UsageError(f"{name} range {text!r} is malformed; expected LO:HI:N, e.g. {name} -6:6:201")
+    if not (math.isfinite(a) and math.isfinite(b)) or n < 1 or n > 4001:
+        raise UsageError(f"{name} range {text!r}: need finite LO, HI and 1 <= N <= 4001")
+    if min(a, b) < lo or max(a, b) > hi:
+        raise UsageError(f"{name} range {text!r} is out of range; allowed: {lo:g} <= LO, HI <= {hi:g} {unit}")
+    return np.linspace(a, b, n)
+
+
+def _fmt(key, value):
+    from .couplings import QUANTITIES
+
+    unit = QUANTITIES[key][0]
+    if key == "T_eff_2":
+        if not math.isfinite(value):
+            return "undefined (a_i_22 = 0)"
+        if value < 0:
+            return f"{value:.6g} {unit}  (negative: a_i_22 < 0, energy injection)"
+    return f"{value:.6g} {unit}"
+
+
+def cmd_point(args):
+    from .couplings import QUANTITIES, point
+
+    p = _params_from(args)
+    result = point(p)
+    if args.json:
+        clean = {k: (v if math.isfinite(v) else None) for k, v in result.items()}
+        print(json.dumps(clean))
+        return 0
+    print(f"# {args.preset} with mu_F = {p.mu_F:g} meV, V = {p.V:g} mV, T = {p.T:g} K, t = {p.t:g} meV")
+    width = max(len(k) for k in result)
+    for key, value in result.items():
+        print(f"{key:<{width}}  {_fmt(key, value):<40s} {QUANTITIES[key][1]}")
+    return 0
+
+
+def _write_dataset(ds, path):
+    if path.endswith(".nc"):
+        ds.to_netcdf(path)
+    elif path.endswith(".csv"):
+        ds.to_dataframe().reset_index().to_csv(path, index=False)
+    else:
+        raise UsageError(f"--out {path!r}: the file name must end in .nc (NetCDF) or .csv")
+
+
+def cmd_maps(args):
+    from .couplings import maps
+
+    p = _params_from(args, exclude=("mu_F", "V"))
+    mu_f = parse_range(args.mu_F_range, "--mu-F", -50.0, 50.0, "meV")
+    v = parse_range(args.V_range, "--V", -100.0, 100.0, "mV")
+    if not (args.out.endswith(".nc") or args.out.endswith(".csv")):
+        raise UsageError(f"--out {args.out!r}: the file name must end in .nc (NetCDF) or .csv")
+    ds = maps(p, mu_f, v)
+    _write_dataset(ds, args.out)
+    print(f"wrote {len(ds.data_vars)} quantities on {mu_f.size} x {v.size} (mu_F x V) to {args.out}")
+    return 0
+
+
+def build_parser():
+    parser = _Parser(prog="python -m dimer_core",
+                     description="Bias-controlled couplings and spin dynamics of a molecular-magnet dimer "
+                                 "(Leiva, Díaz & Núñez, PRB 107, 094401).")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p_point = sub.add_parser("point", help="every coupling at one bias point")
+    _add_params(p_point)
+    p_point.add_argument("--json", action="store_true", help="print one JSON object")
+    p_point.set_defaults(run=cmd_point)
+    p_maps = sub.add_parser("maps", help="every coupling over a mu_F x V grid, to NetCDF or CSV")
+    _add_params(p_maps, exclude=("mu_F", "V"))
+    p_maps.add_argument("--mu-F", dest="mu_F_range", default="-6:6:201", metavar="LO:HI:N",
+                        help="mu_F grid in meV (default -6:6:201)")
+    p_maps.add_argument("--V", dest="V_range", default="-12:12:201", metavar="LO:HI:N",
+                        help="bias grid in mV (default -12:12:201)")
+    p_maps.add_argument("--out", required=True, help="output file, .nc or .csv")
+    p_maps.set_defaults(run=cmd_maps)
+    return parser
+
+
+def _join_negative_values(argv):
+    """``--V -3:3:7`` → ``--V=-3:3:7``: argparse would take "-3:3:7" for an option."""
+    out = []
+    for token in argv:
+        if out and out[-1].startswith("--") and "=" not in out[-1] and re.match(r"^-[\d.]", token):
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
+
+
+def main(argv=None):
+    parser = build_parser()
+    argv = _join_negative_values(sys.argv[1:] if argv is None else list(argv))
+    try:
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:
+            name = unknown[0].lstrip("-").split("=")[0]
+            known = ", ".join(_param_names())
+            raise UsageError(f"unknown parameter {name!r}; known parameters: {known}")
+        return args.run(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE

@@ -1,0 +1,95 @@
+"""The command line and the Python API: outputs and clear errors for bad input."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+import dimer_core as dc
+
+KEYS = ("s_1 s_2 J_1 J_2 D_1 D_2 A_1 A_2 K_1 K_2 chi22_DM a_i_22 a_an_22 a_DM_22 a_i_21 a_an_21 a_DM_21 "
+        "j_i_22 j_an_22 j_DM_22 j_i_21 j_an_21 T_eff_2 I").split()
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "dimer_core", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_point_json_has_exactly_the_keys_and_matches_the_api():
+    out = run("point", "--preset", "strong-soc", "--V", "-3", "--mu_F", "0.5", "--that", "1,1,0", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert list(data) == KEYS
+    expected = dc.point(dc.preset("strong-soc", V=-3.0, mu_F=0.5, that=(1.0, 1.0, 0.0)))
+    for k in KEYS:
+        assert data[k] == pytest.approx(expected[k], rel=1e-12, abs=1e-300)
+
+
+def test_point_table_is_readable():
+    out = run("point", "--mu_F", "0", "--V", "8")   # energy injection at mu_L = 4, mu_R = -4? check text
+    assert out.returncode == 0
+    assert "J_2" in out.stdout and "1/meV" in out.stdout and "nA" in out.stdout
+
+
+def test_point_table_says_energy_injection():
+    out = run("point", "--mu_F", "-2", "--V", "4")   # mu_L = 0, mu_R = -4: a_i_22 < 0
+    assert out.returncode == 0
+    line = next(l for l in out.stdout.splitlines() if l.startswith("T_eff_2"))
+    assert "energy injection" in line
+
+
+@pytest.mark.parametrize("suffix", [".nc", ".csv"])
+def test_maps_files(tmp_path, suffix):
+    path = tmp_path / f"m{suffix}"
+    out = run("maps", "--preset", "weak-soc", "--mu-F", "-1:1:3", "--V", "-2:2:5", "--out", str(path))
+    assert out.returncode == 0, out.stderr
+    expected = dc.maps(dc.preset("weak-soc"), np.linspace(-1, 1, 3), np.linspace(-2, 2, 5))
+    if suffix == ".nc":
+        ds = xr.open_dataset(path)
+        np.testing.assert_allclose(ds.D_2.values, expected.D_2.values, rtol=1e-12)
+    else:
+        df = pd.read_csv(path)
+        assert list(df.columns[:2]) == ["mu_F", "V"] and list(df.columns[2:]) == KEYS
+        assert len(df) == 15
+        np.testing.assert_allclose(df.J_2.values, expected.J_2.values.ravel(), rtol=1e-12)
+
+
+BAD = [
+    (["point", "--t", "30"], "t = 30"),
+    (["point", "--T", "-1"], "0 <= T <= 300 K"),
+    (["point", "--tL", "abc"], "tL"),
+    (["point", "--foo", "1"], "unknown parameter 'foo'"),
+    (["point", "--that", "0,0,0"], "that"),
+    (["point", "--that", "1,2"], "that"),
+    (["point", "--te", "10", "--t0", "20"], "te = 10"),
+    (["point", "--preset", "nope"], "preset"),
+    (["maps", "--V", "1:2", "--out", "x.nc"], "--V range '1:2' is malformed"),
+    (["maps", "--mu-F", "-80:0:3", "--out", "x.nc"], "-50 <= LO, HI <= 50 meV"),
+    (["maps", "--V", "0:1:0", "--out", "x.nc"], "--V"),
+    (["maps", "--out", "x.txt"], ".nc"),
+]
+
+
+@pytest.mark.parametrize("args,expected", BAD)
+def test_bad_input_exits_2_with_one_line(args, expected):
+    out = run(*args)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_api_raises_the_same_messages():
+    with pytest.raises(ValueError, match=r"t = 30 is out of range; allowed: 0 <= t <= 20 meV"):
+        dc.DimerParams(t=30)
+    with pytest.raises(ValueError, match="unknown parameter 'foo'"):
+        dc.DimerParams(foo=1)
+    with pytest.raises(ValueError, match="te = 10 is too small"):
+        dc.point(dc.DimerParams(te=10, t0=20))
+    with pytest.raises(ValueError, match="V grid reaches 200"):
+        dc.maps(dc.DimerParams(), [0.0], [200.0])
+    with pytest.raises(ValueError, match="unknown preset"):
+        dc.preset("nope")
