@@ -28,8 +28,9 @@ import xarray as xr
 
 from .cache import BoundedCache
 from .params import DimerParams
-from .response import RAW_INDEX, chemical_potentials, direct, from_phi
-from .tables import FERMI_CUTOFF, build_node_table, build_thermal_table
+from .assemble import map_outputs
+from .response import RAW_INDEX, RAW_SPEC, direct
+from .tables import build_node_table, build_thermal_table
 from .units import HBAR, K_B
 
 QUANTITIES = {
@@ -64,26 +65,32 @@ _node_tables = BoundedCache(max_items=16, max_bytes=256 * 2 ** 20)
 _thermal_tables = BoundedCache(max_items=16, max_bytes=256 * 2 ** 20)
 
 
+NAMED_FROM_RAW = {
+    "s_1": ("spin_1", 1), "s_2": ("spin_2", 1),
+    "J_1": ("chi_12_i", 2), "J_2": ("chi_21_i", 2), "D_1": ("chi_12_DM", 2), "D_2": ("chi_21_DM", 2),
+    "A_1": ("chi_12_an", 2), "A_2": ("chi_21_an", 2), "K_1": ("chi_11_an", 2), "K_2": ("chi_22_an", 2),
+    "chi22_DM": ("chi_22_DM", 0),
+    **{f"a_{part}_{ab}": (f"dchi_{ab}_{part}", 1) for ab in ("22", "21") for part in ("i", "an", "DM")},
+    **{f"j_{part}_{ab}": (f"noise_{ab}_{part}", 2) for ab, parts in (("22", ("i", "an", "DM")), ("21", ("i", "an")))
+       for part in parts},
+    "I": ("current", 0),
+}
+"""Named quantity → (raw response, power of S it carries); T_eff_2 is derived."""
+
+_NAMED_KEYS = tuple(NAMED_FROM_RAW)
+_NAMED_ROWS = np.array([RAW_INDEX[NAMED_FROM_RAW[k][0]] for k in _NAMED_KEYS])
+_NAMED_POWERS = np.array([NAMED_FROM_RAW[k][1] for k in _NAMED_KEYS])
+
+
 def named(raw, S):
     """Named quantities (dict of arrays) from raw responses (…, len(RAW)) for spin length S."""
-    r = {k: raw[..., i] for k, i in RAW_INDEX.items()}
-    out = {
-        "s_1": S * r["spin_1"], "s_2": S * r["spin_2"],
-        "J_1": S ** 2 * r["chi_12_i"], "J_2": S ** 2 * r["chi_21_i"],
-        "D_1": S ** 2 * r["chi_12_DM"], "D_2": S ** 2 * r["chi_21_DM"],
-        "A_1": S ** 2 * r["chi_12_an"], "A_2": S ** 2 * r["chi_21_an"],
-        "K_1": S ** 2 * r["chi_11_an"], "K_2": S ** 2 * r["chi_22_an"],
-        "chi22_DM": r["chi_22_DM"],
-    }
-    for ab in ("22", "21"):
-        for part in ("i", "an", "DM"):
-            out[f"a_{part}_{ab}"] = S * r[f"dchi_{ab}_{part}"]
-    for ab, parts in (("22", ("i", "an", "DM")), ("21", ("i", "an"))):
-        for part in parts:
-            out[f"j_{part}_{ab}"] = S ** 2 * r[f"noise_{ab}_{part}"]
-    out["T_eff_2"] = effective_temperature(out["j_i_22"], out["a_i_22"], S)
-    out["I"] = r["current"]
-    return {k: out[k] for k in QUANTITIES}
+    return _with_teff({k: raw[..., RAW_INDEX[NAMED_FROM_RAW[k][0]]] * S ** NAMED_FROM_RAW[k][1]
+                       for k in _NAMED_KEYS}, S)
+
+
+def _with_teff(values, S):
+    values["T_eff_2"] = effective_temperature(values["j_i_22"], values["a_i_22"], S)
+    return {k: values[k] for k in QUANTITIES}
 
 
 def effective_temperature(j_i, a_i, S):
@@ -144,25 +151,32 @@ def _grid(name, values):
     return arr
 
 
-def raw_map(params, mu_F, V, refine=1.0):
-    """Raw responses over the grid mu_F × V; array of shape (len(mu_F), len(V), len(RAW))."""
-    p = _checked(params)
-    mu_F, V = _grid("mu_F", mu_F), _grid("V", V)
-    mu_l, mu_r = chemical_potentials(mu_F[:, None], V[None, :])
+def _map(p, mu_F, V, spec, refine):
+    """Outputs of ``spec`` over mu_F × V from the cached tables; shape (len(mu_F), len(V), n)."""
     kt = K_B * p.T
-    flat_l, flat_r = mu_l.ravel(), mu_r.ravel()
     if kt == 0.0:
         table = node_table(p, refine)
-        phi_l, phi_r = table.values(flat_l), table.values(flat_r)
-        raw = from_phi(phi_l, phi_r, None, None, flat_l - flat_r, 0.0)
+        xs, ys, ds, in_theta = table.theta, table.phi, table.dphi, True
     else:
-        lo = min(flat_l.min(), flat_r.min())
-        hi = max(flat_l.max(), flat_r.max())
-        table = thermal_table(p, lo, hi, refine)
-        phi_l, dphi_l = table.values(flat_l)
-        phi_r, dphi_r = table.values(flat_r)
-        raw = from_phi(phi_l, phi_r, dphi_l, dphi_r, flat_l - flat_r, kt)
-    return raw.reshape(mu_l.shape + (raw.shape[-1],))
+        half = 0.5 * np.abs(V).max()
+        table = thermal_table(p, mu_F.min() - half, mu_F.max() + half, refine)
+        xs, ys, ds, in_theta = table.mu, table.phi, table.dphi, False
+    return map_outputs(xs, ys, ds, in_theta, p.te, mu_F, V, kt,
+                       spec.kind, spec.comp_l, spec.comp_r, spec.comp_n, spec.scale)
+
+
+def raw_map(params, mu_F, V, refine=1.0):
+    """Raw responses (:data:`dimer_core.response.RAW`) over mu_F × V; shape (len(mu_F), len(V), len(RAW))."""
+    p = _checked(params)
+    return _map(p, _grid("mu_F", mu_F), _grid("V", V), RAW_SPEC, refine)
+
+
+def named_map(params, mu_F, V, refine=1.0):
+    """Named quantities over mu_F × V as a dict of 2-D arrays (the data of :func:`maps`)."""
+    p = _checked(params)
+    spec = RAW_SPEC.subset(_NAMED_ROWS).scaled(p.S ** _NAMED_POWERS)
+    out = _map(p, _grid("mu_F", mu_F), _grid("V", V), spec, refine)
+    return _with_teff({k: out[..., i] for i, k in enumerate(_NAMED_KEYS)}, p.S)
 
 
 def maps(params, mu_F, V, refine=1.0):
@@ -190,7 +204,7 @@ def maps(params, mu_F, V, refine=1.0):
     """
     p = _checked(params)
     mu_F, V = _grid("mu_F", mu_F), _grid("V", V)
-    quantities = named(raw_map(p, mu_F, V, refine), p.S)
+    quantities = named_map(p, mu_F, V, refine)
     ds = xr.Dataset(
         {k: (("mu_F", "V"), v, {"units": QUANTITIES[k][0], "description": QUANTITIES[k][1]})
          for k, v in quantities.items()},
@@ -214,5 +228,5 @@ def cache_nbytes():
     return _node_tables.nbytes + _thermal_tables.nbytes
 
 
-__all__ = ["QUANTITIES", "point", "raw_point", "maps", "raw_map", "named", "effective_temperature",
-           "clear_caches", "cache_nbytes", "FERMI_CUTOFF"]
+__all__ = ["QUANTITIES", "point", "raw_point", "maps", "raw_map", "named_map", "named", "effective_temperature",
+           "clear_caches", "cache_nbytes"]

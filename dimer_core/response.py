@@ -15,15 +15,18 @@ Routes
 occupation factor (f_c, or (1 − f_c) f_c' for the noise), on panels that have
 the Fermi steps (T = 0) or a k_B·T/2 grid around them (T > 0) as break points.
 
-:func:`from_tables` (used by ``maps``): the same sums written through the
-one-dimensional functions Φ(μ) of :mod:`dimer_core.tables`, using
-``(1 − f_L) f_R + (1 − f_R) f_L = (f_L − f_R)·coth((mu_L − mu_R)/2k_BT)`` and
-``f(1 − f) = −k_BT ∂f/∂ε`` for the noise, so a map costs O(1) per point.
+:data:`RAW_SPEC` (used by ``maps`` and by the T > 0 point): the same sums
+written through the one-dimensional functions Φ(μ) of :mod:`dimer_core.tables`
+and assembled by :mod:`dimer_core.assemble`, so that a map costs O(1) per point.
+At T = 0 the direct route's noise weight (1 − f_L) f_R + (1 − f_R) f_L is a window
+between the Fermi steps; the tables write it as coth(Δ/2k_BT)·(Φ(mu_L) − Φ(mu_R)),
+so the two routes check each other.
 """
 import numpy as np
 
 from .energy_grid import breakpoints, panel_nodes
-from .integrands import NCOMP, TRANS, chi_index, evaluate, noise_index, spin_index
+from .assemble import CURRENT, LEAD, NOISE, OutputSpec, combine_vectors
+from .integrands import TRANS, chi_index, evaluate, noise_index, spin_index
 from .tables import fermi_weighted_sums
 from .units import E_OVER_H, K_B
 
@@ -33,6 +36,24 @@ RAW = tuple([f"{kind}_{ab}_{part}" for ab in PAIR_NAMES for kind in ("chi", "dch
             + ["spin_1", "spin_2", "current"])
 """Names of the raw response components, in order."""
 RAW_INDEX = {name: k for k, name in enumerate(RAW)}
+
+
+def _raw_rows():
+    rows = {}
+    for pair, ab in enumerate(PAIR_NAMES):
+        for k, part in enumerate(PARTS):
+            rows[f"chi_{ab}_{part}"] = (LEAD, chi_index(0, pair, k), chi_index(1, pair, k), -1, 1.0)
+            rows[f"dchi_{ab}_{part}"] = (LEAD, chi_index(0, pair, 3 + k), chi_index(1, pair, 3 + k), -1, 1.0)
+            rows[f"noise_{ab}_{part}"] = (NOISE, noise_index(0, pair, k), noise_index(1, pair, k),
+                                          noise_index(2, pair, k), 1.0)
+    for site in range(2):
+        rows[f"spin_{site + 1}"] = (LEAD, spin_index(0, site), spin_index(1, site), -1, 1.0)
+    rows["current"] = (CURRENT, -1, -1, TRANS, E_OVER_H)
+    return OutputSpec.from_rows([(name, *rows[name]) for name in RAW])
+
+
+RAW_SPEC = _raw_rows()
+"""How each raw response is assembled from the integrand components (see :mod:`dimer_core.assemble`)."""
 
 
 def _raw_slot(kind, pair, part):
@@ -99,9 +120,9 @@ def direct(p, refine=1.0):
     for c, mu in ((0, mu_l), (1, mu_r)):
         phi, dphi = fermi_weighted_sums(p, kt, np.array([mu]), refine)
         sums[c], slopes[c] = phi[0], dphi[0]
-    raw = from_phi(sums[0][None], sums[1][None], slopes[0][None], slopes[1][None],
-                   np.array([mu_l - mu_r]), kt)[0]
-    return raw
+    spec = RAW_SPEC
+    return combine_vectors(spec.kind, spec.comp_l, spec.comp_r, spec.comp_n, spec.scale,
+                           sums[0], sums[1], slopes[0], slopes[1], mu_l - mu_r, kt)
 
 
 def _assemble(phi_l, phi_r, noise, current):
@@ -112,41 +133,3 @@ def _assemble(phi_l, phi_r, noise, current):
         out[..., dst] += n[..., src]
     out[..., RAW_INDEX["current"]] = current
     return out
-
-
-def window_factor(delta, kt):
-    """Δ·coth(Δ/2k_BT) (meV): the weight of the lead-crossing noise per unit Φ slope.
-
-    Tends to 2k_BT as Δ → 0 and to |Δ| as T → 0.
-    """
-    delta = np.asarray(delta, dtype=float)
-    if kt == 0.0:
-        return np.abs(delta)
-    x = 0.5 * delta / kt
-    small = np.abs(x) < 1e-4
-    safe = np.where(small, 1.0, x)
-    return np.where(small, 2 * kt * (1 + x * x / 3), delta / np.tanh(safe))
-
-
-def from_phi(phi_l, phi_r, dphi_l, dphi_r, delta, kt):
-    """Raw responses from Φ, Φ' of every integrand at mu_L and mu_R (arrays (..., NCOMP)).
-
-    ``delta`` = mu_L − mu_R (meV), ``kt`` = k_B·T (meV); ``dphi_*`` may be ``None``
-    at T = 0.  Lead-crossing noise: ``(Φ(mu_L) − Φ(mu_R))·coth(Δ/2kT)``, written
-    as the divided difference times :func:`window_factor` so that Δ → 0 is exact.
-    """
-    delta = np.asarray(delta, dtype=float)
-    noise = [np.zeros_like(phi_l) for _ in range(3)]
-    if kt > 0.0:
-        noise[0] = kt * dphi_l
-        noise[1] = kt * dphi_r
-    tiny = np.abs(delta) < 1e-9 * max(kt, 1e-3)
-    safe = np.where(tiny, 1.0, delta)[..., None]
-    divided = (phi_l - phi_r) / safe
-    if kt > 0.0:
-        divided = np.where(tiny[..., None], 0.5 * (dphi_l + dphi_r), divided)
-    else:
-        divided = np.where(tiny[..., None], 0.0, divided)
-    noise[2] = window_factor(delta, kt)[..., None] * divided
-    current = E_OVER_H * (phi_l[..., TRANS] - phi_r[..., TRANS])
-    return _assemble(phi_l, phi_r, noise, current)

@@ -10,7 +10,8 @@ for the integrands F_k of :mod:`dimer_core.integrands`.  Two tables hold them:
 * :class:`NodeTable` (T = 0): Φ_k(μ) is the cumulative integral.  It is stored at
   the Gauss–Legendre nodes and panel edges of the resonance-resolving panels in
   the band angle θ (values by the panel's spectral integration matrix, slopes
-  dΦ/dθ = F exactly) and read by cubic Hermite interpolation in θ.  It depends
+  dΦ/dθ = F exactly) and read by cubic Hermite interpolation in θ
+  (:func:`dimer_core.assemble.map_outputs`).  It depends
   only on the electronic parameters, never on mu_F or V.
 * :class:`ThermalTable` (T > 0): Φ_k and Φ'_k on a uniform μ-grid whose spacing
   resolves both the resonances and k_B·T, each computed by direct quadrature on
@@ -22,7 +23,7 @@ import numpy as np
 from numba import njit, prange
 
 from . import energy_grid
-from .energy_grid import GL_ORDER, breakpoints, min_width, panel_nodes, theta_of
+from .energy_grid import GL_ORDER, breakpoints, min_width, panel_nodes
 from .integrands import NCOMP, evaluate
 
 FERMI_CUTOFF = 36.0
@@ -56,42 +57,6 @@ def minus_dfermi(x, kt):
     return z / (kt * (1.0 + z) ** 2)
 
 
-@njit(cache=True, parallel=True)
-def hermite(xs, ys, ds, xq, want_der):
-    """Cubic Hermite interpolation of tabulated (x, y, dy/dx) at points ``xq``.
-
-    ``ys`` and ``ds`` have shape (n, C).  Returns values (m, C) and, if
-    ``want_der``, derivatives (m, C) (else an empty array).  Points outside the
-    table are clamped to its ends.
-    """
-    m = xq.shape[0]
-    c = ys.shape[1]
-    vals = np.empty((m, c))
-    ders = np.empty((m, c)) if want_der else np.empty((0, c))
-    n = xs.shape[0]
-    for j in prange(m):
-        x = min(max(xq[j], xs[0]), xs[n - 1])
-        i = np.searchsorted(xs, x, side="right") - 1
-        i = min(max(i, 0), n - 2)
-        h = xs[i + 1] - xs[i]
-        s = (x - xs[i]) / h
-        s2 = s * s
-        s3 = s2 * s
-        h00 = 2 * s3 - 3 * s2 + 1
-        h10 = (s3 - 2 * s2 + s) * h
-        h01 = -2 * s3 + 3 * s2
-        h11 = (s3 - s2) * h
-        for k in range(c):
-            vals[j, k] = h00 * ys[i, k] + h10 * ds[i, k] + h01 * ys[i + 1, k] + h11 * ds[i + 1, k]
-        if want_der:
-            g0 = (6 * s2 - 6 * s) / h
-            g1 = 3 * s2 - 4 * s + 1
-            g3 = 3 * s2 - 2 * s
-            for k in range(c):
-                ders[j, k] = g0 * (ys[i, k] - ys[i + 1, k]) + g1 * ds[i, k] + g3 * ds[i + 1, k]
-    return vals, ders
-
-
 @dataclass(frozen=True)
 class NodeTable:
     """Cumulative integrals Φ_k(μ) at T = 0 on the resonance-resolving panels."""
@@ -103,12 +68,6 @@ class NodeTable:
     dphi: np.ndarray
     """dΦ_k/dθ = F_k·de/dθ at the points, shape (n, NCOMP)."""
     te: float
-
-    def values(self, mu):
-        """Φ_k(μ) at chemical potentials ``mu`` (1-D, meV); shape (len(mu), NCOMP)."""
-        th = theta_of(mu, self.te)
-        vals, _ = hermite(self.theta, self.phi, self.dphi, np.ascontiguousarray(th), False)
-        return vals
 
     @property
     def nbytes(self):
@@ -192,10 +151,6 @@ class ThermalTable:
 
     def covers(self, lo, hi):
         return self.mu[0] <= lo and hi <= self.mu[-1]
-
-    def values(self, mu):
-        """(Φ_k(μ), Φ'_k(μ)) at ``mu`` (1-D, meV), each of shape (len(mu), NCOMP)."""
-        return hermite(self.mu, self.phi, self.dphi, np.ascontiguousarray(mu, dtype=float), True)
 
     @property
     def nbytes(self):
