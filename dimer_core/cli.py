@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 
-from .params import PRESETS, DimerParams, bounds_text, check_value, preset
+from .params import PRESETS, VECTORS, DimerParams, bounds_text, check_value, preset
 
 EXIT_USAGE = 2
 
@@ -45,7 +45,7 @@ def _params_from(args, exclude=()):
         raw = getattr(args, f"param_{name}")
         if raw is None:
             continue
-        if name in ("that",) or DimerParams.param[name].__class__.__name__ == "UnitVector":
+        if name in VECTORS:
             try:
                 value = tuple(float(x) for x in raw.split(","))
             except ValueError:
@@ -175,3 +175,6 @@ def main(argv=None):
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # e.g. piped into head
+        sys.stderr.close()
+        return 0

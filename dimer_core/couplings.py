@@ -211,10 +211,15 @@ def maps(params, mu_F, V, refine=1.0):
         coords={"mu_F": ("mu_F", mu_F, {"units": "meV", "long_name": "equilibrium chemical potential"}),
                 "V": ("V", V, {"units": "mV", "long_name": "bias voltage"})},
     )
-    ds.attrs.update({f"param_{k}": (list(v) if isinstance(v, tuple) else v)
-                     for k, v in p.values().items() if k not in ("mu_F", "V")})
+    ds.attrs.update(parameter_attrs(p, exclude=("mu_F", "V")))
     ds.attrs["title"] = "Bias-dependent couplings of the spin dimer (Leiva, Díaz & Núñez, PRB 107, 094401)"
     return ds
+
+
+def parameter_attrs(p, exclude=()):
+    """Parameters as NetCDF-safe attributes ``param_<name>`` (vectors as lists)."""
+    return {f"param_{k}": (list(v) if isinstance(v, tuple) else v)
+            for k, v in p.values().items() if k not in exclude}
 
 
 def clear_caches():

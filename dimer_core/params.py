@@ -15,6 +15,7 @@ import numpy as np
 import param
 
 ELECTRONIC = ("t", "t0", "tL", "tR", "te", "eps1", "eps2", "that")
+VECTORS = ("that", "m1", "h", "e_easy", "n_hard")
 """Parameters that fix the device Green's functions (the energy tables)."""
 
 
@@ -26,6 +27,30 @@ class UnitVector(param.NumericTuple):
 
     def __set__(self, obj, val):
         super().__set__(obj, _normalised(self.name or "vector", val))
+
+
+class Vector3(param.NumericTuple):
+    """A 3-vector parameter (any length), each component within ``bounds``."""
+
+    __slots__ = ["vbounds"]
+
+    def __init__(self, default=(0.0, 0.0, 0.0), bounds=(-10.0, 10.0), **params):
+        self.vbounds = bounds
+        super().__init__(default=tuple(float(x) for x in default), length=3, **params)
+
+    def __set__(self, obj, val):
+        super().__set__(obj, _vector(self.name or "vector", val, self.vbounds))
+
+
+def _vector(name, val, bounds):
+    try:
+        v = np.asarray(val, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} = {val!r} is not a 3-vector: give three numbers, e.g. 0,0,0.05") from None
+    lo, hi = bounds
+    if v.shape != (3,) or not np.all(np.isfinite(v)) or v.min() < lo or v.max() > hi:
+        raise ValueError(f"{name} = {val!r} is out of range; allowed: three numbers, each {lo:g} <= x <= {hi:g} meV")
+    return tuple(float(x) for x in v)
 
 
 def _normalised(name, val):
@@ -69,7 +94,18 @@ class DimerParams(param.Parameterized):
     T = _number(0.0, (0.0, 300.0), "K", "Temperature of both leads", "T (temperature)")
     # --- localized spins ---
     S = _number(2.5, (0.5, 20.0), "dimensionless", "Length of each localized spin", "S (spin)")
-    Delta = _number(1.0, (0.0, 50.0), "meV", "s-d exchange between localized and electron spins", "Delta (s-d)")
+    Delta = _number(4.0, (0.0, 50.0), "meV", "s-d exchange between localized and electron spins", "Delta (s-d)")
+    # --- bare energy E_0(m) of a spin and the pinned spin (paper Sec. IV) ---
+    m1 = UnitVector((0.0, 0.0, 1.0), doc="Direction of the pinned spin m_1 (normalised) [unit vector]",
+                    label="m1 (pinned spin)")
+    h = Vector3((0.0, 0.0, 0.05), bounds=(-10.0, 10.0),
+                doc="Zeeman field on each spin, E_0 = -h.m (0.1158 meV per tesla for g = 2) [meV]",
+                label="h (Zeeman)")
+    K_easy = _number(0.2, (0.0, 10.0), "meV", "Easy-axis anisotropy, E_0 -= K_easy (m.e_easy)^2", "K_easy")
+    e_easy = UnitVector((0.0, 0.0, 1.0), doc="Easy axis e_easy (normalised) [unit vector]", label="e_easy (easy axis)")
+    K_hard = _number(0.1, (0.0, 10.0), "meV", "Hard-axis (easy-plane) anisotropy, E_0 += K_hard (m.n_hard)^2",
+                     "K_hard")
+    n_hard = UnitVector((1.0, 0.0, 0.0), doc="Hard axis n_hard (normalised) [unit vector]", label="n_hard (hard axis)")
 
     def __init__(self, **params):
         for name, value in params.items():
@@ -105,6 +141,10 @@ class DimerParams(param.Parameterized):
         """Dict of every parameter value (``that`` as a tuple)."""
         return {k: getattr(self, k) for k in self.param if k != "name"}
 
+    def vector(self, name):
+        """A vector parameter as a NumPy array."""
+        return np.asarray(getattr(self, name), dtype=float)
+
     def electronic_key(self):
         """Hashable key of the parameters that fix the energy tables."""
         return tuple(tuple(getattr(self, k)) if k == "that" else float(getattr(self, k))
@@ -120,6 +160,8 @@ def bounds_text(name):
     p = DimerParams.param[name]
     if isinstance(p, UnitVector):
         return f"{name} is any nonzero 3-vector (normalised)"
+    if isinstance(p, Vector3):
+        return f"{name} is a 3-vector with components in [{p.vbounds[0]:g}, {p.vbounds[1]:g}] meV"
     lo, hi = p.bounds
     unit = p.doc.rsplit("[", 1)[-1].rstrip("]")
     unit = "" if unit == "dimensionless" else " " + unit
@@ -135,6 +177,9 @@ def check_value(name, value):
     if isinstance(p, UnitVector):
         _normalised(name, value)
         return
+    if isinstance(p, Vector3):
+        _vector(name, value, p.vbounds)
+        return
     if isinstance(p, param.Number):
         try:
             x = float(value)
@@ -149,9 +194,21 @@ PAPER_DEFAULTS = dict(t0=2.0, tL=10.0, tR=10.0, te=100.0, eps1=0.0, eps2=0.0,
                       that=(1.0, 0.0, 0.0), mu_F=0.0, V=0.0, T=0.0, S=2.5)
 """Electronic defaults of the paper, Sec. III (t_e = 100, t0 = 2, t_L = t_R = 10 meV)."""
 
+SPIN_DEFAULTS = dict(Delta=4.0, m1=(0.0, 0.0, 1.0), h=(0.0, 0.0, 0.05), K_easy=0.2, e_easy=(0.0, 0.0, 1.0),
+                     K_hard=0.1, n_hard=(1.0, 0.0, 0.0))
+"""Our choice for the spin part (the paper takes it from its Ref. [5] without printing it).
+
+Δ = 4 meV makes Δ²|J_2| ≈ 2.8 meV at low bias, well above k_B·T_eff (< 0.4 meV
+for |V| < 4 mV), as the sharp Omega_z = ∓1 plateaus of Fig. 4 require; T_eff does
+not depend on Δ, the energies scale as Δ².  A weak easy axis along m_1 = z
+(0.2 meV) and a weaker hard axis along that = x (0.1 meV) keep the free spin in
+the y–z plane, where the DMI field D_2·m_1 × that = D_2·y steers the reversal; a
+0.05 meV Zeeman field (0.43 T for g = 2) along z.  See docs/physics.md.
+"""
+
 PRESETS = {
-    "weak-soc": dict(PAPER_DEFAULTS, t=0.1),
-    "strong-soc": dict(PAPER_DEFAULTS, t=1.0),
+    "weak-soc": dict(PAPER_DEFAULTS, **SPIN_DEFAULTS, t=0.1),
+    "strong-soc": dict(PAPER_DEFAULTS, **SPIN_DEFAULTS, t=1.0),
 }
 """The paper's cases: weak SOC t = 5 % of t0 (Figs. 2, 4, 6) and strong SOC t = t0/2 (Figs. 5, 7)."""
 
