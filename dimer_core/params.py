@@ -94,7 +94,7 @@ class DimerParams(param.Parameterized):
     T = _number(0.0, (0.0, 300.0), "K", "Temperature of both leads", "T (temperature)")
     # --- localized spins ---
     S = _number(2.5, (0.5, 20.0), "dimensionless", "Length of each localized spin", "S (spin)")
-    Delta = _number(4.0, (0.0, 50.0), "meV", "s-d exchange between localized and electron spins", "Delta (s-d)")
+    Delta = _number(5.0, (0.0, 50.0), "meV", "s-d exchange between localized and electron spins", "Delta (s-d)")
     # --- bare energy E_0(m) of a spin and the pinned spin (paper Sec. IV) ---
     m1 = UnitVector((0.0, 0.0, 1.0), doc="Direction of the pinned spin m_1 (normalised) [unit vector]",
                     label="m1 (pinned spin)")
@@ -194,11 +194,11 @@ PAPER_DEFAULTS = dict(t0=2.0, tL=10.0, tR=10.0, te=100.0, eps1=0.0, eps2=0.0,
                       that=(1.0, 0.0, 0.0), mu_F=0.0, V=0.0, T=0.0, S=2.5)
 """Electronic defaults of the paper, Sec. III (t_e = 100, t0 = 2, t_L = t_R = 10 meV)."""
 
-SPIN_DEFAULTS = dict(Delta=4.0, m1=(0.0, 0.0, 1.0), h=(0.0, 0.0, 0.05), K_easy=0.2, e_easy=(0.0, 0.0, 1.0),
+SPIN_DEFAULTS = dict(Delta=5.0, m1=(0.0, 0.0, 1.0), h=(0.0, 0.0, 0.05), K_easy=0.2, e_easy=(0.0, 0.0, 1.0),
                      K_hard=0.1, n_hard=(1.0, 0.0, 0.0))
 """Our choice for the spin part (the paper takes it from its Ref. [5] without printing it).
 
-Δ = 4 meV makes Δ²|J_2| ≈ 2.8 meV at low bias, well above k_B·T_eff (< 0.4 meV
+Δ = 5 meV makes Δ²|J_2| ≈ 4.4 meV at low bias, well above k_B·T_eff (< 0.4 meV
 for |V| < 4 mV), as the sharp Omega_z = ∓1 plateaus of Fig. 4 require; T_eff does
 not depend on Δ, the energies scale as Δ².  A weak easy axis along m_1 = z
 (0.2 meV) and a weaker hard axis along that = x (0.1 meV) keep the free spin in

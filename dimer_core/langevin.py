@@ -1,0 +1,254 @@
+"""The anisotropic stochastic LLG (paper Eqs. 3, 8): integrator and ensembles.
+
+For one free spin (m_1 pinned; PHYSICS.md "One spin pinned"):
+
+    ħS ṁ = m × [B(m) + ξ − ħS α ṁ],   B(m) = g − 2Q m + b_dm (m × that),
+    <ξ_i(t) ξ_j(t')> = N_ij δ(t − t'),   N = Δ²(j^(i) 1 + j^(an) that⊗that),
+    α = Δ²(a^(i) 1 + a^(an) that⊗that + a^(DM) W)
+
+ṁ is solved for exactly at each evaluation, (1 + [m]_× α) ṁ = m × (B + ξ)/ħS, so
+the full tensor α, its antisymmetric part included, acts as in the equation.  The
+integrator is Heun's predictor–corrector (the Stratonovich interpretation), with
+both stages renormalised to |m| = 1.  Both spins free (PHYSICS.md "Beyond the
+paper") is the same with a 6-vector state, the 6×6 damping (α_11, α_12, α_21, α_22)
+and noise correlated between the sites.
+
+Ensembles run in parallel (numba ``prange``) over realizations × bias points.
+Each trajectory seeds its own generator (:mod:`dimer_core.rng`) from (seed,
+trajectory, chunk) at the start of each chunk of steps, so results do not depend on how threads share the
+work; between chunks the driver reports progress and honours cancellation.
+"""
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit, prange
+
+from .progress import Cancelled, cancelled
+from .rng import normal, seed_state
+
+MAX_STATE_BYTES = 2 * 2 ** 30
+"""Largest memory a run may ask for (trajectories recorded, states): 2 GiB."""
+
+
+@njit(cache=True)
+def _mix(seed, a, b):
+    """A 32-bit seed from three integers (splitmix-style hashing)."""
+    x = (seed * 0x9E3779B1 + a * 0x85EBCA77 + b * 0xC2B2AE3D + 0x27D4EB2F) & 0xFFFFFFFFFFFF
+    x ^= x >> 17
+    x = (x * 0xED5AD4BB) & 0xFFFFFFFFFFFF
+    x ^= x >> 11
+    return x & 0x7FFFFFFF
+
+
+@njit(cache=True, inline="always", fastmath=True)
+def _rate(m0, m1, m2, x0, x1, x2, g, q, bdm, that, alpha, inv_hs):
+    """ṁ of one spin: solve (1 + [m]_× α) ṁ = m × (B(m) + ξ)/ħS (scalars, no allocation)."""
+    f0 = g[0] - 2.0 * (q[0, 0] * m0 + q[0, 1] * m1 + q[0, 2] * m2) + x0 + bdm * (m1 * that[2] - m2 * that[1])
+    f1 = g[1] - 2.0 * (q[1, 0] * m0 + q[1, 1] * m1 + q[1, 2] * m2) + x1 + bdm * (m2 * that[0] - m0 * that[2])
+    f2 = g[2] - 2.0 * (q[2, 0] * m0 + q[2, 1] * m1 + q[2, 2] * m2) + x2 + bdm * (m0 * that[1] - m1 * that[0])
+    r0 = (m1 * f2 - m2 * f1) * inv_hs
+    r1 = (m2 * f0 - m0 * f2) * inv_hs
+    r2 = (m0 * f1 - m1 * f0) * inv_hs
+    # a = 1 + [m]_× α, column j = e_j + m × α[:, j]
+    a00 = 1.0 + m1 * alpha[2, 0] - m2 * alpha[1, 0]
+    a10 = m2 * alpha[0, 0] - m0 * alpha[2, 0]
+    a20 = m0 * alpha[1, 0] - m1 * alpha[0, 0]
+    a01 = m1 * alpha[2, 1] - m2 * alpha[1, 1]
+    a11 = 1.0 + m2 * alpha[0, 1] - m0 * alpha[2, 1]
+    a21 = m0 * alpha[1, 1] - m1 * alpha[0, 1]
+    a02 = m1 * alpha[2, 2] - m2 * alpha[1, 2]
+    a12 = m2 * alpha[0, 2] - m0 * alpha[2, 2]
+    a22 = 1.0 + m0 * alpha[1, 2] - m1 * alpha[0, 2]
+    c00 = a11 * a22 - a12 * a21
+    c01 = a12 * a20 - a10 * a22
+    c02 = a10 * a21 - a11 * a20
+    inv = 1.0 / (a00 * c00 + a01 * c01 + a02 * c02)
+    y0 = (r0 * c00 + r1 * (a02 * a21 - a01 * a22) + r2 * (a01 * a12 - a02 * a11)) * inv
+    y1 = (r0 * c01 + r1 * (a00 * a22 - a02 * a20) + r2 * (a02 * a10 - a00 * a12)) * inv
+    y2 = (r0 * c02 + r1 * (a01 * a20 - a00 * a21) + r2 * (a00 * a11 - a01 * a10)) * inv
+    return y0, y1, y2
+
+
+@njit(cache=True, fastmath=True)
+def _heun_steps(m, nsteps, dt, g, q, bdm, that, alpha, noise, inv_hs, acc, accumulate, state):
+    """Advance one spin by nsteps Heun steps; add m to acc after each step if accumulate."""
+    sq = 1.0 / math.sqrt(dt)
+    m0, m1, m2 = m[0], m[1], m[2]
+    s0 = s1 = s2 = 0.0
+    for _ in range(nsteps):
+        z0 = normal(state)
+        z1 = normal(state)
+        z2 = normal(state)
+        x0 = (noise[0, 0] * z0 + noise[0, 1] * z1 + noise[0, 2] * z2) * sq
+        x1 = (noise[1, 0] * z0 + noise[1, 1] * z1 + noise[1, 2] * z2) * sq
+        x2 = (noise[2, 0] * z0 + noise[2, 1] * z1 + noise[2, 2] * z2) * sq
+        k0, k1, k2 = _rate(m0, m1, m2, x0, x1, x2, g, q, bdm, that, alpha, inv_hs)
+        p0, p1, p2 = m0 + dt * k0, m1 + dt * k1, m2 + dt * k2
+        n = 1.0 / math.sqrt(p0 * p0 + p1 * p1 + p2 * p2)
+        p0, p1, p2 = p0 * n, p1 * n, p2 * n
+        l0, l1, l2 = _rate(p0, p1, p2, x0, x1, x2, g, q, bdm, that, alpha, inv_hs)
+        m0 += 0.5 * dt * (k0 + l0)
+        m1 += 0.5 * dt * (k1 + l1)
+        m2 += 0.5 * dt * (k2 + l2)
+        n = 1.0 / math.sqrt(m0 * m0 + m1 * m1 + m2 * m2)
+        m0, m1, m2 = m0 * n, m1 * n, m2 * n
+        if accumulate:
+            s0 += m0
+            s1 += m1
+            s2 += m2
+    acc[0] += s0
+    acc[1] += s1
+    acc[2] += s2
+    m[0], m[1], m[2] = m0, m1, m2
+    return m
+
+
+@njit(cache=True, parallel=True)
+def _ensemble_chunk(states, g, q, bdm, that, alpha, noise, inv_hs, dt, nsteps, accumulate, seed, chunk, sums):
+    nb, nr = states.shape[0], states.shape[1]
+    for k in prange(nb * nr):
+        b = k // nr
+        r = k % nr
+        state = seed_state(_mix(seed, k, chunk))
+        acc = np.zeros(3)
+        _heun_steps(states[b, r], nsteps, dt, g[b], q[b], bdm[b], that, alpha[b], noise[b], inv_hs, acc,
+                    accumulate, state)
+        sums[b, r] += acc
+
+
+@njit(cache=True)
+def _trajectory(m, nsteps, every, dt, g, q, bdm, that, alpha, noise, inv_hs, seed):
+    state = seed_state(_mix(seed, 0, 0))
+    out = np.empty((nsteps // every + 1, 3))
+    out[0] = m
+    acc = np.zeros(3)
+    for k in range(nsteps // every):
+        _heun_steps(m, every, dt, g, q, bdm, that, alpha, noise, inv_hs, acc, False, state)
+        out[k + 1] = m
+    return out
+
+
+@dataclass(frozen=True)
+class PinnedSpinModel:
+    """The pinned-dimer LLG at nb bias points (arrays with a leading bias axis).
+
+    g (nb, 3) and Q (nb, 3, 3): E(m) = −g·m + m·Q·m (meV); b_dm (nb,): the field
+    b_dm·(m × that) (meV); alpha (nb, 3, 3): damping (dimensionless); noise
+    (nb, 3, 3): the intensity N = <ξξ> (meV²·ps), any positive semidefinite
+    matrix; hbar_s = ħ·S (meV·ps).
+    """
+
+    g: np.ndarray
+    Q: np.ndarray
+    b_dm: np.ndarray
+    that: np.ndarray
+    alpha: np.ndarray
+    noise: np.ndarray
+    hbar_s: float
+
+    @property
+    def size(self):
+        return self.g.shape[0]
+
+    def noise_factor(self):
+        """L with L Lᵀ = N for each bias (symmetric square root, so N may be singular)."""
+        w, u = np.linalg.eigh(self.noise)
+        if np.any(w < -1e-9 * np.maximum(np.abs(w).max(axis=-1, keepdims=True), 1e-300)):
+            raise ValueError("noise intensity is not positive semidefinite (an impossible correlation)")
+        return np.einsum("bij,bj,bkj->bik", u, np.sqrt(np.clip(w, 0.0, None)), u)
+
+    def check(self, dt):
+        if not (np.isfinite(dt) and dt > 0):
+            raise ValueError(f"dt = {dt!r} is not a positive time step (ps)")
+        if not (np.all(np.isfinite(self.alpha)) and np.all(np.isfinite(self.g)) and np.all(np.isfinite(self.Q))):
+            raise ValueError("the model has non-finite couplings")
+        if self.hbar_s <= 0:
+            raise ValueError(f"hbar_s = {self.hbar_s!r} must be positive (meV ps)")
+
+    def field_scale(self):
+        """Largest field magnitude (meV) over the sphere, an upper bound per bias."""
+        return (np.linalg.norm(self.g, axis=-1) + 2 * np.abs(self.Q).sum(axis=(-1, -2))
+                + np.abs(self.b_dm))
+
+
+def ensemble(model, n_realizations, dt, n_burn, n_average, seed=0, m0=None, progress=None, cancel=None,
+             chunks=50):
+    """Time- and ensemble-averaged <m> with its standard error at every bias of ``model``.
+
+    Parameters
+    ----------
+    model : PinnedSpinModel
+    n_realizations : int
+        Independent trajectories per bias point.
+    dt : float
+        Time step (ps).
+    n_burn, n_average : int
+        Steps discarded, then averaged.
+    seed : int
+        Results are a function of (seed, inputs) only.
+    m0 : array (3,) or (nb, nr, 3), optional
+        Initial directions (default: uniformly random, from the seed).
+    progress, cancel : hooks of :mod:`dimer_core.progress`.
+
+    Returns
+    -------
+    omega, err : arrays (nb, 3)
+        Mean and standard error (spread of per-realization time averages / √nr).
+    """
+    nb, nr = model.size, int(n_realizations)
+    if nr < 2:
+        raise ValueError(f"n_realizations = {n_realizations} is too small; allowed: at least 2 (for an error bar)")
+    model.check(dt)
+    if n_average < 1 or n_burn < 0:
+        raise ValueError("need n_burn >= 0 and n_average >= 1 steps")
+    if nb * nr * 6 * 8 > MAX_STATE_BYTES:
+        raise ValueError(f"{nb} bias points x {nr} realizations would not fit in memory; lower n_realizations")
+    noise = model.noise_factor()
+    rng = np.random.default_rng(seed)
+    if m0 is None:
+        states = rng.normal(size=(nb, nr, 3))
+    else:
+        states = np.broadcast_to(np.asarray(m0, float), (nb, nr, 3)).copy()
+    states /= np.linalg.norm(states, axis=-1, keepdims=True)
+    sums = np.zeros((nb, nr, 3))
+    total = n_burn + n_average
+    plan = _chunk_plan(n_burn, n_average, chunks)
+    done = 0
+    for c, (steps, averaging) in enumerate(plan):
+        if cancelled(cancel):
+            raise Cancelled(f"stopped after {done} of {total} steps")
+        _ensemble_chunk(states, model.g, model.Q, model.b_dm, model.that, model.alpha, noise, 1.0 / model.hbar_s,
+                        dt, steps, averaging, seed, c, sums)
+        done += steps
+        if progress is not None:
+            progress(done / total, f"{done}/{total} steps")
+    means = sums / n_average
+    return means.mean(axis=1), means.std(axis=1, ddof=1) / np.sqrt(nr)
+
+
+def _chunk_plan(n_burn, n_average, chunks):
+    """Split burn-in and averaging into about ``chunks`` pieces: list of (steps, averaging?)."""
+    total = n_burn + n_average
+    size = max(1, int(math.ceil(total / chunks)))
+    plan = []
+    for n, averaging in ((n_burn, False), (n_average, True)):
+        while n > 0:
+            s = min(size, n)
+            plan.append((s, averaging))
+            n -= s
+    return plan
+
+
+def trajectory(model, index, m0, dt, n_steps, every=1, seed=0):
+    """One trajectory m(t) at bias ``index`` of ``model``: (times (ps), m (n, 3))."""
+    model.check(dt)
+    n_points = n_steps // every + 1
+    if n_points * 3 * 8 > MAX_STATE_BYTES:
+        raise ValueError(f"n_steps = {n_steps} recorded every {every} would not fit in memory; raise 'every'")
+    noise = model.noise_factor()
+    m0 = np.asarray(m0, float)
+    m0 = m0 / np.linalg.norm(m0)
+    path = _trajectory(m0.copy(), n_steps, every, dt, model.g[index], model.Q[index], model.b_dm[index], model.that,
+                       model.alpha[index], noise[index], 1.0 / model.hbar_s, seed)
+    return dt * every * np.arange(path.shape[0]), path
