@@ -252,3 +252,167 @@ def trajectory(model, index, m0, dt, n_steps, every=1, seed=0):
     path = _trajectory(m0.copy(), n_steps, every, dt, model.g[index], model.Q[index], model.b_dm[index], model.that,
                        model.alpha[index], noise[index], 1.0 / model.hbar_s, seed)
     return dt * every * np.arange(path.shape[0]), path
+
+
+@njit(cache=True)
+def _solve6(a, b):
+    """x with a @ x = b, Gaussian elimination with partial pivoting (a, b overwritten)."""
+    n = 6
+    for c in range(n):
+        p = c
+        for r in range(c + 1, n):
+            if abs(a[r, c]) > abs(a[p, c]):
+                p = r
+        if p != c:
+            for k in range(n):
+                a[c, k], a[p, k] = a[p, k], a[c, k]
+            b[c], b[p] = b[p], b[c]
+        for r in range(c + 1, n):
+            f = a[r, c] / a[c, c]
+            for k in range(c, n):
+                a[r, k] -= f * a[c, k]
+            b[r] -= f * b[c]
+    x = np.empty(n)
+    for r in range(n - 1, -1, -1):
+        s = b[r]
+        for k in range(r + 1, n):
+            s -= a[r, k] * x[k]
+        x[r] = s / a[r, r]
+    return x
+
+
+@njit(cache=True)
+def _dimer_rate(m, xi, g, q0, x6, alpha6, inv_hs, a, rhs):
+    """ṁ (6,) of both spins: (1 + diag([m_a]_×) α6) ṁ = (m_a × (B_a + ξ_a))/ħS."""
+    for s in range(2):
+        o = 3 * s
+        f = np.empty(3)
+        for i in range(3):
+            acc = g[o + i] + xi[o + i]
+            for j in range(3):
+                acc -= 2.0 * q0[i, j] * m[o + j]
+            for j in range(6):
+                acc += x6[o + i, j] * m[j]
+            f[i] = acc
+        rhs[o + 0] = (m[o + 1] * f[2] - m[o + 2] * f[1]) * inv_hs
+        rhs[o + 1] = (m[o + 2] * f[0] - m[o + 0] * f[2]) * inv_hs
+        rhs[o + 2] = (m[o + 0] * f[1] - m[o + 1] * f[0]) * inv_hs
+        for j in range(6):
+            a[o + 0, j] = m[o + 1] * alpha6[o + 2, j] - m[o + 2] * alpha6[o + 1, j]
+            a[o + 1, j] = m[o + 2] * alpha6[o + 0, j] - m[o + 0] * alpha6[o + 2, j]
+            a[o + 2, j] = m[o + 0] * alpha6[o + 1, j] - m[o + 1] * alpha6[o + 0, j]
+    for i in range(6):
+        a[i, i] += 1.0
+    return _solve6(a, rhs)
+
+
+@njit(cache=True)
+def _renorm6(m):
+    for s in range(2):
+        n = math.sqrt(m[3 * s] ** 2 + m[3 * s + 1] ** 2 + m[3 * s + 2] ** 2)
+        for i in range(3):
+            m[3 * s + i] /= n
+
+
+@njit(cache=True)
+def _dimer_steps(m, nsteps, dt, g, q0, x6, alpha6, noise6, inv_hs, acc, accumulate, state):
+    """Heun steps of both spins; acc[0:3] += m_1, acc[3:6] += m_2, acc[6] += m_1·m_2 if accumulate."""
+    sq = 1.0 / math.sqrt(dt)
+    z = np.empty(6)
+    xi = np.empty(6)
+    a = np.empty((6, 6))
+    rhs = np.empty(6)
+    mp = np.empty(6)
+    for _ in range(nsteps):
+        for i in range(6):
+            z[i] = normal(state)
+        for i in range(6):
+            s = 0.0
+            for j in range(6):
+                s += noise6[i, j] * z[j]
+            xi[i] = s * sq
+        k1 = _dimer_rate(m, xi, g, q0, x6, alpha6, inv_hs, a, rhs)
+        for i in range(6):
+            mp[i] = m[i] + dt * k1[i]
+        _renorm6(mp)
+        k2 = _dimer_rate(mp, xi, g, q0, x6, alpha6, inv_hs, a, rhs)
+        for i in range(6):
+            m[i] += 0.5 * dt * (k1[i] + k2[i])
+        _renorm6(m)
+        if accumulate:
+            for i in range(6):
+                acc[i] += m[i]
+            acc[6] += m[0] * m[3] + m[1] * m[4] + m[2] * m[5]
+
+
+@njit(cache=True, parallel=True)
+def _dimer_chunk(states, g, q0, x6, alpha6, noise6, inv_hs, dt, nsteps, accumulate, seed, chunk, sums):
+    nb, nr = states.shape[0], states.shape[1]
+    for k in prange(nb * nr):
+        b = k // nr
+        r = k % nr
+        state = seed_state(_mix(seed, k, chunk))
+        acc = np.zeros(7)
+        _dimer_steps(states[b, r], nsteps, dt, g[b], q0, x6[b], alpha6[b], noise6[b], inv_hs, acc, accumulate, state)
+        sums[b, r] += acc
+
+
+@dataclass(frozen=True)
+class DimerSpinModel:
+    """Both spins free at nb bias points.
+
+    B_a = g_a − 2 Q0 m_a + Σ_b X_ab m_b with g (nb, 6) = (g_1, g_2), Q0 (3, 3) the
+    bare quadratic form, X (nb, 6, 6) = (ΔS)²·χ (all four site blocks); alpha
+    (nb, 6, 6) the nonlocal damping; noise (nb, 6, 6) the intensity <ξξ>
+    (meV²·ps) with the cross-site correlations; hbar_s = ħS (meV·ps).
+    """
+
+    g: np.ndarray
+    Q0: np.ndarray
+    X: np.ndarray
+    alpha: np.ndarray
+    noise: np.ndarray
+    hbar_s: float
+
+    @property
+    def size(self):
+        return self.g.shape[0]
+
+    def noise_factor(self):
+        w, u = np.linalg.eigh(self.noise)
+        if np.any(w < -1e-9 * np.maximum(np.abs(w).max(axis=-1, keepdims=True), 1e-300)):
+            raise ValueError("noise intensity is not positive semidefinite (an impossible correlation)")
+        return np.einsum("bij,bj,bkj->bik", u, np.sqrt(np.clip(w, 0.0, None)), u)
+
+
+def dimer_ensemble(model, n_realizations, dt, n_burn, n_average, seed=0, m0=None, progress=None, cancel=None,
+                   chunks=50):
+    """Means of m_1, m_2 and m_1·m_2 with standard errors at every bias of a :class:`DimerSpinModel`.
+
+    Returns ``(mean, err)``, arrays (nb, 7): columns m_1 (3), m_2 (3), m_1·m_2.
+    """
+    nb, nr = model.size, int(n_realizations)
+    if nr < 2:
+        raise ValueError(f"n_realizations = {n_realizations} is too small; allowed: at least 2 (for an error bar)")
+    if not (np.isfinite(dt) and dt > 0):
+        raise ValueError(f"dt = {dt!r} is not a positive time step (ps)")
+    if nb * nr * 13 * 8 > MAX_STATE_BYTES:
+        raise ValueError(f"{nb} bias points x {nr} realizations would not fit in memory; lower n_realizations")
+    noise = model.noise_factor()
+    rng = np.random.default_rng(seed)
+    states = rng.normal(size=(nb, nr, 6)) if m0 is None else np.broadcast_to(np.asarray(m0, float), (nb, nr, 6)).copy()
+    for s in range(2):
+        states[..., 3 * s:3 * s + 3] /= np.linalg.norm(states[..., 3 * s:3 * s + 3], axis=-1, keepdims=True)
+    sums = np.zeros((nb, nr, 7))
+    total = n_burn + n_average
+    done = 0
+    for c, (steps, averaging) in enumerate(_chunk_plan(n_burn, n_average, chunks)):
+        if cancelled(cancel):
+            raise Cancelled(f"stopped after {done} of {total} steps")
+        _dimer_chunk(states, model.g, model.Q0, model.X, model.alpha, noise, 1.0 / model.hbar_s, dt, steps,
+                     averaging, seed, c, sums)
+        done += steps
+        if progress is not None:
+            progress(done / total, f"{done}/{total} steps")
+    means = sums / n_average
+    return means.mean(axis=1), means.std(axis=1, ddof=1) / np.sqrt(nr)

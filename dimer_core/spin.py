@@ -91,19 +91,12 @@ def stationary_points(g, Q):
     d, u = np.linalg.eigh(2.0 * Q)
     b = u.T @ g
     scale = max(np.abs(d).max(), np.abs(b).max(), 1e-300)
-    one = np.polynomial.Polynomial([1.0])
-    factors = [np.polynomial.Polynomial([di, -1.0]) ** 2 for di in d]
-    total = one
-    for f in factors:
-        total = total * f
-    secular = -total
-    for i in range(3):
-        term = one * b[i] ** 2
-        for j in range(3):
-            if j != i:
-                term = term * factors[j]
-        secular = secular + term
-    roots = secular.roots() if np.any(np.abs(secular.coef) > 0) else np.array([])
+    factors = [np.array([di * di, -2.0 * di, 1.0]) for di in d]  # (d_i − λ)², ascending powers
+    mul = np.polynomial.polynomial.polymul
+    secular = -mul(mul(factors[0], factors[1]), factors[2])
+    for i, (j, k) in enumerate(((1, 2), (0, 2), (0, 1))):
+        secular[:5] += b[i] ** 2 * mul(factors[j], factors[k])
+    roots = np.polynomial.polynomial.polyroots(secular) if np.any(secular != 0) else np.array([])
     points = []
     for r in roots:
         if abs(r.imag) > 1e-6 * scale:
@@ -167,7 +160,7 @@ def local_minima(g, Q):
             e = float(-g @ m + m @ Q @ m)
             if not any(np.linalg.norm(m - f[0]) < 1e-7 for f in found):
                 found.append((m, e, np.maximum(eig, 0.0)))
-    grid = fibonacci_sphere(400)
+    grid = _GUARD_GRID
     energies = -grid @ g + np.einsum("ni,ij,nj->n", grid, Q, grid)
     best = grid[np.argmin(energies)]
     if not found or energies.min() < min(f[1] for f in found) - 1e-9 * (1 + np.abs(energies).max()):
@@ -196,6 +189,9 @@ def fibonacci_sphere(n):
     phi = np.pi * (1 + 5 ** 0.5) * k
     r = np.sqrt(1 - z * z)
     return np.column_stack([r * np.cos(phi), r * np.sin(phi), z])
+
+
+_GUARD_GRID = fibonacci_sphere(400)
 
 
 def _frame(m):

@@ -1,0 +1,325 @@
+"""Bias sweeps of the spin dynamics (paper Sec. IV, Figs. 3–5), as labelled datasets.
+
+* :func:`fp_sweep` — Fokker–Planck mean orientation Omega(V) of the free spin,
+  k_B·T_eff, and the interaction comparison of Figs. 4/5 (bottom panels).
+* :func:`langevin_sweep` — the same Omega from ensembles of the anisotropic
+  stochastic LLG, with standard errors; progress and cancellation hooks.
+* :func:`reversal_path` — one trajectory m(t) and its torques split as in Fig. 3.
+* :func:`dimer_sweep` — both spins free: <m_1·m_2>, <m_1>, <m_2> against V.
+
+Every sweep runs at the parameters' mu_F and takes its couplings from
+:func:`dimer_core.couplings.named_map` (or ``raw_map`` for the dimer).
+"""
+import numpy as np
+import xarray as xr
+
+from .couplings import _grid, named_map, parameter_attrs, raw_map
+from .langevin import DimerSpinModel, PinnedSpinModel, dimer_ensemble, ensemble, trajectory
+from .params import DimerParams
+from .response import RAW_INDEX
+from .spin import bare_terms, free_spin_energy, local_minima, mean_orientation
+from .units import HBAR, K_B
+
+MAX_STEPS = 400_000
+"""Default cap on burn-in plus averaging steps per trajectory."""
+
+
+def _w_matrix(that):
+    """W_ij = ε_ijk that_k, so that W·v = v × that."""
+    t = np.asarray(that, dtype=float)
+    return np.array([[0.0, t[2], -t[1]], [-t[2], 0.0, t[0]], [t[1], -t[0], 0.0]])
+
+
+def tensor(iso, dm, an, that):
+    """M = iso·1 + dm·W + an·that⊗that (broadcast over leading axes of the coefficients)."""
+    iso, dm, an = (np.asarray(x, dtype=float)[..., None, None] for x in (iso, dm, an))
+    return iso * np.eye(3) + dm * _w_matrix(that) + an * np.outer(that, that)
+
+
+def _couplings(p, V):
+    c = named_map(p, [p.mu_F], V)
+    return {k: v[0] for k, v in c.items()}
+
+
+def _check(p):
+    if not isinstance(p, DimerParams):
+        raise TypeError(f"expected DimerParams, got {type(p).__name__}")
+    return p.check()
+
+
+def fp_sweep(params, V):
+    """Fokker–Planck Omega(V) at the parameters' mu_F, with T_eff and the interaction energies.
+
+    Returns an :class:`xarray.Dataset` on ``V`` (mV): Omega_x, Omega_y, Omega_z,
+    T_eff_2 (K), energy_injection (T_eff < 0: distribution peaked at the energy
+    maximum), and the Fig. 4/5 comparison in meV: E_J = Δ²J_2, E_D = Δ²D_2,
+    E_A = Δ²A_2, E_K = Δ²K_2, E_s = Δ·s_2, E_DMself = (ΔS)²·chi22_DM, kT_eff.
+    """
+    p = _check(params)
+    V = _grid("V", V)
+    c = _couplings(p, V)
+    omega = np.empty((V.size, 3))
+    kts = np.empty(V.size)
+    for k in range(V.size):
+        f = free_spin_energy(p, {key: float(val[k]) for key, val in c.items()})
+        kts[k] = K_B * c["T_eff_2"][k] if np.isfinite(c["T_eff_2"][k]) else 0.0
+        omega[k] = mean_orientation(f.g, f.Q, kts[k])
+    d2 = p.Delta ** 2
+    data = {
+        "Omega_x": (omega[:, 0], "1", "mean x component of the free spin (Fokker–Planck)"),
+        "Omega_y": (omega[:, 1], "1", "mean y component of the free spin (Fokker–Planck)"),
+        "Omega_z": (omega[:, 2], "1", "mean z component of the free spin (Fokker–Planck)"),
+        "T_eff_2": (c["T_eff_2"], "K", "effective temperature of spin 2"),
+        "energy_injection": (c["a_i_22"] < 0, "1", "a_i_22 < 0: T_eff < 0, P(m) peaked at the energy maximum"),
+        "E_J": (d2 * c["J_2"], "meV", "exchange Δ²J_2"),
+        "E_D": (d2 * c["D_2"], "meV", "Dzyaloshinskii–Moriya Δ²D_2"),
+        "E_A": (d2 * c["A_2"], "meV", "Ising-like exchange Δ²A_2"),
+        "E_K": (d2 * c["K_2"], "meV", "anisotropy Δ²K_2"),
+        "E_s": (p.Delta * c["s_2"], "meV", "spin-density field Δ·s_2"),
+        "E_DMself": (d2 * p.S ** 2 * c["chi22_DM"], "meV", "self DMI-like field (ΔS)²·chi22_DM (not in E(m))"),
+        "kT_eff": (kts, "meV", "k_B·T_eff"),
+    }
+    return _dataset(V, data, p, method="fokker-planck")
+
+
+def _dataset(V, data, p, **attrs):
+    ds = xr.Dataset({k: ("V", np.asarray(v), {"units": u, "description": d}) for k, (v, u, d) in data.items()},
+                    coords={"V": ("V", V, {"units": "mV", "long_name": "bias voltage"})})
+    ds.attrs.update(parameter_attrs(p, exclude=("V",)))
+    ds.attrs.update(attrs)
+    return ds
+
+
+TERMS = ("full", "paper")
+"""``full``: every term of PHYSICS.md (the self DMI-like torque of chi22_DM and the
+antisymmetric W damping included); ``paper``: the paper's Eqs. (3)–(6), which drop both."""
+
+
+def _terms(terms):
+    if terms not in TERMS:
+        raise ValueError(f"terms = {terms!r} is not known; allowed: {', '.join(TERMS)}")
+    return terms == "full"
+
+
+def pinned_model(params, V, terms="full"):
+    """The :class:`~dimer_core.langevin.PinnedSpinModel` of spin 2 at each bias of ``V`` (mV).
+
+    ``terms``: see :data:`TERMS`.
+    """
+    full = _terms(terms)
+    p = _check(params)
+    V = _grid("V", V)
+    c = _couplings(p, V)
+    that = p.vector("that")
+    n = V.size
+    g = np.empty((n, 3))
+    q = np.empty((n, 3, 3))
+    bdm = np.empty(n)
+    for k in range(n):
+        f = free_spin_energy(p, {key: float(val[k]) for key, val in c.items()})
+        g[k], q[k], bdm[k] = f.g, f.Q, f.b_dm
+    d2 = p.Delta ** 2
+    alpha = d2 * tensor(c["a_i_22"], c["a_DM_22"] * full, c["a_an_22"], that)
+    noise = d2 * tensor(c["j_i_22"], c["j_DM_22"], c["j_an_22"], that)
+    return PinnedSpinModel(g=g, Q=q, b_dm=bdm * full, that=that, alpha=alpha, noise=noise, hbar_s=HBAR * p.S), c
+
+
+def time_scales(model, dt=None, t_burn=None, t_average=None):
+    """Default step (ps) and burn-in/averaging times (ps) from the relaxation time.
+
+    τ = ħS(1 + α²)/(α·λ) with α the isotropic damping and λ the smallest
+    Hessian eigenvalue (meV) at the most probable direction; dt resolves the
+    fastest precession (ħS/|B|_max/40); burn-in 20 τ, averaging 200 τ (at most
+    :data:`MAX_STEPS` steps in all unless given).
+    """
+    fastest = model.hbar_s / max(model.field_scale().max(), 1e-6)
+    dt = dt if dt is not None else fastest / 40.0
+    if t_burn is None or t_average is None:
+        taus = []
+        for k in range(model.size):
+            a = abs(float(np.trace(model.alpha[k]) - model.that @ model.alpha[k] @ model.that) / 2.0)
+            if a == 0.0:
+                raise ValueError("the isotropic damping is zero at some bias: give t_burn and t_average")
+            lam = max(local_minima(model.g[k], model.Q[k])[0][2].min(), 1e-3 * model.field_scale()[k])
+            taus.append(model.hbar_s * (1 + a * a) / (a * lam))
+        tau = max(taus)
+        t_burn = 20 * tau if t_burn is None else t_burn
+        t_average = 200 * tau if t_average is None else t_average
+        total = (t_burn + t_average) / dt
+        if total > MAX_STEPS:
+            shrink = MAX_STEPS / total
+            t_burn, t_average = t_burn * shrink, t_average * shrink
+    return dt, t_burn, t_average
+
+
+def langevin_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average=None, seed=0,
+                   progress=None, cancel=None, terms="full"):
+    """Langevin Omega(V) with standard errors, beside the Fokker–Planck estimate.
+
+    Parameters
+    ----------
+    params : DimerParams
+    V : array_like (mV)
+    n_realizations : int
+        Independent trajectories per bias (error bars from their spread).
+    dt, t_burn, t_average : float, optional (ps)
+        Defaults from :func:`time_scales`.
+    seed : int
+        The run is a function of (seed, parameters) only.
+    progress, cancel : hooks of :mod:`dimer_core.progress`
+    terms : "full" or "paper", see :data:`TERMS`
+
+    Returns
+    -------
+    xarray.Dataset on V with Omega_x/y/z, Omega_x/y/z_err, FP_Omega_x/y/z and
+    T_eff_2; the time step and times in ``attrs``.
+    """
+    p = _check(params)
+    V = _grid("V", V)
+    model, c = pinned_model(p, V, terms)
+    dt, t_burn, t_average = time_scales(model, dt, t_burn, t_average)
+    n_burn, n_avg = int(round(t_burn / dt)), max(1, int(round(t_average / dt)))
+    omega, err = ensemble(model, n_realizations, dt, n_burn, n_avg, seed=seed, progress=progress, cancel=cancel)
+    fp = fp_sweep(p, V)
+    data = {f"Omega_{x}": (omega[:, i], "1", f"mean {x} component of the free spin (Langevin)")
+            for i, x in enumerate("xyz")}
+    data.update({f"Omega_{x}_err": (err[:, i], "1", f"standard error of Omega_{x}") for i, x in enumerate("xyz")})
+    data.update({f"FP_Omega_{x}": (fp[f"Omega_{x}"].values, "1", f"Fokker–Planck Omega_{x}") for x in "xyz"})
+    data["T_eff_2"] = (c["T_eff_2"], "K", "effective temperature of spin 2")
+    return _dataset(V, data, p, method="langevin", dt_ps=dt, t_burn_ps=n_burn * dt, t_average_ps=n_avg * dt,
+                    n_realizations=int(n_realizations), seed=int(seed), terms=terms)
+
+
+def torque_parts(params, couplings, m, mdot):
+    """Torques on the free spin (1/ps) split as in the paper's Fig. 3, at one bias.
+
+    ``couplings``: site-2 couplings (floats); ``m``, ``mdot``: arrays (n, 3).
+    Returns a dict of (n, 3) arrays — exchange, anisotropy, DMI, field (Zeeman +
+    spin density), damping_i, damping_an, damping_DM — that sum to ṁ without noise.
+    """
+    p = params
+    that, m1 = p.vector("that"), p.vector("m1")
+    hs = HBAR * p.S
+    d2 = p.Delta ** 2
+    c = couplings
+    h, q0 = bare_terms(p)
+    m = np.atleast_2d(m)
+    mdot = np.atleast_2d(mdot)
+    mt = m @ that
+    fields = {
+        "exchange": np.broadcast_to(d2 * c["J_2"] * m1, m.shape),
+        "anisotropy": d2 * (c["A_2"] * np.dot(m1, that) + c["K_2"] * mt)[:, None] * that - 2.0 * m @ q0,
+        "DMI": d2 * c["D_2"] * np.cross(m1, that) + d2 * p.S ** 2 * c["chi22_DM"] * np.cross(m, that),
+        "field": np.broadcast_to(h + p.Delta * c["s_2"] * that, m.shape),
+    }
+    out = {k: np.cross(m, b) / hs for k, b in fields.items()}
+    out["damping_i"] = -d2 * c["a_i_22"] * np.cross(m, mdot)
+    out["damping_an"] = -d2 * c["a_an_22"] * (mdot @ that)[:, None] * np.cross(m, that)
+    out["damping_DM"] = -d2 * c["a_DM_22"] * np.cross(m, np.cross(mdot, that))
+    return out
+
+
+def reversal_path(params, m0=None, t_total=None, dt=None, every=None, seed=0, noise=True):
+    """One trajectory of the free spin at the parameters' bias, with its torques.
+
+    Parameters
+    ----------
+    m0 : 3-vector, optional
+        Start direction (default: the pinned spin's direction m_1, a parallel start).
+    t_total : float, optional (ps)
+        Default 40 relaxation times.
+    noise : bool
+        False integrates the deterministic LLG (the torques then sum to ṁ).
+
+    Returns
+    -------
+    xarray.Dataset on time t (ps): m_x, m_y, m_z and the torque parts
+    (``<part>_x`` ...), see :func:`torque_parts`.
+    """
+    p = _check(params)
+    model, c = pinned_model(p, [p.V])
+    if not noise:
+        model = PinnedSpinModel(model.g, model.Q, model.b_dm, model.that, model.alpha, 0.0 * model.noise,
+                                model.hbar_s)
+    dt, _, t_avg = time_scales(model, dt, 0.0, None)
+    t_total = t_total if t_total is not None else t_avg / 5.0
+    n_steps = max(1, int(round(t_total / dt)))
+    every = every if every is not None else max(1, n_steps // 2000)
+    m0 = p.vector("m1") + 1e-3 * np.cross(p.vector("m1"), p.vector("that")) if m0 is None else m0
+    t, m = trajectory(model, 0, m0, dt, n_steps, every=every, seed=seed)
+    couplings = {k: float(v[0]) for k, v in c.items()}
+    f = free_spin_energy(p, couplings)
+    b = f.g - 2.0 * m @ f.Q + f.b_dm * np.cross(m, f.that)
+    rhs = np.cross(m, b) / model.hbar_s
+    mdot = np.array([np.linalg.solve(np.eye(3) + _cross_matrix(mk) @ model.alpha[0], r) for mk, r in zip(m, rhs)])
+    parts = torque_parts(p, couplings, m, mdot)
+    data = {f"m_{x}": (m[:, i], "1", f"{x} component of the free spin") for i, x in enumerate("xyz")}
+    for name, arr in parts.items():
+        for i, x in enumerate("xyz"):
+            data[f"{name}_{x}"] = (arr[:, i], "1/ps", f"{name} torque, {x} component")
+    ds = xr.Dataset({k: ("t", v, {"units": u, "description": d}) for k, (v, u, d) in data.items()},
+                    coords={"t": ("t", t, {"units": "ps", "long_name": "time"})})
+    ds.attrs.update(parameter_attrs(p))
+    ds.attrs.update(dt_ps=dt, seed=int(seed), noise=int(noise))
+    return ds
+
+
+def _cross_matrix(m):
+    return np.array([[0.0, -m[2], m[1]], [m[2], 0.0, -m[0]], [-m[1], m[0], 0.0]])
+
+
+def dimer_model(params, V, terms="full"):
+    """The :class:`~dimer_core.langevin.DimerSpinModel` (both spins free) at each bias of ``V``.
+
+    ``terms = "paper"`` drops the self DMI-like responses χ_aa^(DM) and the W damping.
+    """
+    full = _terms(terms)
+    p = _check(params)
+    V = _grid("V", V)
+    raw = raw_map(p, [p.mu_F], V)[0]
+    that = p.vector("that")
+    ds2 = (p.Delta * p.S) ** 2
+    n = V.size
+    h, q0 = bare_terms(p)
+    g = np.empty((n, 6))
+    x6 = np.zeros((n, 6, 6))
+    alpha = np.zeros((n, 6, 6))
+    noise = np.zeros((n, 6, 6))
+    for a in range(2):
+        g[:, 3 * a:3 * a + 3] = h + p.Delta * p.S * raw[:, RAW_INDEX[f"spin_{a + 1}"]][:, None] * that
+        for b in range(2):
+            ab = f"{a + 1}{b + 1}"
+            blk = (slice(None), slice(3 * a, 3 * a + 3), slice(3 * b, 3 * b + 3))
+            keep_dm = full or a != b
+            parts = [raw[:, RAW_INDEX[f"chi_{ab}_{x}"]] * (keep_dm if x == "DM" else 1) for x in ("i", "DM", "an")]
+            x6[blk] = ds2 * tensor(*parts, that)
+            parts = [raw[:, RAW_INDEX[f"dchi_{ab}_{x}"]] * (full if x == "DM" else 1) for x in ("i", "DM", "an")]
+            alpha[blk] = p.Delta ** 2 * p.S * tensor(*parts, that)
+            parts = [raw[:, RAW_INDEX[f"noise_{ab}_{x}"]] for x in ("i", "DM", "an")]
+            noise[blk] = ds2 * tensor(*parts, that)
+    noise = 0.5 * (noise + np.swapaxes(noise, -1, -2))  # C_12 = C_21ᵀ exactly; remove rounding
+    return DimerSpinModel(g=g, Q0=q0, X=x6, alpha=alpha, noise=noise, hbar_s=HBAR * p.S)
+
+
+def dimer_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average=None, seed=0,
+                progress=None, cancel=None, terms="full"):
+    """Both spins free: <m_1·m_2>, <m_1>, <m_2> against V, with standard errors.
+
+    Time scales default to those of the pinned problem at the same biases.
+    """
+    p = _check(params)
+    V = _grid("V", V)
+    pinned, _ = pinned_model(p, V, terms)
+    dt, t_burn, t_average = time_scales(pinned, dt, t_burn, t_average)
+    model = dimer_model(p, V, terms)
+    n_burn, n_avg = int(round(t_burn / dt)), max(1, int(round(t_average / dt)))
+    mean, err = dimer_ensemble(model, n_realizations, dt, n_burn, n_avg, seed=seed, progress=progress,
+                               cancel=cancel)
+    data = {"m1_dot_m2": (mean[:, 6], "1", "mean relative orientation <m_1·m_2>"),
+            "m1_dot_m2_err": (err[:, 6], "1", "standard error of <m_1·m_2>")}
+    for s in range(2):
+        for i, x in enumerate("xyz"):
+            data[f"m{s + 1}_{x}"] = (mean[:, 3 * s + i], "1", f"<m_{s + 1}> {x} component")
+            data[f"m{s + 1}_{x}_err"] = (err[:, 3 * s + i], "1", f"standard error of <m_{s + 1}> {x}")
+    return _dataset(V, data, p, method="langevin-dimer", dt_ps=dt, t_burn_ps=n_burn * dt,
+                    t_average_ps=n_avg * dt, n_realizations=int(n_realizations), seed=int(seed), terms=terms)
