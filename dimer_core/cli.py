@@ -131,6 +131,43 @@ def cmd_maps(args):
     return 0
 
 
+def cmd_sweep(args):
+    from .progress import TerminalBar
+    from .sweeps import fp_sweep, langevin_sweep
+
+    p = _params_from(args, exclude=("V",))
+    v = parse_range(args.V_range, "--V", -100.0, 100.0, "mV")
+    if not args.out.endswith(".csv"):
+        raise UsageError(f"--out {args.out!r}: the file name must end in .csv")
+    if args.realizations < 2:
+        raise UsageError(f"--realizations {args.realizations}: allowed: at least 2")
+    if args.method == "fp":
+        ds = fp_sweep(p, v)
+        first = ["V", "Omega_x", "Omega_y", "Omega_z"]
+    else:
+        bar = TerminalBar("langevin") if sys.stderr.isatty() or args.progress else None
+        try:
+            ds = langevin_sweep(p, v, n_realizations=args.realizations, seed=args.seed, progress=bar,
+                                terms=args.terms)
+        except ValueError as exc:
+            raise UsageError(str(exc))
+        first = ["V", "Omega_x", "Omega_y", "Omega_z", "Omega_x_err", "Omega_y_err", "Omega_z_err"]
+    df = ds.to_dataframe().reset_index()
+    df[first + [c for c in df.columns if c not in first]].to_csv(args.out, index=False)
+    print(f"wrote {args.method} sweep of {v.size} biases to {args.out}")
+    return 0
+
+
+def cmd_figures(args):
+    from .figures import all_figures
+    from .progress import TerminalBar
+
+    paths = all_figures(args.out, progress=TerminalBar("langevin") if sys.stderr.isatty() else None)
+    for path in paths:
+        print(path)
+    return 0
+
+
 def build_parser():
     parser = _Parser(prog="python -m dimer_core",
                      description="Bias-controlled couplings and spin dynamics of a molecular-magnet dimer "
@@ -148,6 +185,22 @@ def build_parser():
                         help="bias grid in mV (default -12:12:201)")
     p_maps.add_argument("--out", required=True, help="output file, .nc or .csv")
     p_maps.set_defaults(run=cmd_maps)
+    p_sweep = sub.add_parser("sweep", help="mean orientation Omega(V) of the free spin, to CSV")
+    _add_params(p_sweep, exclude=("V",))
+    p_sweep.add_argument("--method", choices=("fp", "langevin"), default="fp",
+                         help="Fokker-Planck (instant) or Langevin ensembles (default fp)")
+    p_sweep.add_argument("--V", dest="V_range", default="-5:5:41", metavar="LO:HI:N",
+                         help="bias grid in mV (default -5:5:41)")
+    p_sweep.add_argument("--seed", type=int, default=0, help="random seed of the Langevin run (default 0)")
+    p_sweep.add_argument("--realizations", type=int, default=32, help="Langevin trajectories per bias (default 32)")
+    p_sweep.add_argument("--terms", choices=("full", "paper"), default="full",
+                         help="full model, or the paper's terms only (no self-DMI torque, no W damping)")
+    p_sweep.add_argument("--progress", action="store_true", help="show the progress bar even when not a terminal")
+    p_sweep.add_argument("--out", required=True, help="output CSV file")
+    p_sweep.set_defaults(run=cmd_sweep)
+    p_fig = sub.add_parser("figures", help="the paper's Figs. 2, 4, 5, 6, 7 as PNG files")
+    p_fig.add_argument("--out", required=True, help="output folder")
+    p_fig.set_defaults(run=cmd_figures)
     return parser
 
 

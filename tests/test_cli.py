@@ -93,3 +93,49 @@ def test_api_raises_the_same_messages():
         dc.maps(dc.DimerParams(), [0.0], [200.0])
     with pytest.raises(ValueError, match="unknown preset"):
         dc.preset("nope")
+
+
+def test_sweep_fp_csv_header(tmp_path):
+    path = tmp_path / "s.csv"
+    out = run("sweep", "--V", "-4:4:9", "--out", str(path))
+    assert out.returncode == 0, out.stderr
+    df = pd.read_csv(path)
+    assert list(df.columns[:4]) == ["V", "Omega_x", "Omega_y", "Omega_z"] and len(df) == 9
+    assert df.Omega_z.iloc[4] < -0.99  # V = 0: antiparallel
+
+
+def test_sweep_langevin_csv_header_and_progress(tmp_path):
+    path = tmp_path / "l.csv"
+    out = run("sweep", "--method", "langevin", "--V", "-3:3:3", "--realizations", "4", "--seed", "5",
+              "--progress", "--out", str(path))
+    assert out.returncode == 0, out.stderr
+    assert "100.0%" in out.stderr
+    df = pd.read_csv(path)
+    assert list(df.columns[:7]) == ["V", "Omega_x", "Omega_y", "Omega_z", "Omega_x_err", "Omega_y_err",
+                                    "Omega_z_err"]
+    again = tmp_path / "l2.csv"
+    run("sweep", "--method", "langevin", "--V", "-3:3:3", "--realizations", "4", "--seed", "5", "--out", str(again))
+    pd.testing.assert_frame_equal(df, pd.read_csv(again))  # the seed fixes the run
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["sweep", "--realizations", "1", "--method", "langevin", "--out", "x.csv"], "--realizations"),
+    (["sweep", "--out", "x.nc"], ".csv"),
+    (["sweep", "--K_easy", "-2", "--out", "x.csv"], "K_easy"),
+    (["sweep", "--h", "1,2", "--out", "x.csv"], "h = "),
+])
+def test_sweep_bad_input(args, expected):
+    out = run(*args)
+    assert out.returncode == 2 and expected in out.stderr and "Traceback" not in out.stderr
+
+
+def test_figures_are_images(tmp_path):
+    from dimer_core import figures
+
+    path = figures.map_figure("fig6", str(tmp_path), mu_F=np.linspace(-3, 3, 31), V=np.linspace(-6, 6, 31))
+    path2 = figures.sweep_figure("fig5", str(tmp_path), V=np.linspace(-4, 4, 5), n_realizations=4)
+    import matplotlib.image as mpimg
+
+    for p in (path, path2):
+        img = mpimg.imread(p)
+        assert img.ndim == 3 and img.shape[0] > 300 and img.std() > 0.05  # a picture, not a blank page

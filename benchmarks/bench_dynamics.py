@@ -1,0 +1,99 @@
+"""Speed of the spin dynamics: prints medians and ratios to a NumPy baseline.
+
+Run: ``.venv/bin/python benchmarks/bench_dynamics.py`` (about a minute on 2 cores).
+
+* Fokker–Planck sweep of 201 bias points after the couplings (target < 50 ms);
+* Langevin throughput in spin-steps per second (target > 2e7) and its ratio to a
+  straightforward NumPy implementation of the same Heun scheme, vectorised over
+  trajectories, measured in the same run;
+* the wall time of the default Fig. 4 Langevin sweep (41 biases, 16 realizations).
+"""
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import dimer_core as dc  # noqa: E402
+from dimer_core import sweeps  # noqa: E402
+from dimer_core.couplings import named_map  # noqa: E402
+from dimer_core.langevin import ensemble  # noqa: E402
+from dimer_core.spin import free_spin_energy, mean_orientation  # noqa: E402
+from dimer_core.units import K_B  # noqa: E402
+
+
+def median_time(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def numpy_heun(model, b, n_traj, dt, n_steps, seed=0):
+    """The same Heun–Stratonovich step, vectorised over trajectories with NumPy."""
+    rng = np.random.default_rng(seed)
+    m = rng.normal(size=(n_traj, 3))
+    m /= np.linalg.norm(m, axis=1, keepdims=True)
+    g, q, bdm, that, alpha = model.g[b], model.Q[b], model.b_dm[b], model.that, model.alpha[b]
+    noise = model.noise_factor()[b]
+    eye = np.eye(3)
+
+    def rate(m, xi):
+        field = g - 2 * m @ q + xi + bdm * np.cross(m, that)
+        rhs = np.cross(m, field) / model.hbar_s
+        cross = np.zeros((m.shape[0], 3, 3))
+        cross[:, 0, 1], cross[:, 0, 2], cross[:, 1, 2] = -m[:, 2], m[:, 1], -m[:, 0]
+        cross -= np.swapaxes(cross, 1, 2)
+        return np.linalg.solve(eye + cross @ alpha, rhs[..., None])[..., 0]
+
+    for _ in range(n_steps):
+        xi = rng.normal(size=(n_traj, 3)) @ noise.T / np.sqrt(dt)
+        k1 = rate(m, xi)
+        mp = m + dt * k1
+        mp /= np.linalg.norm(mp, axis=1, keepdims=True)
+        m = m + 0.5 * dt * (k1 + rate(mp, xi))
+        m /= np.linalg.norm(m, axis=1, keepdims=True)
+    return m
+
+
+def main():
+    p = dc.preset("weak-soc")
+    V = np.linspace(-5, 5, 201)
+    c = {k: v[0] for k, v in named_map(p, [p.mu_F], V).items()}
+
+    def fp():
+        for k in range(V.size):
+            f = free_spin_energy(p, {key: float(val[k]) for key, val in c.items()})
+            mean_orientation(f.g, f.Q, K_B * float(c["T_eff_2"][k]))
+
+    fp()
+    t_fp = median_time(fp, 5)
+    t_fp_total = median_time(lambda: sweeps.fp_sweep(p, V), 5)
+
+    model, _ = sweeps.pinned_model(p, np.linspace(-5, 5, 8))
+    dt = 0.005
+    ensemble(model, 4, dt, 10, 10)
+    n_real, n_steps = 256, 20_000
+    t_run = median_time(lambda: ensemble(model, n_real, dt, 0, n_steps, seed=1), 3)
+    rate = model.size * n_real * n_steps / t_run
+    n_np_traj, n_np_steps = 2048, 200
+    t_np = median_time(lambda: numpy_heun(model, 3, n_np_traj, dt, n_np_steps), 3)
+    rate_np = n_np_traj * n_np_steps / t_np
+
+    t_fig4 = median_time(lambda: sweeps.langevin_sweep(p, np.linspace(-5, 5, 41), n_realizations=16), 1)
+
+    print("dimer_core dynamics benchmark (medians)")
+    print(f"  Fokker-Planck sweep, 201 biases, after the couplings: {1e3 * t_fp:8.1f} ms   (target < 50 ms)")
+    print(f"  the same including the couplings (fp_sweep)         : {1e3 * t_fp_total:8.1f} ms")
+    print(f"  Langevin throughput (numba, 2 cores)                 : {rate:10.3e} spin-steps/s (target > 2e7)")
+    print(f"  NumPy baseline (vectorised over {n_np_traj} trajectories) : {rate_np:10.3e} spin-steps/s")
+    print(f"  ratio numba / NumPy                                  : {rate / rate_np:8.0f} x")
+    print(f"  default Fig. 4 Langevin sweep (41 biases, 16 real.)  : {t_fig4:8.1f} s")
+
+
+if __name__ == "__main__":
+    main()
