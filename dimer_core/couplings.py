@@ -216,6 +216,16 @@ def maps(params, mu_F, V, refine=1.0):
     return ds
 
 
+def guide_levels(params):
+    """Energies (meV) of the device resonances, sorted: the lines |mu_L|, |mu_R| = level of the maps.
+
+    For the paper's symmetric device these are ±(t0 ± t) shifted by Re Σ (< 0.1 meV).
+    """
+    from .energy_grid import resonances
+
+    return np.sort(resonances(_checked(params)).real)
+
+
 def parameter_attrs(p, exclude=()):
     """Parameters as NetCDF-safe attributes ``param_<name>`` (vectors as lists)."""
     return {f"param_{k}": (list(v) if isinstance(v, tuple) else v)
@@ -234,4 +244,4 @@ def cache_nbytes():
 
 
 __all__ = ["QUANTITIES", "point", "raw_point", "maps", "raw_map", "named_map", "named", "effective_temperature",
-           "clear_caches", "cache_nbytes"]
+           "guide_levels", "clear_caches", "cache_nbytes"]
