@@ -304,5 +304,19 @@ def create_app():
 if pn.state.served:
     create_app().servable()
 
+def main(argv=None):
+    """``python app.py [--address A] [--port P]``: serve on localhost:5006 unless told otherwise."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Serve the spin-dimer dashboard.")
+    parser.add_argument("--address", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=5006, help="port (default 5006)")
+    args = parser.parse_args(argv)
+    origins = [f"localhost:{args.port}", f"127.0.0.1:{args.port}", f"{args.address}:{args.port}"]
+    print(f"dashboard at http://localhost:{args.port}/ (listening on {args.address})", flush=True)
+    pn.serve({"app": create_app, "/": create_app}, port=args.port, address=args.address, websocket_origin=origins,
+             show=False, title="Spin dimer")
+
+
 if __name__ == "__main__":
-    pn.serve(create_app, port=5006, address="127.0.0.1", show=False)
+    main()

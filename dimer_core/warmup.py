@@ -1,0 +1,28 @@
+"""Compile every numba kernel once so that numba's on-disk cache is warm.
+
+Run ``python -m dimer_core.warmup`` at image build time (see the Dockerfile); set
+``NUMBA_CACHE_DIR`` to a writable folder that the server will also use.
+"""
+import time
+
+import numpy as np
+
+
+def main():
+    start = time.perf_counter()
+    from . import maps, point, preset, sweeps
+
+    p = preset("weak-soc", V=1.0)
+    point(p)
+    point(p.updated(T=5.0))
+    maps(p, np.linspace(-1, 1, 3), np.linspace(-1, 1, 3))
+    maps(p.updated(T=5.0), np.linspace(-1, 1, 3), np.linspace(-1, 1, 3))
+    sweeps.fp_sweep(p, [0.0, 1.0])
+    sweeps.langevin_sweep(p, [1.0], n_realizations=2, t_burn=0.1, t_average=0.1)
+    sweeps.dimer_sweep(p, [1.0], n_realizations=2, t_burn=0.1, t_average=0.1)
+    sweeps.reversal_path(p, t_total=0.1)
+    print(f"numba kernels compiled and cached in {time.perf_counter() - start:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
