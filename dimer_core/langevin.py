@@ -129,8 +129,51 @@ def _trajectory(m, nsteps, every, dt, g, q, bdm, that, alpha, noise, inv_hs, see
     return out
 
 
+def psd_sqrt(noise):
+    """L with L Lᵀ = N for each matrix of a stack (symmetric square root, so N may be singular)."""
+    w, u = np.linalg.eigh(noise)
+    if np.any(w < -1e-9 * np.maximum(np.abs(w).max(axis=-1, keepdims=True), 1e-300)):
+        raise ValueError("noise intensity is not positive semidefinite (an impossible correlation)")
+    return np.einsum("bij,bj,bkj->bik", u, np.sqrt(np.clip(w, 0.0, None)), u)
+
+
+def _check_run(nb, nr, dt, doubles_per_run):
+    if nr < 2:
+        raise ValueError(f"n_realizations = {nr} is too small; allowed: at least 2 (for an error bar)")
+    if not (np.isfinite(dt) and dt > 0):
+        raise ValueError(f"dt = {dt!r} is not a positive time step (ps)")
+    if nb * nr * doubles_per_run * 8 > MAX_STATE_BYTES:
+        raise ValueError(f"{nb} bias points x {nr} realizations would not fit in memory; lower n_realizations")
+
+
+def _run_chunks(advance, n_burn, n_average, chunks, progress, cancel):
+    """Call ``advance(chunk, steps, averaging)`` over burn-in then averaging, with progress and cancel."""
+    if n_average < 1 or n_burn < 0:
+        raise ValueError("need n_burn >= 0 and n_average >= 1 steps")
+    total = n_burn + n_average
+    done = 0
+    for c, (steps, averaging) in enumerate(_chunk_plan(n_burn, n_average, chunks)):
+        if cancelled(cancel):
+            raise Cancelled(f"stopped after {done} of {total} steps")
+        advance(c, steps, averaging)
+        done += steps
+        if progress is not None:
+            progress(done / total, f"{done}/{total} steps")
+
+
+class _BiasStack:
+    """Shared behaviour of the models: a leading bias axis and a noise intensity ``noise``."""
+
+    @property
+    def size(self):
+        return self.g.shape[0]
+
+    def noise_factor(self):
+        return psd_sqrt(self.noise)
+
+
 @dataclass(frozen=True)
-class PinnedSpinModel:
+class PinnedSpinModel(_BiasStack):
     """The pinned-dimer LLG at nb bias points (arrays with a leading bias axis).
 
     g (nb, 3) and Q (nb, 3, 3): E(m) = −g·m + m·Q·m (meV); b_dm (nb,): the field
@@ -147,16 +190,6 @@ class PinnedSpinModel:
     noise: np.ndarray
     hbar_s: float
 
-    @property
-    def size(self):
-        return self.g.shape[0]
-
-    def noise_factor(self):
-        """L with L Lᵀ = N for each bias (symmetric square root, so N may be singular)."""
-        w, u = np.linalg.eigh(self.noise)
-        if np.any(w < -1e-9 * np.maximum(np.abs(w).max(axis=-1, keepdims=True), 1e-300)):
-            raise ValueError("noise intensity is not positive semidefinite (an impossible correlation)")
-        return np.einsum("bij,bj,bkj->bik", u, np.sqrt(np.clip(w, 0.0, None)), u)
 
     def check(self, dt):
         if not (np.isfinite(dt) and dt > 0):
@@ -197,13 +230,8 @@ def ensemble(model, n_realizations, dt, n_burn, n_average, seed=0, m0=None, prog
         Mean and standard error (spread of per-realization time averages / √nr).
     """
     nb, nr = model.size, int(n_realizations)
-    if nr < 2:
-        raise ValueError(f"n_realizations = {n_realizations} is too small; allowed: at least 2 (for an error bar)")
+    _check_run(nb, nr, dt, 6)
     model.check(dt)
-    if n_average < 1 or n_burn < 0:
-        raise ValueError("need n_burn >= 0 and n_average >= 1 steps")
-    if nb * nr * 6 * 8 > MAX_STATE_BYTES:
-        raise ValueError(f"{nb} bias points x {nr} realizations would not fit in memory; lower n_realizations")
     noise = model.noise_factor()
     rng = np.random.default_rng(seed)
     if m0 is None:
@@ -212,17 +240,12 @@ def ensemble(model, n_realizations, dt, n_burn, n_average, seed=0, m0=None, prog
         states = np.broadcast_to(np.asarray(m0, float), (nb, nr, 3)).copy()
     states /= np.linalg.norm(states, axis=-1, keepdims=True)
     sums = np.zeros((nb, nr, 3))
-    total = n_burn + n_average
-    plan = _chunk_plan(n_burn, n_average, chunks)
-    done = 0
-    for c, (steps, averaging) in enumerate(plan):
-        if cancelled(cancel):
-            raise Cancelled(f"stopped after {done} of {total} steps")
+
+    def advance(chunk, steps, averaging):
         _ensemble_chunk(states, model.g, model.Q, model.b_dm, model.that, model.alpha, noise, 1.0 / model.hbar_s,
-                        dt, steps, averaging, seed, c, sums)
-        done += steps
-        if progress is not None:
-            progress(done / total, f"{done}/{total} steps")
+                        dt, steps, averaging, seed, chunk, sums)
+
+    _run_chunks(advance, n_burn, n_average, chunks, progress, cancel)
     means = sums / n_average
     return means.mean(axis=1), means.std(axis=1, ddof=1) / np.sqrt(nr)
 
@@ -358,7 +381,7 @@ def _dimer_chunk(states, g, q0, x6, alpha6, noise6, inv_hs, dt, nsteps, accumula
 
 
 @dataclass(frozen=True)
-class DimerSpinModel:
+class DimerSpinModel(_BiasStack):
     """Both spins free at nb bias points.
 
     B_a = g_a − 2 Q0 m_a + Σ_b X_ab m_b with g (nb, 6) = (g_1, g_2), Q0 (3, 3) the
@@ -374,15 +397,6 @@ class DimerSpinModel:
     noise: np.ndarray
     hbar_s: float
 
-    @property
-    def size(self):
-        return self.g.shape[0]
-
-    def noise_factor(self):
-        w, u = np.linalg.eigh(self.noise)
-        if np.any(w < -1e-9 * np.maximum(np.abs(w).max(axis=-1, keepdims=True), 1e-300)):
-            raise ValueError("noise intensity is not positive semidefinite (an impossible correlation)")
-        return np.einsum("bij,bj,bkj->bik", u, np.sqrt(np.clip(w, 0.0, None)), u)
 
 
 def dimer_ensemble(model, n_realizations, dt, n_burn, n_average, seed=0, m0=None, progress=None, cancel=None,
@@ -392,27 +406,18 @@ def dimer_ensemble(model, n_realizations, dt, n_burn, n_average, seed=0, m0=None
     Returns ``(mean, err)``, arrays (nb, 7): columns m_1 (3), m_2 (3), m_1·m_2.
     """
     nb, nr = model.size, int(n_realizations)
-    if nr < 2:
-        raise ValueError(f"n_realizations = {n_realizations} is too small; allowed: at least 2 (for an error bar)")
-    if not (np.isfinite(dt) and dt > 0):
-        raise ValueError(f"dt = {dt!r} is not a positive time step (ps)")
-    if nb * nr * 13 * 8 > MAX_STATE_BYTES:
-        raise ValueError(f"{nb} bias points x {nr} realizations would not fit in memory; lower n_realizations")
+    _check_run(nb, nr, dt, 13)
     noise = model.noise_factor()
     rng = np.random.default_rng(seed)
     states = rng.normal(size=(nb, nr, 6)) if m0 is None else np.broadcast_to(np.asarray(m0, float), (nb, nr, 6)).copy()
     for s in range(2):
         states[..., 3 * s:3 * s + 3] /= np.linalg.norm(states[..., 3 * s:3 * s + 3], axis=-1, keepdims=True)
     sums = np.zeros((nb, nr, 7))
-    total = n_burn + n_average
-    done = 0
-    for c, (steps, averaging) in enumerate(_chunk_plan(n_burn, n_average, chunks)):
-        if cancelled(cancel):
-            raise Cancelled(f"stopped after {done} of {total} steps")
+
+    def advance(chunk, steps, averaging):
         _dimer_chunk(states, model.g, model.Q0, model.X, model.alpha, noise, 1.0 / model.hbar_s, dt, steps,
-                     averaging, seed, c, sums)
-        done += steps
-        if progress is not None:
-            progress(done / total, f"{done}/{total} steps")
+                     averaging, seed, chunk, sums)
+
+    _run_chunks(advance, n_burn, n_average, chunks, progress, cancel)
     means = sums / n_average
     return means.mean(axis=1), means.std(axis=1, ddof=1) / np.sqrt(nr)

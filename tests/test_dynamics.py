@@ -2,7 +2,6 @@
 the paper's facts 8–9, the Fig. 3 torque split, the both-free dimer, bad input."""
 import numpy as np
 import pytest
-from scipy import stats
 
 import dimer_core as dc
 from dimer_core import sweeps
