@@ -121,7 +121,7 @@ def _herm_der(ys, ds, i, h, s, c):
             + (3 * s2 - 2 * s) * ds[i + 1, c])
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def map_outputs(xs, ys, ds, in_theta, te, mu_f, bias, kt, kind, comp_l, comp_r, comp_n, scale):
     """Outputs over the grid mu_F × V from a table (xs, ys, ds) of Φ and its slope.
 

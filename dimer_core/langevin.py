@@ -16,7 +16,8 @@ and noise correlated between the sites.
 Ensembles run in parallel (numba ``prange``) over realizations × bias points.
 Each trajectory seeds its own generator (:mod:`dimer_core.rng`) from (seed,
 trajectory, chunk) at the start of each chunk of steps, so results do not depend on how threads share the
-work; between chunks the driver reports progress and honours cancellation.
+work; between chunks the driver reports progress and honours cancellation.  The
+kernels release the GIL, so a run in a worker thread leaves a server responsive.
 """
 import math
 from dataclasses import dataclass
@@ -104,7 +105,7 @@ def _heun_steps(m, nsteps, dt, g, q, bdm, that, alpha, noise, inv_hs, acc, accum
     return m
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def _ensemble_chunk(states, g, q, bdm, that, alpha, noise, inv_hs, dt, nsteps, accumulate, seed, chunk, sums):
     nb, nr = states.shape[0], states.shape[1]
     for k in prange(nb * nr):
@@ -117,7 +118,7 @@ def _ensemble_chunk(states, g, q, bdm, that, alpha, noise, inv_hs, dt, nsteps, a
         sums[b, r] += acc
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _trajectory(m, nsteps, every, dt, g, q, bdm, that, alpha, noise, inv_hs, seed):
     state = seed_state(_mix(seed, 0, 0))
     out = np.empty((nsteps // every + 1, 3))
@@ -368,7 +369,7 @@ def _dimer_steps(m, nsteps, dt, g, q0, x6, alpha6, noise6, inv_hs, acc, accumula
             acc[6] += m[0] * m[3] + m[1] * m[4] + m[2] * m[5]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def _dimer_chunk(states, g, q0, x6, alpha6, noise6, inv_hs, dt, nsteps, accumulate, seed, chunk, sums):
     nb, nr = states.shape[0], states.shape[1]
     for k in prange(nb * nr):
