@@ -108,17 +108,9 @@ def cmd_point(args):
     return 0
 
 
-def _write_dataset(ds, path):
-    if path.endswith(".nc"):
-        ds.to_netcdf(path)
-    elif path.endswith(".csv"):
-        ds.to_dataframe().reset_index().to_csv(path, index=False)
-    else:
-        raise UsageError(f"--out {path!r}: the file name must end in .nc (NetCDF) or .csv")
-
-
 def cmd_maps(args):
     from .couplings import maps
+    from .export import write
 
     p = _params_from(args, exclude=("mu_F", "V"))
     mu_f = parse_range(args.mu_F_range, "--mu-F", -50.0, 50.0, "meV")
@@ -126,7 +118,7 @@ def cmd_maps(args):
     if not (args.out.endswith(".nc") or args.out.endswith(".csv")):
         raise UsageError(f"--out {args.out!r}: the file name must end in .nc (NetCDF) or .csv")
     ds = maps(p, mu_f, v)
-    _write_dataset(ds, args.out)
+    write(ds, args.out)
     print(f"wrote {len(ds.data_vars)} quantities on {mu_f.size} x {v.size} (mu_F x V) to {args.out}")
     return 0
 
