@@ -13,7 +13,7 @@ from dimer_core.export import csv_text, file_stem, netcdf_bytes
 def test_file_stem_names_the_parameters():
     p = dc.preset("strong-soc", mu_F=-1.5, V=2.0, T=10.0)
     assert file_stem(p, "maps", exclude=("mu_F", "V")) == "maps_t1_t02_tL10_tR10_T10"
-    assert file_stem(p, "omega", exclude=("V",)) == "omega_t1_t02_tL10_tR10_T10_muFm1.5"
+    assert file_stem(p, "omega", exclude=("V",)) == "omega_t1_t02_tL10_tR10_T10_mu_Fm1.5"
 
 
 def test_netcdf_and_csv_round_trip(tmp_path):
