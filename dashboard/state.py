@@ -1,0 +1,132 @@
+"""One browser session's state: the parameters, cached results and the last message."""
+import numpy as np
+import param
+
+from dimer_core import PRESETS, QUANTITIES, DimerParams, maps, preset
+from dimer_core.params import VECTORS
+from dimer_core.sweeps import current_sweep, dimer_sweep, fp_sweep, langevin_sweep, reversal_path
+
+from .runs import BackgroundRun
+
+MAP_MU_F = np.linspace(-6.0, 6.0, 161)
+MAP_V = np.linspace(-12.0, 12.0, 161)
+SWEEP_V = np.linspace(-6.0, 6.0, 97)
+RUN_V = np.linspace(-6.0, 6.0, 25)
+DEFAULT_MAPS = ["J_2", "D_2", "a_i_22", "j_i_22", "A_2", "K_2", "a_an_22", "j_an_22"]
+LIVE = ("mu_F", "V")
+"""Parameters whose change costs no energy integral (maps are re-read, not recomputed)."""
+
+
+class Dashboard(param.Parameterized):
+    """The state of one browser session."""
+
+    preset = param.Selector(default="weak-soc", objects=list(PRESETS), doc="Parameter set of the paper")
+    symmetric = param.Boolean(default=True, doc="Keep tR equal to tL (symmetric leads)")
+    quantities = param.ListSelector(default=DEFAULT_MAPS, objects=list(QUANTITIES), doc="Maps to show")
+    guides = param.Boolean(default=True, doc="Show the lines |mu_L|, |mu_R| = resonance energies")
+    message = param.String(default="", doc="Last error, shown in the page")
+    revision = param.Integer(default=0, doc="Bumped when any physics parameter changes")
+    realizations = param.Integer(default=16, bounds=(2, 256), doc="Langevin trajectories per bias")
+    terms = param.Selector(default="full", objects=["full", "paper"],
+                           doc="full model, or the paper's terms (no self-DMI torque, no W damping)")
+    seed = param.Integer(default=0, bounds=(0, 2 ** 31 - 1), doc="Random seed of Langevin runs")
+    trajectory = param.Parameter(default=None, doc="The last reversal path (xarray.Dataset)")
+    path_noise = param.Boolean(default=False, doc="Integrate the reversal path with the thermal noise")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.p = preset(self.preset)
+        self.p.param.watch(self._physics_changed, [k for k in self.p.param if k != "name"])
+        self.langevin = BackgroundRun(name="langevin")
+        self.dimer = BackgroundRun(name="dimer")
+        self._maps = None
+        self._cache = {}
+
+    @param.depends("preset", watch=True)
+    def _apply_preset(self):
+        try:
+            self.p.param.update(**PRESETS[self.preset])
+        except ValueError as exc:
+            self.message = str(exc)
+
+    def _physics_changed(self, events):
+        names = {e.name for e in events}
+        if self.symmetric and "tL" in names and self.p.tR != self.p.tL:
+            self.p.tR = self.p.tL
+            return
+        if names - set(LIVE):
+            self._maps = None
+        self.revision += 1
+
+    def set_value(self, name, value):
+        """Set a parameter from the page; a bad value becomes a message, not an exception."""
+        try:
+            setattr(self.p, name, value)
+            self.p.check()
+            self.message = ""
+        except ValueError as exc:
+            self.message = str(exc)
+
+    def dataset(self):
+        """The current maps over MAP_MU_F × MAP_V (recomputed only when needed)."""
+        if self._maps is None:
+            self.p.check()
+            self._maps = maps(self.p, MAP_MU_F, MAP_V)
+        return self._maps
+
+    def _cached(self, name, depends_on_v, build):
+        key = (name, self._key(depends_on_v))
+        if key not in self._cache:
+            if len(self._cache) > 16:
+                self._cache.clear()
+            self.p.check()
+            self._cache[key] = build()
+        return self._cache[key]
+
+    def _key(self, with_v):
+        values = self.p.values()
+        return tuple((k, tuple(v) if k in VECTORS else v) for k, v in values.items() if with_v or k != "V")
+
+    def sweep(self):
+        """Fokker–Planck Omega(V) and the interaction comparison at the current mu_F."""
+        return self._cached("fp", False, lambda: fp_sweep(self.p.updated(V=0.0), SWEEP_V))
+
+    def current(self):
+        """I(V) and dI/dV at the current mu_F."""
+        return self._cached("current", False, lambda: current_sweep(self.p.updated(V=0.0), SWEEP_V))
+
+    def cut_V(self):
+        return maps(self.p, [self.p.mu_F], MAP_V)
+
+    def cut_mu(self):
+        return maps(self.p, MAP_MU_F, [self.p.V])
+
+    def start_langevin(self):
+        p, n, seed, terms = self.p.updated(), self.realizations, self.seed, self.terms
+        self.p.check()
+        self.langevin.start(lambda progress, cancel: langevin_sweep(
+            p.updated(V=0.0), RUN_V, n_realizations=n, seed=seed, terms=terms, progress=progress, cancel=cancel),
+            "Langevin")
+
+    def start_dimer(self):
+        p, n, seed, terms = self.p.updated(), self.realizations, self.seed, self.terms
+        self.p.check()
+        self.dimer.start(lambda progress, cancel: dimer_sweep(
+            p.updated(V=0.0), RUN_V, n_realizations=n, seed=seed, terms=terms, progress=progress, cancel=cancel),
+            "Both spins free")
+
+    def compute_trajectory(self):
+        try:
+            self.p.check()
+            self.trajectory = reversal_path(self.p, seed=self.seed, noise=self.path_noise)
+            self.message = ""
+        except ValueError as exc:
+            self.message = f"computation failed: {exc}"
+
+    def on_tap(self, x=None, y=None):
+        """Clicking a map moves (V, mu_F) there (clamped to the bounds)."""
+        if x is None or y is None:
+            return
+        v = float(np.clip(x, *DimerParams.param["V"].bounds))
+        mu = float(np.clip(y, *DimerParams.param["mu_F"].bounds))
+        self.p.param.update(V=round(v, 3), mu_F=round(mu, 3))

@@ -1,0 +1,77 @@
+"""Widgets generated from DimerParams: units, bounds and tooltips come from the parameters."""
+import panel as pn
+
+from dimer_core import DimerParams
+from dimer_core.params import VECTORS, bounds_text
+
+from .state import LIVE
+
+GROUPS = {
+    "Device": ["t", "t0", "tL", "tR"],
+    "Bias": ["mu_F", "V"],
+    "Bath and spins": ["T", "Delta", "S"],
+    "Sites and leads": ["eps1", "eps2", "te"],
+    "Directions": ["that", "m1"],
+    "Bare energy of a spin": ["h", "K_easy", "e_easy", "K_hard", "n_hard"],
+}
+
+
+def unit(name):
+    """The unit written in a parameter's doc, e.g. ``meV``."""
+    return DimerParams.param[name].doc.rsplit("[", 1)[-1].rstrip("]")
+
+
+def number_widget(dash, name):
+    """An editable slider bound to ``dash.p.<name>``; refused values leave a message."""
+    p = DimerParams.param[name]
+    lo, hi = p.bounds
+    widget = pn.widgets.EditableFloatSlider(name=f"{name} ({unit(name)})", start=lo, end=hi, step=(hi - lo) / 1000.0,
+                                            value=getattr(dash.p, name), sizing_mode="stretch_width",
+                                            css_classes=[f"param-{name}"])
+
+    def push(event):
+        if event.new is not None and getattr(dash.p, name) != event.new:
+            dash.set_value(name, event.new)
+            if getattr(dash.p, name) != event.new:  # refused: show the valid value again
+                widget.value = getattr(dash.p, name)
+
+    widget.param.watch(push, "value" if name in LIVE else "value_throttled")
+    dash.p.param.watch(lambda e: setattr(widget, "value", e.new), name)
+    tip = pn.widgets.TooltipIcon(value=f"{p.doc}; {bounds_text(name)}", width=20)
+    return pn.Row(widget, tip, sizing_mode="stretch_width")
+
+
+def vector_widget(dash, name):
+    """A text input "x,y,z" bound to a vector parameter."""
+    p = DimerParams.param[name]
+    widget = pn.widgets.TextInput(name=f"{name} ({unit(name)})", value=vector_text(getattr(dash.p, name)),
+                                  description=f"{p.doc}; {bounds_text(name)}; three numbers, e.g. 1,0,0",
+                                  sizing_mode="stretch_width", css_classes=[f"param-{name}"])
+
+    def push(event):
+        try:
+            value = tuple(float(x) for x in event.new.replace("(", "").replace(")", "").split(","))
+        except ValueError:
+            dash.message = f"{name} = {event.new!r} is not a 3-vector; {bounds_text(name)}"
+            return
+        dash.set_value(name, value)
+
+    widget.param.watch(push, "value")
+    dash.p.param.watch(lambda e: setattr(widget, "value", vector_text(e.new)), name)
+    return widget
+
+
+def vector_text(v):
+    return ",".join(f"{x:.4g}" for x in v)
+
+
+def parameter_cards(dash):
+    """One collapsible card per group of parameters."""
+    cards = []
+    for title, names in GROUPS.items():
+        items = [vector_widget(dash, n) if n in VECTORS else number_widget(dash, n) for n in names]
+        if title == "Device":
+            items.insert(4, pn.widgets.Checkbox.from_param(dash.param.symmetric, name="symmetric leads (tR = tL)"))
+        cards.append(pn.Card(*items, title=title, collapsed=title not in ("Device", "Bias"),
+                             sizing_mode="stretch_width"))
+    return cards
