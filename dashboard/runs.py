@@ -43,9 +43,9 @@ class BackgroundRun(param.Parameterized):
         def target():
             try:
                 result = work(progress=report, cancel=self._cancel)
-            except Cancelled as exc:
+            except Cancelled:
                 post(lambda: self.param.update(running=False, status=f"{label}: stopped ({exc})"))
-            except Exception as exc:  # shown in the page; the server keeps serving
+            except Exception:  # shown in the page; the server keeps serving
                 post(lambda: self.param.update(running=False, status=f"{label} failed: {exc}"))
             else:
                 post(lambda: self.param.update(running=False, progress=1.0, status=f"{label}: done",
