@@ -43,10 +43,12 @@ class BackgroundRun(param.Parameterized):
         def target():
             try:
                 result = work(progress=report, cancel=self._cancel)
-            except Cancelled:
-                post(lambda: self.param.update(running=False, status=f"{label}: stopped ({exc})"))
-            except Exception:  # shown in the page; the server keeps serving
-                post(lambda: self.param.update(running=False, status=f"{label} failed: {exc}"))
+            except Cancelled as exc:
+                text = f"{label}: stopped ({exc})"  # bound now: exc is unset after the block
+                post(lambda: self.param.update(running=False, status=text))
+            except Exception as exc:  # shown in the page; the server keeps serving
+                text = f"{label} failed: {exc}"
+                post(lambda: self.param.update(running=False, status=text))
             else:
                 post(lambda: self.param.update(running=False, progress=1.0, status=f"{label}: done",
                                                result=result))
