@@ -3,7 +3,7 @@ import numpy as np
 import param
 
 from dimer_core import PRESETS, QUANTITIES, DimerParams, maps, preset
-from dimer_core.params import VECTORS
+from dimer_core.params import VECTORS, check_value
 from dimer_core.sweeps import current_sweep, dimer_sweep, fp_sweep, langevin_sweep, reversal_path
 
 from .runs import BackgroundRun
@@ -49,7 +49,7 @@ class Dashboard(param.Parameterized):
         except ValueError as exc:
             self.message = str(exc)
 
-    def _physics_changed(self, events):
+    def _physics_changed(self, *events):
         names = {e.name for e in events}
         if self.symmetric and "tL" in names and self.p.tR != self.p.tL:
             self.p.tR = self.p.tL
@@ -61,8 +61,14 @@ class Dashboard(param.Parameterized):
     def set_value(self, name, value):
         """Set a parameter from the page; a bad value becomes a message, not an exception."""
         try:
+            check_value(name, value)
+            old = getattr(self.p, name)
             setattr(self.p, name, value)
-            self.p.check()
+            try:
+                self.p.check()
+            except ValueError:
+                setattr(self.p, name, old)  # keep the session on an admissible state
+                raise
             self.message = ""
         except ValueError as exc:
             self.message = str(exc)
