@@ -1,0 +1,219 @@
+"""Dashboard latency in a real browser (Debian's Chromium, headless): slider change -> updated plots.
+
+Run: ``PYTHONPATH=. .venv/bin/python benchmarks/bench_ui.py`` (about 2–3 minutes on 2 cores).
+
+Measured, medians over repeats:
+
+* slider change -> plots updated, for mu_F and V (target < 300 ms) and for t, t0, tL
+  (target < 1 s).  The change is one ArrowRight/ArrowLeft on the slider's handle
+  (``.param-<name> .noUi-handle``).  The clock starts at the keydown in the page
+  (``performance.now()``) and stops when, polled inside the page every few ms,
+  every plot that must change has new data in Bokeh's live data sources: for
+  mu_F/V the marker on all maps and the vertical lines / cuts that depend on it;
+  for t, t0, tL all eight map images and the curve plots.  Also reported: the
+  time until the server-side ``dashboard.p`` holds the new value (polled from
+  Python, so only ~5 ms resolution) and until the first changed plot appears.
+* startup: from launching ``panel serve app.py`` as a subprocess to the first page
+  with all maps drawn, with numba's cache warm (the project's .numba_cache) and
+  cold (NUMBA_CACHE_DIR = a fresh temporary folder).
+
+``--app DIR`` serves DIR/app.py instead (to compare a variant of the app).
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+
+TARGETS = {"mu_F": 0.3, "V": 0.3, "t": 1.0, "t0": 1.0, "tL": 1.0}
+
+SIGNATURES_JS = """() => {
+  // A short signature of every live plot's data: it changes whenever the plot is redrawn with new data.
+  const seen = new Set(), views = [];
+  const walk = (v) => { if (!v || seen.has(v)) return; seen.add(v); views.push(v);
+                        for (const c of (v.child_views || [])) walk(c); };
+  for (const root of Object.values(Bokeh.index || {})) walk(root);
+  const sum = (a) => { let s = 0; if (!a) return 'none'; const arr = a.array || a;
+                       for (let i = 0; i < arr.length; i++) { const x = arr[i]; if (isFinite(x)) s += x * (1 + (i % 7)); }
+                       return s.toPrecision(12); };
+  const out = {};
+  for (const v of views) {
+    if (v.model.type !== 'Figure') continue;
+    const parts = {marker: [], lines: [], image: [], span: []};
+    for (const r of v.model.renderers) {
+      if (r.type === 'Span') { parts.span.push(r.location); continue; }
+      const g = r.glyph, d = r.data_source ? r.data_source.data : null;
+      if (!g || !d) continue;
+      if (g.type === 'Scatter') parts.marker.push(sum(d[g.x.field]) + ',' + sum(d[g.y.field]));
+      else if (g.type === 'Line') parts.lines.push(sum(d[g.y.field]));
+      else if (g.type === 'Image') parts.image.push(d.image && d.image.length ? sum(d.image[0]) : 'none');
+    }
+    const key = v.model.title ? v.model.title.text : '?';
+    out[key] = Object.fromEntries(Object.entries(parts).map(([k, x]) => [k, x.join('|')]));
+  }
+  return out;
+}"""
+
+ARM_JS = """([expected]) => {
+  // expected: [[title prefix, part]]; resolves when all have changed after the next keydown.
+  window.__bench = {t0: null, first: null, done: null};
+  const sig = %s;
+  const before = sig();
+  const pick = (s, prefix, part) => { const k = Object.keys(s).find(t => t === prefix || t.startsWith(prefix));
+                                       return k === undefined ? undefined : s[k][part]; };
+  document.addEventListener('keydown', () => { window.__bench.t0 = performance.now(); }, {once: true, capture: true});
+  const poll = () => {
+    const b = window.__bench;
+    if (b.t0 !== null) {
+      const now = sig();
+      const changed = expected.map(([p, part]) => pick(now, p, part) !== pick(before, p, part));
+      if (b.first === null && changed.some(x => x)) b.first = performance.now() - b.t0;
+      if (changed.every(x => x)) { b.done = performance.now() - b.t0; return; }
+    }
+    setTimeout(poll, 5);
+  };
+  poll();
+}""" % SIGNATURES_JS
+
+MAPS = ("J_2", "D_2", "a_i_22", "j_i_22", "A_2", "K_2", "a_an_22", "j_an_22")
+CUT_V, CUT_MU = "cuts against V", "cuts against mu_F"
+OMEGA, INTER = "mean orientation Omega", "interaction comparison"
+EXPECTED = {
+    "V": [(m, "marker") for m in MAPS] + [(CUT_V, "span"), (OMEGA, "span"), (INTER, "span"), (CUT_MU, "lines")],
+    "mu_F": [(m, "marker") for m in MAPS] + [(CUT_MU, "span"), (CUT_V, "lines"), (OMEGA, "lines")],
+}
+for _name in ("t", "t0", "tL"):
+    EXPECTED[_name] = [(m, "image") for m in MAPS] + [(CUT_V, "lines"), (CUT_MU, "lines"), (OMEGA, "lines"),
+                                                       (INTER, "lines")]
+
+
+def latencies(page, dash, name, repeats):
+    """Latencies (s) of ``repeats`` one-step changes of ``name`` through its slider handle."""
+    from ui_support import wait_until
+
+    handle = page.locator(f".param-{name} .noUi-handle")
+    handle.focus()
+    total, first, server = [], [], []
+    for k in range(repeats):
+        key = "ArrowRight" if k % 2 == 0 else "ArrowLeft"
+        old = getattr(dash.p, name)
+        page.evaluate(ARM_JS, [EXPECTED[name]])
+        t0 = time.perf_counter()
+        handle.press(key)
+        wait_until(lambda: getattr(dash.p, name) != old, timeout=30, interval=0.002, message=f"{name} on the server")
+        server.append(time.perf_counter() - t0)
+        result = wait_until(lambda: page.evaluate("() => window.__bench.done !== null && window.__bench"),
+                            timeout=30, interval=0.01, message=f"the plots after changing {name}")
+        total.append(result["done"] / 1000)
+        first.append(result["first"] / 1000)
+        page.wait_for_timeout(300)  # let trailing updates (e.g. value_throttled) settle before the next step
+    return total, first, server
+
+
+def measure_latency(repeats):
+    from playwright.sync_api import sync_playwright
+
+    from ui_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, open_app, serve_app
+
+    rows = {}
+    with serve_app() as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport=VIEWPORT)
+        session = open_app(page, server)
+        latencies(page, session.dashboard, "V", 2)  # warm-up: first updates compile/caches
+        for name in TARGETS:
+            rows[name] = latencies(page, session.dashboard, name, repeats)
+        assert session.errors == [], session.errors
+        browser.close()
+    return rows
+
+
+def startup_once(app_dir, cache_dir, browser):
+    """Seconds from launching ``panel serve`` to a page with every map drawn (and to listening)."""
+    from ui_support import free_port, maps_rendered, wait_listening, wait_until
+
+    port = free_port()
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, PYTHONPATH=os.pathsep.join([app_dir, ROOT]))
+    cmd = [os.path.join(os.path.dirname(sys.executable), "panel"), "serve", os.path.join(app_dir, "app.py"),
+           "--port", str(port), "--address", "127.0.0.1", "--allow-websocket-origin", f"127.0.0.1:{port}"]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_listening(port, timeout=300, proc=proc)
+        listening = time.perf_counter() - t0
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}/app", timeout=600_000)
+        page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0", timeout=600_000)
+        wait_until(lambda: maps_rendered(page), timeout=600, interval=0.05, message="maps in the page")
+        total = time.perf_counter() - t0
+        page.close()
+        return total, listening
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def measure_startup(app_dir, warm_repeats, cold_repeats):
+    from playwright.sync_api import sync_playwright
+
+    from ui_support import CHROMIUM, CHROMIUM_ARGS
+
+    warm_cache = os.environ.get("NUMBA_CACHE_DIR", os.path.join(ROOT, ".numba_cache"))
+    out = {"warm": [], "cold": []}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        startup_once(app_dir, warm_cache, browser)  # fills the warm cache if it is empty
+        for _ in range(warm_repeats):
+            out["warm"].append(startup_once(app_dir, warm_cache, browser))
+        for _ in range(cold_repeats):
+            cold = tempfile.mkdtemp(prefix="numba-cold-")
+            try:
+                out["cold"].append(startup_once(app_dir, cold, browser))
+            finally:
+                shutil.rmtree(cold, ignore_errors=True)
+        browser.close()
+    return out
+
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=10, help="slider changes per parameter (default 10)")
+    parser.add_argument("--warm", type=int, default=3, help="warm-cache startups (default 3)")
+    parser.add_argument("--cold", type=int, default=2, help="cold-cache startups (default 2)")
+    parser.add_argument("--app", default=ROOT, help="folder holding the app.py to measure (default: the project)")
+    parser.add_argument("--skip-startup", action="store_true")
+    args = parser.parse_args(argv)
+    app_dir = os.path.abspath(args.app)
+    sys.path.insert(0, app_dir)
+    os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(ROOT, ".numba_cache"))
+
+    rows = measure_latency(args.repeats)
+    print(f"\nslider change -> plots updated (median of {args.repeats}; one handle step each)")
+    print(f"{'parameter':<10}{'server state':>14}{'first plot':>12}{'all plots':>11}{'target':>9}  ok")
+    for name, (total, first, server) in rows.items():
+        ok = "yes" if med(total) < TARGETS[name] else "NO"
+        print(f"{name:<10}{med(server) * 1000:>11.0f} ms{med(first) * 1000:>9.0f} ms{med(total) * 1000:>8.0f} ms"
+              f"{TARGETS[name] * 1000:>6.0f} ms  {ok}")
+        print(f"{'':<10}all plots, every repeat (ms): {' '.join(f'{x * 1000:.0f}' for x in total)}")
+    if not args.skip_startup:
+        st = measure_startup(app_dir, args.warm, args.cold)
+        print("\nstartup: `panel serve app.py` launched -> first page with all maps drawn (median)")
+        print(f"{'numba cache':<12}{'listening':>11}{'maps drawn':>12}  runs")
+        for kind, runs in st.items():
+            print(f"{kind:<12}{med([r[1] for r in runs]):>9.1f} s{med([r[0] for r in runs]):>10.1f} s  "
+                  + " ".join(f"{r[0]:.1f}" for r in runs))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,247 @@
+"""Browser-test support: serve the dashboard in-process, drive Debian's Chromium, read Bokeh's state.
+
+A plain module (not a conftest): ``tests/test_ui.py`` imports its fixtures, and
+``benchmarks/bench_ui.py`` its helpers.  What works on these machines is in
+/work/shared/TESTING.md: the system Chromium with the flags below, ``pn.serve(...,
+threaded=True)`` in the test process, selectors into Bokeh's shadow DOM, plot
+state read from the page's live Bokeh views.
+"""
+import os
+import socket
+import time
+import traceback
+from contextlib import contextmanager
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ARTIFACTS = os.path.join(ROOT, "test-artifacts")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+VIEWPORT = {"width": 1600, "height": 1300}
+MAP_TITLES = ("J_2", "D_2", "a_i_22", "j_i_22", "A_2", "K_2", "a_an_22", "j_an_22")
+CUT_V = "cuts against V"            # title prefixes of the plots with a VLine at V ...
+CUT_MU = "cuts against mu_F"        # ... at mu_F
+OMEGA = "mean orientation Omega"
+INTERACTIONS = "interaction comparison"
+
+os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(ROOT, ".numba_cache"))
+
+
+# ----- waiting -----
+
+def wait_until(condition, timeout=30.0, interval=0.05, message="condition"):
+    """Poll ``condition()`` until it returns something truthy; return that, or fail after ``timeout`` s.
+
+    Exceptions raised by ``condition`` count as "not yet" (the last one is shown on failure).
+    """
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        try:
+            value = condition()
+            if value:
+                return value
+            last = value
+        except Exception as exc:  # noqa: BLE001 - reported below
+            last = exc
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {message}; last: {last!r}")
+        time.sleep(interval)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_listening(port, timeout=60.0, proc=None):
+    """Wait for a TCP listener (without opening a page: a GET / would start a session)."""
+    def up():
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    wait_until(up, timeout=timeout, interval=0.1, message=f"a server on port {port}")
+
+
+# ----- serving -----
+
+class AppServer:
+    """``app.create_app`` served in this process.
+
+    ``created`` lists every session's template in order; ``failures`` the tracebacks of
+    ``create_app`` calls that raised (Panel then serves an error page with status 200).
+    """
+
+    def __init__(self, server, port, created, failures):
+        self.server, self.port, self.created, self.failures = server, port, created, failures
+        self.url = f"http://127.0.0.1:{port}/"
+
+
+@contextmanager
+def serve_app():
+    import panel as pn
+
+    import app
+
+    created, failures = [], []
+
+    def factory():
+        try:
+            template = app.create_app()
+        except Exception:
+            failures.append(traceback.format_exc())
+            raise
+        created.append(template)
+        return template
+
+    port = free_port()
+    server = pn.serve(factory, port=port, address="127.0.0.1", websocket_origin=f"127.0.0.1:{port}",
+                      threaded=True, show=False)
+    try:
+        wait_listening(port)
+        yield AppServer(server, port, created, failures)
+    finally:
+        server.stop()
+
+
+# ----- reading the page -----
+
+PLOTS_JS = """() => {
+  // Every live (displayed) Bokeh plot: title, VLine positions, scatter points, image summary.
+  const seen = new Set(), views = [];
+  const walk = (v) => { if (!v || seen.has(v)) return; seen.add(v); views.push(v);
+                        for (const c of (v.child_views || [])) walk(c); };
+  for (const root of Object.values(Bokeh.index || {})) walk(root);
+  const out = {};
+  for (const v of views) {
+    if (v.model.type !== 'Figure') continue;
+    const fig = v.model, title = fig.title ? fig.title.text : '';
+    const plot = {spans: [], points: [], image: null, lines: 0};
+    for (const r of fig.renderers) {
+      if (r.type === 'Span') { plot.spans.push(r.location); continue; }
+      const g = r.glyph, d = r.data_source ? r.data_source.data : {};
+      if (!g) continue;
+      if (g.type === 'Scatter') {
+        const fx = (g.x && g.x.field) || 'x', fy = (g.y && g.y.field) || 'y';
+        const xs = Array.from(d[fx] || []), ys = Array.from(d[fy] || []);
+        xs.forEach((x, i) => plot.points.push([x, ys[i]]));
+      } else if (g.type === 'Line') {
+        plot.lines += 1;
+      } else if (g.type === 'Image' && d.image && d.image.length) {
+        const img = d.image[0], arr = img.array || img;
+        let sum = 0, n = 0;
+        for (let i = 0; i < arr.length; i++) { if (isFinite(arr[i])) { sum += Math.abs(arr[i]); n++; } }
+        const cm = g.color_mapper;
+        plot.image = {sum, n, low: cm ? cm.low : null, high: cm ? cm.high : null};
+      }
+    }
+    const c = v.canvas_view.el.getBoundingClientRect(), f = v.frame.bbox;
+    plot.frame = {left: c.left + f.left, top: c.top + f.top, width: f.width, height: f.height};
+    out[title] = plot;
+  }
+  return out;
+}"""
+
+DATA_TO_PAGE_JS = """([title, x, y]) => {
+  // Page coordinates (CSS px) of the data point (x, y) in the live plot with this title.
+  const seen = new Set(), views = [];
+  const walk = (v) => { if (!v || seen.has(v)) return; seen.add(v); views.push(v);
+                        for (const c of (v.child_views || [])) walk(c); };
+  for (const root of Object.values(Bokeh.index || {})) walk(root);
+  const v = views.find(v => v.model.type === 'Figure' && v.model.title && v.model.title.text === title);
+  if (!v) return null;
+  const c = v.canvas_view.el.getBoundingClientRect();
+  return [c.left + v.frame.x_scale.compute(x), c.top + v.frame.y_scale.compute(y)];
+}"""
+
+
+def plots(page):
+    """Live plots in the page by title (see PLOTS_JS)."""
+    return page.evaluate(PLOTS_JS)
+
+
+def plot(page, prefix):
+    """The live plot whose title starts with ``prefix`` (exact title for a map)."""
+    found = {t: p for t, p in plots(page).items() if t == prefix or t.startswith(prefix)}
+    assert len(found) == 1, f"expected one plot titled {prefix!r}, found {sorted(found)}"
+    return next(iter(found.values()))
+
+
+def maps_rendered(page):
+    """True when every default map shows an image and the four curve plots have their VLine."""
+    ps = plots(page)
+    images = [t for t in MAP_TITLES if ps.get(t, {}).get("image") and ps[t]["image"]["n"] > 0]
+    curves = [t for t, p in ps.items() if p["lines"] > 0 and p["spans"]]
+    return len(images) == len(MAP_TITLES) and len(curves) >= 4
+
+
+def data_to_page(page, title, x, y):
+    return page.evaluate(DATA_TO_PAGE_JS, [title, x, y])
+
+
+# ----- opening the app -----
+
+class Session:
+    """One opened page, its server-side template and what its console said."""
+
+    def __init__(self, page, template, errors):
+        self.page, self.template, self.errors = page, template, errors
+
+    @property
+    def dashboard(self):
+        return self.template.dashboard
+
+
+def watch_console(page):
+    """Collect console errors and uncaught page errors of ``page`` (a list that keeps filling)."""
+    errors = []
+    page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    return errors
+
+
+def open_app(page, server, query="", timeout=90.0):
+    """Open the app (optionally with a URL query), wait for the maps, return the :class:`Session`."""
+    errors = watch_console(page)
+    before, failed = len(server.created), len(server.failures)
+    response = page.goto(server.url + query, timeout=timeout * 1000)
+    assert response is not None and response.ok, (
+        f"GET {server.url + query} answered {response.status if response else None}: "
+        f"{response.text()[:2000] if response else ''}")
+    wait_until(lambda: len(server.created) > before or len(server.failures) > failed, timeout=timeout,
+               message="the session's template")
+    assert len(server.failures) == failed, "create_app() raised:\n" + server.failures[-1]
+    template = server.created[before]
+    page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0", timeout=timeout * 1000)
+    wait_until(lambda: maps_rendered(page), timeout=timeout, interval=0.1, message="maps and curves in the page")
+    return Session(page, template, errors)
+
+
+def screenshot(page, name):
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    path = os.path.join(ARTIFACTS, f"{name}.png")
+    page.screenshot(path=path)
+    return path
+
+
+# ----- pytest fixtures (imported by test_ui.py) -----
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """pytest-playwright: Debian's Chromium (``playwright install`` does not work here)."""
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args():
+    return {"viewport": VIEWPORT}
+
+
+@pytest.fixture(scope="module")
+def app_server():
+    with serve_app() as server:
+        yield server
