@@ -107,19 +107,18 @@ class Dashboard(param.Parameterized):
     def cut_mu(self):
         return maps(self.p, MAP_MU_F, [self.p.V])
 
-    def start_langevin(self):
-        p, n, seed, terms = self.p.updated(), self.realizations, self.seed, self.terms
+    def _start(self, run, sweep, label):
+        """Start ``sweep`` over RUN_V at the current mu_F in a worker thread of ``run``."""
         self.p.check()
-        self.langevin.start(lambda progress, cancel: langevin_sweep(
-            p.updated(V=0.0), RUN_V, n_realizations=n, seed=seed, terms=terms, progress=progress, cancel=cancel),
-            "Langevin")
+        p, n, seed, terms = self.p.updated(V=0.0), self.realizations, self.seed, self.terms
+        run.start(lambda progress, cancel: sweep(p, RUN_V, n_realizations=n, seed=seed, terms=terms,
+                                                 progress=progress, cancel=cancel), label)
+
+    def start_langevin(self):
+        self._start(self.langevin, langevin_sweep, "Langevin")
 
     def start_dimer(self):
-        p, n, seed, terms = self.p.updated(), self.realizations, self.seed, self.terms
-        self.p.check()
-        self.dimer.start(lambda progress, cancel: dimer_sweep(
-            p.updated(V=0.0), RUN_V, n_realizations=n, seed=seed, terms=terms, progress=progress, cancel=cancel),
-            "Both spins free")
+        self._start(self.dimer, dimer_sweep, "Both spins free")
 
     def compute_trajectory(self):
         try:
