@@ -26,6 +26,8 @@ class Dashboard(param.Parameterized):
     guides = param.Boolean(default=True, doc="Show the lines |mu_L|, |mu_R| = resonance energies")
     message = param.String(default="", doc="Last error, shown in the page")
     revision = param.Integer(default=0, doc="Bumped when any physics parameter changes")
+    map_revision = param.Integer(default=0, doc="Bumped when the maps change (not for mu_F or V)")
+    curve_revision = param.Integer(default=0, doc="Bumped when curves against V change (not for V)")
     realizations = param.Integer(default=16, bounds=(2, 256), doc="Langevin trajectories per bias")
     terms = param.Selector(default="full", objects=["full", "paper"],
                            doc="full model, or the paper's terms (no self-DMI torque, no W damping)")
@@ -56,6 +58,9 @@ class Dashboard(param.Parameterized):
             return
         if names - set(LIVE):
             self._maps = None
+            self.map_revision += 1
+        if names - {"V"}:
+            self.curve_revision += 1
         self.revision += 1
 
     def set_value(self, name, value):

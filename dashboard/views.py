@@ -31,6 +31,11 @@ def safe(dash, build, empty):
     return empty
 
 
+def bias_line(dash):
+    """A vertical line at the current V, redrawn alone when V moves."""
+    return hv.DynamicMap(pn.bind(lambda revision: hv.VLine(dash.p.V), dash.param.revision))
+
+
 def _scale(values):
     m = float(np.nanmax(np.abs(values)))
     return m if m > 0 else 1.0
@@ -62,13 +67,13 @@ def map_panel(dash, key):
     def marker(revision):
         return hv.Points([(dash.p.V, dash.p.mu_F)], kdims=["V", "mu_F"])
 
-    img = hv.DynamicMap(pn.bind(image, dash.param.revision))
+    img = hv.DynamicMap(pn.bind(image, dash.param.map_revision))
     tap = hv.streams.Tap(source=img, x=None, y=None)
     tap.add_subscriber(lambda x, y: dash.on_tap(x, y))
     img = img.opts(cmap="RdBu_r", colorbar=True, symmetric=True, framewise=True, tools=["hover", "tap"],
                    clabel=f"{key} ({QUANTITIES[key][0]})", xlabel="V (mV)", ylabel="mu_F (meV)", title=key,
                    width=300, height=250, toolbar="above")
-    lines = hv.DynamicMap(pn.bind(guides, dash.param.revision, dash.param.guides))
+    lines = hv.DynamicMap(pn.bind(guides, dash.param.map_revision, dash.param.guides))
     point = hv.DynamicMap(pn.bind(marker, dash.param.revision))
     return (img * lines.opts(color="black", line_dash="dotted", line_width=0.8, alpha=0.6)
             * point.opts(color="lime", size=9, marker="x", line_width=3))
@@ -112,10 +117,11 @@ def omega(dash):
                     items.append(hv.ErrorBars(pts, "V", ["Omega", "err"]).opts(color=c))
                     items.append(hv.Scatter(pts[:2], "V", "Omega", label=f"Omega_{x} (Langevin)")
                                  .opts(color=c, size=6, marker="circle"))
-            return hv.Overlay(items + [hv.VLine(dash.p.V)])
+            return hv.Overlay(items)
         return safe(dash, build, hv.Overlay([hv.Curve([])]))
 
-    return hv.DynamicMap(pn.bind(build_plot, dash.param.revision, dash.langevin.param.result)).opts(
+    curves = hv.DynamicMap(pn.bind(build_plot, dash.param.curve_revision, dash.langevin.param.result))
+    return (curves * bias_line(dash)).opts(
         width=560, height=300, ylim=(-1.05, 1.05), title="mean orientation Omega at mu_F (lines FP, dots Langevin)",
         legend_position="right", xlabel="V (mV)", shared_axes=False)
 
@@ -131,10 +137,10 @@ def interactions(dash):
             curves = [hv.Curve((SWEEP_V, ds[k].values), "V", hv.Dimension("energy", unit="meV"), label=lab)
                       .opts(color=c, line_dash="dashed" if k == "kT_eff" else "solid")
                       for (k, lab), c in zip(names.items(), palette)]
-            return hv.Overlay(curves + [hv.VLine(dash.p.V)])
+            return hv.Overlay(curves)
         return safe(dash, build, hv.Overlay([hv.Curve([])]))
 
-    return hv.DynamicMap(pn.bind(build_plot, dash.param.revision)).opts(
+    return (hv.DynamicMap(pn.bind(build_plot, dash.param.curve_revision)) * bias_line(dash)).opts(
         width=520, height=300, title="interaction comparison (Fig. 4, bottom)", legend_position="right",
         framewise=True, xlabel="V (mV)", shared_axes=False)
 
@@ -146,13 +152,14 @@ def current(dash):
             ds = dash.current()
             unit = "nA" if which == "I" else "µS"
             label = "I" if which == "I" else "dI/dV"
-            return hv.Curve((SWEEP_V, ds[which].values), "V", hv.Dimension(label, unit=unit)) * hv.VLine(dash.p.V)
-        return safe(dash, build, hv.Curve([]) * hv.VLine(0.0))
+            return hv.Curve((SWEEP_V, ds[which].values), "V", hv.Dimension(label, unit=unit))
+        return safe(dash, build, hv.Curve([]))
 
     common = dict(width=520, height=280, framewise=True, xlabel="V (mV)", shared_axes=False)
     return pn.Row(
-        hv.DynamicMap(pn.bind(build_plot, dash.param.revision, "I")).opts(title="charge current I (nA)", **common),
-        hv.DynamicMap(pn.bind(build_plot, dash.param.revision, "dIdV")).opts(
+        (hv.DynamicMap(pn.bind(build_plot, dash.param.curve_revision, "I")) * bias_line(dash)).opts(
+            title="charge current I (nA)", **common),
+        (hv.DynamicMap(pn.bind(build_plot, dash.param.curve_revision, "dIdV")) * bias_line(dash)).opts(
             title="differential conductance dI/dV (µS)", **common))
 
 
