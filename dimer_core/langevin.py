@@ -106,12 +106,12 @@ def _heun_steps(m, nsteps, dt, g, q, bdm, that, alpha, noise, inv_hs, acc, accum
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def _ensemble_chunk(states, g, q, bdm, that, alpha, noise, inv_hs, dt, nsteps, accumulate, seed, chunk, sums):
+def _ensemble_chunk(states, g, q, bdm, that, alpha, noise, inv_hs, dt, nsteps, accumulate, seed, first, chunk, sums):
     nb, nr = states.shape[0], states.shape[1]
     for k in prange(nb * nr):
         b = k // nr
         r = k % nr
-        state = seed_state(_mix(seed, k, chunk))
+        state = seed_state(_mix(seed, first * nr + k, chunk))
         acc = np.zeros(3)
         _heun_steps(states[b, r], nsteps, dt, g[b], q[b], bdm[b], that, alpha[b], noise[b], inv_hs, acc,
                     accumulate, state)
@@ -207,7 +207,7 @@ class PinnedSpinModel(_BiasStack):
 
 
 def ensemble(model, n_realizations, dt, n_burn, n_average, seed=0, m0=None, progress=None, cancel=None,
-             chunks=50):
+             chunks=50, first_index=0):
     """Time- and ensemble-averaged <m> with its standard error at every bias of ``model``.
 
     Parameters
@@ -224,6 +224,10 @@ def ensemble(model, n_realizations, dt, n_burn, n_average, seed=0, m0=None, prog
     m0 : array (3,) or (nb, nr, 3), optional
         Initial directions (default: uniformly random, from the seed).
     progress, cancel : hooks of :mod:`dimer_core.progress`.
+    first_index : int
+        Index of the model's first bias in a longer sweep: the run then draws
+        exactly the random numbers (initial directions and noise) of those biases
+        in the whole sweep, so a sweep split into pieces gives the same numbers.
 
     Returns
     -------
@@ -233,10 +237,12 @@ def ensemble(model, n_realizations, dt, n_burn, n_average, seed=0, m0=None, prog
     nb, nr = model.size, int(n_realizations)
     _check_run(nb, nr, dt, 6)
     model.check(dt)
+    if first_index < 0:
+        raise ValueError(f"first_index = {first_index} must be >= 0")
     noise = model.noise_factor()
     rng = np.random.default_rng(seed)
     if m0 is None:
-        states = rng.normal(size=(nb, nr, 3))
+        states = rng.normal(size=(first_index + nb, nr, 3))[first_index:]
     else:
         states = np.broadcast_to(np.asarray(m0, float), (nb, nr, 3)).copy()
     states /= np.linalg.norm(states, axis=-1, keepdims=True)
@@ -244,7 +250,7 @@ def ensemble(model, n_realizations, dt, n_burn, n_average, seed=0, m0=None, prog
 
     def advance(chunk, steps, averaging):
         _ensemble_chunk(states, model.g, model.Q, model.b_dm, model.that, model.alpha, noise, 1.0 / model.hbar_s,
-                        dt, steps, averaging, seed, chunk, sums)
+                        dt, steps, averaging, seed, first_index, chunk, sums)
 
     _run_chunks(advance, n_burn, n_average, chunks, progress, cancel)
     means = sums / n_average

@@ -172,7 +172,7 @@ def time_scales(model, dt=None, t_burn=None, t_average=None):
 
 
 def langevin_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average=None, seed=0,
-                   progress=None, cancel=None, terms="full"):
+                   progress=None, cancel=None, terms="full", first_index=0):
     """Langevin Omega(V) with standard errors, beside the Fokker–Planck estimate.
 
     Parameters
@@ -187,6 +187,10 @@ def langevin_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average
         The run is a function of (seed, parameters) only.
     progress, cancel : hooks of :mod:`dimer_core.progress`
     terms : "full" or "paper", see :data:`TERMS`
+    first_index : int
+        Where ``V`` starts in a longer sweep (see :func:`~dimer_core.langevin.ensemble`).
+        With the whole sweep's dt, t_burn and t_average given, the pieces of a
+        split sweep reproduce it exactly.
 
     Returns
     -------
@@ -198,7 +202,8 @@ def langevin_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average
     model, c = pinned_model(p, V, terms)
     dt, t_burn, t_average = time_scales(model, dt, t_burn, t_average)
     n_burn, n_avg = int(round(t_burn / dt)), max(1, int(round(t_average / dt)))
-    omega, err = ensemble(model, n_realizations, dt, n_burn, n_avg, seed=seed, progress=progress, cancel=cancel)
+    omega, err = ensemble(model, n_realizations, dt, n_burn, n_avg, seed=seed, progress=progress, cancel=cancel,
+                          first_index=first_index)
     fp = fp_sweep(p, V)
     data = {f"Omega_{x}": (omega[:, i], "1", f"mean {x} component of the free spin (Langevin)")
             for i, x in enumerate("xyz")}
