@@ -10,7 +10,9 @@ point(params)                    every named coupling at one bias point (couplin
 maps(params, mu_F, V)            the same over a mu_F × V grid, as an xarray.Dataset
 QUANTITIES                       key → (unit, description) of every named quantity
 """
+__version__ = "0.5.0"
+
 from .couplings import QUANTITIES, maps, point, raw_point
 from .params import PRESETS, DimerParams, preset
 
-__all__ = ["DimerParams", "PRESETS", "preset", "point", "maps", "raw_point", "QUANTITIES"]
+__all__ = ["__version__", "DimerParams", "PRESETS", "preset", "point", "maps", "raw_point", "QUANTITIES"]

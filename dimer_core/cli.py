@@ -1,4 +1,4 @@
-"""Command line: ``python -m dimer_core point | maps ...``.
+"""Command line: ``python -m dimer_core point | maps | sweep | study | figures``.
 
 Every parameter of :class:`~dimer_core.params.DimerParams` is an option
 ``--name value`` (``--that 1,1,1`` for vectors).  Bad input exits with status 2
@@ -15,6 +15,7 @@ import numpy as np
 from .params import PRESETS, VECTORS, DimerParams, bounds_text, check_value, preset
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 
 class UsageError(Exception):
@@ -160,6 +161,37 @@ def cmd_figures(args):
     return 0
 
 
+def cmd_study(args):
+    from .progress import TerminalBar
+    from .study import resume_study, run_study
+    from .study_spec import SpecError
+
+    if (args.spec is None) == (args.resume is None):
+        raise UsageError("give a spec file (study SPEC.toml --out DIR) or --resume DIR, not both")
+    if args.spec is not None and args.out is None:
+        raise UsageError("--out DIR is required with a spec file")
+    bar = TerminalBar("study") if sys.stderr.isatty() or args.progress else None
+    folder = args.out if args.resume is None else args.resume
+    try:
+        if args.resume is None:
+            ds = run_study(args.spec, args.out, scheduler=args.scheduler, workers=args.workers, progress=bar)
+        else:
+            ds, report = resume_study(args.resume, scheduler=args.scheduler, workers=args.workers, progress=bar)
+            for block, why in report["damaged"].items():
+                print(f"block {block}: {why}; recomputed")
+            print(f"kept {report['kept']} stored blocks, computed {report['computed']}")
+    except (SpecError, FileNotFoundError) as exc:
+        raise UsageError(str(exc))
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: the finished blocks are stored; continue with "
+              f"python -m dimer_core study --resume {folder}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    sizes = " x ".join(f"{d} {n}" for d, n in ds.sizes.items())
+    print(f"study in {folder}: {ds.attrs['blocks_done']}/{ds.attrs['blocks_total']} blocks, "
+          f"{len(ds.data_vars)} quantities over {sizes}")
+    return 0
+
+
 def build_parser():
     parser = _Parser(prog="python -m dimer_core",
                      description="Bias-controlled couplings and spin dynamics of a molecular-magnet dimer "
@@ -190,6 +222,15 @@ def build_parser():
     p_sweep.add_argument("--progress", action="store_true", help="show the progress bar even when not a terminal")
     p_sweep.add_argument("--out", required=True, help="output CSV file")
     p_sweep.set_defaults(run=cmd_sweep)
+    p_study = sub.add_parser("study", help="a parameter study on Dask (maps or sweeps over a parameter grid)")
+    p_study.add_argument("spec", nargs="?", help="study spec (TOML; see examples/)")
+    p_study.add_argument("--out", help="study folder to create")
+    p_study.add_argument("--resume", metavar="DIR", help="finish the study in DIR (re-checks what is stored)")
+    p_study.add_argument("--scheduler", metavar="ADDRESS",
+                         help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
+    p_study.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    p_study.add_argument("--progress", action="store_true", help="show the progress bar even when not a terminal")
+    p_study.set_defaults(run=cmd_study)
     p_fig = sub.add_parser("figures", help="the paper's Figs. 2, 4, 5, 6, 7 as PNG files")
     p_fig.add_argument("--out", required=True, help="output folder")
     p_fig.set_defaults(run=cmd_figures)

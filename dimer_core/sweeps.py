@@ -24,6 +24,14 @@ from .units import HBAR, K_B
 MAX_STEPS = 400_000
 """Default cap on burn-in plus averaging steps per trajectory."""
 
+FP_OUTPUTS = ("Omega_x", "Omega_y", "Omega_z", "T_eff_2", "energy_injection", "E_J", "E_D", "E_A", "E_K", "E_s",
+              "E_DMself", "kT_eff")
+"""Variables of :func:`fp_sweep`, in order."""
+
+LANGEVIN_OUTPUTS = tuple(f"{pre}Omega_{x}{post}" for pre, post in (("", ""), ("", "_err"), ("FP_", ""))
+                         for x in "xyz") + ("T_eff_2",)
+"""Variables of :func:`langevin_sweep`, in order."""
+
 
 def _w_matrix(that):
     """W_ij = ε_ijk that_k, so that W·v = v × that."""
