@@ -139,7 +139,7 @@ def point_values(spec, index, *inner_slices):
         ds = fp_sweep(p, v_all[v_slice])
     else:
         model, _ = pinned_model(p, v_all, spec.terms)
-        dt, t_burn, t_average = time_scales(model)
+        dt, t_burn, t_average = time_scales(model, spec.dt, spec.t_burn, spec.t_average)
         flat = int(np.ravel_multi_index(index, spec.shape)) if spec.axes else 0
         ds = langevin_sweep(p, v_all[v_slice], n_realizations=spec.realizations, dt=dt, t_burn=t_burn,
                             t_average=t_average, seed=spec.seed + flat, terms=spec.terms,
@@ -163,7 +163,7 @@ def calibrate(spec):
         return seconds if spec.method == "maps" else seconds / len(spec.sweep_V)
     p = spec.params_at(first)
     model, _ = pinned_model(p, spec.inner["V"], spec.terms)
-    dt, t_burn, t_average = time_scales(model)
+    dt, t_burn, t_average = time_scales(model, spec.dt, spec.t_burn, spec.t_average)
     steps = int(round(t_burn / dt)) + max(1, int(round(t_average / dt)))
     probe_steps = 2000
     ensemble(model, 2, dt, 0, 10)  # compiles or loads the kernel

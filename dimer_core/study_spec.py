@@ -28,6 +28,7 @@ a method, and the quantities to keep::
     realizations = 16
     seed = 1                     # point i of the grid (C order) runs with seed + i
     terms = "full"               # or "paper"
+    # dt, t_burn, t_average (ps): default from the relaxation time (sweeps.time_scales)
 
 :func:`load_spec` turns such a file (or a dict of the same shape) into a
 :class:`StudySpec`; every error names its entry, e.g.
@@ -49,7 +50,7 @@ SECTIONS = {
     "fixed": None, "axes": None,
     "map": ("mu_F", "V"),
     "sweep": ("V",),
-    "langevin": ("realizations", "seed", "terms"),
+    "langevin": ("realizations", "seed", "terms", "dt", "t_burn", "t_average"),
 }
 """The spec's sections and their keys (None: any parameter name)."""
 
@@ -79,6 +80,7 @@ class StudySpec:
     quantities : tuple or None  requested outputs (None: all of the method's)
     task_seconds : float        aimed-at work per task (s)
     realizations, seed, terms   Langevin settings
+    dt, t_burn, t_average       Langevin time step and times (ps); None: from the relaxation time
     """
 
     method: str
@@ -93,6 +95,9 @@ class StudySpec:
     realizations: int
     seed: int
     terms: str
+    dt: float = None
+    t_burn: float = None
+    t_average: float = None
 
     @property
     def shape(self):
@@ -128,11 +133,12 @@ class StudySpec:
             "axes": {k: [_plain(x) for x in v] for k, v in self.axes.items()},
             "map": {"mu_F": list(self.map_mu_F), "V": list(self.map_V)},
             "sweep": {"V": list(self.sweep_V)},
-            "langevin": {"realizations": self.realizations, "seed": self.seed, "terms": self.terms},
+            "langevin": {"realizations": self.realizations, "seed": self.seed, "terms": self.terms,
+                         **{k: getattr(self, k) for k in ("dt", "t_burn", "t_average") if getattr(self, k) is not None}},
         }
 
     def to_json(self):
-        return json.dumps(self.to_dict(), sort_keys=True)
+        return json.dumps(self.to_dict())  # key order is axis order: never sort
 
 
 def _plain(v):
@@ -181,6 +187,8 @@ def load_spec(source):
     seed = _integer(lv["seed"], "[langevin] seed", 0, 2 ** 31 - 1)
     if lv["terms"] not in ("full", "paper"):
         raise SpecError(f"[langevin] terms: {lv['terms']!r} is not known; allowed: full, paper")
+    times = {k: _number(lv[k], f"[langevin] {k}", 0.0 if k == "t_burn" else 1e-9, 1e9)
+             for k in ("dt", "t_burn", "t_average") if k in lv}
     quantities = study.get("quantities")
     if quantities is not None:
         if not isinstance(quantities, list) or not quantities or not all(isinstance(q, str) for q in quantities):
@@ -193,7 +201,7 @@ def load_spec(source):
     spec = StudySpec(method=method, preset=name, fixed=fixed, axes=axes,
                      map_mu_F=tuple(coords.get("mu_F", ())), map_V=tuple(coords["V"]) if method == "maps" else (),
                      sweep_V=tuple(coords["V"]) if method != "maps" else (), quantities=quantities,
-                     task_seconds=task_seconds, realizations=realizations, seed=seed, terms=lv["terms"])
+                     task_seconds=task_seconds, realizations=realizations, seed=seed, terms=lv["terms"], **times)
     return spec
 
 

@@ -1,0 +1,256 @@
+"""Parameter studies on Dask (dimer_core.study): same numbers as one process, faults, resume, bad specs."""
+import glob
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from dimer_core import study, sweeps
+from dimer_core import study_store as store
+from dimer_core.couplings import named_map
+from dimer_core.study_spec import SpecError, load_spec
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+MAPS = {"study": {"method": "maps", "quantities": ["J_2", "D_2", "a_i_22", "j_i_22", "T_eff_2"],
+                  "task_seconds": 0.02},
+        "axes": {"t": [0.1, 0.5, 1.0], "T": [0.0, 5.0]},
+        "map": {"mu_F": {"start": -4, "stop": 4, "num": 31}, "V": {"start": -8, "stop": 8, "num": 41}}}
+FP = {"study": {"method": "fp", "task_seconds": 0.005},
+      "axes": {"t": [0.1, 1.0], "that": [[1, 0, 0], [0, 1, 1]]},
+      "sweep": {"V": {"start": -5, "stop": 5, "num": 21}}}
+LANGEVIN = {"study": {"method": "langevin", "task_seconds": 0.001},
+            "axes": {"t": [0.1, 1.0]},
+            "sweep": {"V": [-4.0, -1.0, 2.0, 4.0]},
+            "langevin": {"realizations": 4, "seed": 7, "t_burn": 20.0, "t_average": 100.0}}
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """Two worker processes, as a user's local cluster would have on this machine."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.ERROR) as c:
+        with Client(c) as client:
+            client.wait_for_workers(2)
+            yield c
+
+
+def reference_maps(spec):
+    """The same grid computed point by point in this process with named_map."""
+    out = {q: np.empty(spec.shape + (len(spec.map_mu_F), len(spec.map_V))) for q in spec.quantities}
+    for index in spec.points():
+        values = named_map(spec.params_at(index), spec.map_mu_F, spec.map_V)
+        for q in spec.quantities:
+            out[q][index] = values[q]
+    return out
+
+
+def assert_same(ds, ref, variables):
+    for q in variables:
+        got = ds[q].values
+        assert np.all(np.isfinite(got)), q
+        np.testing.assert_allclose(got, ref[q], rtol=1e-12, atol=0, err_msg=q)
+
+
+# --- the same numbers as one process -------------------------------------------------------------
+
+def test_maps_study_on_two_workers_equals_maps(cluster, tmp_path):
+    spec = load_spec(MAPS)
+    ds = study.run_study(spec, str(tmp_path / "s"), scheduler=cluster.scheduler_address)
+    plan = store.Plan.from_dict(store.read_meta(str(tmp_path / "s"))["plan"])
+    assert len(plan.blocks()) > 1, "the study should be cut into several tasks"
+    assert ds.attrs["blocks_done"] == ds.attrs["blocks_total"] == len(plan.blocks())
+    assert_same(ds, reference_maps(spec), spec.quantities)
+    assert ds["J_2"].attrs["units"] == "1/meV" and ds["T"].attrs["units"] == "K"
+    meta = json.loads(ds.attrs["study_spec"])
+    assert meta["axes"]["t"] == [0.1, 0.5, 1.0] and ds.attrs["dimer_core_version"]
+    workers = {json.loads(line)["worker"] for line in open(tmp_path / "s" / "log.jsonl")}
+    assert len(workers) == 2, "both worker processes should have taken tasks"
+
+
+def test_fp_study_with_a_vector_axis_equals_fp_sweep(cluster, tmp_path):
+    spec = load_spec(FP)
+    ds = study.run_study(spec, str(tmp_path / "s"), scheduler=cluster.scheduler_address)
+    np.testing.assert_allclose(ds["that_vector"].values[1], [0, 2 ** -0.5, 2 ** -0.5], rtol=1e-14)
+    for index in spec.points():
+        ref = sweeps.fp_sweep(spec.params_at(index), spec.sweep_V)
+        got = ds.isel(t=index[0], that=index[1])
+        for q in sweeps.FP_OUTPUTS:
+            np.testing.assert_allclose(got[q].values, ref[q].values.astype(float), rtol=1e-12, err_msg=q)
+
+
+def test_langevin_study_cut_along_the_sweep_equals_langevin_sweep(cluster, tmp_path):
+    spec = load_spec(LANGEVIN)
+    out = str(tmp_path / "s")
+    ds = study.run_study(spec, out, scheduler=cluster.scheduler_address)
+    plan = store.Plan.from_dict(store.read_meta(out)["plan"])
+    assert plan.chunks[-1] < len(spec.sweep_V), "the bias sweep should be split across tasks"
+    for i in range(2):
+        ref = sweeps.langevin_sweep(spec.params_at((i,)), spec.sweep_V, n_realizations=4, seed=7 + i,
+                                    t_burn=20.0, t_average=100.0)
+        for q in sweeps.LANGEVIN_OUTPUTS:
+            np.testing.assert_allclose(ds[q].isel(t=i).values, ref[q].values, rtol=1e-12, atol=1e-15, err_msg=q)
+
+
+def test_sweep_outputs_are_declared():
+    p = load_spec(FP).params_at((0, 0))
+    assert tuple(sweeps.fp_sweep(p, [1.0]).data_vars) == sweeps.FP_OUTPUTS
+    ds = sweeps.langevin_sweep(p, [1.0], n_realizations=2, dt=1e-3, t_burn=0.0, t_average=1e-3)
+    assert tuple(ds.data_vars) == sweeps.LANGEVIN_OUTPUTS
+
+
+# --- planning ---------------------------------------------------------------------------------
+
+def test_blocks_hold_about_task_seconds_of_work_and_tile_the_grid():
+    spec = load_spec({**FP, "study": {"method": "fp", "task_seconds": 1.0}})
+    plan = study.plan_study(spec, seconds_per_unit=0.1)  # 10 biases per task
+    assert plan.dims == ("t", "that", "V") and plan.chunks == (1, 1, 10)
+    plan = study.plan_study(spec, seconds_per_unit=0.01)  # 100 units: whole sweeps, 4 points
+    assert plan.chunks == (2, 2, 21)
+    covered = np.zeros(plan.sizes, int)
+    plan = study.plan_study(spec, seconds_per_unit=0.07)
+    for b in plan.blocks():
+        covered[plan.region(b)] += 1
+    assert np.all(covered == 1)
+    assert study.calibrate(spec) > 0
+
+
+# --- faults ----------------------------------------------------------------------------------
+
+SLOW_MAPS = {"study": {"method": "maps", "quantities": ["J_2", "a_i_22"], "task_seconds": 0.3},
+             "fixed": {"T": 3.0},
+             "axes": {"t": {"start": 0.05, "stop": 1.0, "num": 6}, "tL": [8.0, 9.0, 10.0, 11.0]},
+             "map": {"mu_F": {"start": -6, "stop": 6, "num": 101}, "V": {"start": -12, "stop": 12, "num": 101}}}
+
+
+def test_a_worker_killed_mid_study_loses_and_duplicates_nothing(cluster, tmp_path):
+    from distributed import Client
+
+    spec = load_spec(SLOW_MAPS)
+    out = str(tmp_path / "s")
+    with Client(cluster.scheduler_address) as client:
+        pids = list(client.run(os.getpid).values())
+    killed = []
+
+    def kill_one(fraction, message):
+        if 0 < fraction < 1 and not killed:
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(fraction)
+
+    ds = study.run_study(spec, out, scheduler=cluster.scheduler_address, progress=kill_one)
+    assert killed and killed[0] < 0.5, "the worker must die while most of the study is still to do"
+    plan = store.Plan.from_dict(store.read_meta(out)["plan"])
+    counts = store.writes_per_block(out)
+    assert sorted(counts) == sorted(store.block_id(b) for b in plan.blocks())
+    assert set(counts.values()) == {1}
+    assert_same(ds, reference_maps(spec), spec.quantities)
+    with Client(cluster.scheduler_address) as client:
+        client.wait_for_workers(2, timeout=60)  # the nanny restarts the killed worker
+
+
+def _markers(out):
+    return glob.glob(os.path.join(out, "chunks", "*.json"))
+
+
+def test_ctrl_c_then_resume_gives_the_uninterrupted_result(cluster, tmp_path):
+    spec_path = tmp_path / "spec.json"
+    spec = load_spec(SLOW_MAPS)
+    out = str(tmp_path / "s")
+    toml = (f'[study]\nmethod = "maps"\nquantities = ["J_2", "a_i_22"]\ntask_seconds = 0.3\n[fixed]\nT = 3.0\n'
+            f'[axes]\nt = {{start = 0.05, stop = 1.0, num = 6}}\ntL = [8.0, 9.0, 10.0, 11.0]\n'
+            f'[map]\nmu_F = {{start = -6, stop = 6, num = 101}}\nV = {{start = -12, stop = 12, num = 101}}\n')
+    spec_path = tmp_path / "spec.toml"
+    spec_path.write_text(toml)
+    assert load_spec(str(spec_path)) == spec
+    proc = subprocess.Popen([sys.executable, "-m", "dimer_core", "study", str(spec_path), "--out", out,
+                             "--workers", "1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.time() + 120
+    while not _markers(out) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert "--resume" in stderr and "Traceback" not in stderr
+    plan = store.Plan.from_dict(store.read_meta(out)["plan"])
+    n_before = len(_markers(out))
+    assert 1 <= n_before < len(plan.blocks())
+    ds, report = study.resume_study(out, scheduler=cluster.scheduler_address)
+    assert report["kept"] == n_before and report["computed"] == len(plan.blocks()) - n_before
+    assert set(store.writes_per_block(out).values()) == {1}, "resume recomputes nothing it already has"
+    assert_same(ds, reference_maps(spec), spec.quantities)
+
+
+def test_corrupted_missing_and_partial_blocks_are_found_and_recomputed(cluster, tmp_path):
+    out = str(tmp_path / "s")
+    spec = load_spec(FP)
+    ds = study.run_study(spec, out, scheduler=cluster.scheduler_address)
+    before = {q: ds[q].values.copy() for q in ("Omega_y", "T_eff_2")}
+    plan = store.Plan.from_dict(store.read_meta(out)["plan"])
+    blocks = plan.blocks()
+    a, b, c, d = blocks[0], blocks[3], blocks[5], blocks[-1]
+    chunk = lambda blk, var: os.path.join(out, store.RESULTS, var, "c", *map(str, blk))  # noqa: E731
+    with open(chunk(a, "Omega_y"), "r+b") as f:  # garbage bytes in a stored chunk
+        f.seek(0)
+        f.write(b"\x00garbage" * 4)
+    os.remove(chunk(b, "T_eff_2"))  # a chunk file lost
+    with open(os.path.join(out, "chunks", store.block_id(c) + ".json"), "w") as f:
+        f.write('{"block": [0, 1')  # a marker cut short
+    os.remove(os.path.join(out, "chunks", store.block_id(d) + ".json"))  # written, never marked
+    ds, report = study.resume_study(out, scheduler=cluster.scheduler_address)
+    assert set(report["damaged"]) == {store.block_id(x) for x in (a, b, c)}
+    assert report["computed"] == 4 and report["kept"] == len(blocks) - 4
+    for q, values in before.items():
+        np.testing.assert_array_equal(ds[q].values, values)
+    counts = store.writes_per_block(out)
+    assert {k for k, n in counts.items() if n == 2} == {store.block_id(x) for x in (a, b, c, d)}
+
+
+# --- bad specs fail before any work --------------------------------------------------------------
+
+@pytest.mark.parametrize("change, message", [
+    ({"axes": {"tt": [1.0]}}, "[axes] tt: unknown parameter 'tt'"),
+    ({"axes": {"t": [0.1, 30.0]}}, "[axes] t: t = 30.0 is out of range; allowed: 0 <= t <= 20 meV"),
+    ({"axes": {"t": []}}, "[axes] t: the axis is empty"),
+    ({"axes": {"t0": {"start": 1, "stop": 2, "num": 0}}}, "[axes] t0: the axis is empty"),
+    ({"axes": {"mu_F": [0.0, 1.0]}}, "[axes] mu_F: mu_F is the [map] grid of each point for method maps"),
+    ({"fixed": {"Delta": -1.0}}, "[fixed] Delta: Delta = -1.0 is out of range; allowed: 0 <= Delta <= 50 meV"),
+    ({"fixed": {"te": 10.0}, "axes": {"tL": [1.0, 14.0]}}, "[axes] point (tL = 14.0): te = 10 is too small"),
+    ({"study": {"method": "maps", "quantities": ["Omega_z"]}}, "[study] quantities: 'Omega_z' is not an output"),
+    ({"study": {"method": "euler"}}, "[study] method: 'euler' is not known; allowed: maps, fp, langevin"),
+    ({"map": {"V": {"start": -200, "stop": 0, "num": 3}}}, "[map] V: values out of range; allowed: -100 <= V"),
+    ({"langevin": {"realizations": 1}}, "[langevin] realizations: 1 is out of range; allowed: 2 <="),
+    ({"extra": {"x": 1}}, "[extra]: unknown section"),
+    ({"axes": {"t": {"start": 0, "stop": 1, "num": 100}, "t0": {"start": 0.5, "stop": 3, "num": 1000},
+               "tL": {"start": 1, "stop": 20, "num": 1000}}}, "[axes] the grid of 100000000 points needs"),
+])
+def test_bad_specs_name_the_entry_and_start_nothing(tmp_path, change, message):
+    raw = {**MAPS, **change}
+    out = tmp_path / "s"
+    with pytest.raises(SpecError) as info:
+        study.run_study(raw, str(out))
+    assert message in str(info.value)
+    assert not out.exists()
+
+
+def test_cli_bad_spec_exits_2_with_one_line(tmp_path):
+    spec = tmp_path / "bad.toml"
+    spec.write_text('[axes]\nt = [0.1, 99]\n')
+    proc = subprocess.run([sys.executable, "-m", "dimer_core", "study", str(spec), "--out", str(tmp_path / "s")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "error: [axes] t: t = 99 is out of range; allowed: 0 <= t <= 20 meV"
+    assert not (tmp_path / "s").exists()
+
+
+def test_example_spec_is_valid():
+    spec = load_spec(os.path.join(ROOT, "examples", "study_t_t0.toml"))
+    assert spec.method == "maps" and spec.n_points > 1
