@@ -11,6 +11,7 @@ import panel as pn
 from dashboard.about import about_panel
 from dashboard.exports import export_panel
 from dashboard.state import Dashboard
+from dashboard.study_browser import study_page
 from dashboard.views import cuts, current, dimer, interactions, map_panel, omega, trajectory
 from dashboard.widgets import parameter_cards
 
@@ -111,17 +112,21 @@ def create_app():
 
 
 def main(argv=None):
-    """``python app.py [--address A] [--port P]``: serve on localhost:5006 unless told otherwise."""
+    """``python app.py [--address A] [--port P] [--study DIR]``: serve on localhost:5006 unless told otherwise."""
     import argparse
 
     parser = argparse.ArgumentParser(description="Serve the spin-dimer dashboard.")
     parser.add_argument("--address", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=5006, help="port (default 5006)")
+    parser.add_argument("--study", metavar="DIR", help="also serve the browser of a parameter study at /study")
     args = parser.parse_args(argv)
     origins = [f"localhost:{args.port}", f"127.0.0.1:{args.port}", f"{args.address}:{args.port}"]
+    pages = {"app": create_app, "/": create_app}
     print(f"dashboard at http://localhost:{args.port}/ (listening on {args.address})", flush=True)
-    pn.serve({"app": create_app, "/": create_app}, port=args.port, address=args.address, websocket_origin=origins,
-             show=False, title="Spin dimer")
+    if args.study:
+        pages["study"] = lambda: study_page(args.study)
+        print(f"study {args.study} at http://localhost:{args.port}/study", flush=True)
+    pn.serve(pages, port=args.port, address=args.address, websocket_origin=origins, show=False, title="Spin dimer")
 
 
 if pn.state.served:

@@ -6,4 +6,5 @@ views    HoloViews plots bound to the state
 runs     Langevin runs in a worker thread with progress and stop
 exports  download buttons (NetCDF, CSV, PNG)
 about    the model, conventions and parameter table
+study_browser  a finished parameter study, with sliders over its own axes
 """
