@@ -2,7 +2,9 @@
 
 Run: ``.venv/bin/python benchmarks/bench_dynamics.py`` (about a minute on 2 cores).
 
-* Fokker–Planck sweep of 201 bias points after the couplings (target < 50 ms);
+* Fokker–Planck sweep of 201 bias points after the couplings (target < 50 ms),
+  :func:`dimer_core.spin.fp_sweep_values`, and its ratio to the previous route (a
+  Python loop over biases, ``fp_previous.py``) measured in the same run;
 * Langevin throughput in spin-steps per second (target > 2e7) and its ratio to a
   straightforward NumPy implementation of the same Heun scheme, vectorised over
   trajectories, measured in the same run;
@@ -17,11 +19,11 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import dimer_core as dc  # noqa: E402
+import fp_previous  # noqa: E402
 from dimer_core import sweeps  # noqa: E402
 from dimer_core.couplings import named_map  # noqa: E402
 from dimer_core.langevin import ensemble  # noqa: E402
-from dimer_core.spin import free_spin_energy, mean_orientation  # noqa: E402
-from dimer_core.units import K_B  # noqa: E402
+from dimer_core.spin import fp_sweep_values  # noqa: E402
 
 
 def median_time(fn, repeats):
@@ -64,14 +66,13 @@ def main():
     p = dc.preset("weak-soc")
     V = np.linspace(-5, 5, 201)
     c = {k: v[0] for k, v in named_map(p, [p.mu_F], V).items()}
-
-    def fp():
-        for k in range(V.size):
-            f = free_spin_energy(p, {key: float(val[k]) for key, val in c.items()})
-            mean_orientation(f.g, f.Q, K_B * float(c["T_eff_2"][k]))
-
-    fp()
-    t_fp = median_time(fp, 5)
+    fp_omega = fp_sweep_values(p, c)[0]
+    fp_gap = np.abs(fp_omega - fp_previous.fp_loop(p, c)).max()
+    t_fp, t_fp_old = [], []
+    for _ in range(5):  # interleaved, so that both see the same load
+        t_fp.append(median_time(lambda: fp_sweep_values(p, c), 5))
+        t_fp_old.append(median_time(lambda: fp_previous.fp_loop(p, c), 1))
+    t_fp, t_fp_old = statistics.median(t_fp), statistics.median(t_fp_old)
     t_fp_total = median_time(lambda: sweeps.fp_sweep(p, V), 5)
 
     model, _ = sweeps.pinned_model(p, np.linspace(-5, 5, 8))
@@ -88,6 +89,8 @@ def main():
 
     print("dimer_core dynamics benchmark (medians)")
     print(f"  Fokker-Planck sweep, 201 biases, after the couplings: {1e3 * t_fp:8.1f} ms   (target < 50 ms)")
+    print(f"  previous route (Python loop over biases)             : {1e3 * t_fp_old:8.1f} ms   "
+          f"ratio {t_fp_old / t_fp:.0f} x, max |Omega difference| {fp_gap:.1e}")
     print(f"  the same including the couplings (fp_sweep)         : {1e3 * t_fp_total:8.1f} ms")
     print(f"  Langevin throughput (numba, 2 cores)                 : {rate:10.3e} spin-steps/s (target > 2e7)")
     print(f"  NumPy baseline (vectorised over {n_np_traj} trajectories) : {rate_np:10.3e} spin-steps/s")

@@ -13,23 +13,20 @@ which is a linear plus quadratic form on the unit sphere, E(m) = −g·m + m·Q�
 leaves it out (the Langevin integration keeps it).
 
 Fokker–Planck (approximate, paper Sec. IV): P(m) ∝ exp(−E(m)/k_B T_eff) and
-Omega = <m>.  :func:`mean_orientation` integrates it on the sphere in a frame
+Omega = <m>.  :func:`mean_orientations` integrates it on the sphere in a frame
 whose pole is the most probable direction, on θ panels refined at every
 significant extremum on the scale of its Laplace width √(k_BT/λ), with the
 exponent shifted by its extreme value so that nothing overflows; T_eff → 0 gives
-the global minimum, T_eff < 0 a distribution peaked at the maximum.
+the global minimum, T_eff < 0 a distribution peaked at the maximum.  The minima
+and the quadrature are numba kernels, run for all biases of a sweep at once
+(:func:`fp_sweep_values`) and shared between the cores.
 """
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from .units import K_B
-
-_GL8_X, _GL8_W = np.polynomial.legendre.leggauss(8)
-
-SIGNIFICANT = 50.0
-"""Extrema more than this many k_B·T above the best one are left out of the quadrature."""
 
 
 @dataclass(frozen=True)
@@ -66,38 +63,100 @@ def bare_terms(p):
     return p.vector("h"), -p.K_easy * np.outer(e, e) + p.K_hard * np.outer(n, n)
 
 
+def free_spin_terms(p, c):
+    """(g, Q, b_dm) of E(m) = −g·m + m·Q·m for spin 2 at one or many biases.
+
+    ``c`` holds the site-2 couplings of :func:`dimer_core.point` (floats) or of
+    :func:`dimer_core.couplings.named_map` along a sweep (arrays of shape (n,)).
+    Returns g (..., 3) and Q (..., 3, 3) in meV and b_dm = (ΔS)²·chi22_DM (...,) in meV,
+    with the leading shape of the couplings.
+    """
+    that, m1 = p.vector("that"), p.vector("m1")
+    d2 = p.Delta ** 2
+    h, q0 = bare_terms(p)
+    s, j, d, a, k = (np.asarray(c[key], dtype=float)[..., None] for key in ("s_2", "J_2", "D_2", "A_2", "K_2"))
+    g = h + p.Delta * s * that + d2 * (j * m1 + d * np.cross(m1, that) + a * np.dot(m1, that) * that)
+    q = q0 - 0.5 * d2 * k[..., None] * np.outer(that, that)
+    return g, q, d2 * p.S ** 2 * np.asarray(c["chi22_DM"], dtype=float)
+
+
 def free_spin_energy(p, c):
     """:class:`FreeSpinEnergy` of spin 2 from parameters ``p`` and named couplings ``c`` (floats).
 
     ``c`` holds the site-2 couplings of :func:`dimer_core.point` at the bias of interest.
     """
-    that, m1 = p.vector("that"), p.vector("m1")
-    d2 = p.Delta ** 2
-    h, q0 = bare_terms(p)
-    g = (h + p.Delta * c["s_2"] * that
-         + d2 * (c["J_2"] * m1 + c["D_2"] * np.cross(m1, that) + c["A_2"] * np.dot(m1, that) * that))
-    q = q0 - 0.5 * d2 * c["K_2"] * np.outer(that, that)
-    return FreeSpinEnergy(g=g, Q=q, b_dm=d2 * p.S ** 2 * c["chi22_DM"], that=that)
+    g, q, b_dm = free_spin_terms(p, c)
+    return FreeSpinEnergy(g=g, Q=q, b_dm=float(b_dm), that=p.vector("that"))
 
 
-def stationary_points(g, Q):
-    """All stationary points of E(m) = −g·m + m·Q·m on the unit sphere.
+# ----- stationary points and minima of E on the sphere (numba; one (g, Q) at a time) -----
+
+MAX_POINTS = 16
+"""Room for stationary points: at most 6 roots of the secular equation plus 6 hard-case points, plus the guard."""
+
+
+@njit(cache=True)
+def _dot3(a, b):
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+
+
+@njit(cache=True)
+def _cross3(a, b):
+    return np.array([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]])
+
+
+@njit(cache=True)
+def _mv(A, x):
+    """A·x for a 3 × 3 matrix."""
+    return np.array([A[i, 0] * x[0] + A[i, 1] * x[1] + A[i, 2] * x[2] for i in range(3)])
+
+
+@njit(cache=True)
+def _energy(g, Q, m):
+    """E(m) = −g·m + m·Q·m (meV)."""
+    e = -(g[0] * m[0] + g[1] * m[1] + g[2] * m[2])
+    for i in range(3):
+        e += m[i] * (Q[i, 0] * m[0] + Q[i, 1] * m[1] + Q[i, 2] * m[2])
+    return e
+
+
+@njit(cache=True)
+def _polymul(a, b):
+    out = np.zeros(a.size + b.size - 1)
+    for i in range(a.size):
+        for j in range(b.size):
+            out[i + j] += a[i] * b[j]
+    return out
+
+
+@njit(cache=True)
+def _stationary_points(g, Q, ms, lams):
+    """Stationary points of E on the sphere into ``ms`` (k, 3) and ``lams`` (k,); returns k.
 
     Lagrange: (2Q − λ)m = g, |m| = 1.  In the eigenbasis of 2Q (eigenvalues d_i,
-    b = Uᵀg) the multipliers solve the secular equation Σ b_i²/(d_i − λ)² = 1 (a
-    polynomial of degree 6); eigen-directions with b_i = 0 add the "hard case".
-    Returns a list of (m, λ) with m of shape (3,).
+    b = Uᵀg) the multipliers solve the secular equation Σ b_i²/(d_i − λ)² = 1, a
+    polynomial of degree 6 (its leading coefficient is −1) whose roots are the
+    eigenvalues of its companion matrix; eigen-directions with b_i = 0 add the
+    "hard case".
     """
     d, u = np.linalg.eigh(2.0 * Q)
     b = u.T @ g
     scale = max(np.abs(d).max(), np.abs(b).max(), 1e-300)
-    factors = [np.array([di * di, -2.0 * di, 1.0]) for di in d]  # (d_i − λ)², ascending powers
-    mul = np.polynomial.polynomial.polymul
-    secular = -mul(mul(factors[0], factors[1]), factors[2])
-    for i, (j, k) in enumerate(((1, 2), (0, 2), (0, 1))):
-        secular[:5] += b[i] ** 2 * mul(factors[j], factors[k])
-    roots = np.polynomial.polynomial.polyroots(secular) if np.any(secular != 0) else np.array([])
-    points = []
+    f = np.empty((3, 3))  # (d_i − λ)², ascending powers of λ
+    for i in range(3):
+        f[i, 0], f[i, 1], f[i, 2] = d[i] * d[i], -2.0 * d[i], 1.0
+    secular = -_polymul(_polymul(f[0], f[1]), f[2])
+    for i, j, k in ((0, 1, 2), (1, 0, 2), (2, 0, 1)):
+        secular[:5] += b[i] ** 2 * _polymul(f[j], f[k])
+    n = secular.size - 1
+    companion = np.zeros((n, n), dtype=np.complex128)  # numpy's polycompanion, both axes reversed
+    for i in range(n - 1):
+        companion[n - 2 - i, n - 1 - i] = 1.0
+    for i in range(n):
+        companion[n - 1 - i, 0] = -secular[i] / secular[n]
+    roots = np.linalg.eigvals(companion)
+    roots = roots[np.argsort(roots.real)]
+    count = 0
     for r in roots:
         if abs(r.imag) > 1e-6 * scale:
             continue
@@ -106,80 +165,140 @@ def stationary_points(g, Q):
             den = d - x
             if np.any(np.abs(den) < 1e-14 * scale):
                 break
-            f = np.sum(b ** 2 / den ** 2) - 1.0
-            df = 2.0 * np.sum(b ** 2 / den ** 3)
-            if df == 0:
+            fx = np.sum(b ** 2 / den ** 2) - 1.0
+            dfx = 2.0 * np.sum(b ** 2 / den ** 3)
+            if dfx == 0:
                 break
-            x -= f / df
+            x -= fx / dfx
         den = d - x
         if np.any(np.abs(den) < 1e-12 * scale):
             continue
         m = u @ (b / den)
-        nm = np.linalg.norm(m)
+        nm = np.sqrt(_dot3(m, m))
         if abs(nm - 1.0) < 1e-6:
-            points.append((m / nm, x))
+            ms[count] = m / nm
+            lams[count] = x
+            count += 1
     for i in range(3):  # hard case: b_i = 0, λ = d_i
         if abs(b[i]) > 1e-12 * scale:
             continue
-        others = [j for j in range(3) if j != i]
-        if any(abs(d[j] - d[i]) < 1e-12 * scale and abs(b[j]) > 1e-12 * scale for j in others):
+        skip = False
+        for j in range(3):
+            if j != i and abs(d[j] - d[i]) < 1e-12 * scale and abs(b[j]) > 1e-12 * scale:
+                skip = True
+        if skip:
             continue
         x = np.zeros(3)
-        for j in others:
-            if abs(d[j] - d[i]) > 1e-12 * scale:
+        for j in range(3):
+            if j != i and abs(d[j] - d[i]) > 1e-12 * scale:
                 x[j] = b[j] / (d[j] - d[i])
         rest = 1.0 - np.sum(x ** 2)
         if rest >= 0:
             for sgn in (1.0, -1.0):
                 y = x.copy()
                 y[i] = sgn * np.sqrt(rest)
-                points.append((u @ y, d[i]))
-    return points
+                ms[count] = u @ y
+                lams[count] = d[i]
+                count += 1
+    return count
 
 
-def tangent_hessian(Q, m, lam):
-    """Eigenvalues of the Riemannian Hessian P(2Q − λ)P on the tangent plane at m (meV)."""
+@njit(cache=True)
+def _tangent_hessian(Q, m, lam):
+    """Eigenvalues (2,) of the Riemannian Hessian P(2Q − λ)P on the tangent plane at m (meV)."""
     a = np.array([1.0, 0.0, 0.0]) if abs(m[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
-    e1 = np.cross(m, a)
-    e1 /= np.linalg.norm(e1)
-    e2 = np.cross(m, e1)
-    basis = np.stack([e1, e2])
+    e1 = _cross3(m, a)
+    e1 /= np.sqrt(_dot3(e1, e1))
+    e2 = _cross3(m, e1)
+    basis = np.empty((2, 3))
+    basis[0], basis[1] = e1, e2
     return np.linalg.eigvalsh(basis @ (2.0 * Q - lam * np.eye(3)) @ basis.T)
 
 
+@njit(cache=True)
+def _polish(g, Q, m):
+    """Projected gradient descent on the sphere from m to the nearby minimum."""
+    for _ in range(200):
+        grad = -g + 2.0 * _mv(Q, m)
+        tang = grad - _dot3(grad, m) * m
+        if np.sqrt(_dot3(tang, tang)) < 1e-13 * (1.0 + np.sqrt(_dot3(g, g)) + np.abs(Q).max()):
+            break
+        step = 0.5 / (np.abs(Q).max() * 2.0 + np.sqrt(_dot3(g, g)) + 1e-300)
+        m = m - step * tang
+        m /= np.sqrt(_dot3(m, m))
+    return m
+
+
+@njit(cache=True)
+def _local_minima(g, Q, grid, ms, es, eigs):
+    """Local minima of E into ``ms`` (k, 3), ``es`` (k,), ``eigs`` (k, 2), lowest first; returns k.
+
+    Stationary points come from :func:`_stationary_points`; the spherical ``grid``
+    guards the global minimum (polished by projected gradient descent if it wins).
+    """
+    pts = np.empty((MAX_POINTS, 3))
+    lams = np.empty(MAX_POINTS)
+    found = 0
+    for s in range(_stationary_points(g, Q, pts, lams)):
+        m = pts[s]
+        eig = _tangent_hessian(Q, m, lams[s])
+        if eig.min() > -1e-12 * (1.0 + np.abs(eig).max()):
+            duplicate = False
+            for f in range(found):
+                dm = m - ms[f]
+                if np.sqrt(_dot3(dm, dm)) < 1e-7:
+                    duplicate = True
+            if not duplicate:
+                ms[found], es[found], eigs[found] = m, _energy(g, Q, m), np.maximum(eig, 0.0)
+                found += 1
+    best, e_best, e_top = 0, np.inf, 0.0
+    for i in range(grid.shape[0]):
+        e = _energy(g, Q, grid[i])
+        e_top = max(e_top, abs(e))
+        if e < e_best:
+            best, e_best = i, e
+    if found == 0 or e_best < es[:found].min() - 1e-9 * (1.0 + e_top):
+        m = _polish(g, Q, grid[best].copy())
+        lam = _dot3(m, 2.0 * _mv(Q, m) - g)
+        ms[found], es[found] = m, _energy(g, Q, m)
+        eigs[found] = np.maximum(_tangent_hessian(Q, m, lam), 0.0)
+        found += 1
+    for i in range(1, found):  # stable insertion sort by energy
+        j = i
+        while j > 0 and es[j - 1] > es[j]:
+            es[j - 1], es[j] = es[j], es[j - 1]
+            for k in range(3):
+                ms[j - 1, k], ms[j, k] = ms[j, k], ms[j - 1, k]
+            for k in range(2):
+                eigs[j - 1, k], eigs[j, k] = eigs[j, k], eigs[j - 1, k]
+            j -= 1
+    return found
+
+
+def stationary_points(g, Q):
+    """All stationary points of E(m) = −g·m + m·Q·m on the unit sphere: a list of (m (3,), λ)."""
+    ms, lams = np.empty((MAX_POINTS, 3)), np.empty(MAX_POINTS)
+    count = _stationary_points(*_energy_args(g, Q), ms, lams)
+    return [(ms[i], float(lams[i])) for i in range(count)]
+
+
 def local_minima(g, Q):
-    """Local minima of E on the sphere: list of (m, E, Hessian eigenvalues), lowest first.
+    """Local minima of E on the sphere: list of (m, E (meV), tangent Hessian eigenvalues (meV)), lowest first.
 
     Stationary points come from :func:`stationary_points`; a 400-point spherical
-    grid guards the global minimum (polished by projected Newton if it wins).
+    grid guards the global minimum (polished by projected descent if it wins).
     """
-    found = []
-    for m, lam in stationary_points(g, Q):
-        eig = tangent_hessian(Q, m, lam)
-        if eig.min() > -1e-12 * (1 + np.abs(eig).max()):
-            e = float(-g @ m + m @ Q @ m)
-            if not any(np.linalg.norm(m - f[0]) < 1e-7 for f in found):
-                found.append((m, e, np.maximum(eig, 0.0)))
-    grid = _GUARD_GRID
-    energies = -grid @ g + np.einsum("ni,ij,nj->n", grid, Q, grid)
-    best = grid[np.argmin(energies)]
-    if not found or energies.min() < min(f[1] for f in found) - 1e-9 * (1 + np.abs(energies).max()):
-        m = _polish(g, Q, best)
-        lam = float(m @ (2 * Q @ m - g))
-        found.append((m, float(-g @ m + m @ Q @ m), np.maximum(tangent_hessian(Q, m, lam), 0.0)))
-    return sorted(found, key=lambda f: f[1])
+    ms, es, eigs = np.empty((MAX_POINTS, 3)), np.empty(MAX_POINTS), np.empty((MAX_POINTS, 2))
+    count = _local_minima(*_energy_args(g, Q), _GUARD_GRID, ms, es, eigs)
+    return [(ms[i], float(es[i]), eigs[i]) for i in range(count)]
 
 
-def _polish(g, Q, m):
-    for _ in range(200):
-        grad = -g + 2 * Q @ m
-        tang = grad - (grad @ m) * m
-        if np.linalg.norm(tang) < 1e-13 * (1 + np.linalg.norm(g) + np.abs(Q).max()):
-            break
-        step = 0.5 / (np.abs(Q).max() * 2 + np.linalg.norm(g) + 1e-300)
-        m = m - step * tang
-        m /= np.linalg.norm(m)
-    return m
+def _energy_args(g, Q):
+    g = np.ascontiguousarray(g, dtype=float)
+    Q = np.ascontiguousarray(Q, dtype=float)
+    if g.shape != (3,) or Q.shape != (3, 3):
+        raise ValueError(f"g must have shape (3,) and Q (3, 3); got {g.shape} and {Q.shape}")
+    return g, Q
 
 
 def fibonacci_sphere(n):
@@ -194,104 +313,259 @@ def fibonacci_sphere(n):
 _GUARD_GRID = fibonacci_sphere(400)
 
 
+# ----- Fokker–Planck quadrature on the sphere (numba) -----
+
+_GL8_X, _GL8_W = np.polynomial.legendre.leggauss(8)
+_LADDER = np.concatenate([[0.0], 0.5 * 1.6 ** np.arange(24)])
+"""Break points around an extremum, in units of its Laplace width."""
+
+SIGNIFICANT = 50.0
+"""Extrema more than this many k_B·T above the best one are left out of the quadrature."""
+
+
+@njit(cache=True)
 def _frame(m):
     """Rotation matrix whose third column is m (a right-handed orthonormal frame)."""
     a = np.array([1.0, 0.0, 0.0]) if abs(m[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
-    e1 = np.cross(a, m)
-    e1 /= np.linalg.norm(e1)
-    return np.column_stack([e1, np.cross(m, e1), m])
+    e1 = _cross3(a, m)
+    e1 /= np.sqrt(_dot3(e1, e1))
+    e2 = _cross3(m, e1)
+    frame = np.empty((3, 3))
+    for i in range(3):
+        frame[i, 0], frame[i, 1], frame[i, 2] = e1[i], e2[i], m[i]
+    return frame
 
 
-def _theta_panels(centres):
-    """θ break points on [0, π] refined geometrically around each (θ_k, width_k)."""
-    pts = [0.0, np.pi]
-    for theta, width in centres:
-        ladder = width * np.concatenate([[0.0], 0.5 * 1.6 ** np.arange(24)])
-        pts.extend(theta + ladder)
-        pts.extend(theta - ladder)
+@njit(cache=True)
+def _theta_panels(thetas, widths):
+    """θ break points on [0, π] refined geometrically around each (θ_k, width_k), panels ≤ 0.15 rad."""
+    nl = _LADDER.size
+    pts = np.empty(2 + 2 * nl * thetas.size)
+    pts[0], pts[1] = 0.0, np.pi
+    for c in range(thetas.size):
+        for j in range(nl):
+            step = widths[c] * _LADDER[j]
+            pts[2 + 2 * nl * c + j] = thetas[c] + step
+            pts[2 + 2 * nl * c + nl + j] = thetas[c] - step
     pts = np.unique(np.clip(pts, 0.0, np.pi))
-    fine = [pts[0]]
-    for a, b in zip(pts[:-1], pts[1:]):  # at most 0.15 rad per panel
+    count = 1
+    for i in range(pts.size - 1):
+        count += int(np.ceil((pts[i + 1] - pts[i]) / 0.15))
+    fine = np.empty(count)
+    fine[0] = pts[0]
+    pos = 1
+    for i in range(pts.size - 1):
+        a, b = pts[i], pts[i + 1]
         n = int(np.ceil((b - a) / 0.15))
-        fine.extend(a + (b - a) * np.arange(1, n + 1) / n)
-    pts = np.array(fine)
-    return pts[np.concatenate([[True], np.diff(pts) > 1e-12])]
+        for k in range(1, n + 1):
+            fine[pos] = a + (b - a) * k / n
+            pos += 1
+    keep = np.ones(count, dtype=np.bool_)
+    keep[1:] = np.diff(fine) > 1e-12
+    return fine[keep]
+
+
+NEGLIGIBLE = 100.0
+"""Quadrature points more than this many k_B·T above the reference energy are skipped (exp(−100) ≈ 4e-44)."""
+
+_LOG2E = 1.4426950408889634
+_LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10  # ln 2 = HI + LO, HI exact in 32 bits
+_ROUND = 6755399441055744.0  # 1.5·2^52: adding it rounds to an integer held in the low bits
+_ROUND_BITS = np.array([_ROUND]).view(np.int64)[0]
+
+
+@njit(cache=True, fastmath={"contract"})
+def _exp_neg(x, out, work):
+    """out = exp(−x) where x < :data:`NEGLIGIBLE`, else 0, for x > −700 (relative error ≤ 3e-16).
+
+    ``work`` is scratch of the same size.  A branch-free exp in loops the compiler
+    vectorises: −x = n·ln2 + r with n an integer and |r| ≤ ln2/2 (Cody–Waite split of
+    ln 2), exp(r) by its Taylor series to r¹³ (truncation < 1e-17), 2^n built in the
+    exponent bits.
+    """
+    for k in range(x.size):
+        t = -min(x[k], NEGLIGIBLE)
+        shifted = t * _LOG2E + _ROUND
+        n = shifted - _ROUND
+        r = (t - n * _LN2_HI) - n * _LN2_LO
+        p = 1.0 / 6227020800.0
+        p = p * r + 1.0 / 479001600.0
+        p = p * r + 1.0 / 39916800.0
+        p = p * r + 1.0 / 3628800.0
+        p = p * r + 1.0 / 362880.0
+        p = p * r + 1.0 / 40320.0
+        p = p * r + 1.0 / 5040.0
+        p = p * r + 1.0 / 720.0
+        p = p * r + 1.0 / 120.0
+        p = p * r + 1.0 / 24.0
+        p = p * r + 1.0 / 6.0
+        p = p * r + 0.5
+        p = p * r + 1.0
+        out[k] = p * r + 1.0
+        work[k] = shifted
+    bits = work.view(np.int64)
+    for k in range(x.size):  # 2^n: n + 1023 in the exponent field
+        bits[k] = (bits[k] - _ROUND_BITS + 1023) << 52
+    scale = bits.view(np.float64)
+    for k in range(x.size):
+        out[k] = out[k] * scale[k] if x[k] < NEGLIGIBLE else 0.0
+
+
+@njit(cache=True, fastmath=True)
+def _ring_sums(w, c, s):
+    """(Σ w, Σ w·c, Σ w·s) over one ring (summation order left to the compiler)."""
+    sw, swc, sws = 0.0, 0.0, 0.0
+    for k in range(w.size):
+        sw += w[k]
+        swc += w[k] * c[k]
+        sws += w[k] * s[k]
+    return sw, swc, sws
 
 
 @njit(cache=True)
 def _sphere_mean(g, Q, kt, frame, theta, wtheta, nphi, e_ref):
+    """<m> under exp(−(E(m) − e_ref)/kt) by Gauss–Legendre in θ (nodes ``theta``, weights ``wtheta``)
+    and the trapezoidal rule with ``nphi`` points in φ, about the pole frame[:, 2].
+
+    e_ref is the global minimum of E, so no exponent is positive.  Points (and
+    whole rings, by a lower bound of E on the ring) more than :data:`NEGLIGIBLE`
+    k_B·T above it are left out: together they weigh less than 1e-25 of the total.
+    """
+    gl = frame.T @ g  # E in the frame's coordinates l = (sinθ cosφ, sinθ sinφ, cosθ)
+    ql = frame.T @ Q @ frame
+    dphi = 2.0 * np.pi / nphi
+    cphi = np.cos(np.arange(nphi) * dphi)
+    sphi = np.sin(np.arange(nphi) * dphi)
+    cc, ss, cs = cphi * cphi, sphi * sphi, cphi * sphi
+    x, w, work = np.empty(nphi), np.empty(nphi), np.empty(nphi)
+    inv_kt = 1.0 / kt
     acc = np.zeros(3)
     z = 0.0
-    dphi = 2.0 * np.pi / nphi
     for i in range(theta.shape[0]):
         st, ct = np.sin(theta[i]), np.cos(theta[i])
+        # (E − e_ref)/kt = c0 + c1 cosφ + c2 sinφ + c3 cos²φ + c4 sin²φ + c5 cosφ sinφ on this ring
+        c0 = (-gl[2] * ct + ql[2, 2] * ct * ct - e_ref) * inv_kt
+        c1 = st * (2.0 * ql[0, 2] * ct - gl[0]) * inv_kt
+        c2 = st * (2.0 * ql[1, 2] * ct - gl[1]) * inv_kt
+        c3, c4, c5 = ql[0, 0] * st * st * inv_kt, ql[1, 1] * st * st * inv_kt, 2.0 * ql[0, 1] * st * st * inv_kt
+        # = c0 + (c3 + c4)/2 + c1 cosφ + c2 sinφ + (c3 − c4)/2 cos2φ + c5/2 sin2φ
+        if c0 + 0.5 * (c3 + c4) - np.hypot(c1, c2) - 0.5 * np.hypot(c3 - c4, c5) > NEGLIGIBLE:
+            continue
         for k in range(nphi):
-            phi = k * dphi
-            loc0, loc1, loc2 = st * np.cos(phi), st * np.sin(phi), ct
-            m0 = frame[0, 0] * loc0 + frame[0, 1] * loc1 + frame[0, 2] * loc2
-            m1 = frame[1, 0] * loc0 + frame[1, 1] * loc1 + frame[1, 2] * loc2
-            m2 = frame[2, 0] * loc0 + frame[2, 1] * loc1 + frame[2, 2] * loc2
-            e = -(g[0] * m0 + g[1] * m1 + g[2] * m2)
-            e += Q[0, 0] * m0 * m0 + Q[1, 1] * m1 * m1 + Q[2, 2] * m2 * m2
-            e += 2.0 * (Q[0, 1] * m0 * m1 + Q[0, 2] * m0 * m2 + Q[1, 2] * m1 * m2)
-            w = wtheta[i] * st * np.exp(-(e - e_ref) / kt)
-            z += w
-            acc[0] += w * m0
-            acc[1] += w * m1
-            acc[2] += w * m2
-    return acc / z
+            x[k] = c0 + c1 * cphi[k] + c2 * sphi[k] + c3 * cc[k] + c4 * ss[k] + c5 * cs[k]
+        _exp_neg(x, w, work)
+        sw, swc, sws = _ring_sums(w, cphi, sphi)
+        wt = wtheta[i] * st
+        z += wt * sw
+        acc[0] += wt * st * swc
+        acc[1] += wt * st * sws
+        acc[2] += wt * ct * sw
+    return frame @ acc / z
+
+
+@njit(cache=True)
+def _mean_one(g, Q, kt, grid):
+    """Omega = <m> for one (g, Q, kt); see :func:`mean_orientations`."""
+    if kt < 0:
+        g, Q, kt = -g, -Q, -kt
+    ms, es, eigs = np.empty((MAX_POINTS, 3)), np.empty(MAX_POINTS), np.empty((MAX_POINTS, 2))
+    found = _local_minima(g, Q, grid, ms, es, eigs)
+    e_min = es[0]
+    scale = max(np.sqrt(_dot3(g, g)), np.abs(Q).max(), 1e-300)
+    if kt <= 1e-13 * scale:  # the global minimum (the mean of degenerate ones)
+        ground = np.zeros(3)
+        n = 0
+        for i in range(found):
+            if es[i] - e_min <= 1e-10 * scale:
+                ground += ms[i]
+                n += 1
+        return ground / n
+    frame = _frame(ms[0])
+    thetas, widths = np.empty(found), np.empty(found)
+    nk, nphi = 0, 64
+    for i in range(found):
+        if (es[i] - e_min) / kt >= SIGNIFICANT:
+            continue
+        width = np.sqrt(kt / max(eigs[i].max(), 1e-300))
+        soft = np.sqrt(kt / max(eigs[i].min(), kt / 4.0))
+        theta = np.arccos(min(max(_dot3(frame[:, 2].copy(), ms[i]), -1.0), 1.0))
+        thetas[nk], widths[nk] = theta, min(width, 0.5)
+        nk += 1
+        extent = max(np.sin(theta), min(6.0 * soft, 1.0))
+        nphi = max(nphi, int(np.ceil(16.0 * extent / max(width, 1e-3))))
+    nphi = min(nphi, 4096)
+    edges = _theta_panels(thetas[:nk], widths[:nk])
+    npanel = edges.size - 1
+    theta, wtheta = np.empty(8 * npanel), np.empty(8 * npanel)
+    for i in range(npanel):
+        half, mid = 0.5 * (edges[i + 1] - edges[i]), 0.5 * (edges[i + 1] + edges[i])
+        for j in range(8):
+            theta[8 * i + j] = mid + half * _GL8_X[j]
+            wtheta[8 * i + j] = half * _GL8_W[j]
+    return _sphere_mean(g, Q, kt, frame, theta, wtheta, nphi, e_min)
+
+
+@njit(cache=True, parallel=True)
+def _mean_orientations(g, Q, kt, grid, out):
+    for k in prange(g.shape[0]):
+        out[k] = _mean_one(g[k], Q[k], kt[k], grid)
+
+
+def mean_orientations(g, Q, kt):
+    """Omega = <m> for P(m) ∝ exp(−E(m)/kt), E(m) = −g·m + m·Q·m, at many biases at once.
+
+    Parameters
+    ----------
+    g : array (n, 3), meV
+    Q : array (n, 3, 3), meV (symmetric)
+    kt : array (n,), meV
+        k_B·T_eff: 0 gives the global minimum (the mean of the minima if
+        degenerate), a negative value a distribution peaked at the maximum.
+
+    Returns
+    -------
+    ndarray (n, 3)
+
+    The quadrature runs in a frame whose pole is the most probable direction, on
+    θ panels refined at every significant extremum on the scale of its Laplace
+    width √(k_BT/λ), with the exponent shifted by its extreme value so that
+    nothing overflows; the biases are shared between the cores.
+    """
+    g = np.ascontiguousarray(g, dtype=float)
+    Q = np.ascontiguousarray(Q, dtype=float)
+    kt = np.ascontiguousarray(kt, dtype=float)
+    n = kt.shape[0] if kt.ndim == 1 else -1
+    if kt.ndim != 1 or g.shape != (n, 3) or Q.shape != (n, 3, 3):
+        raise ValueError(f"expected g (n, 3), Q (n, 3, 3), kt (n,); got {g.shape}, {Q.shape}, {kt.shape}")
+    if not np.all(np.isfinite(kt)):
+        raise ValueError("kt = k_B·T_eff must be finite")
+    out = np.empty((n, 3))
+    if n:
+        _mean_orientations(g, Q, kt, _GUARD_GRID, out)
+    return out
 
 
 def mean_orientation(g, Q, kt):
-    """Omega = <m> for P(m) ∝ exp(−(−g·m + m·Q·m)/kt) on the unit sphere.
+    """Omega = <m> (3,) for P(m) ∝ exp(−(−g·m + m·Q·m)/kt) on the unit sphere (g, Q in meV).
 
     ``kt`` = k_B·T_eff in meV: 0 gives the global minimum (the mean of the minima
     if degenerate), a negative value a distribution peaked at the maximum.
     """
-    g = np.asarray(g, dtype=float)
-    Q = np.asarray(Q, dtype=float)
-    if kt < 0:
-        g, Q, kt = -g, -Q, -kt
-    minima = local_minima(g, Q)
-    e_min = minima[0][1]
-    scale = max(np.linalg.norm(g), np.abs(Q).max(), 1e-300)
-    if kt <= 1e-13 * scale:
-        ground = [m for m, e, _ in minima if e - e_min <= 1e-10 * scale]
-        return np.mean(ground, axis=0)
-    keep = [(m, e, eig) for m, e, eig in minima if (e - e_min) / kt < SIGNIFICANT]
-    frame = _frame(keep[0][0])
-    centres, nphi = [], 64
-    for m, _, eig in keep:
-        width = float(np.sqrt(kt / max(eig.max(), 1e-300)))
-        soft = float(np.sqrt(kt / max(eig.min(), kt / 4.0)))
-        theta = float(np.arccos(np.clip(frame[:, 2] @ m, -1.0, 1.0)))
-        centres.append((theta, min(width, 0.5)))
-        extent = max(np.sin(theta), min(6 * soft, 1.0))
-        nphi = max(nphi, int(np.ceil(16.0 * extent / max(width, 1e-3))))
-    nphi = min(nphi, 4096)
-    edges = _theta_panels(centres)
-    half = 0.5 * np.diff(edges)
-    mid = 0.5 * (edges[1:] + edges[:-1])
-    theta = (mid[:, None] + half[:, None] * _GL8_X).ravel()
-    wtheta = (half[:, None] * _GL8_W).ravel()
-    return _sphere_mean(g, Q, kt, frame, theta, wtheta, nphi, e_min)
+    return mean_orientations(np.asarray(g, dtype=float)[None], np.asarray(Q, dtype=float)[None], [kt])[0]
 
 
 def fp_sweep_values(p, couplings):
-    """Fokker–Planck Omega (n, 3) and k_B·T_eff (n,) from site-2 couplings along a sweep.
+    """Fokker–Planck Omega (n, 3) and k_B·T_eff (n,) in meV from site-2 couplings along a sweep.
 
-    ``couplings``: dict of equal-length arrays (the named couplings at each bias).
+    ``couplings``: dict of equal-length arrays (the named couplings at each bias,
+    :func:`dimer_core.couplings.named_map`).  A non-finite T_eff_2 counts as 0
+    (the global minimum).
     """
-    n = len(couplings["J_2"])
-    omega = np.empty((n, 3))
-    kts = np.empty(n)
-    for k in range(n):
-        c = {key: float(val[k]) for key, val in couplings.items()}
-        f = free_spin_energy(p, c)
-        kts[k] = K_B * c["T_eff_2"] if np.isfinite(c["T_eff_2"]) else 0.0
-        omega[k] = mean_orientation(f.g, f.Q, kts[k])
-    return omega, kts
+    t_eff = np.asarray(couplings["T_eff_2"], dtype=float)
+    kts = np.where(np.isfinite(t_eff), K_B * t_eff, 0.0)
+    g, q, _ = free_spin_terms(p, couplings)
+    return mean_orientations(g, q, kts), kts
 
 
-__all__ = ["FreeSpinEnergy", "free_spin_energy", "bare_terms", "mean_orientation", "local_minima",
-           "stationary_points", "fibonacci_sphere", "fp_sweep_values"]
+__all__ = ["FreeSpinEnergy", "free_spin_energy", "free_spin_terms", "bare_terms", "mean_orientation",
+           "mean_orientations", "local_minima", "stationary_points", "fibonacci_sphere", "fp_sweep_values"]

@@ -18,8 +18,8 @@ from .couplings import _grid, named_map, parameter_attrs, raw_map
 from .langevin import DimerSpinModel, PinnedSpinModel, dimer_ensemble, ensemble, trajectory
 from .params import DimerParams
 from .response import RAW_INDEX
-from .spin import bare_terms, free_spin_energy, local_minima, mean_orientation
-from .units import HBAR, K_B
+from .spin import bare_terms, free_spin_energy, free_spin_terms, fp_sweep_values, local_minima
+from .units import HBAR
 
 MAX_STEPS = 400_000
 """Default cap on burn-in plus averaging steps per trajectory."""
@@ -67,12 +67,7 @@ def fp_sweep(params, V):
     p = _check(params)
     V = _grid("V", V)
     c = _couplings(p, V)
-    omega = np.empty((V.size, 3))
-    kts = np.empty(V.size)
-    for k in range(V.size):
-        f = free_spin_energy(p, {key: float(val[k]) for key, val in c.items()})
-        kts[k] = K_B * c["T_eff_2"][k] if np.isfinite(c["T_eff_2"][k]) else 0.0
-        omega[k] = mean_orientation(f.g, f.Q, kts[k])
+    omega, kts = fp_sweep_values(p, c)
     d2 = p.Delta ** 2
     data = {
         "Omega_x": (omega[:, 0], "1", "mean x component of the free spin (Fokker–Planck)"),
@@ -138,13 +133,7 @@ def pinned_model(params, V, terms="full"):
     V = _grid("V", V)
     c = _couplings(p, V)
     that = p.vector("that")
-    n = V.size
-    g = np.empty((n, 3))
-    q = np.empty((n, 3, 3))
-    bdm = np.empty(n)
-    for k in range(n):
-        f = free_spin_energy(p, {key: float(val[k]) for key, val in c.items()})
-        g[k], q[k], bdm[k] = f.g, f.Q, f.b_dm
+    g, q, bdm = free_spin_terms(p, c)
     d2 = p.Delta ** 2
     alpha = d2 * tensor(c["a_i_22"], c["a_DM_22"] * full, c["a_an_22"], that)
     noise = d2 * tensor(c["j_i_22"], c["j_DM_22"], c["j_an_22"], that)
