@@ -32,6 +32,7 @@ import os
 import shutil
 import socket
 import time
+from urllib.parse import urlparse
 
 import numpy as np
 
@@ -88,24 +89,27 @@ def check_disk(spec, out):
                         "shrink [axes], [map]/[sweep] or [study] quantities")
 
 
-def compute_block(spec_json, region, numba_threads=None):
+def compute_block(spec_json, region, numba_threads=None, host_threads=None):
     """Compute one task block (runs on a Dask worker).
 
     Parameters
     ----------
     spec_json : str       the study spec (:meth:`StudySpec.to_json`)
     region : list         one (start, stop) per dim of the plan
-    numba_threads : int   threads for the numba kernels on this worker (default: numba's)
+    numba_threads : int   threads for the numba kernels of this task (default: the host's cores
+                          shared among the Dask threads on it, from ``host_threads``)
+    host_threads : dict   host → Dask worker threads on that host (when the task was submitted)
 
     Returns
     -------
     dict: variable → array of the block's shape; "_seconds" and "_worker" for the log.
     """
     start = time.perf_counter()
-    if numba_threads:
-        import numba
+    import numba
 
-        numba.set_num_threads(max(1, min(int(numba_threads), numba.config.NUMBA_NUM_THREADS)))
+    if not numba_threads:
+        numba_threads = (os.cpu_count() or 1) // max(1, (host_threads or {}).get(_worker_host(), 1))
+    numba.set_num_threads(max(1, min(int(numba_threads), numba.config.NUMBA_NUM_THREADS)))
     spec = load_spec(json.loads(spec_json))
     variables = spec.quantities or outputs(spec.method)
     n_axes = len(spec.axes)
@@ -208,7 +212,7 @@ def _unit(name):
     return DimerParams.param[name].doc.rsplit("[", 1)[-1].rstrip("]")
 
 
-def run_study(spec, out, scheduler=None, workers=None, progress=None):
+def run_study(spec, out, scheduler=None, workers=None, progress=None, numba_threads=None):
     """Run a new study into folder ``out`` (which must not exist); return :func:`open_study`.
 
     Parameters
@@ -219,6 +223,8 @@ def run_study(spec, out, scheduler=None, workers=None, progress=None):
                                default: a local cluster of ``workers`` processes
     workers : int, optional    local worker processes (default: one per core)
     progress : callable        ``progress(fraction, message)``, see :mod:`dimer_core.progress`
+    numba_threads : int        numba threads per task (default: a host's cores shared among
+                               the Dask worker threads on it, so nothing is oversubscribed)
 
     Every check (the spec's entries, the disk, each grid point's parameters)
     runs before any folder is made or any task starts.
@@ -235,11 +241,11 @@ def run_study(spec, out, scheduler=None, workers=None, progress=None):
         os.rmdir(out)
     attrs = _attrs(spec)
     store.create(out, spec, plan, _coords(spec), attrs, __version__)
-    _compute_missing(out, spec, plan, set(), scheduler, workers, progress)
+    _compute_missing(out, spec, plan, set(), scheduler, workers, progress, numba_threads)
     return open_study(out)
 
 
-def resume_study(out, scheduler=None, workers=None, progress=None):
+def resume_study(out, scheduler=None, workers=None, progress=None, numba_threads=None):
     """Finish the study in folder ``out``: re-check the stored blocks, compute the rest.
 
     Returns (dataset, report) where report says how many blocks were kept,
@@ -249,7 +255,7 @@ def resume_study(out, scheduler=None, workers=None, progress=None):
     spec = load_spec(meta["spec"])
     plan = store.Plan.from_dict(meta["plan"])
     good, bad = store.verified_blocks(out, plan)
-    computed = _compute_missing(out, spec, plan, good, scheduler, workers, progress)
+    computed = _compute_missing(out, spec, plan, good, scheduler, workers, progress, numba_threads)
     report = {"kept": len(good), "damaged": {store.block_id(b): why for b, why in bad.items()}, "computed": computed}
     return open_study(out), report
 
@@ -275,7 +281,7 @@ def status(out):
     return ds.attrs["blocks_done"], ds.attrs["blocks_total"]
 
 
-def _compute_missing(out, spec, plan, done, scheduler, workers, progress):
+def _compute_missing(out, spec, plan, done, scheduler, workers, progress, numba_threads):
     """Submit every block not in ``done`` to Dask; write each as it finishes. Returns the count written."""
     from distributed import as_completed
 
@@ -285,13 +291,17 @@ def _compute_missing(out, spec, plan, done, scheduler, workers, progress):
         progress(len(done) / total, f"{len(done)}/{total} blocks")
     if not todo:
         return 0
-    client, cluster, threads = _client(scheduler, workers)
+    client, cluster = _client(scheduler, workers)
     spec_json = spec.to_json()
+    host_threads = {}
+    for address, info in client.scheduler_info()["workers"].items():
+        host = urlparse(address).hostname
+        host_threads[host] = host_threads.get(host, 0) + info["nthreads"]
     try:
         futures = {}
         for b in todo:
             region = [[s.start, s.stop] for s in plan.region(b)]
-            fut = client.submit(compute_block, spec_json, region, threads, pure=False,
+            fut = client.submit(compute_block, spec_json, region, numba_threads, host_threads, pure=False,
                                 key=f"dimer-study-{store.block_id(b)}-{os.urandom(4).hex()}")
             futures[fut] = b
         written = 0
@@ -315,14 +325,14 @@ def _compute_missing(out, spec, plan, done, scheduler, workers, progress):
 
 
 def _client(scheduler, workers):
-    """(Client, cluster or None, numba threads per task) for a scheduler address or a new local cluster."""
+    """(Client, cluster or None) for a scheduler address or a new local cluster of ``workers`` processes."""
     import logging
 
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
         try:
-            return Client(scheduler, timeout="10s"), None, None
+            return Client(scheduler, timeout="10s"), None
         except OSError as exc:
             raise SpecError(f"--scheduler {scheduler!r}: no Dask scheduler answers there ({exc})") from None
     cores = os.cpu_count() or 1
@@ -331,7 +341,19 @@ def _client(scheduler, workers):
         raise SpecError(f"--workers {workers}: allowed: 1 <= workers <= {4 * cores} on this machine")
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
                            silence_logs=logging.ERROR)
-    return Client(cluster), cluster, max(1, cores // n)
+    client = Client(cluster)
+    client.wait_for_workers(n)
+    return client, cluster
+
+
+def _worker_host():
+    """The host of the Dask worker running this task (None outside a worker)."""
+    try:
+        from distributed import get_worker
+
+        return urlparse(get_worker().address).hostname
+    except ValueError:
+        return None
 
 
 def _gb(n):
