@@ -152,29 +152,39 @@ def point_values(spec, index, *inner_slices):
 
 
 def calibrate(spec):
-    """Measured seconds of one work unit (a map, or one bias of a sweep) at the first grid point."""
-    from .couplings import clear_caches
-    from .sweeps import pinned_model, time_scales
-    from .langevin import ensemble
+    """Measured seconds of one work unit (a map, or one bias of a sweep): the most costly of samples.
 
-    first = (0,) * len(spec.axes)
-    if spec.method != "langevin":
-        point_values(spec, first)  # compiles or loads the kernels
-        clear_caches()
+    Samples the first, middle and last grid points (costs differ across a grid:
+    T > 0 needs thermal tables, Langevin time scales follow the couplings).  For
+    Langevin the cost is the point's spin-steps at a measured rate.
+    """
+    from .couplings import clear_caches
+    from .langevin import ensemble
+    from .sweeps import pinned_model, time_scales
+
+    samples = sorted({int(i) for i in (0, spec.n_points // 2, spec.n_points - 1)})
+    costs = []
+    for flat in samples:
+        index = np.unravel_index(flat, spec.shape) if spec.axes else ()
+        if spec.method != "langevin":
+            if not costs:
+                point_values(spec, index)  # compiles or loads the kernels
+            clear_caches()
+            start = time.perf_counter()
+            point_values(spec, index)
+            seconds = time.perf_counter() - start
+            costs.append(seconds if spec.method == "maps" else seconds / len(spec.sweep_V))
+            continue
+        model, _ = pinned_model(spec.params_at(index), spec.inner["V"], spec.terms)
+        dt, t_burn, t_average = time_scales(model, spec.dt, spec.t_burn, spec.t_average)
+        steps = int(round(t_burn / dt)) + max(1, int(round(t_average / dt)))
+        probe_steps = 2000
+        ensemble(model, 2, dt, 0, 10)  # compiles or loads the kernel
         start = time.perf_counter()
-        point_values(spec, first)
-        seconds = time.perf_counter() - start
-        return seconds if spec.method == "maps" else seconds / len(spec.sweep_V)
-    p = spec.params_at(first)
-    model, _ = pinned_model(p, spec.inner["V"], spec.terms)
-    dt, t_burn, t_average = time_scales(model, spec.dt, spec.t_burn, spec.t_average)
-    steps = int(round(t_burn / dt)) + max(1, int(round(t_average / dt)))
-    probe_steps = 2000
-    ensemble(model, 2, dt, 0, 10)  # compiles or loads the kernel
-    start = time.perf_counter()
-    ensemble(model, 2, dt, 0, probe_steps)
-    per_spin_step = (time.perf_counter() - start) / (2 * model.size * probe_steps)
-    return per_spin_step * steps * spec.realizations
+        ensemble(model, 2, dt, 0, probe_steps)
+        per_spin_step = (time.perf_counter() - start) / (2 * model.size * probe_steps)
+        costs.append(per_spin_step * steps * spec.realizations)
+    return max(costs)
 
 
 def _attrs(spec):

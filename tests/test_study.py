@@ -251,6 +251,8 @@ def test_cli_bad_spec_exits_2_with_one_line(tmp_path):
     assert not (tmp_path / "s").exists()
 
 
-def test_example_spec_is_valid():
-    spec = load_spec(os.path.join(ROOT, "examples", "study_t_t0.toml"))
-    assert spec.method == "maps" and spec.n_points > 1
+@pytest.mark.parametrize("name, method, points", [("study_t_t0.toml", "maps", 72), ("study_langevin.toml", "langevin", 6)])
+def test_example_specs_are_valid(name, method, points):
+    spec = load_spec(os.path.join(ROOT, "examples", name))
+    assert spec.method == method and spec.n_points == points
+    study.check_points(spec)
