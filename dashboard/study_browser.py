@@ -66,7 +66,7 @@ def axis_sliders(browser):
     for axis in browser.axes:
         n = browser.ds.sizes[axis]
         options = {browser.label(axis, i): i for i in range(n)}
-        s = pn.widgets.DiscreteSlider(name=axis, options=options, value=0, width=300,
+        s = pn.widgets.DiscreteSlider(label=axis, options=options, value=0, width=300,
                                       css_classes=[f"study-axis-{axis}"])
         s.param.watch(lambda event, a=axis: browser.set_index(a, event.new), "value")
         sliders.append(s)
@@ -134,11 +134,11 @@ def study_page(folder):
                f"{'' if done == total else ' (the rest shows blank)'}; "
                f"axes {', '.join(f'{a} ({ds.sizes[a]})' for a in browser.axes) or 'none'}; "
                f"dimer_core {ds.attrs.get('dimer_core_version', '?')}.")
-    v_slider = pn.widgets.DiscreteSlider(name="V of the curve against the first axis",
+    v_slider = pn.widgets.DiscreteSlider(label="V of the curve against the first axis",
                                          options={f"{v:g} mV": i for i, v in enumerate(ds.V.values)},
                                          value=browser.V_index, width=300, css_classes=["study-V"])
     v_slider.link(browser, value="V_index")
-    controls = [pn.widgets.Select.from_param(browser.param.quantity, name="quantity", width=300),
+    controls = [pn.widgets.Select.from_param(browser.param.quantity, label="quantity", width=300),
                 *axis_sliders(browser)]
     main = [pn.pane.Markdown(summary), main_plot(browser)]
     if browser.axes:
