@@ -180,6 +180,8 @@ def cmd_study(args):
             for block, why in report["damaged"].items():
                 print(f"block {block}: {why}; recomputed")
             print(f"kept {report['kept']} stored blocks, computed {report['computed']}")
+            if report["version_note"]:
+                print(f"note: {report['version_note']}")
     except (SpecError, FileNotFoundError) as exc:
         raise UsageError(str(exc))
     except KeyboardInterrupt:

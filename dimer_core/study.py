@@ -259,14 +259,19 @@ def resume_study(out, scheduler=None, workers=None, progress=None, numba_threads
     """Finish the study in folder ``out``: re-check the stored blocks, compute the rest.
 
     Returns (dataset, report) where report says how many blocks were kept,
-    found damaged (and why) and computed.
+    found damaged (and why) and computed, and ``version_note`` if dimer_core's
+    version changed since the study started (None otherwise).
     """
+    from . import __version__
+
     meta = store.read_meta(out)
     spec = load_spec(meta["spec"])
     plan = store.Plan.from_dict(meta["plan"])
     good, bad = store.verified_blocks(out, plan)
     computed = _compute_missing(out, spec, plan, good, scheduler, workers, progress, numba_threads)
-    report = {"kept": len(good), "damaged": {store.block_id(b): why for b, why in bad.items()}, "computed": computed}
+    report = {"kept": len(good), "damaged": {store.block_id(b): why for b, why in bad.items()}, "computed": computed,
+              "version_note": None if meta["dimer_core_version"] == __version__ else
+              f"the study was started with dimer_core {meta['dimer_core_version']} and finished with {__version__}"}
     return open_study(out), report
 
 

@@ -185,6 +185,7 @@ def test_ctrl_c_then_resume_gives_the_uninterrupted_result(cluster, tmp_path):
     assert 1 <= n_before < len(plan.blocks())
     ds, report = study.resume_study(out, scheduler=cluster.scheduler_address)
     assert report["kept"] == n_before and report["computed"] == len(plan.blocks()) - n_before
+    assert report["version_note"] is None
     assert set(store.writes_per_block(out).values()) == {1}, "resume recomputes nothing it already has"
     assert_same(ds, reference_maps(spec), spec.quantities)
 
