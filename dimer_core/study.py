@@ -37,7 +37,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from . import study_store as store
-from .study_spec import SpecError, StudySpec, check_points, load_spec, outputs
+from .study_spec import SpecError, StudySpec, check_points, load_spec
 
 TASK_BYTES = 256 * 2 ** 20
 """Largest result one task may return (bytes)."""
@@ -54,7 +54,7 @@ def plan_study(spec, seconds_per_unit=None):
     :func:`calibrate`) fixes how many units make one task of ``spec.task_seconds``.
     Blocks fill the last dims first (the bias sweep, then the last study axis).
     """
-    variables = spec.quantities or outputs(spec.method)
+    variables = spec.variables
     inner = spec.inner
     dims = tuple(spec.axes) + tuple(inner)
     sizes = spec.shape + tuple(v.size for v in inner.values())
@@ -70,14 +70,9 @@ def plan_study(spec, seconds_per_unit=None):
     return store.Plan(dims, sizes, tuple(chunks), tuple(variables))
 
 
-def results_nbytes(plan):
-    """Uncompressed size of the study's results (bytes)."""
-    return 8 * len(plan.variables) * math.prod(plan.sizes)
-
-
 def check_disk(spec, out):
     """Raise :class:`SpecError` if the results could not fit on the disk holding ``out``."""
-    variables = spec.quantities or outputs(spec.method)
+    variables = spec.variables
     need = 8 * len(variables) * spec.n_points * math.prod(v.size for v in spec.inner.values())
     where = os.path.abspath(out)
     while not os.path.exists(where):
@@ -111,7 +106,7 @@ def compute_block(spec_json, region, numba_threads=None, host_threads=None):
         numba_threads = (os.cpu_count() or 1) // max(1, (host_threads or {}).get(_worker_host(), 1))
     numba.set_num_threads(max(1, min(int(numba_threads), numba.config.NUMBA_NUM_THREADS)))
     spec = load_spec(json.loads(spec_json))
-    variables = spec.quantities or outputs(spec.method)
+    variables = spec.variables
     n_axes = len(spec.axes)
     axis_ranges = [range(a, b) for a, b in region[:n_axes]]
     inner_slices = [slice(a, b) for a, b in region[n_axes:]]
@@ -285,15 +280,9 @@ def open_study(out):
     plan = store.Plan.from_dict(meta["plan"])
     ds = store.open_results(out)
     ds = ds[list(plan.variables)].assign_coords({k: ds[k] for k in ds.coords})
-    done = sum(os.path.exists(store._marker_path(out, b)) for b in plan.blocks())
+    done = sum(store.is_stored(out, b) for b in plan.blocks())
     ds.attrs.update(blocks_done=done, blocks_total=len(plan.blocks()))
     return ds
-
-
-def status(out):
-    """(blocks stored, blocks in all) of a study folder, from its markers."""
-    ds = open_study(out)
-    return ds.attrs["blocks_done"], ds.attrs["blocks_total"]
 
 
 def _compute_missing(out, spec, plan, done, scheduler, workers, progress, numba_threads):

@@ -105,6 +105,11 @@ class StudySpec:
         return tuple(len(v) for v in self.axes.values())
 
     @property
+    def variables(self):
+        """The stored quantities: those requested, or every output of the method."""
+        return self.quantities or outputs(self.method)
+
+    @property
     def n_points(self):
         return math.prod(self.shape)
 

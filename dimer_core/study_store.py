@@ -166,6 +166,11 @@ def open_results(folder):
     return xr.open_zarr(os.path.join(folder, RESULTS), consolidated=False)
 
 
+def is_stored(folder, block):
+    """Whether a block has its marker (it is stored, unless damaged since: see :func:`verified_blocks`)."""
+    return os.path.exists(_marker_path(folder, block))
+
+
 def _marker_path(folder, block):
     return os.path.join(folder, "chunks", block_id(block) + ".json")
 
