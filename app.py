@@ -10,6 +10,7 @@ import panel as pn
 
 from dashboard.about import about_panel
 from dashboard.exports import export_panel
+from dashboard.resources import local_resources
 from dashboard.state import Dashboard
 from dashboard.study_browser import study_page
 from dashboard.views import cuts, current, dimer, interactions, map_panel, omega, trajectory
@@ -67,6 +68,7 @@ def dynamics_settings(dash):
 
 def create_app():
     """A fresh dashboard (one per browser session)."""
+    local_resources()  # stylesheets from this server, also when pages open at once
     dash = Dashboard()
     if pn.state.location:  # the URL restores every parameter and the chosen maps
         pn.state.location.sync(dash.p, {k: k for k in dash.p.param if k != "name"})
