@@ -98,9 +98,11 @@ def cuts(dash):
     common = dict(width=520, height=260, legend_position="right", framewise=True)
     return pn.Row(
         hv.DynamicMap(pn.bind(along, dash.param.revision, dash.param.quantities, "V")).opts(
-            title="cuts against V at the current mu_F (each scaled to its map maximum)", **common),
+            title="cuts against V at the current mu_F", xlabel="V (mV)",
+            ylabel="value / max of its map", **common),
         hv.DynamicMap(pn.bind(along, dash.param.revision, dash.param.quantities, "mu")).opts(
-            title="cuts against mu_F at the current V", **common),
+            title="cuts against mu_F at the current V", xlabel="mu_F (meV)",
+            ylabel="value / max of its map", **common),
     )
 
 
@@ -191,11 +193,12 @@ def trajectory(dash):
                                         np.maximum(np.sqrt(sum(ds[f"{k}_{x}"].values ** 2 for x in "xyz")), floor)),
                                        hv.Dimension("t", unit="ps"), hv.Dimension("|torque|", unit="1/ps"), label=k)
                               for k in PARTS])
-        opts = dict(width=320, height=320, data_aspect=1, xlim=(-1.1, 1.1), ylim=(-1.1, 1.1), shared_axes=False)
-        return pn.Row(projection(ds, "y", "z").opts(title="m_y, m_z", **opts),
-                      projection(ds, "x", "z").opts(title="m_x, m_z", legend_position="right", **opts),
-                      torques.opts(width=560, height=320, logy=True, legend_position="right", shared_axes=False,
-                                   title="torques along the path (Fig. 3)"))
+        # equal frames and ranges keep the sphere round; one legend, outside the data
+        opts = dict(frame_width=240, frame_height=240, xlim=(-1.1, 1.1), ylim=(-1.1, 1.1), shared_axes=False)
+        return pn.Column(pn.Row(projection(ds, "y", "z").opts(title="m_y, m_z", show_legend=False, **opts),
+                                projection(ds, "x", "z").opts(title="m_x, m_z", legend_position="right", **opts)),
+                         torques.opts(width=760, height=300, logy=True, legend_position="right", shared_axes=False,
+                                      title="torques along the path (Fig. 3)"))
 
     return pn.bind(build_plot, dash.param.trajectory)
 
@@ -215,7 +218,8 @@ def dimer(dash):
                             for s in (1, 2) for x in "xyz"])
         opts = dict(width=520, height=300, ylim=(-1.05, 1.05), legend_position="right", shared_axes=False,
                     xlabel="V (mV)")
-        return pn.Row(rel.opts(title="relative orientation <m1·m2>", **opts),
-                      means.opts(title="mean of each spin (1 solid, 2 dashed)", **opts))
+        return pn.Row(rel.opts(title="relative orientation <m1·m2>", ylabel="<m1·m2>", **opts),
+                      means.opts(title="mean of each spin (1 solid, 2 dashed)", ylabel="<m_x>, <m_y>, <m_z>",
+                                 **opts))
 
     return pn.bind(build_plot, dash.dimer.param.result)
