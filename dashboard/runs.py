@@ -44,7 +44,7 @@ class BackgroundRun(param.Parameterized):
             try:
                 result = work(progress=report, cancel=self._cancel)
             except Cancelled as exc:
-                text = f"{label}: stopped ({exc})"  # bound now: exc is unset after the block
+                text = f"{label}: {exc}"  # e.g. "stopped after 24000 of 400000 steps"; bound now: exc is unset later
                 post(lambda: self.param.update(running=False, status=text))
             except Exception as exc:  # shown in the page; the server keeps serving
                 text = f"{label} failed: {exc}"

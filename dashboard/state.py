@@ -64,7 +64,12 @@ class Dashboard(param.Parameterized):
         self.revision += 1
 
     def set_value(self, name, value):
-        """Set a parameter from the page; a bad value becomes a message, not an exception."""
+        """Set a parameter from the page; a bad value becomes a message, not an exception.
+
+        Numbers are rounded to 10 decimals: a slider step gives e.g. 0.20000000000000284 mV.
+        """
+        if isinstance(value, float):
+            value = round(value, 10)
         try:
             check_value(name, value)
             old = getattr(self.p, name)
