@@ -13,10 +13,14 @@ from dashboard.exports import export_panel
 from dashboard.resources import local_resources
 from dashboard.state import Dashboard
 from dashboard.study_browser import study_page
-from dashboard.views import cuts, current, dimer, interactions, map_panel, omega, trajectory
+from dashboard.views import Live, cuts, current, dimer, interactions, map_panel, omega, trajectory
 from dashboard.widgets import parameter_cards
 
 hv.extension("bokeh")
+# Canvas, not WebGL: these plots are small (161 × 161 images, a few curves), and without a GPU (headless or
+# remote browsers) WebGL is rendered in software and copied into every plot on every repaint, which made
+# a slider step cost about a second in the browser (benchmarks/bench_ui.py).
+hv.renderer("bokeh").webgl = False
 
 TITLE = "Spin dimer: bias-controlled couplings (Leiva, Díaz & Núñez, PRB 107, 094401)"
 
@@ -70,6 +74,7 @@ def create_app():
     """A fresh dashboard (one per browser session)."""
     local_resources()  # stylesheets from this server, also when pages open at once
     dash = Dashboard()
+    live = Live(dash)  # keeps every plot in step with the state by writing into its Bokeh models
     if pn.state.location:  # the URL restores every parameter and the chosen maps
         pn.state.location.sync(dash.p, {k: k for k in dash.p.param if k != "name"})
         pn.state.location.sync(dash, {"quantities": "maps", "guides": "guides"})
@@ -78,7 +83,7 @@ def create_app():
 
     @pn.depends(dash.param.quantities)
     def map_grid(quantities):
-        return pn.GridBox(*[map_panel(dash, k) for k in quantities], ncols=4)
+        return pn.GridBox(*[map_panel(live, k) for k in quantities], ncols=4)
 
     traj_button = pn.widgets.Button(name="Compute the reversal path at this V", button_type="primary",
                                     css_classes=["run-trajectory"])
@@ -94,7 +99,7 @@ def create_app():
         ("Both spins free", pn.Column(dynamics_settings(dash),
                                       run_controls(dash, dash.dimer, dash.start_dimer, "both spins free"),
                                       dimer(dash))),
-        ("Current", current(dash)),
+        ("Current", current(live)),
         ("Export", export_panel(dash)),
         ("About", about_panel()),
         dynamic=True,
@@ -104,8 +109,8 @@ def create_app():
         sidebar=[pn.pane.Markdown("**Preset** (the paper's figures)"),
                  pn.widgets.RadioButtonGroup.from_param(dash.param.preset, button_type="primary"),
                  *parameter_cards(dash)],
-        main=[message_alert(dash), pn.Row(choose, guides), map_grid, cuts(dash),
-              pn.Row(omega(dash), interactions(dash)), tabs],
+        main=[message_alert(dash), pn.Row(choose, guides), map_grid, cuts(live),
+              pn.Row(omega(live), interactions(live)), tabs],
         sidebar_width=340,
         header_background="#1f4e79",
     )

@@ -7,39 +7,55 @@ from dimer_core.export import csv_text, file_stem, netcdf_bytes
 from dimer_core.figures import draw_maps, draw_sweep, png_bytes
 
 
-def _button(label, filename, make, css):
+def _button(label, name, make, css):
+    """A download button; ``name()`` gives the file name from the current parameters when it is clicked."""
+    button = pn.widgets.FileDownload(filename=name(), label=label, button_type="primary", embed=False,
+                                     css_classes=[css], width=260)
+
     def callback():
+        button.filename = name()
         return io.BytesIO(make())
 
-    return pn.widgets.FileDownload(callback=callback, filename=filename, label=label, button_type="primary",
-                                   embed=False, css_classes=[css], width=260)
+    button.callback = callback
+    return button
 
 
 def export_panel(dash):
-    """A column of download buttons whose file names follow the current parameters."""
-    def buttons(revision, quantities, langevin_result):
-        p = dash.p
-        stem_maps = file_stem(p, "maps", exclude=("mu_F", "V"))
-        stem_omega = file_stem(p, "omega", exclude=("V",))
-        items = [
-            _button("maps (NetCDF)", f"{stem_maps}.nc", lambda: netcdf_bytes(dash.dataset()), "export-maps-nc"),
-            _button("maps (CSV)", f"{stem_maps}.csv", lambda: csv_text(dash.dataset()).encode(), "export-maps-csv"),
-            _button("maps (PNG)", f"{stem_maps}.png",
-                    lambda: png_bytes(draw_maps(dash.dataset(), p, list(quantities), "maps")), "export-maps-png"),
-            _button("Omega and interactions, FP (CSV)", f"{stem_omega}_fp.csv",
-                    lambda: csv_text(dash.sweep()).encode(), "export-omega-csv"),
-            _button("Omega (PNG)", f"{stem_omega}.png",
-                    lambda: png_bytes(draw_sweep(dash.sweep(), p, "Omega", langevin=langevin_result)),
-                    "export-omega-png"),
-            _button("cut against V at mu_F (CSV)", f"{file_stem(p, 'cutV', exclude=('V',))}.csv",
-                    lambda: csv_text(dash.cut_V()).encode(), "export-cutV-csv"),
-            _button("cut against mu_F at V (CSV)", f"{file_stem(p, 'cutmu', exclude=('mu_F',))}.csv",
-                    lambda: csv_text(dash.cut_mu()).encode(), "export-cutmu-csv"),
-        ]
-        if langevin_result is not None:
-            items.append(_button("Omega, Langevin (CSV)", f"{stem_omega}_langevin.csv",
-                                 lambda: csv_text(langevin_result).encode(), "export-langevin-csv"))
-        return pn.Column(pn.pane.Markdown("Files are named after t, t0, tL, tR, T and the bias. Every plot's "
-                                          "toolbar also has a save button (PNG of that plot)."), *items)
+    """A column of download buttons whose file names follow the current parameters.
 
-    return pn.bind(buttons, dash.param.revision, dash.param.quantities, dash.langevin.param.result)
+    The buttons are made once; each names its file when clicked, so moving a slider
+    costs nothing here.  Returns a function of nothing (bound to the Langevin result).
+    """
+    p = dash.p
+
+    def stem(kind, exclude):
+        return lambda: file_stem(p, kind, exclude=exclude)
+
+    maps, omega = stem("maps", ("mu_F", "V")), stem("omega", ("V",))
+    cut_v, cut_mu = stem("cutV", ("V",)), stem("cutmu", ("mu_F",))
+    fixed = [
+        _button("maps (NetCDF)", lambda: f"{maps()}.nc", lambda: netcdf_bytes(dash.dataset()), "export-maps-nc"),
+        _button("maps (CSV)", lambda: f"{maps()}.csv", lambda: csv_text(dash.dataset()).encode(), "export-maps-csv"),
+        _button("maps (PNG)", lambda: f"{maps()}.png",
+                lambda: png_bytes(draw_maps(dash.dataset(), p, list(dash.quantities), "maps")), "export-maps-png"),
+        _button("Omega and interactions, FP (CSV)", lambda: f"{omega()}_fp.csv",
+                lambda: csv_text(dash.sweep()).encode(), "export-omega-csv"),
+        _button("Omega (PNG)", lambda: f"{omega()}.png",
+                lambda: png_bytes(draw_sweep(dash.sweep(), p, "Omega", langevin=dash.langevin.result)),
+                "export-omega-png"),
+        _button("cut against V at mu_F (CSV)", lambda: f"{cut_v()}.csv", lambda: csv_text(dash.cut_V()).encode(),
+                "export-cutV-csv"),
+        _button("cut against mu_F at V (CSV)", lambda: f"{cut_mu()}.csv", lambda: csv_text(dash.cut_mu()).encode(),
+                "export-cutmu-csv"),
+    ]
+
+    note = pn.pane.Markdown("Files are named after t, t0, tL, tR, T and the bias. Every plot's toolbar also has "
+                            "a save button (PNG of that plot).")
+
+    def buttons(result):
+        if result is None:
+            return pn.Column(note, *fixed)
+        return pn.Column(note, *fixed, _button("Omega, Langevin (CSV)", lambda: f"{omega()}_langevin.csv",
+                                               lambda: csv_text(result).encode(), "export-langevin-csv"))
+
+    return pn.bind(buttons, dash.langevin.param.result)

@@ -1,12 +1,18 @@
 """HoloViews plots bound to a session's :class:`~dashboard.state.Dashboard`.
 
-Every plot is a DynamicMap over only the state it depends on, so moving mu_F or
-V re-draws markers and cuts but no map.  A failed computation leaves an empty
-plot and a message in the page.
+HoloViews draws each plot once: styles, axes, colour bars, hover and tap.  Hooks
+record the Bokeh models that carry the plot's data (:class:`Live`), and every later
+change of the state is written straight into those models: once per change, each
+quantity computed once for all plots, inside one held document update (one
+websocket message).  Moving mu_F or V moves the markers and lines and recomputes
+only the cut and curves that depend on it; no plot is rebuilt.  HoloViews rebuilds
+a plot only when its structure changes (the chosen maps, a Langevin result).  A
+failed computation leaves an empty plot and a message in the page.
 """
 import holoviews as hv
 import numpy as np
 import panel as pn
+import param
 
 from dimer_core import QUANTITIES
 from dimer_core.couplings import guide_levels
@@ -15,13 +21,17 @@ from .state import MAP_MU_F, MAP_V, RUN_V, SWEEP_V
 
 COLORS = {"x": "#1f77b4", "y": "#ff7f0e", "z": "#2ca02c"}
 PARTS = ("exchange", "anisotropy", "DMI", "field", "damping_i", "damping_an", "damping_DM")
+INTERACTIONS = {"E_J": "Δ²J_2", "E_D": "Δ²D_2", "E_A": "Δ²A_2", "E_K": "Δ²K_2", "E_DMself": "(ΔS)²χ22_DM",
+                "kT_eff": "k_B T_eff"}
+FITTED = ("inter", "I", "dIdV")
+"""Plots whose y range follows their curves (the maps, the cuts and Omega have fixed ranges)."""
 
 
-def safe(dash, build, empty):
-    """``build()``, or ``empty`` with the error shown in the page."""
+def safe(dash, build, empty, clear=True):
+    """``build()``, or ``empty`` with the error shown in the page (a success clears an old error if ``clear``)."""
     try:
         out = build()
-        if dash.message.startswith("computation failed"):
+        if clear and dash.message.startswith("computation failed"):
             dash.message = ""
         return out
     except ValueError as exc:
@@ -31,138 +41,286 @@ def safe(dash, build, empty):
     return empty
 
 
-def bias_line(dash):
-    """A vertical line at the current V, redrawn alone when V moves."""
-    return hv.DynamicMap(pn.bind(lambda revision: hv.VLine(dash.p.V), dash.param.revision))
-
-
 def _scale(values):
     m = float(np.nanmax(np.abs(values)))
     return m if m > 0 else 1.0
 
 
-def map_panel(dash, key):
-    """One coupling map with its guide lines, the current-point marker and click-to-move."""
-    def image(revision):
-        def build():
-            z = dash.dataset()[key].values
-            lim = _scale(z)
-            img = hv.Image((MAP_V, MAP_MU_F, z), kdims=["V", "mu_F"],
-                           vdims=[hv.Dimension(key, unit=QUANTITIES[key][0])])
-            return img.opts(clim=(-lim, lim), xlim=(MAP_V[0], MAP_V[-1]), ylim=(MAP_MU_F[0], MAP_MU_F[-1]))
-        return safe(dash, build, hv.Image((MAP_V, MAP_MU_F, np.zeros((MAP_MU_F.size, MAP_V.size))),
-                                          kdims=["V", "mu_F"], vdims=[key]))
+def _fit(y_range, arrays, pad=0.1):
+    """Set a Bokeh range to the extent of ``arrays`` (non-finite values ignored), ``pad`` of it added each side."""
+    data = np.concatenate([np.ravel(np.asarray(a, dtype=float)) for a in arrays]) if arrays else np.array([])
+    data = data[np.isfinite(data)]
+    if data.size == 0:
+        return
+    lo, hi = float(data.min()), float(data.max())
+    span = hi - lo if hi > lo else max(abs(hi), 1.0)
+    y_range.update(start=lo - pad * span, end=hi + pad * span)
 
-    def guides(revision, show):
+
+class Live(param.Parameterized):
+    """The Bokeh models of one session's plots, kept in step with its :class:`~dashboard.state.Dashboard`.
+
+    Each plot element registers itself with :meth:`hook` under a role
+    ``(kind, plot, name)``; kind is image, guides, marker, span or curve.  On every
+    change of the state, :meth:`refresh` writes into each element whose data no
+    longer match the state (a key per element), computing each quantity once.
+    """
+
+    langevin = param.Parameter(default=None, doc="The Langevin result drawn over Omega: the last run, "
+                                                 "if it was at the current mu_F, else None")
+
+    def __init__(self, dash, **params):
+        super().__init__(**params)
+        self.dash = dash
+        self._handles = {}  # role -> the HoloViews plot handles (Bokeh models) of that element
+        self._shown = {}    # role -> state key of the data it shows
+        self._memo = {}     # what -> (state key, value): each quantity computed once per state
+        dash.param.watch(self._changed, ["revision", "guides"])
+        dash.langevin.param.watch(self._changed, "result")
+
+    # ----- registration -----
+
+    def hook(self, kind, plot, name=None):
+        """A HoloViews hook recording an element's models; it also brings them up to date at once."""
+        role = (kind, plot, name)
+
+        def record(hv_plot, element):
+            self._handles[role] = hv_plot.handles
+            self._shown.pop(role, None)
+            self._sync(role)
+            if plot in FITTED:
+                self._fit(plot)
+        return record
+
+    # ----- updates -----
+
+    def _changed(self, *events):
+        with pn.io.hold():
+            self.refresh()
+
+    def refresh(self):
+        """Write the current state into every plot element now in the page that shows something else."""
+        if self.dash.message.startswith("computation failed"):
+            self.dash.message = ""  # set again below if a computation still fails
+        result = self.dash.langevin.result
+        shown = result if result is not None and float(result.attrs.get("param_mu_F", np.nan)) == self.dash.p.mu_F \
+            else None
+        if shown is not self.langevin:
+            self.langevin = shown  # the Omega plot is rebuilt (its hooks bring it up to date)
+        touched = set()
+        for role, handles in list(self._handles.items()):
+            if handles["plot"].document is not None and self._current(role) and self._sync(role):
+                touched.add(role[1])
+        for plot in touched & set(FITTED):
+            self._fit(plot)
+
+    def _current(self, role):
+        """False for the cut of a quantity no longer shown (its curve lingers, hidden, in the plot)."""
+        kind, plot, name = role
+        return kind != "curve" or plot not in ("cutV", "cutmu") or name in self.dash.quantities
+
+    def _sync(self, role):
+        """Write one element if its data are stale; True if it was written."""
+        kind, plot, name = role
+        key, value = self._target(kind, plot, name)
+        if self._shown.get(role) == key:
+            return False
+        h = self._handles[role]
+        data = value()
+        if kind == "image":
+            z, lim = data
+            h["source"].data.update(image=[z])
+            h["color_mapper"].update(low=-lim, high=lim)
+        elif kind == "guides":
+            h["source"].data.update(xs=[line[:, 0] for line in data], ys=[line[:, 1] for line in data])
+        elif kind == "marker":
+            h["source"].data.update({h["glyph"].x: [data[0]], h["glyph"].y: [data[1]]})
+        elif kind == "span":
+            h["glyph"].location = data
+        else:
+            h["source"].data.update({h["glyph"].y: data})
+        self._shown[role] = key
+        return True
+
+    def _target(self, kind, plot, name):
+        """(state key, function returning the data) of one element."""
+        dash, p = self.dash, self.dash.p
+        if kind == "marker":
+            return (p.V, p.mu_F), lambda: (p.V, p.mu_F)
+        if kind == "span":
+            at = p.mu_F if plot == "cutmu" else p.V
+            return at, lambda: at
+        if kind == "image":
+            return dash.map_revision, lambda: self.map_image(plot)
+        if kind == "guides":
+            return (dash.map_revision, dash.guides), self.guide_lines
+        if plot in ("cutV", "cutmu"):
+            key = (dash.map_revision, p.mu_F if plot == "cutV" else p.V)
+            return key, lambda: self.cut(plot)[name]
+        if plot in ("I", "dIdV"):
+            return dash.curve_revision, lambda: self.current()[name]
+        return dash.curve_revision, lambda: self.sweep()[name]
+
+    def _fit(self, plot):
+        curves = [h for role, h in self._handles.items()
+                  if role[0] == "curve" and role[1] == plot and self._current(role)]
+        if curves:
+            _fit(curves[0]["y_range"], [h["source"].data[h["glyph"].y] for h in curves])
+
+    def _memoised(self, what, key, compute):
+        if self._memo.get(what, (None,))[0] != key:
+            self._memo[what] = (key, compute())
+        return self._memo[what][1]
+
+    # ----- what the plots show (read from the state; the physics is in dimer_core) -----
+
+    def map_image(self, key):
+        """The map of ``key`` (rows mu_F, columns V) and its colour limit (zeros on failure)."""
+        z = safe(self.dash, lambda: self.dash.dataset()[key].values, None, False)
+        return (z, _scale(z)) if z is not None else (np.zeros((MAP_MU_F.size, MAP_V.size)), 1.0)
+
+    def guide_lines(self):
+        """The lines |mu_L|, |mu_R| = resonance energies on the map grid, as (n, 2) arrays (V, mu_F)."""
+        dash = self.dash
+
         def build():
             lines = []
-            for level in (guide_levels(dash.p) if show else []):
+            for level in (guide_levels(dash.p) if dash.guides else []):
                 for sign in (-1.0, 1.0):
                     mu = level + sign * MAP_V / 2
                     inside = (mu >= MAP_MU_F[0]) & (mu <= MAP_MU_F[-1])
                     lines.append(np.column_stack([MAP_V[inside], mu[inside]]))
-            return hv.Path(lines, kdims=["V", "mu_F"])
-        return safe(dash, build, hv.Path([]))
+            return lines
+        return self._memoised("guides", (dash.map_revision, dash.guides), lambda: safe(dash, build, [], False))
 
-    def marker(revision):
-        return hv.Points([(dash.p.V, dash.p.mu_F)], kdims=["V", "mu_F"])
+    def cut(self, plot):
+        """The shown quantities against V at mu_F ("cutV") or against mu_F at V ("cutmu"), each scaled to its map."""
+        dash, p = self.dash, self.dash.p
+        along_v = plot == "cutV"
+        quantities = tuple(dash.quantities)
 
-    img = hv.DynamicMap(pn.bind(image, dash.param.map_revision))
-    tap = hv.streams.Tap(source=img, x=None, y=None)
-    tap.add_subscriber(lambda x, y: dash.on_tap(x, y))
-    img = img.opts(cmap="RdBu_r", colorbar=True, symmetric=True, framewise=True, tools=["hover", "tap"],
-                   clabel=f"{key} ({QUANTITIES[key][0]})", xlabel="V (mV)", ylabel="mu_F (meV)", title=key,
-                   width=300, height=250, toolbar="above")
-    lines = hv.DynamicMap(pn.bind(guides, dash.param.map_revision, dash.param.guides))
-    point = hv.DynamicMap(pn.bind(marker, dash.param.revision))
-    return (img * lines.opts(color="black", line_dash="dotted", line_width=0.8, alpha=0.6)
-            * point.opts(color="lime", size=9, marker="x", line_width=3))
-
-
-def cuts(dash):
-    """Cuts of the shown quantities against V (at mu_F) and against mu_F (at V)."""
-    def along(revision, quantities, axis):
         def build():
-            full = dash.dataset()
-            if axis == "V":
-                ds, x, at = dash.cut_V(), MAP_V, dash.p.V
-                curves = [hv.Curve((x, ds[k].values[0] / _scale(full[k].values)), "V", "scaled value", label=k)
-                          for k in quantities]
-            else:
-                ds, x, at = dash.cut_mu(), MAP_MU_F, dash.p.mu_F
-                curves = [hv.Curve((x, ds[k].values[:, 0] / _scale(full[k].values)), "mu_F", "scaled value",
-                                   label=k) for k in quantities]
-            return hv.Overlay(curves + [hv.VLine(at)])
-        return safe(dash, build, hv.Overlay([hv.Curve([])]))
+            scales = self._memoised("scales", dash.map_revision,
+                                    lambda: {k: _scale(v.values) for k, v in dash.dataset().data_vars.items()})
+            ds = dash.cut_V() if along_v else dash.cut_mu()
+            return {k: (ds[k].values[0] if along_v else ds[k].values[:, 0]) / scales[k] for k in quantities}
+        key = (dash.map_revision, p.mu_F if along_v else p.V, quantities)
+        n = MAP_V.size if along_v else MAP_MU_F.size
+        empty = {k: np.full(n, np.nan) for k in quantities}
+        return self._memoised(plot, key, lambda: safe(dash, build, empty, False))
 
-    common = dict(width=520, height=260, legend_position="right", framewise=True)
+    def sweep(self):
+        """Fokker–Planck Omega and the interaction energies against SWEEP_V at mu_F (NaN on failure)."""
+        names = [f"Omega_{x}" for x in "xyz"] + list(INTERACTIONS)
+        return self._memoised("sweep", self.dash.curve_revision, lambda: safe(
+            self.dash, lambda: {k: self.dash.sweep()[k].values for k in names},
+            {k: np.full(SWEEP_V.size, np.nan) for k in names}, False))
+
+    def current(self):
+        """I and dI/dV against SWEEP_V at mu_F (NaN on failure)."""
+        return self._memoised("current", self.dash.curve_revision, lambda: safe(
+            self.dash, lambda: {k: self.dash.current()[k].values for k in ("I", "dIdV")},
+            {k: np.full(SWEEP_V.size, np.nan) for k in ("I", "dIdV")}, False))
+
+    def span(self, plot):
+        """A vertical line at V (at mu_F in the cut against mu_F), kept in place by :meth:`refresh`."""
+        return hv.VLine(self.dash.p.mu_F if plot == "cutmu" else self.dash.p.V).opts(hooks=[self.hook("span", plot)])
+
+    def on_tap(self, x=None, y=None):
+        """Clicking a map moves (V, mu_F) there, in one update of the page."""
+        with pn.io.hold():
+            self.dash.on_tap(x, y)
+
+
+def _dynamic(build, *streams):
+    """A DynamicMap that calls ``build`` afresh whenever it is drawn or one of ``streams`` changes."""
+    return hv.DynamicMap(hv.Callable(build, memoize=False), streams=list(streams))
+
+
+def map_panel(live, key):
+    """One coupling map with its guide lines, the current-point marker and click-to-move."""
+    dash = live.dash
+    z, lim = live.map_image(key)
+    img = hv.Image((MAP_V, MAP_MU_F, z), kdims=["V", "mu_F"], vdims=[hv.Dimension(key, unit=QUANTITIES[key][0])])
+    img = img.opts(hooks=[live.hook("image", key)], clim=(-lim, lim), xlim=(MAP_V[0], MAP_V[-1]),
+                   ylim=(MAP_MU_F[0], MAP_MU_F[-1]), cmap="RdBu_r", colorbar=True, symmetric=True,
+                   tools=["hover", "tap"], clabel=f"{key} ({QUANTITIES[key][0]})", xlabel="V (mV)",
+                   ylabel="mu_F (meV)", title=key, width=300, height=250, toolbar="above")
+    tap = hv.streams.Tap(source=img, x=None, y=None)
+    tap.add_subscriber(live.on_tap)
+    lines = hv.Path(live.guide_lines(), kdims=["V", "mu_F"]).opts(
+        hooks=[live.hook("guides", key)], color="black", line_dash="dotted", line_width=0.8, alpha=0.6)
+    point = hv.Points([(dash.p.V, dash.p.mu_F)], kdims=["V", "mu_F"]).opts(
+        hooks=[live.hook("marker", key)], color="lime", size=9, marker="x", line_width=3)
+    return img * lines * point
+
+
+def cuts(live):
+    """Cuts of the shown quantities against V (at mu_F) and against mu_F (at V)."""
+    def along(plot):
+        def build(quantities):
+            x, name = (MAP_V, "V") if plot == "cutV" else (MAP_MU_F, "mu_F")
+            values = live.cut(plot)
+            curves = [hv.Curve((x, values[k]), name, "scaled value", label=k).opts(hooks=[live.hook("curve", plot, k)])
+                      for k in quantities]
+            return hv.Overlay(curves + [live.span(plot)])
+        return _dynamic(build, hv.streams.Params(live.dash, ["quantities"]))
+
+    common = dict(width=520, height=260, legend_position="right", ylim=(-1.1, 1.1))  # each scaled to |value| <= 1
     return pn.Row(
-        hv.DynamicMap(pn.bind(along, dash.param.revision, dash.param.quantities, "V")).opts(
-            title="cuts against V at the current mu_F", xlabel="V (mV)",
+        along("cutV").opts(title="cuts against V at the current mu_F", xlabel="V (mV)",
             ylabel="value / max of its map", **common),
-        hv.DynamicMap(pn.bind(along, dash.param.revision, dash.param.quantities, "mu")).opts(
-            title="cuts against mu_F at the current V", xlabel="mu_F (meV)",
+        along("cutmu").opts(title="cuts against mu_F at the current V", xlabel="mu_F (meV)",
             ylabel="value / max of its map", **common),
     )
 
 
-def omega(dash):
-    """Fokker–Planck Omega(V) with the current V, and the Langevin points when a run finished."""
-    def build_plot(revision, result):
-        def build():
-            ds = dash.sweep()
-            items = [hv.Curve((SWEEP_V, ds[f"Omega_{x}"].values), "V", "Omega", label=f"Omega_{x} (FP)")
-                     .opts(color=c) for x, c in COLORS.items()]
-            if result is not None and float(result.attrs.get("param_mu_F", np.nan)) == dash.p.mu_F:
-                for x, c in COLORS.items():
-                    pts = (RUN_V, result[f"Omega_{x}"].values, result[f"Omega_{x}_err"].values)
-                    items.append(hv.ErrorBars(pts, "V", ["Omega", "err"]).opts(color=c))
-                    items.append(hv.Scatter(pts[:2], "V", "Omega", label=f"Omega_{x} (Langevin)")
-                                 .opts(color=c, size=6, marker="circle"))
-            return hv.Overlay(items)
-        return safe(dash, build, hv.Overlay([hv.Curve([])]))
+def omega(live):
+    """Fokker–Planck Omega(V) with the current V, and the Langevin points when a run at this mu_F finished."""
+    def build(langevin):
+        ds = live.sweep()
+        items = [hv.Curve((SWEEP_V, ds[f"Omega_{x}"]), "V", "Omega", label=f"Omega_{x} (FP)")
+                 .opts(color=c, hooks=[live.hook("curve", "omega", f"Omega_{x}")]) for x, c in COLORS.items()]
+        if langevin is not None:
+            for x, c in COLORS.items():
+                pts = (RUN_V, langevin[f"Omega_{x}"].values, langevin[f"Omega_{x}_err"].values)
+                items.append(hv.ErrorBars(pts, "V", ["Omega", "err"]).opts(color=c))
+                items.append(hv.Scatter(pts[:2], "V", "Omega", label=f"Omega_{x} (Langevin)")
+                             .opts(color=c, size=6, marker="circle"))
+        return hv.Overlay(items + [live.span("omega")])
 
-    curves = hv.DynamicMap(pn.bind(build_plot, dash.param.curve_revision, dash.langevin.param.result))
-    return (curves * bias_line(dash)).opts(
+    return _dynamic(build, hv.streams.Params(live, ["langevin"])).opts(
         width=560, height=300, ylim=(-1.05, 1.05), title="mean orientation Omega at mu_F (lines FP, dots Langevin)",
         legend_position="right", xlabel="V (mV)", shared_axes=False)
 
 
-def interactions(dash):
-    names = {"E_J": "Δ²J_2", "E_D": "Δ²D_2", "E_A": "Δ²A_2", "E_K": "Δ²K_2", "E_DMself": "(ΔS)²χ22_DM",
-             "kT_eff": "k_B T_eff"}
+def interactions(live):
+    """The interaction comparison of Fig. 4 (bottom) against V at mu_F, in meV."""
+    palette = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#7f7f7f")
 
-    def build_plot(revision):
-        def build():
-            ds = dash.sweep()
-            palette = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#7f7f7f")
-            curves = [hv.Curve((SWEEP_V, ds[k].values), "V", hv.Dimension("energy", unit="meV"), label=lab)
-                      .opts(color=c, line_dash="dashed" if k == "kT_eff" else "solid")
-                      for (k, lab), c in zip(names.items(), palette)]
-            return hv.Overlay(curves)
-        return safe(dash, build, hv.Overlay([hv.Curve([])]))
+    def build():
+        ds = live.sweep()
+        curves = [hv.Curve((SWEEP_V, ds[k]), "V", hv.Dimension("energy", unit="meV"), label=lab)
+                  .opts(color=c, line_dash="dashed" if k == "kT_eff" else "solid",
+                        hooks=[live.hook("curve", "inter", k)])
+                  for (k, lab), c in zip(INTERACTIONS.items(), palette)]
+        return hv.Overlay(curves + [live.span("inter")])
 
-    return (hv.DynamicMap(pn.bind(build_plot, dash.param.curve_revision)) * bias_line(dash)).opts(
-        width=520, height=300, title="interaction comparison (Fig. 4, bottom)", legend_position="right",
-        framewise=True, xlabel="V (mV)", shared_axes=False)
+    return _dynamic(build).opts(width=520, height=300, title="interaction comparison (Fig. 4, bottom)",
+                                legend_position="right", framewise=True, xlabel="V (mV)", shared_axes=False)
 
 
-def current(dash):
+def current(live):
     """I(V) and dI/dV at the current mu_F."""
-    def build_plot(revision, which):
+    def plot(which, label, unit):
         def build():
-            ds = dash.current()
-            unit = "nA" if which == "I" else "µS"
-            label = "I" if which == "I" else "dI/dV"
-            return hv.Curve((SWEEP_V, ds[which].values), "V", hv.Dimension(label, unit=unit))
-        return safe(dash, build, hv.Curve([]))
+            curve = hv.Curve((SWEEP_V, live.current()[which]), "V", hv.Dimension(label, unit=unit))
+            return curve.opts(hooks=[live.hook("curve", which, which)]) * live.span(which)
+        return _dynamic(build)
 
     common = dict(width=520, height=280, framewise=True, xlabel="V (mV)", shared_axes=False)
-    return pn.Row(
-        (hv.DynamicMap(pn.bind(build_plot, dash.param.curve_revision, "I")) * bias_line(dash)).opts(
-            title="charge current I (nA)", **common),
-        (hv.DynamicMap(pn.bind(build_plot, dash.param.curve_revision, "dIdV")) * bias_line(dash)).opts(
-            title="differential conductance dI/dV (µS)", **common))
+    return pn.Row(plot("I", "I", "nA").opts(title="charge current I (nA)", **common),
+                  plot("dIdV", "dI/dV", "µS").opts(title="differential conductance dI/dV (µS)", **common))
 
 
 def trajectory(dash):

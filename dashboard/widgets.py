@@ -31,9 +31,10 @@ def number_widget(dash, name):
 
     def push(event):
         if event.new is not None and getattr(dash.p, name) != event.new:
-            dash.set_value(name, event.new)
-            if getattr(dash.p, name) != event.new:  # refused: show the valid value again
-                widget.value = getattr(dash.p, name)
+            with pn.io.hold():  # every plot, widget and URL change of this step in one message to the page
+                dash.set_value(name, event.new)
+                if getattr(dash.p, name) != event.new:  # refused: show the valid value again
+                    widget.value = getattr(dash.p, name)
 
     widget.param.watch(push, "value" if name in LIVE else "value_throttled")
     dash.p.param.watch(lambda e: setattr(widget, "value", e.new), name)
@@ -54,7 +55,8 @@ def vector_widget(dash, name):
         except ValueError:
             dash.message = f"{name} = {event.new!r} is not a 3-vector; {bounds_text(name)}"
             return
-        dash.set_value(name, value)
+        with pn.io.hold():
+            dash.set_value(name, value)
 
     widget.param.watch(push, "value")
     dash.p.param.watch(lambda e: setattr(widget, "value", vector_text(e.new)), name)

@@ -1,0 +1,134 @@
+"""The dashboard's plots follow its state by writing into their Bokeh models (dashboard.views.Live), without a
+browser: every shown number equals what dimer_core computes for the current parameters."""
+import holoviews as hv
+import numpy as np
+import panel as pn
+import pytest
+from bokeh.document import Document
+
+from dashboard import views
+from dashboard.state import MAP_MU_F, MAP_V, Dashboard
+from dimer_core import maps
+from dimer_core.couplings import guide_levels
+from dimer_core.sweeps import current_sweep, fp_sweep
+
+hv.extension("bokeh")
+
+
+@pytest.fixture(scope="module")
+def page():
+    """One session's plots, drawn into a Bokeh document as a server would."""
+    dash = Dashboard()
+    live = views.Live(dash)
+    layout = pn.Column(pn.Row(*[views.map_panel(live, k) for k in dash.quantities]), views.cuts(live),
+                       views.omega(live), views.interactions(live), views.current(live))
+    doc = Document()
+    doc.add_root(layout.get_root(doc))
+    return dash, live
+
+
+def shown(live):
+    """What the page holds: {role: data} for every element in the document."""
+    out = {}
+    for (kind, plot, name), h in live._handles.items():
+        if h["plot"].document is None:
+            continue
+        if kind == "image":
+            out[kind, plot, name] = (h["source"].data["image"][0], h["color_mapper"].low, h["color_mapper"].high)
+        elif kind == "marker":
+            out[kind, plot, name] = (h["source"].data["V"][0], h["source"].data["mu_F"][0])
+        elif kind == "span":
+            out[kind, plot, name] = h["glyph"].location
+        elif kind == "guides":
+            out[kind, plot, name] = len(h["source"].data["xs"])
+        else:
+            out[kind, plot, name] = np.asarray(h["source"].data[h["glyph"].y], dtype=float)
+    return out
+
+
+def assert_page_is_the_state(dash, live):
+    p = dash.p
+    full = maps(p, MAP_MU_F, MAP_V)
+    cut_v, cut_mu = maps(p, [p.mu_F], MAP_V), maps(p, MAP_MU_F, [p.V])
+    sweep, cur = fp_sweep(p.updated(V=0.0), views.SWEEP_V), current_sweep(p.updated(V=0.0), views.SWEEP_V)
+    roles = shown(live)
+    kinds = {role[0] for role in roles}
+    assert kinds == {"image", "marker", "span", "guides", "curve"}, kinds
+    for (kind, plot, name), value in roles.items():
+        if kind == "image":
+            z, low, high = value
+            np.testing.assert_array_equal(z, full[plot].values)
+            assert high == -low == np.abs(full[plot].values).max()      # colour scale centred at zero
+        elif kind == "marker":
+            assert value == (p.V, p.mu_F)
+        elif kind == "span":
+            assert value == (p.mu_F if plot == "cutmu" else p.V)
+        elif kind == "guides":
+            assert value == (2 * len(guide_levels(p)) if dash.guides else 0)  # |mu_L|, |mu_R| = each level
+        elif plot == "cutV" and name in dash.quantities:
+            np.testing.assert_allclose(value, cut_v[name].values[0] / np.abs(full[name].values).max(), rtol=1e-12)
+        elif plot == "cutmu" and name in dash.quantities:
+            np.testing.assert_allclose(value, cut_mu[name].values[:, 0] / np.abs(full[name].values).max(),
+                                       rtol=1e-12)
+        elif plot in ("omega", "inter"):
+            np.testing.assert_allclose(value, sweep[name].values, rtol=1e-12)
+        elif plot in ("I", "dIdV"):
+            np.testing.assert_allclose(value, cur[name].values, rtol=1e-12)
+
+
+def test_the_first_drawing_shows_the_state(page):
+    dash, live = page
+    assert_page_is_the_state(dash, live)
+    assert len(shown(live)) == 8 * 3 + 8 * 2 + 3 + 6 + 2 + 6   # maps; cuts; Omega; interactions; I, dI/dV; lines
+
+
+@pytest.mark.parametrize("name, value", [("V", 1.4), ("mu_F", -0.7), ("V", -2.2), ("t", 0.3), ("t0", 1.5),
+                                         ("tL", 6.0)])
+def test_every_plot_follows_a_slider(page, name, value):
+    dash, live = page
+    maps_before = dash.dataset()
+    dash.set_value(name, value)
+    assert dash.message == ""
+    assert (dash.dataset() is maps_before) == (name in ("V", "mu_F")), "mu_F and V cost no map"
+    assert_page_is_the_state(dash, live)
+
+
+def test_guides_toggle_and_a_new_choice_of_maps(page):
+    dash, live = page
+    dash.guides = False
+    assert_page_is_the_state(dash, live)
+    dash.guides = True
+    dash.quantities = ["J_2", "D_2", "I"]   # the cuts are redrawn with these curves
+    dash.p.mu_F = 0.4
+    assert_page_is_the_state(dash, live)
+
+
+def test_langevin_points_show_only_at_their_mu_F(page):
+    dash, live = page
+    result = fp_sweep(dash.p.updated(V=0.0), views.RUN_V)
+    for x in "xyz":
+        result[f"Omega_{x}_err"] = 0 * result[f"Omega_{x}"] + 0.01
+    result.attrs["param_mu_F"] = dash.p.mu_F
+    dash.langevin.result = result
+    assert live.langevin is result
+    dash.p.mu_F = dash.p.mu_F + 0.5
+    assert live.langevin is None
+    dash.p.mu_F = dash.p.mu_F - 0.5
+    assert live.langevin is result
+    assert_page_is_the_state(dash, live)
+
+
+def test_a_failed_computation_empties_the_curves_and_says_why(page, monkeypatch):
+    dash, live = page
+
+    def fail(*args, **kwargs):
+        raise ValueError("no convergence")
+    monkeypatch.setattr(dash, "sweep", fail)
+    dash.p.mu_F = 1.1
+    assert dash.message == "computation failed: no convergence"
+    assert all(np.isnan(v).all() for (kind, plot, _), v in shown(live).items()
+               if kind == "curve" and plot in ("omega", "inter"))
+    monkeypatch.undo()
+    dash.p.mu_F = 1.2
+    assert dash.message == ""
+    assert_page_is_the_state(dash, live)
