@@ -131,7 +131,8 @@ def _polymul(a, b):
 
 @njit(cache=True)
 def _stationary_points(g, Q, ms, lams):
-    """Stationary points of E on the sphere into ``ms`` (k, 3) and ``lams`` (k,); returns k.
+    """Stationary points of E = −g·m + m·Q·m (g, Q in meV) on the sphere into ``ms`` (k, 3) and their
+    Lagrange multipliers λ (meV) into ``lams`` (k,); returns k.
 
     Lagrange: (2Q − λ)m = g, |m| = 1.  In the eigenbasis of 2Q (eigenvalues d_i,
     b = Uᵀg) the multipliers solve the secular equation Σ b_i²/(d_i − λ)² = 1, a
@@ -231,7 +232,8 @@ def _polish(g, Q, m):
 
 @njit(cache=True)
 def _local_minima(g, Q, grid, ms, es, eigs):
-    """Local minima of E into ``ms`` (k, 3), ``es`` (k,), ``eigs`` (k, 2), lowest first; returns k.
+    """Local minima of E into ``ms`` (k, 3), their energies (meV) into ``es`` (k,) and tangent Hessian
+    eigenvalues (meV) into ``eigs`` (k, 2), lowest first; returns k.
 
     Stationary points come from :func:`_stationary_points`; the spherical ``grid``
     guards the global minimum (polished by projected gradient descent if it wins).
