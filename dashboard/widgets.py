@@ -30,16 +30,27 @@ def number_widget(dash, name):
                                             css_classes=[f"param-{name}"])
 
     def push(event):
-        if event.new is not None and getattr(dash.p, name) != event.new:
+        if event.new is not None and not _same(getattr(dash.p, name), event.new):
             with pn.io.hold():  # every plot, widget and URL change of this step in one message to the page
                 dash.set_value(name, event.new)
-                if getattr(dash.p, name) != event.new:  # refused: show the valid value again
+                if not _same(getattr(dash.p, name), event.new):  # refused: show the valid value again
                     widget.value = getattr(dash.p, name)
 
+    def pull(event):
+        # Only a real change goes back to the page: echoing the state's rounding of a slider
+        # step would reset a slider that is still moving and swallow key presses.
+        if not _same(widget.value, event.new):
+            widget.value = event.new
+
     widget.param.watch(push, "value" if name in LIVE else "value_throttled")
-    dash.p.param.watch(lambda e: setattr(widget, "value", e.new), name)
+    dash.p.param.watch(pull, name)
     tip = pn.widgets.TooltipIcon(value=f"{p.doc}; {bounds_text(name)}", width=20)
     return pn.Row(widget, tip, sizing_mode="stretch_width")
+
+
+def _same(a, b):
+    """Equal up to the state's rounding of slider steps (10 decimals)."""
+    return a is not None and b is not None and abs(a - b) <= 1e-9 * max(1.0, abs(b))
 
 
 def vector_widget(dash, name):
