@@ -173,7 +173,11 @@ def plot(page, prefix):
 
 def maps_rendered(page):
     """True when every default map shows an image and the four curve plots have their VLine."""
-    ps = plots(page)
+    return all_drawn(plots(page))
+
+
+def all_drawn(ps):
+    """:func:`maps_rendered` for the result ``ps`` of PLOTS_JS."""
     images = [t for t in MAP_TITLES if ps.get(t, {}).get("image") and ps[t]["image"]["n"] > 0]
     curves = [t for t, p in ps.items() if p["lines"] > 0 and p["spans"]]
     return len(images) == len(MAP_TITLES) and len(curves) >= 4
@@ -245,3 +249,82 @@ def browser_context_args():
 def app_server():
     with serve_app() as server:
         yield server
+
+
+# ----- timing one slider change inside the page -----
+
+WATCH_JS = """([V, mu, images, tol]) => {
+  // Arm a watcher for the next slider change of this page.  Its clock starts at the next keydown
+  // (capture phase, performance.now()) and records two times: `models`, when every map's marker model
+  // holds (V, mu) (null: any value) and, if `images`, every map's image model holds a new array (seen
+  // by a Bokeh document change callback, as the server's message is applied); `shown`, when the page's
+  // script is next free to look (polled every 10 ms), i.e. after the page has also redrawn.
+  // window.__upd.done collects [models, shown] (ms); window.__upd.job is null once the change arrived.
+  const MAPS = %s;
+  const w = window.__upd = window.__upd || {done: [], job: null};
+  const figures = () => {
+    const seen = new Set(), out = {};
+    const walk = (v) => { if (!v || seen.has(v)) return; seen.add(v);
+                          if (v.model.type === 'Figure' && v.model.title) out[v.model.title.text] = v.model;
+                          for (const c of (v.child_views || [])) walk(c); };
+    for (const root of Object.values(Bokeh.index || {})) walk(root);
+    return out;
+  };
+  const glyph = (fig, type) => fig.renderers.find(r => r.glyph && r.glyph.type === type);
+  const imageOf = (fig) => { const r = fig && glyph(fig, 'Image'), d = r && r.data_source.data;
+                             return d && d.image && d.image.length ? d.image[0] : null; };
+  const figs0 = figures();
+  const job = {t0: null, models: null, before: MAPS.map(t => imageOf(figs0[t]))};
+  w.job = job;
+  document.addEventListener('keydown', () => { if (job.t0 === null) job.t0 = performance.now(); },
+                            {once: true, capture: true});
+  const near = (a, b) => b === null || (a !== undefined && Math.abs(a - b) <= tol);
+  const arrived = () => {
+    const figs = figures();
+    return MAPS.every((t, i) => {
+      const f = figs[t], r = f && glyph(f, 'Scatter');
+      if (!r) return false;
+      const d = r.data_source.data, xs = d[r.glyph.x.field], ys = d[r.glyph.y.field];
+      if (!xs || !ys || !near(xs[0], V) || !near(ys[0], mu)) return false;
+      return !images || imageOf(f) !== job.before[i];
+    });
+  };
+  const changed = () => {
+    if (w.job === job && job.t0 !== null && job.models === null && arrived()) job.models = performance.now() - job.t0;
+  };
+  const docs = Array.from(Bokeh.documents);
+  for (const d of docs) d.on_change(changed, true);
+  const poll = () => {
+    if (w.job !== job) { for (const d of docs) d.remove_on_change(changed); return; }  // superseded
+    if (job.t0 !== null && arrived()) {
+      const now = performance.now() - job.t0;
+      w.done.push([job.models === null ? now : job.models, now]);
+      w.job = null;
+      for (const d of docs) d.remove_on_change(changed);
+      return;
+    }
+    setTimeout(poll, 10);
+  };
+  poll();
+}""" % repr(list(MAP_TITLES))
+
+
+def arm_update(page, V=None, mu_F=None, images=False, tol=1e-6):
+    """Start timing the next key press in ``page``: done when every map shows the marker at (V, mu_F)
+    (None: any) and, with ``images``, a new image.  Read the result with :func:`update_arrived`."""
+    page.evaluate(WATCH_JS, [V, mu_F, bool(images), tol])
+
+
+def update_arrived(page):
+    """``(models, shown)``: seconds from the key press until every map's Bokeh models held the armed change,
+    and until the page had also redrawn (see WATCH_JS); None while it has not arrived."""
+    done = page.evaluate("() => window.__upd && window.__upd.job === null ? window.__upd.done.at(-1) : null")
+    return None if done is None else (done[0] / 1000, done[1] / 1000)
+
+
+def timed_step(page, name, key, V=None, mu_F=None, images=False, timeout=60.0):
+    """Press ``key`` on the ``param-<name>`` slider handle; return :func:`update_arrived`'s (models, shown)."""
+    arm_update(page, V, mu_F, images)
+    page.locator(f".param-{name} .noUi-handle").press(key)
+    return wait_until(lambda: update_arrived(page), timeout=timeout, interval=0.02,
+                      message=f"the maps to show the {name} change (V={V}, mu_F={mu_F}, images={images})")

@@ -1,0 +1,310 @@
+"""Load test on loopback: many browser sessions moving sliders at once; every update must arrive.
+
+Run: ``.venv/bin/python benchmarks/bench_load.py`` (about 3–5 minutes on 2 cores).
+
+The dashboard is served by a separate process (this file with ``--serve PORT``) on
+127.0.0.1 only.  One headless Chromium opens ``--sessions`` pages (default 10) at once,
+each in its own browser context and driven on its own (Playwright's async API), and
+they move sliders for ``--duration`` seconds (default 60): V (±0.2 mV) and mu_F (±0.1 meV) steps, and now and then a t step (±0.02 meV,
+which recomputes every map).  Each page sends its next step only after the last one
+arrived (then waits ``--pause`` s), so nothing can be silently dropped: a step
+arrived when every map of that page shows the marker at the new (V, mu_F) — and,
+for t, a new image — in the page's live Bokeh models.  The latency is timed inside
+the page from the keydown, to the moment the models hold the step and to the moment
+the page has redrawn (``ui_support.WATCH_JS``).
+
+Printed: updates sent and arrived (and any lost), median / p95 / max latency per
+kind of step, and the server process's resident memory (VmRSS from /proc) with
+the shared energy-table caches (``dimer_core.couplings.cache_nbytes()``, read
+through a /stats handler of the server) at start, with every page open, every
+``--sample`` s while moving, at the end and after the pages closed; and the server's
+CPU use between those samples (from /proc), to tell a busy server from a busy browser.
+"""
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from contextlib import contextmanager
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, ROOT)
+
+STEPS = {"V": 0.2, "mu_F": 0.1, "t": 0.02}
+"""One ArrowRight on each slider: (upper - lower bound) / 1000."""
+
+
+# ----- the server (a child process) -----
+
+def rss_mb(pid):
+    """Resident memory (MB) of a process, from /proc/<pid>/status."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def cpu_seconds(pid):
+    """CPU time (user + system, s) a process has used, from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def serve_forever(port):
+    """``--serve PORT``: the dashboard on 127.0.0.1:PORT, plus /stats (JSON) for this benchmark."""
+    os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(ROOT, ".numba_cache"))
+    import panel as pn
+    from tornado.web import RequestHandler
+
+    import app
+    from dimer_core.couplings import cache_nbytes
+
+    class Stats(RequestHandler):
+        def get(self):
+            self.write({"rss_mb": rss_mb(os.getpid()), "cache_mb": cache_nbytes() / 2 ** 20,
+                        "live_sessions": len(server.get_sessions("/"))})
+
+    server = pn.serve(app.create_app, port=port, address="127.0.0.1", websocket_origin=[f"127.0.0.1:{port}"],
+                      show=False, start=False, extra_patterns=[(r"/stats", Stats)])
+    server.start()
+    server.io_loop.start()
+
+
+class Server:
+    def __init__(self, proc, port):
+        self.proc, self.port = proc, port
+        self.url = f"http://127.0.0.1:{port}/"
+
+    def stats(self, timeout=60):
+        """Memory and cache figures of the server, asked over HTTP (RSS read from /proc if that fails)."""
+        try:
+            with urllib.request.urlopen(self.url + "stats", timeout=timeout) as r:
+                stats = json.loads(r.read())
+        except OSError as exc:
+            stats = {"rss_mb": rss_mb(self.proc.pid), "cache_mb": float("nan"), "error": str(exc)}
+        stats["cpu_s"] = cpu_seconds(self.proc.pid)
+        return stats
+
+
+@contextmanager
+def serve():
+    """Start the dashboard server process on a free loopback port; stop it at the end."""
+    from ui_support import free_port, wait_listening
+
+    port = free_port()
+    env = dict(os.environ, NUMBA_CACHE_DIR=os.environ.get("NUMBA_CACHE_DIR", os.path.join(ROOT, ".numba_cache")))
+    proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--serve", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_listening(port, timeout=300, proc=proc)
+        yield Server(proc, port)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+# ----- the sessions (Playwright's async API: each page is driven on its own) -----
+
+class Session:
+    """One page moving sliders: its expected (V, mu_F) and the direction of its next t step."""
+
+    def __init__(self, page, errors, rng):
+        self.page, self.errors, self.rng = page, errors, rng
+        self.V, self.mu_F, self.t_up = 0.0, 0.0, True
+
+    def next_step(self):
+        """(slider, key, expected V, expected mu_F, new images?) of a random step, kept near the origin."""
+        r = self.rng.random()
+        if r < 0.1:
+            key = "ArrowRight" if self.t_up else "ArrowLeft"
+            self.t_up = not self.t_up
+            return "t", key, self.V, self.mu_F, True
+        name = "V" if r < 0.55 else "mu_F"
+        value, limit = (self.V, 3.0) if name == "V" else (self.mu_F, 2.0)
+        up = self.rng.random() < 0.5 if abs(value) < limit else value < 0
+        value = round(value + (STEPS[name] if up else -STEPS[name]), 10)
+        if name == "V":
+            self.V = value
+        else:
+            self.mu_F = value
+        return name, "ArrowRight" if up else "ArrowLeft", self.V, self.mu_F, False
+
+
+async def _open(browser, url, timeout, rng):
+    """A page in its own browser context, with its maps drawn."""
+    from ui_support import PLOTS_JS, VIEWPORT, all_drawn
+
+    page = await (await browser.new_context(viewport=VIEWPORT)).new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url} ({r.failure})"))
+    await page.goto(url, wait_until="commit", timeout=timeout * 1000)
+    await page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0", timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if all_drawn(await page.evaluate(PLOTS_JS)):
+                break
+        except Exception:  # noqa: BLE001 - views still being built
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"maps not drawn after {timeout} s")
+        await asyncio.sleep(0.2)
+    return Session(page, errors, rng)
+
+
+async def _move(s, end, pause, step_timeout, out):
+    """Step sliders of one page until ``end``; each step must arrive before the next is sent."""
+    from ui_support import WATCH_JS
+
+    while time.monotonic() < end:
+        name, key, V, mu_F, images = s.next_step()
+        await s.page.evaluate(WATCH_JS, [V, mu_F, images, 1e-6])
+        out["sent"] += 1
+        await s.page.locator(f".param-{name} .noUi-handle").press(key)
+        try:
+            done = await s.page.wait_for_function(
+                "() => window.__upd.job === null && window.__upd.done.at(-1)", polling=20, timeout=step_timeout * 1000)
+        except Exception as exc:  # noqa: BLE001 - counted and reported
+            out["lost"].append(f"{name} -> V={V}, mu_F={mu_F}: {type(exc).__name__}")
+            return  # this page's expected state is unknown from here on
+        models, shown = await done.json_value()
+        out["latency"][name].append((models / 1000, shown / 1000))
+        await asyncio.sleep(pause)
+
+
+async def _run(server, sessions, duration, pause, sample_every, open_timeout, step_timeout, log, seed):
+    from playwright.async_api import async_playwright
+
+    from ui_support import CHROMIUM, CHROMIUM_ARGS
+
+    samples, t_start = [], time.monotonic()
+
+    async def sample(label):
+        stats = await asyncio.to_thread(server.stats)
+        stats.update(label=label, t=time.monotonic() - t_start)
+        samples.append(stats)
+        log(f"  {label:<22} RSS {stats['rss_mb']:7.1f} MB, shared caches {stats['cache_mb']:6.1f} MB, "
+            f"live sessions {stats.get('live_sessions', '?')}")
+
+    out = {"sent": 0, "lost": [], "latency": {"V": [], "mu_F": [], "t": []}}
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        await sample("start (no session)")
+        t_open = time.monotonic()
+        pages = await asyncio.gather(*(_open(browser, server.url, open_timeout, random.Random(seed + k))
+                                       for k in range(sessions)))
+        opened = time.monotonic() - t_open
+        await sample(f"{sessions} sessions open")
+        t_move = time.monotonic()
+        end = t_move + duration
+        movers = asyncio.gather(*(_move(s, end, pause, step_timeout, out) for s in pages))
+        while not movers.done():
+            await asyncio.wait([movers], timeout=sample_every)
+            if not movers.done():
+                await sample(f"moving, {time.monotonic() - t_move:.0f} s")
+        await movers
+        await sample("end")
+        errors = [e for s in pages for e in s.errors]
+        for s in pages:
+            await s.page.context.close()
+        await browser.close()
+    arrived = sum(len(v) for v in out["latency"].values())
+    return {"sessions": sessions, "duration": duration, "pause": pause, "open_s": opened, "sent": out["sent"],
+            "arrived": arrived, "lost": out["lost"], "latency": out["latency"], "samples": samples,
+            "console_errors": errors}
+
+
+def run(server, sessions=10, duration=60.0, pause=0.2, sample_every=10.0, open_timeout=900.0, step_timeout=120.0,
+        log=print, seed=1):
+    """Open the sessions at once, move sliders for ``duration`` s, wait for the last steps; return the figures.
+
+    Runs its own Chromium and event loop in a worker thread, so it can be called from
+    anywhere (also from a test that uses Playwright's sync API).
+    """
+    result = {}
+
+    def target():
+        try:
+            result["report"] = asyncio.run(_run(server, sessions, duration, pause, sample_every, open_timeout,
+                                                step_timeout, log, seed))
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
+            result["error"] = exc
+
+    worker = threading.Thread(target=target, name="bench-load")
+    worker.start()
+    worker.join()
+    if "error" in result:
+        raise result["error"]
+    return result["report"]
+
+
+def percentile(xs, q):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))] if xs else float("nan")
+
+
+def print_report(rep):
+    print(f"\n{rep['sessions']} sessions, {rep['duration']:.0f} s of slider moves (pause {rep['pause']} s "
+          f"after each arrived step); opening them took {rep['open_s']:.0f} s")
+    print(f"updates sent {rep['sent']}, arrived {rep['arrived']}, lost {len(rep['lost'])} {rep['lost'] or ''}")
+    rows = list(rep["latency"].items()) + [("all", [x for v in rep["latency"].values() for x in v])]
+    print("latency from the keydown until every map's models in that page hold the step / the page redrew:")
+    print(f"{'step':<8}{'count':>7}{'median':>16}{'p95':>16}{'max':>16}")
+    for name, pairs in rows:
+        if pairs:
+            cols = [[p[i] * 1000 for p in pairs] for i in (0, 1)]
+            stat = [(statistics.median(c), percentile(c, 0.95), max(c)) for c in cols]
+            print(f"{name:<8}{len(pairs):>7}" + "".join(f"{stat[0][j]:>7.0f} /{stat[1][j]:>5.0f} ms" for j in range(3)))
+    print("server memory (VmRSS), shared caches, and the server's CPU use since the previous sample:")
+    previous = None
+    for r in rep["samples"]:
+        cpu = "" if previous is None or r["t"] <= previous["t"] else \
+            f"   CPU {100 * (r['cpu_s'] - previous['cpu_s']) / (r['t'] - previous['t']):4.0f} % of a core"
+        print(f"  {r['t']:6.0f} s  {r['label']:<22} RSS {r['rss_mb']:7.1f} MB   caches {r['cache_mb']:6.1f} MB{cpu}")
+        previous = r
+    if rep["console_errors"]:
+        print("console errors:", *rep["console_errors"][:10], sep="\n  ")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of slider moves (default 60)")
+    parser.add_argument("--pause", type=float, default=0.2, help="seconds a page waits after each arrived step")
+    parser.add_argument("--sample", type=float, default=10.0, help="seconds between memory samples")
+    parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve_forever(args.serve)
+        return
+    with serve() as server:
+        rep = run(server, args.sessions, args.duration, args.pause, args.sample)
+        time.sleep(30)  # Bokeh drops a closed page's session after ~15-17 s
+        rep["samples"].append(dict(server.stats(), label="pages closed, +30 s", t=rep["samples"][-1]["t"] + 30))
+    print_report(rep)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rep, f, indent=1)
+    if rep["lost"] or rep["arrived"] != rep["sent"]:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
