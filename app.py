@@ -23,6 +23,9 @@ hv.extension("bokeh")
 hv.renderer("bokeh").webgl = False
 
 TITLE = "Spin dimer: bias-controlled couplings (Leiva, Díaz & Núñez, PRB 107, 094401)"
+SESSION_TOKEN_EXPIRATION = 1800
+"""Seconds a page may take from its HTML to its websocket.  With Bokeh's 300 s, one of ten pages opened
+at once on two busy cores stayed blank ("Token expired before websocket re-sign"; benchmarks/bench_load.py)."""
 
 
 def message_alert(dash):
@@ -133,7 +136,8 @@ def main(argv=None):
     if args.study:
         pages["study"] = lambda: study_page(args.study)
         print(f"study {args.study} at http://localhost:{args.port}/study", flush=True)
-    pn.serve(pages, port=args.port, address=args.address, websocket_origin=origins, show=False, title="Spin dimer")
+    pn.serve(pages, port=args.port, address=args.address, websocket_origin=origins, show=False, title="Spin dimer",
+             session_token_expiration=SESSION_TOKEN_EXPIRATION)
 
 
 if pn.state.served:
