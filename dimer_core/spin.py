@@ -21,10 +21,12 @@ the global minimum, T_eff < 0 a distribution peaked at the maximum.  The minima
 and the quadrature are numba kernels, run for all biases of a sweep at once
 (:func:`fp_sweep_values`) and shared between the cores.
 """
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .units import K_B
 
@@ -112,6 +114,68 @@ def _mv(A, x):
 
 
 @njit(cache=True)
+def _mtv(A, x):
+    """Aᵀ·x for a 3 × 3 matrix."""
+    return np.array([A[0, i] * x[0] + A[1, i] * x[1] + A[2, i] * x[2] for i in range(3)])
+
+
+@njit(cache=True)
+def _absmax(A):
+    """max |A_ij| of a 3 × 3 matrix."""
+    top = 0.0
+    for i in range(3):
+        for j in range(3):
+            top = max(top, abs(A[i, j]))
+    return top
+
+
+@njit(cache=True)
+def _eigh3(A):
+    """Eigenvalues (3,), ascending, and eigenvectors (columns of a 3 × 3 matrix) of a symmetric 3 × 3 matrix.
+
+    Cyclic Jacobi rotations (Numerical Recipes' ``jacobi``): accurate to rounding,
+    and small enough to compile in a fraction of a second.
+    """
+    a = A.copy()
+    v = np.eye(3)
+    for sweep in range(60):
+        off = abs(a[0, 1]) + abs(a[0, 2]) + abs(a[1, 2])
+        if off == 0.0:
+            break
+        for p, q in ((0, 1), (0, 2), (1, 2)):
+            apq = a[p, q]
+            small = 100.0 * abs(apq)
+            if sweep > 3 and abs(a[p, p]) + small == abs(a[p, p]) and abs(a[q, q]) + small == abs(a[q, q]):
+                a[p, q] = a[q, p] = 0.0
+                continue
+            if apq == 0.0:
+                continue
+            theta = 0.5 * (a[q, q] - a[p, p]) / apq
+            t = 1.0 / (abs(theta) + np.sqrt(theta * theta + 1.0)) if abs(theta) < 1e150 else 0.5 / abs(theta)
+            if theta < 0.0:
+                t = -t
+            c = 1.0 / np.sqrt(t * t + 1.0)
+            sn = t * c
+            for k in range(3):  # a ← a·J on columns p, q
+                akp, akq = a[k, p], a[k, q]
+                a[k, p], a[k, q] = c * akp - sn * akq, sn * akp + c * akq
+            for k in range(3):  # a ← Jᵀ·a on rows p, q
+                apk, aqk = a[p, k], a[q, k]
+                a[p, k], a[q, k] = c * apk - sn * aqk, sn * apk + c * aqk
+            a[p, q] = a[q, p] = 0.0
+            for k in range(3):
+                vkp, vkq = v[k, p], v[k, q]
+                v[k, p], v[k, q] = c * vkp - sn * vkq, sn * vkp + c * vkq
+    d = np.array([a[0, 0], a[1, 1], a[2, 2]])
+    for i in (0, 1, 0):  # three compare-and-swaps sort three eigenpairs
+        if d[i] > d[i + 1]:
+            d[i], d[i + 1] = d[i + 1], d[i]
+            for k in range(3):
+                v[k, i], v[k, i + 1] = v[k, i + 1], v[k, i]
+    return d, v
+
+
+@njit(cache=True)
 def _energy(g, Q, m):
     """E(m) = −g·m + m·Q·m (meV)."""
     e = -(g[0] * m[0] + g[1] * m[1] + g[2] * m[2])
@@ -120,13 +184,64 @@ def _energy(g, Q, m):
     return e
 
 
-@njit(cache=True)
-def _polymul(a, b):
-    out = np.zeros(a.size + b.size - 1)
-    for i in range(a.size):
-        for j in range(b.size):
-            out[i + j] += a[i] * b[j]
-    return out
+@njit(cache=True, error_model="numpy")
+def _secular(b2, d, x, slope):
+    """Σ b_i²/(d_i − x)² − 1, or with ``slope`` half its derivative Σ b_i²/(d_i − x)³ (terms with b_i = 0 left out)."""
+    s = 0.0 if slope else -1.0
+    for i in range(3):
+        if b2[i] > 0.0:
+            t = d[i] - x
+            s += b2[i] / (t * t * t) if slope else b2[i] / (t * t)
+    return s
+
+
+@njit(cache=True, error_model="numpy")
+def _bisect(b2, d, lo, hi, slope, rising):
+    """The zero in (lo, hi) of the secular function (of its slope if ``slope``), which rises or falls there."""
+    for _ in range(2100):
+        mid = 0.5 * (lo + hi)
+        if not lo < mid < hi:
+            break
+        if (_secular(b2, d, mid, slope) > 0.0) == rising:
+            hi = mid
+        else:
+            lo = mid
+    return 0.5 * (lo + hi)
+
+
+@njit(cache=True, error_model="numpy")
+def _secular_roots(b2, d, roots):
+    """Real roots, ascending, of f(x) = Σ b_i²/(d_i − x)² = 1 into ``roots``; returns their number (≤ 6).
+
+    d ascending.  f has a pole at each d_i with b_i ≠ 0 and is convex between
+    poles: one root left of the first pole, one right of the last, and between two
+    poles none, one (double) or two, on either side of the minimum of f.
+    """
+    poles = np.empty(3)
+    n = 0
+    for i in range(3):
+        if b2[i] > 0.0 and (n == 0 or d[i] > poles[n - 1]):
+            poles[n] = d[i]
+            n += 1
+    if n == 0:
+        return 0
+    reach = 2.0 * np.sqrt(b2[0] + b2[1] + b2[2])  # |x − d_i| > reach for all i gives f < −3/4
+    count = 0
+    roots[count] = _bisect(b2, d, poles[0] - reach, poles[0], False, True)
+    count += 1
+    for k in range(n - 1):
+        lo, hi = poles[k], poles[k + 1]
+        bottom = _bisect(b2, d, lo, hi, True, True)
+        depth = _secular(b2, d, bottom, False)
+        if depth < 0.0:
+            roots[count] = _bisect(b2, d, lo, bottom, False, False)
+            roots[count + 1] = _bisect(b2, d, bottom, hi, False, True)
+            count += 2
+        elif depth == 0.0:
+            roots[count] = bottom
+            count += 1
+    roots[count] = _bisect(b2, d, poles[n - 1], poles[n - 1] + reach, False, False)
+    return count + 1
 
 
 @njit(cache=True)
@@ -135,46 +250,31 @@ def _stationary_points(g, Q, ms, lams):
     Lagrange multipliers λ (meV) into ``lams`` (k,); returns k.
 
     Lagrange: (2Q − λ)m = g, |m| = 1.  In the eigenbasis of 2Q (eigenvalues d_i,
-    b = Uᵀg) the multipliers solve the secular equation Σ b_i²/(d_i − λ)² = 1, a
-    polynomial of degree 6 (its leading coefficient is −1) whose roots are the
-    eigenvalues of its companion matrix; eigen-directions with b_i = 0 add the
-    "hard case".
+    b = Uᵀg) the multipliers solve the secular equation Σ b_i²/(d_i − λ)² = 1
+    (:func:`_secular_roots`); eigen-directions with b_i = 0 add the "hard case".
     """
-    d, u = np.linalg.eigh(2.0 * Q)
-    b = u.T @ g
-    scale = max(np.abs(d).max(), np.abs(b).max(), 1e-300)
-    f = np.empty((3, 3))  # (d_i − λ)², ascending powers of λ
-    for i in range(3):
-        f[i, 0], f[i, 1], f[i, 2] = d[i] * d[i], -2.0 * d[i], 1.0
-    secular = -_polymul(_polymul(f[0], f[1]), f[2])
-    for i, j, k in ((0, 1, 2), (1, 0, 2), (2, 0, 1)):
-        secular[:5] += b[i] ** 2 * _polymul(f[j], f[k])
-    n = secular.size - 1
-    companion = np.zeros((n, n), dtype=np.complex128)  # numpy's polycompanion, both axes reversed
-    for i in range(n - 1):
-        companion[n - 2 - i, n - 1 - i] = 1.0
-    for i in range(n):
-        companion[n - 1 - i, 0] = -secular[i] / secular[n]
-    roots = np.linalg.eigvals(companion)
-    roots = roots[np.argsort(roots.real)]
+    d, u = _eigh3(2.0 * Q)
+    b = _mtv(u, g)
+    scale = max(abs(d[0]), abs(d[1]), abs(d[2]), abs(b[0]), abs(b[1]), abs(b[2]), 1e-300)
+    b2 = b * b
+    roots = np.empty(6)
     count = 0
-    for r in roots:
-        if abs(r.imag) > 1e-6 * scale:
-            continue
-        x = r.real
+    for r in range(_secular_roots(b2, d, roots)):
+        x = roots[r]
         for _ in range(3):  # Newton polish of the secular equation
-            den = d - x
-            if np.any(np.abs(den) < 1e-14 * scale):
+            if min(abs(d[0] - x), abs(d[1] - x), abs(d[2] - x)) < 1e-14 * scale:
                 break
-            fx = np.sum(b ** 2 / den ** 2) - 1.0
-            dfx = 2.0 * np.sum(b ** 2 / den ** 3)
+            fx, dfx = -1.0, 0.0
+            for i in range(3):
+                t = d[i] - x
+                fx += b2[i] / (t * t)
+                dfx += 2.0 * b2[i] / (t * t * t)
             if dfx == 0:
                 break
             x -= fx / dfx
-        den = d - x
-        if np.any(np.abs(den) < 1e-12 * scale):
+        if min(abs(d[0] - x), abs(d[1] - x), abs(d[2] - x)) < 1e-12 * scale:
             continue
-        m = u @ (b / den)
+        m = _mv(u, b / (d - x))
         nm = np.sqrt(_dot3(m, m))
         if abs(nm - 1.0) < 1e-6:
             ms[count] = m / nm
@@ -193,12 +293,12 @@ def _stationary_points(g, Q, ms, lams):
         for j in range(3):
             if j != i and abs(d[j] - d[i]) > 1e-12 * scale:
                 x[j] = b[j] / (d[j] - d[i])
-        rest = 1.0 - np.sum(x ** 2)
+        rest = 1.0 - _dot3(x, x)
         if rest >= 0:
             for sgn in (1.0, -1.0):
                 y = x.copy()
                 y[i] = sgn * np.sqrt(rest)
-                ms[count] = u @ y
+                ms[count] = _mv(u, y)
                 lams[count] = d[i]
                 count += 1
     return count
@@ -206,14 +306,16 @@ def _stationary_points(g, Q, ms, lams):
 
 @njit(cache=True)
 def _tangent_hessian(Q, m, lam):
-    """Eigenvalues (2,) of the Riemannian Hessian P(2Q − λ)P on the tangent plane at m (meV)."""
+    """Eigenvalues (low, high) of the Riemannian Hessian P(2Q − λ)P on the tangent plane at m (meV)."""
     a = np.array([1.0, 0.0, 0.0]) if abs(m[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
     e1 = _cross3(m, a)
     e1 /= np.sqrt(_dot3(e1, e1))
     e2 = _cross3(m, e1)
-    basis = np.empty((2, 3))
-    basis[0], basis[1] = e1, e2
-    return np.linalg.eigvalsh(basis @ (2.0 * Q - lam * np.eye(3)) @ basis.T)
+    h11 = 2.0 * _dot3(e1, _mv(Q, e1)) - lam
+    h22 = 2.0 * _dot3(e2, _mv(Q, e2)) - lam
+    h12 = 2.0 * _dot3(e1, _mv(Q, e2))
+    mean, half = 0.5 * (h11 + h22), np.hypot(0.5 * (h11 - h22), h12)
+    return mean - half, mean + half
 
 
 @njit(cache=True)
@@ -222,9 +324,9 @@ def _polish(g, Q, m):
     for _ in range(200):
         grad = -g + 2.0 * _mv(Q, m)
         tang = grad - _dot3(grad, m) * m
-        if np.sqrt(_dot3(tang, tang)) < 1e-13 * (1.0 + np.sqrt(_dot3(g, g)) + np.abs(Q).max()):
+        if np.sqrt(_dot3(tang, tang)) < 1e-13 * (1.0 + np.sqrt(_dot3(g, g)) + _absmax(Q)):
             break
-        step = 0.5 / (np.abs(Q).max() * 2.0 + np.sqrt(_dot3(g, g)) + 1e-300)
+        step = 0.5 / (_absmax(Q) * 2.0 + np.sqrt(_dot3(g, g)) + 1e-300)
         m = m - step * tang
         m /= np.sqrt(_dot3(m, m))
     return m
@@ -243,15 +345,16 @@ def _local_minima(g, Q, grid, ms, es, eigs):
     found = 0
     for s in range(_stationary_points(g, Q, pts, lams)):
         m = pts[s]
-        eig = _tangent_hessian(Q, m, lams[s])
-        if eig.min() > -1e-12 * (1.0 + np.abs(eig).max()):
+        low, high = _tangent_hessian(Q, m, lams[s])
+        if low > -1e-12 * (1.0 + max(abs(low), abs(high))):
             duplicate = False
             for f in range(found):
                 dm = m - ms[f]
                 if np.sqrt(_dot3(dm, dm)) < 1e-7:
                     duplicate = True
             if not duplicate:
-                ms[found], es[found], eigs[found] = m, _energy(g, Q, m), np.maximum(eig, 0.0)
+                ms[found], es[found] = m, _energy(g, Q, m)
+                eigs[found, 0], eigs[found, 1] = max(low, 0.0), max(high, 0.0)
                 found += 1
     best, e_best, e_top = 0, np.inf, 0.0
     for i in range(grid.shape[0]):
@@ -259,11 +362,15 @@ def _local_minima(g, Q, grid, ms, es, eigs):
         e_top = max(e_top, abs(e))
         if e < e_best:
             best, e_best = i, e
-    if found == 0 or e_best < es[:found].min() - 1e-9 * (1.0 + e_top):
+    e_found = np.inf
+    for f in range(found):
+        e_found = min(e_found, es[f])
+    if found == 0 or e_best < e_found - 1e-9 * (1.0 + e_top):
         m = _polish(g, Q, grid[best].copy())
         lam = _dot3(m, 2.0 * _mv(Q, m) - g)
         ms[found], es[found] = m, _energy(g, Q, m)
-        eigs[found] = np.maximum(_tangent_hessian(Q, m, lam), 0.0)
+        low, high = _tangent_hessian(Q, m, lam)
+        eigs[found, 0], eigs[found, 1] = max(low, 0.0), max(high, 0.0)
         found += 1
     for i in range(1, found):  # stable insertion sort by energy
         j = i
@@ -349,7 +456,19 @@ def _theta_panels(thetas, widths):
             step = widths[c] * _LADDER[j]
             pts[2 + 2 * nl * c + j] = thetas[c] + step
             pts[2 + 2 * nl * c + nl + j] = thetas[c] - step
-    pts = np.unique(np.clip(pts, 0.0, np.pi))
+    for i in range(pts.size):  # clip to [0, π] and sort (insertion: a few hundred points at most)
+        x = min(max(pts[i], 0.0), np.pi)
+        j = i
+        while j > 0 and pts[j - 1] > x:
+            pts[j] = pts[j - 1]
+            j -= 1
+        pts[j] = x
+    distinct = 1
+    for i in range(1, pts.size):  # drop exact repeats
+        if pts[i] != pts[distinct - 1]:
+            pts[distinct] = pts[i]
+            distinct += 1
+    pts = pts[:distinct]
     count = 1
     for i in range(pts.size - 1):
         count += int(np.ceil((pts[i + 1] - pts[i]) / 0.15))
@@ -362,9 +481,12 @@ def _theta_panels(thetas, widths):
         for k in range(1, n + 1):
             fine[pos] = a + (b - a) * k / n
             pos += 1
-    keep = np.ones(count, dtype=np.bool_)
-    keep[1:] = np.diff(fine) > 1e-12
-    return fine[keep]
+    kept = 1
+    for i in range(1, count):  # drop panels thinner than 1e-12 rad
+        if fine[i] - fine[i - 1] > 1e-12:
+            fine[kept] = fine[i]
+            kept += 1
+    return fine[:kept]
 
 
 NEGLIGIBLE = 100.0
@@ -433,8 +555,10 @@ def _sphere_mean(g, Q, kt, frame, theta, wtheta, nphi, e_ref):
     whole rings, by a lower bound of E on the ring) more than :data:`NEGLIGIBLE`
     k_B·T above it are left out: together they weigh less than 1e-25 of the total.
     """
-    gl = frame.T @ g  # E in the frame's coordinates l = (sinθ cosφ, sinθ sinφ, cosθ)
-    ql = frame.T @ Q @ frame
+    gl = _mtv(frame, g)  # E in the frame's coordinates l = (sinθ cosφ, sinθ sinφ, cosθ)
+    ql = np.empty((3, 3))
+    for i in range(3):
+        ql[i] = _mtv(frame, _mv(Q, frame[:, i].copy()))
     dphi = 2.0 * np.pi / nphi
     cphi = np.cos(np.arange(nphi) * dphi)
     sphi = np.sin(np.arange(nphi) * dphi)
@@ -462,7 +586,7 @@ def _sphere_mean(g, Q, kt, frame, theta, wtheta, nphi, e_ref):
         acc[0] += wt * st * swc
         acc[1] += wt * st * sws
         acc[2] += wt * ct * sw
-    return frame @ acc / z
+    return _mv(frame, acc) / z
 
 
 @njit(cache=True)
@@ -473,7 +597,7 @@ def _mean_one(g, Q, kt, grid):
     ms, es, eigs = np.empty((MAX_POINTS, 3)), np.empty(MAX_POINTS), np.empty((MAX_POINTS, 2))
     found = _local_minima(g, Q, grid, ms, es, eigs)
     e_min = es[0]
-    scale = max(np.sqrt(_dot3(g, g)), np.abs(Q).max(), 1e-300)
+    scale = max(np.sqrt(_dot3(g, g)), _absmax(Q), 1e-300)
     if kt <= 1e-13 * scale:  # the global minimum (the mean of degenerate ones)
         ground = np.zeros(3)
         n = 0
@@ -488,8 +612,8 @@ def _mean_one(g, Q, kt, grid):
     for i in range(found):
         if (es[i] - e_min) / kt >= SIGNIFICANT:
             continue
-        width = np.sqrt(kt / max(eigs[i].max(), 1e-300))
-        soft = np.sqrt(kt / max(eigs[i].min(), kt / 4.0))
+        width = np.sqrt(kt / max(eigs[i, 1], 1e-300))  # eigs[i] = (soft, stiff) curvature
+        soft = np.sqrt(kt / max(eigs[i, 0], kt / 4.0))
         theta = np.arccos(min(max(_dot3(frame[:, 2].copy(), ms[i]), -1.0), 1.0))
         thetas[nk], widths[nk] = theta, min(width, 0.5)
         nk += 1
@@ -507,10 +631,15 @@ def _mean_one(g, Q, kt, grid):
     return _sphere_mean(g, Q, kt, frame, theta, wtheta, nphi, e_min)
 
 
-@njit(cache=True, parallel=True)
-def _mean_orientations(g, Q, kt, grid, out):
-    for k in prange(g.shape[0]):
+@njit(cache=True, nogil=True)
+def _mean_orientations(g, Q, kt, grid, out, first, step):
+    """Omega at biases first, first + step, … into ``out`` (without the GIL, so threads share the work)."""
+    for k in range(first, g.shape[0], step):
         out[k] = _mean_one(g[k], Q[k], kt[k], grid)
+
+
+MIN_PER_THREAD = 16
+"""Biases per thread below which :func:`mean_orientations` stays in one thread."""
 
 
 def mean_orientations(g, Q, kt):
@@ -531,7 +660,8 @@ def mean_orientations(g, Q, kt):
     The quadrature runs in a frame whose pole is the most probable direction, on
     θ panels refined at every significant extremum on the scale of its Laplace
     width √(k_BT/λ), with the exponent shifted by its extreme value so that
-    nothing overflows; the biases are shared between the cores.
+    nothing overflows; the biases are shared between numba's threads
+    (``numba.get_num_threads()``).
     """
     g = np.ascontiguousarray(g, dtype=float)
     Q = np.ascontiguousarray(Q, dtype=float)
@@ -542,8 +672,14 @@ def mean_orientations(g, Q, kt):
     if not np.all(np.isfinite(kt)):
         raise ValueError("kt = k_B·T_eff must be finite")
     out = np.empty((n, 3))
-    if n:
-        _mean_orientations(g, Q, kt, _GUARD_GRID, out)
+    threads = max(1, min(numba.get_num_threads(), n // MIN_PER_THREAD))
+    if threads == 1:
+        _mean_orientations(g, Q, kt, _GUARD_GRID, out, 0, 1)
+    else:  # interleaved biases, so that each thread gets a fair share of the cheap and the costly ones
+        with ThreadPoolExecutor(threads) as pool:
+            for job in [pool.submit(_mean_orientations, g, Q, kt, _GUARD_GRID, out, k, threads)
+                        for k in range(threads)]:
+                job.result()
     return out
 
 
