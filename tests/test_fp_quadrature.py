@@ -122,3 +122,19 @@ def test_bad_shapes_and_temperatures_are_refused():
         mean_orientations(np.zeros((2, 3)), np.zeros((2, 3, 3)), [0.1, np.nan])
     with pytest.raises(ValueError, match="expected g"):
         mean_orientations(np.zeros((2, 3)), np.zeros((3, 3, 3)), [0.1, 0.2])
+
+
+def test_degenerate_forms_and_fields_along_eigenvectors():
+    """The "hard case" of the minima search: repeated eigenvalues of Q, g along an eigenvector or zero."""
+    rng = np.random.default_rng(11)
+    for k in range(12):
+        rot, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+        d = [-1.0, -1.0, 0.5] if k % 2 else [-1.0, 0.3, 0.3]
+        q = rot @ np.diag(d) @ rot.T
+        g = rot[:, k % 3] * (0.4 if k % 4 else 0.0)
+        ref = dense_mean(lambda m: -m @ g + np.einsum("ni,ij,nj->n", m, q, m), 0.5)
+        np.testing.assert_allclose(mean_orientation(g, q, 0.5), ref, atol=1e-6, err_msg=f"case {k}")
+        ground = mean_orientation(g, q, 0.0)
+        e = -SPHERE @ g + np.einsum("ni,ij,nj->n", SPHERE, q, SPHERE)
+        if np.linalg.norm(ground) > 0.5:  # a single minimum (else the mean of ± pairs or of a circle's points)
+            assert -ground @ g + ground @ q @ ground <= e.min() + 1e-12
