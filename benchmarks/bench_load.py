@@ -75,7 +75,8 @@ def serve_forever(port):
                         "live_sessions": len(server.get_sessions("/"))})
 
     server = pn.serve(app.create_app, port=port, address="127.0.0.1", websocket_origin=[f"127.0.0.1:{port}"],
-                      show=False, start=False, extra_patterns=[(r"/stats", Stats)])
+                      show=False, start=False, extra_patterns=[(r"/stats", Stats)],
+                      session_token_expiration=app.SESSION_TOKEN_EXPIRATION)  # as `python app.py` serves
     server.start()
     server.io_loop.start()
 
