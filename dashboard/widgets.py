@@ -27,7 +27,8 @@ def number_widget(dash, name):
     lo, hi = p.bounds
     widget = pn.widgets.EditableFloatSlider(name=f"{name} ({unit(name)})", start=lo, end=hi, step=(hi - lo) / 1000.0,
                                             value=getattr(dash.p, name), sizing_mode="stretch_width",
-                                            css_classes=[f"param-{name}"])
+                                            css_classes=[f"param-{name}"],
+                                            format="0.[000000]")  # a step shows 0.2, not 0.20000000000000284
 
     def push(event):
         if event.new is not None and not _same(getattr(dash.p, name), event.new):
