@@ -309,7 +309,9 @@ def _compute_missing(out, spec, plan, done, scheduler, workers, progress, numba_
                                 key=f"dimer-study-{store.block_id(b)}-{os.urandom(4).hex()}")
             futures[fut] = b
         written = 0
-        for fut in as_completed(list(futures)):
+        # as_completed must wait on this client's loop: by default it takes default_client()'s, and a
+        # lost-and-rescheduled future then waits on an Event bound to the other loop (RuntimeError).
+        for fut in as_completed(list(futures), loop=client.loop):
             block = futures.pop(fut)
             if fut.status == "error":
                 exc = fut.exception()
