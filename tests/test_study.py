@@ -136,16 +136,18 @@ def test_a_worker_killed_mid_study_loses_and_duplicates_nothing(cluster, tmp_pat
 
     spec = load_spec(SLOW_MAPS)
     out = str(tmp_path / "s")
-    with Client(cluster.scheduler_address) as client:
-        pids = list(client.run(os.getpid).values())
     killed = []
+    # Another client stays open (and is dask's default client, on its own event loop) while the study
+    # runs, as in a notebook or after earlier work in the same process: the study must not use its loop.
+    with Client(cluster.scheduler_address) as other:
+        pids = list(other.run(os.getpid).values())
 
-    def kill_one(fraction, message):
-        if 0 < fraction < 1 and not killed:
-            os.kill(pids[0], signal.SIGKILL)
-            killed.append(fraction)
+        def kill_one(fraction, message):
+            if 0 < fraction < 1 and not killed:
+                os.kill(pids[0], signal.SIGKILL)
+                killed.append(fraction)
 
-    ds = study.run_study(spec, out, scheduler=cluster.scheduler_address, progress=kill_one)
+        ds = study.run_study(spec, out, scheduler=cluster.scheduler_address, progress=kill_one)
     assert killed and killed[0] < 0.5, "the worker must die while most of the study is still to do"
     plan = store.Plan.from_dict(store.read_meta(out)["plan"])
     counts = store.writes_per_block(out)
