@@ -74,7 +74,7 @@ def serve_forever(port):
             self.write({"rss_mb": rss_mb(os.getpid()), "cache_mb": cache_nbytes() / 2 ** 20,
                         "live_sessions": len(server.get_sessions("/"))})
 
-    server = pn.serve(app.create_app, port=port, address="127.0.0.1", websocket_origin=[f"127.0.0.1:{port}"],
+    server = pn.serve(app.session_page, port=port, address="127.0.0.1", websocket_origin=[f"127.0.0.1:{port}"],
                       show=False, start=False, extra_patterns=[(r"/stats", Stats)],
                       session_token_expiration=app.SESSION_TOKEN_EXPIRATION)  # as `python app.py` serves
     server.start()

@@ -70,7 +70,7 @@ def wait_listening(port, timeout=60.0, proc=None):
 # ----- serving -----
 
 class AppServer:
-    """``app.create_app`` served in this process.
+    """``app.create_app`` served in this process (laid out by ``app.attach``, as `python app.py` does).
 
     ``created`` lists every session's template in order; ``failures`` the tracebacks of
     ``create_app`` calls that raised (Panel then serves an error page with status 200).
@@ -96,7 +96,7 @@ def serve_app():
             failures.append(traceback.format_exc())
             raise
         created.append(template)
-        return template
+        app.attach(template)
 
     port = free_port()
     server = pn.serve(factory, port=port, address="127.0.0.1", websocket_origin=f"127.0.0.1:{port}",
