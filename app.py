@@ -130,7 +130,7 @@ def attach(template):
     """
     doc = pn.state.curdoc
     with doc.models.freeze():
-        template.server_doc(doc, title="Spin dimer")
+        template.server_doc(doc)
 
 
 def session_page():

@@ -23,6 +23,8 @@ COLORS = {"x": "#1f77b4", "y": "#ff7f0e", "z": "#2ca02c"}
 PARTS = ("exchange", "anisotropy", "DMI", "field", "damping_i", "damping_an", "damping_DM")
 INTERACTIONS = {"E_J": "Δ²J_2", "E_D": "Δ²D_2", "E_A": "Δ²A_2", "E_K": "Δ²K_2", "E_DMself": "(ΔS)²χ22_DM",
                 "kT_eff": "k_B T_eff"}
+MOVING = ("marker", "span")
+"""Elements that follow mu_F or V: drawn on the overlay layer of their plot."""
 FITTED = ("inter", "I", "dIdV")
 """Plots whose y range follows their curves (the maps, the cuts and Omega have fixed ranges)."""
 
@@ -47,13 +49,21 @@ def _scale(values):
 
 
 def _fit(y_range, arrays, pad=0.1):
-    """Set a Bokeh range to the extent of ``arrays`` (non-finite values ignored), ``pad`` of it added each side."""
+    """Fit a Bokeh range to ``arrays`` (non-finite values ignored): their extent with ``pad`` of it each side.
+
+    The range is kept while the data stay inside it and fill at least half of it: a new range re-lays out
+    the plot's axes in the browser, which a slider step should not pay for at every small change.
+    """
     data = np.concatenate([np.ravel(np.asarray(a, dtype=float)) for a in arrays]) if arrays else np.array([])
     data = data[np.isfinite(data)]
     if data.size == 0:
         return
     lo, hi = float(data.min()), float(data.max())
     span = hi - lo if hi > lo else max(abs(hi), 1.0)
+    start, end = y_range.start, y_range.end
+    if isinstance(start, (int, float)) and isinstance(end, (int, float)) and start <= lo and hi <= end \
+            and hi - lo >= 0.5 * (end - start):
+        return
     y_range.update(start=lo - pad * span, end=hi + pad * span)
 
 
@@ -86,6 +96,10 @@ class Live(param.Parameterized):
 
         def record(hv_plot, element):
             self._handles[role] = hv_plot.handles
+            if kind in MOVING:
+                # Bokeh repaints an "overlay" element on its own layer; at another level a moved marker
+                # repaints the whole plot, image, axes and labels (≈30 ms per plot in the browser).
+                hv_plot.handles["glyph_renderer" if kind == "marker" else "glyph"].level = "overlay"
             self._shown.pop(role, None)
             self._sync(role)
             if plot in FITTED:

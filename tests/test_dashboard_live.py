@@ -132,3 +132,44 @@ def test_a_failed_computation_empties_the_curves_and_says_why(page, monkeypatch)
     dash.p.mu_F = 1.2
     assert dash.message == ""
     assert_page_is_the_state(dash, live)
+
+
+def test_what_follows_mu_F_and_V_is_on_the_overlay_layer(page):
+    """Markers and bias lines are repainted on their plot's own layer: moving them repaints no image or axis."""
+    dash, live = page
+    levels = {}
+    for (kind, _, _), h in live._handles.items():
+        model = h["glyph"] if kind == "span" else h["glyph_renderer"]
+        levels.setdefault(kind, set()).add(model.level)
+    assert levels["marker"] == levels["span"] == {"overlay"}
+    assert "overlay" not in levels["image"] | levels["curve"] | levels["guides"]
+
+
+def test_a_fitted_range_is_kept_while_the_curves_fill_it():
+    from bokeh.models import Range1d
+
+    r = Range1d(start=0.0, end=1.0)
+    views._fit(r, [np.array([0.2, 0.5]), np.array([0.8])])     # inside, 60 % of it: kept (no re-layout)
+    assert (r.start, r.end) == (0.0, 1.0)
+    views._fit(r, [np.array([0.2, 1.3])])                       # beyond it: data + 10 % each side
+    assert (r.start, r.end) == pytest.approx((0.09, 1.41))
+    views._fit(r, [np.array([0.5, 0.6, np.nan])])               # under half of it: refit, NaN ignored
+    assert (r.start, r.end) == pytest.approx((0.49, 0.61))
+    views._fit(r, [np.array([np.nan])])                         # nothing to fit: kept
+    assert (r.start, r.end) == pytest.approx((0.49, 0.61))
+
+
+def test_a_session_page_is_indexed_once_not_after_every_change(monkeypatch):
+    """app.attach lays the page out with Bokeh's model index frozen (unfrozen it was rebuilt 52 times)."""
+    import app
+    from bokeh.document.models import DocumentModelManager
+    from panel.io.state import set_curdoc
+
+    calls = []
+    recompute = DocumentModelManager.recompute
+    monkeypatch.setattr(DocumentModelManager, "recompute", lambda self: (calls.append(1), recompute(self))[1])
+    doc = Document()
+    with set_curdoc(doc):
+        app.attach(app.create_app())
+    assert doc.roots and doc.title == app.TITLE
+    assert len(doc.models) > 500 and 1 <= len(calls) <= 3, len(calls)
