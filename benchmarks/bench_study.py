@@ -1,6 +1,6 @@
 """Scaling of parameter studies on Dask: prints medians over repeats and the 2-worker/1-worker ratio.
 
-Run: ``.venv/bin/python benchmarks/bench_study.py`` (a few minutes on 2 cores).
+Run: ``.venv/bin/python benchmarks/bench_study.py [--repeats N]`` (about 5 minutes on 2 cores).
 
 Measured in one run, on local clusters of 1 and 2 worker processes (one numba
 thread per worker, so the ratio is the scaling of the study machinery, not of
@@ -11,7 +11,12 @@ numba's threads), started before the clock runs:
 * the scheduler's overhead per task (no-op tasks), and the study's own overhead
   per block (tiny blocks: wall time less the compute the workers report);
 * the start-up of a local cluster.
+
+The maps and Langevin studies are sized to ≈15–20 s of work on one worker, many
+times a study's fixed cost (≈3–7 s: calibration on three points, laying out the
+store), so that the ratio shows how the computing part scales.
 """
+import argparse
 import json
 import logging
 import os
@@ -24,15 +29,13 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from dimer_core import study  # noqa: E402
 
-REPEATS = 3
-
 MAPS = {"study": {"method": "maps", "task_seconds": 1.0},
-        "axes": {"t": {"start": 0.05, "stop": 1.5, "num": 12}, "t0": [1.5, 2.0, 2.5, 3.0]},
+        "axes": {"t": {"start": 0.05, "stop": 1.5, "num": 24}, "t0": [1.5, 1.75, 2.0, 2.25, 2.5, 2.75, 3.0, 3.25]},
         "map": {"mu_F": {"start": -6, "stop": 6, "num": 201}, "V": {"start": -12, "stop": 12, "num": 201}}}
 LANGEVIN = {"study": {"method": "langevin", "task_seconds": 1.0},
-            "axes": {"t": [0.1, 0.3, 1.0, 2.0]},
-            "sweep": {"V": {"start": -5, "stop": 5, "num": 8}},
-            "langevin": {"realizations": 16, "seed": 1, "dt": 0.01, "t_burn": 20.0, "t_average": 180.0}}
+            "axes": {"t": [0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0]},
+            "sweep": {"V": {"start": -5, "stop": 5, "num": 16}},
+            "langevin": {"realizations": 16, "seed": 1, "dt": 0.01, "t_burn": 20.0, "t_average": 380.0}}
 TINY = {"study": {"method": "fp", "task_seconds": 0.001},
         "axes": {"t": [0.1, 1.0]}, "sweep": {"V": {"start": -5, "stop": 5, "num": 50}}}
 
@@ -46,10 +49,10 @@ def cluster(n):
     return c
 
 
-def timed_study(spec, address):
+def timed_study(spec, address, repeats):
     """Median wall time (s) of the study, and the per-block compute seconds of the last run."""
     walls = []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         out = tempfile.mkdtemp(prefix="bench-study-")
         shutil.rmtree(out)
         t = time.perf_counter()
@@ -61,19 +64,22 @@ def timed_study(spec, address):
     return statistics.median(walls), seconds
 
 
-def noop_overhead(address, n=400):
+def noop_overhead(address, repeats, n=400):
     from distributed import Client
 
     with Client(address) as client:
         times = []
-        for _ in range(REPEATS):
+        for _ in range(repeats):
             t = time.perf_counter()
             client.gather(client.map(lambda x: x, range(n), pure=False))
             times.append((time.perf_counter() - t) / n)
     return statistics.median(times)
 
 
-def main():
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each study; the median is printed")
+    repeats = parser.parse_args(argv).repeats
     spec_maps, spec_lv, spec_tiny = (study.load_spec(s) for s in (MAPS, LANGEVIN, TINY))
     map_points = spec_maps.n_points * len(spec_maps.map_mu_F) * len(spec_maps.map_V)
     steps = round(spec_lv.t_burn / spec_lv.dt) + round(spec_lv.t_average / spec_lv.dt)
@@ -84,10 +90,10 @@ def main():
         c = cluster(n)
         start = time.perf_counter() - t
         try:
-            wall_maps, _ = timed_study(spec_maps, c.scheduler_address)
-            wall_lv, _ = timed_study(spec_lv, c.scheduler_address)
-            wall_tiny, seconds = timed_study(spec_tiny, c.scheduler_address)
-            noop = noop_overhead(c.scheduler_address)
+            wall_maps, _ = timed_study(spec_maps, c.scheduler_address, repeats)
+            wall_lv, _ = timed_study(spec_lv, c.scheduler_address, repeats)
+            wall_tiny, seconds = timed_study(spec_tiny, c.scheduler_address, repeats)
+            noop = noop_overhead(c.scheduler_address, repeats)
         finally:
             c.close()
         rows[n] = dict(start=start, maps=map_points / wall_maps, lv=spin_steps / wall_lv, noop=noop,
