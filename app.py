@@ -41,8 +41,8 @@ def message_alert(dash):
 
 def run_controls(dash, run, start, label):
     """Run and Stop buttons, a progress bar and a status line for a background run."""
-    go = pn.widgets.Button(name=f"Run {label}", button_type="primary", css_classes=[f"run-{run.name}"])
-    stop = pn.widgets.Button(name="Stop", button_type="warning", disabled=True, css_classes=[f"stop-{run.name}"])
+    go = pn.widgets.Button(label=f"Run {label}", color="primary", css_classes=[f"run-{run.name}"])
+    stop = pn.widgets.Button(label="Stop", color="warning", disabled=True, css_classes=[f"stop-{run.name}"])
     bar = pn.indicators.Progress(value=0, max=100, width=300, css_classes=[f"progress-{run.name}"])
     status = pn.pane.Str("", css_classes=[f"status-{run.name}"])
 
@@ -88,7 +88,7 @@ def create_app():
     def map_grid(quantities):
         return pn.GridBox(*[map_panel(live, k) for k in quantities], ncols=4)
 
-    traj_button = pn.widgets.Button(name="Compute the reversal path at this V", button_type="primary",
+    traj_button = pn.widgets.Button(label="Compute the reversal path at this V", color="primary",
                                     css_classes=["run-trajectory"])
     traj_button.on_click(lambda _: dash.compute_trajectory())
     noisy = pn.widgets.Checkbox.from_param(dash.param.path_noise, name="with thermal noise (T_eff)")
@@ -110,7 +110,7 @@ def create_app():
     template = pn.template.BootstrapTemplate(
         title=TITLE,
         sidebar=[pn.pane.Markdown("**Preset** (the paper's figures)"),
-                 pn.widgets.RadioButtonGroup.from_param(dash.param.preset, button_type="primary"),
+                 pn.widgets.RadioButtonGroup.from_param(dash.param.preset, color="primary"),
                  *parameter_cards(dash)],
         main=[message_alert(dash), pn.Row(choose, guides), map_grid, cuts(live),
               pn.Row(omega(live), interactions(live)), tabs],

@@ -9,7 +9,7 @@ from dimer_core.figures import draw_maps, draw_sweep, png_bytes
 
 def _button(label, name, make, css):
     """A download button; ``name()`` gives the file name from the current parameters when it is clicked."""
-    button = pn.widgets.FileDownload(filename=name(), label=label, button_type="primary", embed=False,
+    button = pn.widgets.FileDownload(filename=name(), label=label, color="primary", embed=False,
                                      css_classes=[css], width=260)
 
     def callback():

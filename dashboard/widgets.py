@@ -25,7 +25,7 @@ def number_widget(dash, name):
     """An editable slider bound to ``dash.p.<name>``; refused values leave a message."""
     p = DimerParams.param[name]
     lo, hi = p.bounds
-    widget = pn.widgets.EditableFloatSlider(name=f"{name} ({unit(name)})", start=lo, end=hi, step=(hi - lo) / 1000.0,
+    widget = pn.widgets.EditableFloatSlider(label=f"{name} ({unit(name)})", start=lo, end=hi, step=(hi - lo) / 1000.0,
                                             value=getattr(dash.p, name), sizing_mode="stretch_width",
                                             css_classes=[f"param-{name}"],
                                             format="0.[000000]")  # a step shows 0.2, not 0.20000000000000284
@@ -57,7 +57,7 @@ def _same(a, b):
 def vector_widget(dash, name):
     """A text input "x,y,z" bound to a vector parameter."""
     p = DimerParams.param[name]
-    widget = pn.widgets.TextInput(name=f"{name} ({unit(name)})", value=vector_text(getattr(dash.p, name)),
+    widget = pn.widgets.TextInput(label=f"{name} ({unit(name)})", value=vector_text(getattr(dash.p, name)),
                                   description=f"{p.doc}; {bounds_text(name)}; three numbers, e.g. 1,0,0",
                                   sizing_mode="stretch_width", css_classes=[f"param-{name}"])
 
