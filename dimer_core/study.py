@@ -338,7 +338,7 @@ def _client(scheduler, workers):
 
     if scheduler is not None:
         try:
-            return Client(scheduler, timeout="10s"), None
+            return Client(scheduler, timeout="10s", set_as_default=False), None
         except OSError as exc:
             raise SpecError(f"--scheduler {scheduler!r}: no Dask scheduler answers there ({exc})") from None
     cores = os.cpu_count() or 1
@@ -347,7 +347,7 @@ def _client(scheduler, workers):
         raise SpecError(f"--workers {workers}: allowed: 1 <= workers <= {4 * cores} on this machine")
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
                            silence_logs=logging.ERROR)
-    client = Client(cluster)
+    client = Client(cluster, set_as_default=False)
     client.wait_for_workers(n)
     return client, cluster
 
