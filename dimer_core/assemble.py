@@ -65,8 +65,9 @@ def window_factor(delta, kt):
 
 
 @njit(cache=True)
-def _combine(kind, scale, vl, vr, dl, dr, nl, nr, dnl, dnr, delta, kt):
-    """One output from values v, slopes d (own components) and n, dn (cross component)."""
+def _combine(kind, scale, vl, vr, dl, dr, nl, nr, dnl, dnr, delta, kt, window):
+    """One output from values v, slopes d (own components) and n, dn (cross component);
+    ``window`` = window_factor(delta, kt), the same for every output of a bias point."""
     if kind == LEAD:
         return scale * (vl + vr)
     if kind == CURRENT:
@@ -75,7 +76,7 @@ def _combine(kind, scale, vl, vr, dl, dr, nl, nr, dnl, dnr, delta, kt):
         divided = 0.5 * (dnl + dnr) if kt > 0.0 else 0.0
     else:
         divided = (nl - nr) / delta
-    return scale * (kt * (dl + dr) + window_factor(delta, kt) * divided)
+    return scale * (kt * (dl + dr) + window * divided)
 
 
 @njit(cache=True)
@@ -83,6 +84,7 @@ def combine_vectors(kind, comp_l, comp_r, comp_n, scale, phi_l, phi_r, dphi_l, d
     """Outputs at one bias point from full Φ, Φ' vectors at mu_L and mu_R."""
     n = kind.shape[0]
     out = np.empty(n)
+    window = window_factor(delta, kt)
     for o in range(n):
         cl, cr, cn = comp_l[o], comp_r[o], comp_n[o]
         vl = phi_l[cl] if cl >= 0 else 0.0
@@ -93,7 +95,7 @@ def combine_vectors(kind, comp_l, comp_r, comp_n, scale, phi_l, phi_r, dphi_l, d
         nr = phi_r[cn] if cn >= 0 else 0.0
         dnl = dphi_l[cn] if cn >= 0 else 0.0
         dnr = dphi_r[cn] if cn >= 0 else 0.0
-        out[o] = _combine(kind[o], scale[o], vl, vr, dl, dr, nl, nr, dnl, dnr, delta, kt)
+        out[o] = _combine(kind[o], scale[o], vl, vr, dl, dr, nl, nr, dnl, dnr, delta, kt, window)
     return out
 
 
@@ -107,11 +109,17 @@ def _locate(xs, x):
 
 
 @njit(cache=True)
-def _herm(ys, ds, i, h, s, c):
+def _herm_weights(h, s):
+    """Cubic Hermite weights of (y_i, y'_i, y_i+1, y'_i+1) at fraction s of a step h (the same for every
+    component of a table row, so computed once per abscissa)."""
     s2 = s * s
     s3 = s2 * s
-    return ((2 * s3 - 3 * s2 + 1) * ys[i, c] + (s3 - 2 * s2 + s) * h * ds[i, c]
-            + (-2 * s3 + 3 * s2) * ys[i + 1, c] + (s3 - s2) * h * ds[i + 1, c])
+    return 2 * s3 - 3 * s2 + 1, (s3 - 2 * s2 + s) * h, -2 * s3 + 3 * s2, (s3 - s2) * h
+
+
+@njit(cache=True)
+def _herm(ys, ds, i, w, c):
+    return w[0] * ys[i, c] + w[1] * ds[i, c] + w[2] * ys[i + 1, c] + w[3] * ds[i + 1, c]
 
 
 @njit(cache=True)
@@ -142,18 +150,20 @@ def map_outputs(xs, ys, ds, in_theta, te, mu_f, bias, kt, kind, comp_l, comp_r, 
                 x_l, x_r = mu_l, mu_r
             il, hl, sl = _locate(xs, x_l)
             ir, hr, sr = _locate(xs, x_r)
+            wl, wr = _herm_weights(hl, sl), _herm_weights(hr, sr)
             delta = mu_l - mu_r
+            window = window_factor(delta, kt)
             for o in range(no):
                 cl, cr, cn = comp_l[o], comp_r[o], comp_n[o]
-                vl = _herm(ys, ds, il, hl, sl, cl) if cl >= 0 else 0.0
-                vr = _herm(ys, ds, ir, hr, sr, cr) if cr >= 0 else 0.0
-                nl = _herm(ys, ds, il, hl, sl, cn) if cn >= 0 else 0.0
-                nr = _herm(ys, ds, ir, hr, sr, cn) if cn >= 0 else 0.0
+                vl = _herm(ys, ds, il, wl, cl) if cl >= 0 else 0.0
+                vr = _herm(ys, ds, ir, wr, cr) if cr >= 0 else 0.0
+                nl = _herm(ys, ds, il, wl, cn) if cn >= 0 else 0.0
+                nr = _herm(ys, ds, ir, wr, cn) if cn >= 0 else 0.0
                 dl = dr = dnl = dnr = 0.0
                 if kt > 0.0 and kind[o] == NOISE:
                     dl = _herm_der(ys, ds, il, hl, sl, cl)
                     dr = _herm_der(ys, ds, ir, hr, sr, cr)
                     dnl = _herm_der(ys, ds, il, hl, sl, cn)
                     dnr = _herm_der(ys, ds, ir, hr, sr, cn)
-                out[a, b, o] = _combine(kind[o], scale[o], vl, vr, dl, dr, nl, nr, dnl, dnr, delta, kt)
+                out[a, b, o] = _combine(kind[o], scale[o], vl, vr, dl, dr, nl, nr, dnl, dnr, delta, kt, window)
     return out

@@ -173,9 +173,13 @@ def raw_map(params, mu_F, V, refine=1.0):
 
 def named_map(params, mu_F, V, refine=1.0):
     """Named quantities over mu_F × V as a dict of 2-D arrays (the data of :func:`maps`)."""
-    p = _checked(params)
+    return _named_map(_checked(params), _grid("mu_F", mu_F), _grid("V", V), refine)
+
+
+def _named_map(p, mu_F, V, refine):
+    """:func:`named_map` for a checked parameter set and checked grids."""
     spec = RAW_SPEC.subset(_NAMED_ROWS).scaled(p.S ** _NAMED_POWERS)
-    out = _map(p, _grid("mu_F", mu_F), _grid("V", V), spec, refine)
+    out = _map(p, mu_F, V, spec, refine)
     return _with_teff({k: out[..., i] for i, k in enumerate(_NAMED_KEYS)}, p.S)
 
 
@@ -204,7 +208,7 @@ def maps(params, mu_F, V, refine=1.0):
     """
     p = _checked(params)
     mu_F, V = _grid("mu_F", mu_F), _grid("V", V)
-    quantities = named_map(p, mu_F, V, refine)
+    quantities = _named_map(p, mu_F, V, refine)
     ds = xr.Dataset(
         {k: (("mu_F", "V"), v, {"units": QUANTITIES[k][0], "description": QUANTITIES[k][1]})
          for k, v in quantities.items()},
