@@ -20,8 +20,9 @@ from PIL import Image
 
 from dimer_core import DimerParams
 
-from ui_support import (ARTIFACTS, MAP_TITLES, OMEGA, VIEWPORT, app_server, browser_context_args,  # noqa: F401
-                        browser_type_launch_args, open_app, plots, screenshot, timed_step, wait_until)
+from ui_support import (ARTIFACTS, LIVE_VIEWS_JS, MAP_TITLES, OMEGA, VIEWPORT, app_server,  # noqa: F401
+                        browser_context_args, browser_type_launch_args, open_app, plots, screenshot, timed_step,
+                        wait_until)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks"))
 import bench_load  # noqa: E402
@@ -34,12 +35,7 @@ V_STEP = 0.2     # one ArrowRight on the V slider (mV): (100 - (-100)) / 1000
 MU_STEP = 0.1    # ... on the mu_F slider (meV)
 
 PLOT_DATA_JS = """(prefix) => {
-  // Glyphs of the live plots whose title starts with prefix: type and data (x, y; xs, ys for MultiLine).
-  const seen = new Set(), views = [];
-  const walk = (v) => { if (!v || seen.has(v)) return; seen.add(v); views.push(v);
-                        for (const c of (v.child_views || [])) walk(c); };
-  for (const root of Object.values(Bokeh.index || {})) walk(root);
-  const out = {};
+  // Glyphs of the live plots whose title starts with prefix: type and data (x, y; xs, ys for MultiLine).""" + LIVE_VIEWS_JS + """  const out = {};
   for (const v of views) {
     if (v.model.type !== 'Figure' || !v.model.title || !v.model.title.text.startsWith(prefix)) continue;
     const glyphs = [];
@@ -114,12 +110,7 @@ def markers_at(page, V, mu_F, tol=1e-6):
 
 def scroll_to_plot(page, prefix):
     """Scroll the main area so the plot titled ``prefix...`` is at the top (for screenshots)."""
-    page.evaluate("""(prefix) => {
-      const seen = new Set(), views = [];
-      const walk = (v) => { if (!v || seen.has(v)) return; seen.add(v); views.push(v);
-                            for (const c of (v.child_views || [])) walk(c); };
-      for (const root of Object.values(Bokeh.index || {})) walk(root);
-      const v = views.find(v => v.model.type === 'Figure' && v.model.title && v.model.title.text.startsWith(prefix));
+    page.evaluate("""(prefix) => {""" + LIVE_VIEWS_JS + """      const v = views.find(v => v.model.type === 'Figure' && v.model.title && v.model.title.text.startsWith(prefix));
       if (v) v.el.scrollIntoView({block: 'start'});
     }""", prefix)
 
