@@ -37,7 +37,9 @@ from ui_support import LIVE_VIEWS_JS  # noqa: E402
 TARGETS = {"mu_F": 0.3, "V": 0.3, "t": 1.0, "t0": 1.0, "tL": 1.0}
 
 SIGNATURES_JS = """() => {
-  // A short signature of every live plot's data: it changes whenever the plot is redrawn with new data.""" + LIVE_VIEWS_JS + """  // An image is told apart by its array's identity (a new map arrives as a new array): summing 8 x 161 x 161
+  // A short signature of every live plot's data: it changes whenever the plot is redrawn with new data.
+""" + LIVE_VIEWS_JS + """
+  // An image is told apart by its array's identity (a new map arrives as a new array): summing 8 x 161 x 161
   // numbers at every poll would load the page's main thread and slow down the very rendering we time.
   const ids = window.__bench_ids = window.__bench_ids || new WeakMap();
   const ident = (a) => { if (!ids.has(a)) { window.__bench_n = (window.__bench_n || 0) + 1;

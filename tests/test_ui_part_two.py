@@ -35,7 +35,9 @@ V_STEP = 0.2     # one ArrowRight on the V slider (mV): (100 - (-100)) / 1000
 MU_STEP = 0.1    # ... on the mu_F slider (meV)
 
 PLOT_DATA_JS = """(prefix) => {
-  // Glyphs of the live plots whose title starts with prefix: type and data (x, y; xs, ys for MultiLine).""" + LIVE_VIEWS_JS + """  const out = {};
+  // Glyphs of the live plots whose title starts with prefix: type and data (x, y; xs, ys for MultiLine).
+""" + LIVE_VIEWS_JS + """
+  const out = {};
   for (const v of views) {
     if (v.model.type !== 'Figure' || !v.model.title || !v.model.title.text.startsWith(prefix)) continue;
     const glyphs = [];
@@ -110,7 +112,9 @@ def markers_at(page, V, mu_F, tol=1e-6):
 
 def scroll_to_plot(page, prefix):
     """Scroll the main area so the plot titled ``prefix...`` is at the top (for screenshots)."""
-    page.evaluate("""(prefix) => {""" + LIVE_VIEWS_JS + """      const v = views.find(v => v.model.type === 'Figure' && v.model.title && v.model.title.text.startsWith(prefix));
+    page.evaluate("""(prefix) => {
+""" + LIVE_VIEWS_JS + """
+      const v = views.find(v => v.model.type === 'Figure' && v.model.title && v.model.title.text.startsWith(prefix));
       if (v) v.el.scrollIntoView({block: 'start'});
     }""", prefix)
 
@@ -124,6 +128,18 @@ def stop_quietly(*runs):
         run.stop()
     for run in runs:
         wait_until(lambda: not run.running, timeout=RUN, message=f"the {run.name} run to end")
+
+
+def short_run(page, dash, run):
+    """Run ``run`` (a BackgroundRun) from its button with 2 trajectories per bias; its result once done."""
+    set_realizations(page, dash, "Home")
+    run_button(page, run.name).click()
+    try:
+        wait_until(lambda: "done" in status(page, run.name), timeout=RUN,
+                   message=f"the short {run.name} run to finish")
+    finally:
+        stop_quietly(run)
+    return run.result
 
 
 # ----- tests -----
@@ -162,13 +178,7 @@ def test_langevin_run_shows_progress_stops_and_leaves_the_page_usable(page, app_
     timed_step(page, "V", "ArrowRight", V=V_STEP, mu_F=0.0)
     assert dash.p.V == pytest.approx(V_STEP)
     # ... and a new (short) run finishes and draws its Omega points with error bars over the FP curves
-    set_realizations(page, dash, "Home")
-    run_button(page, "langevin").click()
-    try:
-        wait_until(lambda: "done" in status(page, "langevin"), timeout=RUN, message="the short run to finish")
-    finally:
-        stop_quietly(dash.langevin)
-    result = dash.langevin.result
+    result = short_run(page, dash, dash.langevin)
     assert result is not None and result.attrs["n_realizations"] == 2
     omega = wait_until(lambda: next(p for t, p in plots(page).items() if t.startswith(OMEGA) and p["points"]),
                        timeout=120, message="Langevin dots in the Omega plot")
@@ -283,13 +293,7 @@ def test_current_both_spins_free_and_about_tabs(page, app_server):
     screenshot(page, "part2_current")
 
     open_tab(page, "Both spins free")
-    set_realizations(page, dash, "Home")
-    run_button(page, "dimer").click()
-    try:
-        wait_until(lambda: "done" in status(page, "dimer"), timeout=RUN, message="the both-spins-free run to finish")
-    finally:
-        stop_quietly(dash.dimer)
-    result = dash.dimer.result
+    result = short_run(page, dash, dash.dimer)
     dimer = wait_until(lambda: (lambda d: len(d) == 2 and d)({**glyph_data(page, "relative orientation"),
                                                              **glyph_data(page, "mean of each spin")}),
                        timeout=RUN, message="the both-spins-free plots")

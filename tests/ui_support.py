@@ -110,16 +110,16 @@ def serve_app():
 
 # ----- reading the page -----
 
-LIVE_VIEWS_JS = """
-  // views: every live Bokeh view in the page (each root's view and its children, once each)
+LIVE_VIEWS_JS = """  // views: every live Bokeh view in the page (each root's view and its children, once each)
   const seen = new Set(), views = [];
   const walk = (v) => { if (!v || seen.has(v)) return; seen.add(v); views.push(v);
                         for (const c of (v.child_views || [])) walk(c); };
-  for (const root of Object.values(Bokeh.index || {})) walk(root);
-"""
+  for (const root of Object.values(Bokeh.index || {})) walk(root);"""
 
 PLOTS_JS = """() => {
-  // Every live (displayed) Bokeh plot: title, VLine positions, scatter points, image summary.""" + LIVE_VIEWS_JS + """  const out = {};
+  // Every live (displayed) Bokeh plot: title, VLine positions, scatter points, image summary.
+""" + LIVE_VIEWS_JS + """
+  const out = {};
   for (const v of views) {
     if (v.model.type !== 'Figure') continue;
     const fig = v.model, title = fig.title ? fig.title.text : '';
@@ -150,7 +150,9 @@ PLOTS_JS = """() => {
 }"""
 
 DATA_TO_PAGE_JS = """([title, x, y]) => {
-  // Page coordinates (CSS px) of the data point (x, y) in the live plot with this title.""" + LIVE_VIEWS_JS + """  const v = views.find(v => v.model.type === 'Figure' && v.model.title && v.model.title.text === title);
+  // Page coordinates (CSS px) of the data point (x, y) in the live plot with this title.
+""" + LIVE_VIEWS_JS + """
+  const v = views.find(v => v.model.type === 'Figure' && v.model.title && v.model.title.text === title);
   if (!v) return null;
   const c = v.canvas_view.el.getBoundingClientRect();
   return [c.left + v.frame.x_scale.compute(x), c.top + v.frame.y_scale.compute(y)];
