@@ -264,11 +264,7 @@ def _stationary_points(g, Q, ms, lams):
         for _ in range(3):  # Newton polish of the secular equation
             if min(abs(d[0] - x), abs(d[1] - x), abs(d[2] - x)) < 1e-14 * scale:
                 break
-            fx, dfx = -1.0, 0.0
-            for i in range(3):
-                t = d[i] - x
-                fx += b2[i] / (t * t)
-                dfx += 2.0 * b2[i] / (t * t * t)
+            fx, dfx = _secular(b2, d, x, False), 2.0 * _secular(b2, d, x, True)
             if dfx == 0:
                 break
             x -= fx / dfx
