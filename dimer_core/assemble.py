@@ -13,6 +13,12 @@ and ``(1 − f_L) f_R + (1 − f_R) f_L = (f_L − f_R)·coth(Δ/2kT)`` across t
 written with a divided difference it stays exact as Δ → 0 (and is |Φ_L − Φ_R| at
 T = 0).  :func:`map_outputs` reads the tables by cubic Hermite interpolation,
 fused with the assembly so that a 201 × 201 map costs a few milliseconds.
+
+At T = 0 every output is a signed sum of one value at mu_L and one at mu_R
+(the noise window is sign(Δ)·(Φ_cN(mu_L) − Φ_cN(mu_R))), so
+:func:`zero_temperature_sides` folds kind, components and scale into two
+per-output Hermite tables once per parameter set, and
+:func:`map_outputs_zero_temperature` reads each output with eight multiply-adds.
 """
 import math
 from dataclasses import dataclass
@@ -100,11 +106,24 @@ def combine_vectors(kind, comp_l, comp_r, comp_n, scale, phi_l, phi_r, dphi_l, d
 
 
 @njit(cache=True)
-def _locate(xs, x):
+def locate(xs, x, hint):
+    """Interval i of the increasing abscissae ``xs`` holding x (clamped to the ends), its width and x's
+    fraction in it; the same i as ``searchsorted(xs, x, "right") − 1`` limited to [0, n − 2].
+
+    The search starts at ``hint`` (the previous answer): consecutive map points lie in the same or a
+    neighbouring interval, so a few steps usually suffice; after eight it falls back to bisection.
+    """
     n = xs.shape[0]
     x = min(max(x, xs[0]), xs[n - 1])
-    i = np.searchsorted(xs, x, side="right") - 1
-    i = min(max(i, 0), n - 2)
+    i = min(max(hint, 0), n - 2)
+    for _ in range(8):
+        if xs[i] > x and i > 0:
+            i -= 1
+        elif xs[i + 1] <= x and i < n - 2:
+            i += 1
+        else:
+            return i, xs[i + 1] - xs[i], (x - xs[i]) / (xs[i + 1] - xs[i])
+    i = min(max(np.searchsorted(xs, x, side="right") - 1, 0), n - 2)
     return i, xs[i + 1] - xs[i], (x - xs[i]) / (xs[i + 1] - xs[i])
 
 
@@ -130,26 +149,20 @@ def _herm_der(ys, ds, i, h, s, c):
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def map_outputs(xs, ys, ds, in_theta, te, mu_f, bias, kt, kind, comp_l, comp_r, comp_n, scale):
-    """Outputs over the grid mu_F × V from a table (xs, ys, ds) of Φ and its slope.
+def map_outputs(xs, ys, ds, te, mu_f, bias, kt, kind, comp_l, comp_r, comp_n, scale):
+    """Outputs over the grid mu_F × V from a T > 0 table (xs = μ, ys = Φ, ds = Φ').
 
-    ``in_theta``: the table abscissa is the band angle θ (T = 0 table, slopes
-    dΦ/dθ, values only needed); else it is μ itself (T > 0, slopes Φ').
     Returns an array of shape (len(mu_f), len(bias), n_outputs).
     """
     nf, nv, no = mu_f.shape[0], bias.shape[0], kind.shape[0]
     out = np.empty((nf, nv, no))
     for a in prange(nf):
+        il = ir = 0
         for b in range(nv):
             mu_l = mu_f[a] + 0.5 * bias[b]
             mu_r = mu_f[a] - 0.5 * bias[b]
-            if in_theta:
-                x_l = math.acos(min(max(-mu_l / (2.0 * te), -1.0), 1.0))
-                x_r = math.acos(min(max(-mu_r / (2.0 * te), -1.0), 1.0))
-            else:
-                x_l, x_r = mu_l, mu_r
-            il, hl, sl = _locate(xs, x_l)
-            ir, hr, sr = _locate(xs, x_r)
+            il, hl, sl = locate(xs, mu_l, il)
+            ir, hr, sr = locate(xs, mu_r, ir)
             wl, wr = _herm_weights(hl, sl), _herm_weights(hr, sr)
             delta = mu_l - mu_r
             window = window_factor(delta, kt)
@@ -160,10 +173,75 @@ def map_outputs(xs, ys, ds, in_theta, te, mu_f, bias, kt, kind, comp_l, comp_r, 
                 nl = _herm(ys, ds, il, wl, cn) if cn >= 0 else 0.0
                 nr = _herm(ys, ds, ir, wr, cn) if cn >= 0 else 0.0
                 dl = dr = dnl = dnr = 0.0
-                if kt > 0.0 and kind[o] == NOISE:
+                if kind[o] == NOISE:
                     dl = _herm_der(ys, ds, il, hl, sl, cl)
                     dr = _herm_der(ys, ds, ir, hr, sr, cr)
                     dnl = _herm_der(ys, ds, il, hl, sl, cn)
                     dnr = _herm_der(ys, ds, ir, hr, sr, cn)
                 out[a, b, o] = _combine(kind[o], scale[o], vl, vr, dl, dr, nl, nr, dnl, dnr, delta, kt, window)
+    return out
+
+
+@dataclass(frozen=True)
+class ZeroTemperatureSides:
+    """The T = 0 outputs of an :class:`OutputSpec` as Hermite tables of their mu_L and mu_R parts.
+
+    Output o at (mu_L, mu_R) is ``m_o·(H(left[:, o], θ_L) + H(right[:, o], θ_R))`` with H the cubic Hermite
+    interpolant in the band angle θ, ``left[i, :, o] = (Φ_i, Φ'_i, Φ_i+1, Φ'_i+1)`` of the output's component
+    times its scale (times −1 on the right for currents and noises), and m_o = sign(Δ) for noises
+    (the T = 0 window |Δ|·(Φ(mu_L) − Φ(mu_R))/Δ), 1 otherwise.
+    """
+
+    left: np.ndarray
+    """(n_points − 1, 4, n_outputs)"""
+    right: np.ndarray
+    """(n_points − 1, 4, n_outputs)"""
+    odd: np.ndarray
+    """(n_outputs,): 1.0 for outputs multiplied by sign(Δ), else 0.0."""
+
+    @property
+    def nbytes(self):
+        return self.left.nbytes + self.right.nbytes + self.odd.nbytes
+
+
+def zero_temperature_sides(ys, ds, spec):
+    """:class:`ZeroTemperatureSides` of ``spec`` from a T = 0 table's values ``ys`` and θ-slopes ``ds``."""
+    lead = spec.kind == LEAD
+    cols_l = np.where(lead, spec.comp_l, spec.comp_n)
+    cols_r = np.where(lead, spec.comp_r, spec.comp_n)
+    sign_r = np.where(lead, 1.0, -1.0)
+
+    def side(cols, factor):
+        factor = np.where(cols >= 0, factor, 0.0)
+        cols = np.maximum(cols, 0)
+        y, d = ys[:, cols] * factor, ds[:, cols] * factor
+        return np.ascontiguousarray(np.stack([y[:-1], d[:-1], y[1:], d[1:]], axis=1))
+
+    return ZeroTemperatureSides(left=side(cols_l, spec.scale), right=side(cols_r, sign_r * spec.scale),
+                                odd=(spec.kind == NOISE).astype(float))
+
+
+@njit(cache=True, parallel=True, nogil=True)
+def map_outputs_zero_temperature(theta, left, right, odd, te, mu_f, bias):
+    """Outputs over the grid mu_F × V at T = 0 from :class:`ZeroTemperatureSides` on the θ points ``theta``.
+
+    Returns an array of shape (len(mu_f), len(bias), n_outputs).
+    """
+    nf, nv, no = mu_f.shape[0], bias.shape[0], left.shape[2]
+    out = np.empty((nf, nv, no))
+    for a in prange(nf):
+        il = ir = 0
+        for b in range(nv):
+            mu_l = mu_f[a] + 0.5 * bias[b]
+            mu_r = mu_f[a] - 0.5 * bias[b]
+            il, hl, sl = locate(theta, math.acos(min(max(-mu_l / (2.0 * te), -1.0), 1.0)), il)
+            ir, hr, sr = locate(theta, math.acos(min(max(-mu_r / (2.0 * te), -1.0), 1.0)), ir)
+            l0, l1, l2, l3 = _herm_weights(hl, sl)
+            r0, r1, r2, r3 = _herm_weights(hr, sr)
+            delta = mu_l - mu_r
+            sign = 1.0 if delta > 0.0 else (-1.0 if delta < 0.0 else 0.0)
+            for o in range(no):
+                at_l = l0 * left[il, 0, o] + l1 * left[il, 1, o] + l2 * left[il, 2, o] + l3 * left[il, 3, o]
+                at_r = r0 * right[ir, 0, o] + r1 * right[ir, 1, o] + r2 * right[ir, 2, o] + r3 * right[ir, 3, o]
+                out[a, b, o] = (at_l + at_r) * (1.0 + odd[o] * (sign - 1.0))  # exactly 0 for Φ_L − Φ_R at Δ = 0
     return out

@@ -28,7 +28,7 @@ import xarray as xr
 
 from .cache import BoundedCache
 from .params import DimerParams
-from .assemble import map_outputs
+from .assemble import map_outputs, map_outputs_zero_temperature, zero_temperature_sides
 from .response import RAW_INDEX, RAW_SPEC, direct
 from .tables import build_node_table, build_thermal_table
 from .units import HBAR, K_B
@@ -63,6 +63,8 @@ QUANTITIES = {
 
 _node_tables = BoundedCache(max_items=16, max_bytes=256 * 2 ** 20)
 _thermal_tables = BoundedCache(max_items=16, max_bytes=256 * 2 ** 20)
+_zero_temperature_sides = BoundedCache(max_items=16, max_bytes=128 * 2 ** 20)
+_CACHES = (_node_tables, _thermal_tables, _zero_temperature_sides)
 
 
 NAMED_FROM_RAW = {
@@ -151,17 +153,27 @@ def _grid(name, values):
     return arr
 
 
+def zero_temperature_sides_of(p, spec, refine=1.0):
+    """The cached :class:`~dimer_core.assemble.ZeroTemperatureSides` of ``spec`` for the parameters of ``p``."""
+    key = (p.electronic_key(), refine, spec.names, spec.scale.tobytes())
+
+    def build():
+        table = node_table(p, refine)
+        return zero_temperature_sides(table.phi, table.dphi, spec)
+
+    return _zero_temperature_sides.get_or_build(key, build)
+
+
 def _map(p, mu_F, V, spec, refine):
     """Outputs of ``spec`` over mu_F × V from the cached tables; shape (len(mu_F), len(V), n)."""
     kt = K_B * p.T
     if kt == 0.0:
-        table = node_table(p, refine)
-        xs, ys, ds, in_theta = table.theta, table.phi, table.dphi, True
-    else:
-        half = 0.5 * np.abs(V).max()
-        table = thermal_table(p, mu_F.min() - half, mu_F.max() + half, refine)
-        xs, ys, ds, in_theta = table.mu, table.phi, table.dphi, False
-    return map_outputs(xs, ys, ds, in_theta, p.te, mu_F, V, kt,
+        sides = zero_temperature_sides_of(p, spec, refine)
+        return map_outputs_zero_temperature(node_table(p, refine).theta, sides.left, sides.right, sides.odd,
+                                            p.te, mu_F, V)
+    half = 0.5 * np.abs(V).max()
+    table = thermal_table(p, mu_F.min() - half, mu_F.max() + half, refine)
+    return map_outputs(table.mu, table.phi, table.dphi, p.te, mu_F, V, kt,
                        spec.kind, spec.comp_l, spec.comp_r, spec.comp_n, spec.scale)
 
 
@@ -238,13 +250,13 @@ def parameter_attrs(p, exclude=()):
 
 def clear_caches():
     """Empty the shared energy-table caches."""
-    _node_tables.clear()
-    _thermal_tables.clear()
+    for cache in _CACHES:
+        cache.clear()
 
 
 def cache_nbytes():
     """Bytes held by the shared energy-table caches."""
-    return _node_tables.nbytes + _thermal_tables.nbytes
+    return sum(cache.nbytes for cache in _CACHES)
 
 
 __all__ = ["QUANTITIES", "point", "raw_point", "maps", "raw_map", "named_map", "named", "effective_temperature",

@@ -11,7 +11,7 @@ for the integrands F_k of :mod:`dimer_core.integrands`.  Two tables hold them:
   the Gauss–Legendre nodes and panel edges of the resonance-resolving panels in
   the band angle θ (values by the panel's spectral integration matrix, slopes
   dΦ/dθ = F exactly) and read by cubic Hermite interpolation in θ
-  (:func:`dimer_core.assemble.map_outputs`).  It depends
+  (:func:`dimer_core.assemble.map_outputs_zero_temperature`).  It depends
   only on the electronic parameters, never on mu_F or V.
 * :class:`ThermalTable` (T > 0): Φ_k and Φ'_k on a uniform μ-grid whose spacing
   resolves both the resonances and k_B·T, each computed by direct quadrature on

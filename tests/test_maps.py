@@ -5,12 +5,14 @@ import xarray as xr
 
 import dimer_core as dc
 from dimer_core import couplings
+from dimer_core.assemble import locate
 
 CASES = [
     ("weak-soc", dict()),
     ("strong-soc", dict(T=10.0)),
     ("strong-soc", dict(tR=6.0, eps1=0.3, eps2=-0.2, that=(1.0, 1.0, 1.0), T=1.0)),
     ("weak-soc", dict(t=0.5, T=50.0)),
+    ("strong-soc", dict(tL=4.0, eps2=0.4, that=(1.0, 0.0, 1.0))),
 ]
 SAMPLES = [(0.0, 0.0), (0.7, 3.1), (-1.3, -4.2), (2.05, 0.1), (-5.2, 11.3), (1.0, -2.0)]
 
@@ -92,4 +94,29 @@ def test_cache_is_bounded():
     for k in range(couplings._node_tables.max_items + 5):
         dc.maps(dc.preset("weak-soc", t0=1.0 + 0.01 * k), [0.0], [0.0])
     assert len(couplings._node_tables) == couplings._node_tables.max_items
-    assert couplings.cache_nbytes() < couplings._node_tables.max_bytes + couplings._thermal_tables.max_bytes
+    assert couplings.cache_nbytes() < sum(cache.max_bytes for cache in couplings._CACHES)
+
+
+@pytest.mark.parametrize("T", [0.0, 5.0])
+def test_grid_order_does_not_change_a_map(T):
+    """The kernels search the tables from the previous point's interval: unsorted and reversed grids must
+    give the same values as the sorted grid, point by point."""
+    p = dc.preset("strong-soc", T=T)
+    rng = np.random.default_rng(3)
+    mu, v = np.linspace(-6, 6, 41), np.linspace(-12, 12, 53)
+    sorted_map = dc.maps(p, mu, v)
+    shuffled_mu, reversed_v = rng.permutation(mu), v[::-1]
+    other = dc.maps(p, shuffled_mu, reversed_v).sel(mu_F=mu, V=v)
+    for key in dc.QUANTITIES:
+        np.testing.assert_allclose(other[key].values, sorted_map[key].values, rtol=1e-12, atol=1e-300, err_msg=key)
+
+
+def test_locate_is_searchsorted_from_any_hint():
+    xs = np.cumsum(np.random.default_rng(0).uniform(1e-4, 1.0, 300))
+    for x in np.concatenate([np.random.default_rng(1).uniform(xs[0] - 5, xs[-1] + 5, 400), xs, xs[[0, -1]]]):
+        expected = min(max(np.searchsorted(xs, min(max(x, xs[0]), xs[-1]), side="right") - 1, 0), xs.size - 2)
+        for hint in (0, 5, 150, 298, expected, expected + 3, -4, 1000):
+            i, h, s = locate(xs, x, hint)
+            assert i == expected
+            assert h == xs[i + 1] - xs[i]
+            assert 0.0 <= s <= 1.0
