@@ -25,6 +25,7 @@ regime, reported as such, not an error.
 """
 import numpy as np
 import xarray as xr
+from numba import vectorize
 
 from .cache import BoundedCache
 from .params import DimerParams
@@ -95,11 +96,19 @@ def _with_teff(values, S):
     return {k: values[k] for k in QUANTITIES}
 
 
+@vectorize(["float64(float64, float64, float64)"], cache=True)
+def _teff_kelvin(j_i, a_i, S):
+    if a_i == 0.0:
+        return np.inf
+    return j_i / (2.0 * HBAR * S * a_i) / K_B
+
+
 def effective_temperature(j_i, a_i, S):
-    """k_B·T_eff = j^(i)/(2ħS·a^(i)) in kelvin (PHYSICS.md; T_eff = T at V = 0)."""
-    j_i, a_i = np.asarray(j_i, dtype=float), np.asarray(a_i, dtype=float)
-    safe = np.where(a_i == 0.0, 1.0, a_i)
-    return np.where(a_i == 0.0, np.inf, j_i / (2.0 * HBAR * S * safe) / K_B)
+    """k_B·T_eff = j^(i)/(2ħS·a^(i)) in kelvin (PHYSICS.md; T_eff = T at V = 0); +inf where a^(i) = 0.
+
+    One compiled pass over the (possibly strided) map columns; NumPy array or scalar out.
+    """
+    return _teff_kelvin(np.asarray(j_i, dtype=float), np.asarray(a_i, dtype=float), float(S))
 
 
 def _checked(params):
