@@ -42,7 +42,7 @@ def _mix(seed, a, b):
     return x & 0x7FFFFFFF
 
 
-@njit(cache=True, inline="always", fastmath=True)
+@njit(cache=True, inline="always", fastmath=True, error_model="numpy")
 def _rate(m0, m1, m2, x0, x1, x2, g, q, bdm, that, alpha, inv_hs):
     """ṁ of one spin: solve (1 + [m]_× α) ṁ = m × (B(m) + ξ)/ħS (scalars, no allocation)."""
     f0 = g[0] - 2.0 * (q[0, 0] * m0 + q[0, 1] * m1 + q[0, 2] * m2) + x0 + bdm * (m1 * that[2] - m2 * that[1])
@@ -73,13 +73,15 @@ def _rate(m0, m1, m2, x0, x1, x2, g, q, bdm, that, alpha, inv_hs):
 
 LANES = 4
 """Trajectories one thread advances together, as a structure of arrays.  The rate of
-:func:`_rate` is then evaluated for all lanes in one loop that the compiler turns into
-SIMD instructions (74–78 instead of 100 ns per spin-step on one core of this
-machine); each lane keeps its own generator, so the numbers drawn are those of a
-trajectory advanced alone."""
+:func:`_rate` is then evaluated for all lanes in one unrolled loop whose independent
+chains the processor overlaps (74–78 instead of 100 ns per spin-step on one core of
+this machine); each lane keeps its own generator, so the numbers drawn are those of
+a trajectory advanced alone.  The kernels use ``error_model="numpy"``: a division
+carries no ZeroDivisionError check (1.1× faster).  The divisors are det(1 + [m]_× α)
+(1 + a² for isotropic damping a) and |m| ≈ 1 in the renormalisations."""
 
 
-@njit(cache=True, inline="always", fastmath=True)
+@njit(cache=True, inline="always", fastmath=True, error_model="numpy")
 def _rate_lanes(m, x, g, q, bdm, that, alpha, inv_hs, out):
     """:func:`_rate` for every lane: m, x, out are (3, LANES)."""
     for j in range(LANES):
@@ -87,7 +89,7 @@ def _rate_lanes(m, x, g, q, bdm, that, alpha, inv_hs, out):
                                                 g, q, bdm, that, alpha, inv_hs)
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=True, error_model="numpy")
 def _heun_steps(m, nsteps, dt, g, q, bdm, that, alpha, noise, inv_hs, acc, accumulate, states):
     """Advance the spins m (k, 3), k <= LANES, spin j drawing from its generator states[j], by nsteps Heun
     steps; add each spin to acc (k, 3) after each step if accumulate.  Lanes beyond k repeat spin 0 without
