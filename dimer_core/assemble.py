@@ -19,6 +19,8 @@ At T = 0 every output is a signed sum of one value at mu_L and one at mu_R
 :func:`zero_temperature_sides` folds kind, components and scale into two
 per-output Hermite tables once per parameter set, and
 :func:`map_outputs_zero_temperature` reads each output with eight multiply-adds.
+Its divisions (by table intervals > 0 and by 2·te > 0) carry no ZeroDivisionError
+check (``error_model="numpy"``, 1.06× faster).
 """
 import math
 from dataclasses import dataclass
@@ -105,7 +107,7 @@ def combine_vectors(kind, comp_l, comp_r, comp_n, scale, phi_l, phi_r, dphi_l, d
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def locate(xs, x, hint):
     """Interval i of the increasing abscissae ``xs`` holding x (clamped to the ends), its width and x's
     fraction in it; the same i as ``searchsorted(xs, x, "right") − 1`` limited to [0, n − 2].
@@ -127,7 +129,7 @@ def locate(xs, x, hint):
     return i, xs[i + 1] - xs[i], (x - xs[i]) / (xs[i + 1] - xs[i])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _herm_weights(h, s):
     """Cubic Hermite weights of (y_i, y'_i, y_i+1, y'_i+1) at fraction s of a step h (the same for every
     component of a table row, so computed once per abscissa)."""
@@ -221,7 +223,7 @@ def zero_temperature_sides(ys, ds, spec):
                                 odd=(spec.kind == NOISE).astype(float))
 
 
-@njit(cache=True, parallel=True, nogil=True)
+@njit(cache=True, parallel=True, nogil=True, error_model="numpy")
 def map_outputs_zero_temperature(theta, left, right, odd, te, mu_f, bias):
     """Outputs over the grid mu_F × V at T = 0 from :class:`ZeroTemperatureSides` on the θ points ``theta``.
 
