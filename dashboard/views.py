@@ -13,6 +13,7 @@ import holoviews as hv
 import numpy as np
 import panel as pn
 import param
+from bokeh.models import ColumnDataSource, CustomJS, GlyphRenderer, Legend
 
 from dimer_core import QUANTITIES
 from dimer_core.couplings import guide_levels
@@ -246,6 +247,41 @@ class Live(param.Parameterized):
             self.dash.on_tap(x, y)
 
 
+def static_legend(hv_plot, element):
+    """HoloViews hook for a plot whose curves :class:`Live` rewrites: its legend shows data-less copies.
+
+    BokehJS re-renders a legend's items (HTML, with computed styles) whenever any model they reference
+    changes, so every new curve re-rendered its plot's legend: ≈33 ms of a μ_F step for the four legends.
+    Each item now points at a copy of its renderers with the same glyph and one NaN point (drawn nowhere),
+    which never changes;
+    muting a copy from the legend mutes the curve it stands for.  Copies of curves gone are dropped.
+    """
+    fig = hv_plot.state
+    curves = {r.id for r in fig.renderers if SWATCH not in r.tags}
+    swatches = {r.tags[1]: r for r in fig.renderers if SWATCH in r.tags and r.tags[1] in curves}
+    fig.renderers = [r for r in fig.renderers if SWATCH not in r.tags or r.tags[1] in curves]
+    for legend in fig.select(type=Legend):
+        for item in legend.items:
+            item.renderers = [r if SWATCH in r.tags else swatches.get(r.id) or _swatch(fig, r, swatches)
+                              for r in item.renderers]
+
+
+SWATCH = "legend swatch"
+
+
+def _swatch(fig, renderer, swatches):
+    """A copy of ``renderer`` without data, added to ``fig`` and to ``swatches``."""
+    one_hidden_point = {k: [np.nan] if np.asarray(v).dtype.kind in "fiu" else list(v[:1])
+                        for k, v in renderer.data_source.data.items()}  # BokehJS draws no swatch without data
+    copy = GlyphRenderer(glyph=renderer.glyph.clone(), muted=renderer.muted, tags=[SWATCH, renderer.id],
+                         data_source=ColumnDataSource(one_hidden_point),
+                         muted_glyph=renderer.muted_glyph.clone() if renderer.muted_glyph else "auto")
+    copy.js_on_change("muted", CustomJS(args=dict(curve=renderer), code="curve.muted = cb_obj.muted"))
+    fig.renderers.append(copy)
+    swatches[renderer.id] = copy
+    return copy
+
+
 def _dynamic(build, *streams):
     """A DynamicMap that calls ``build`` afresh whenever it is drawn or one of ``streams`` changes."""
     return hv.DynamicMap(hv.Callable(build, memoize=False), streams=list(streams))
@@ -280,7 +316,8 @@ def cuts(live):
             return hv.Overlay(curves + [live.span(plot)])
         return _dynamic(build, hv.streams.Params(live.dash, ["quantities"]))
 
-    common = dict(width=520, height=260, legend_position="right", ylim=(-1.1, 1.1))  # each scaled to |value| <= 1
+    common = dict(width=520, height=260, legend_position="right", hooks=[static_legend],
+                  ylim=(-1.1, 1.1))  # each scaled to |value| <= 1
     return pn.Row(
         along("cutV").opts(title="cuts against V at the current mu_F", xlabel="V (mV)",
             ylabel="value / max of its map", **common),
@@ -305,7 +342,7 @@ def omega(live):
 
     return _dynamic(build, hv.streams.Params(live, ["langevin"])).opts(
         width=560, height=300, ylim=(-1.05, 1.05), title="mean orientation Omega at mu_F (lines FP, dots Langevin)",
-        legend_position="right", xlabel="V (mV)", shared_axes=False)
+        legend_position="right", xlabel="V (mV)", shared_axes=False, hooks=[static_legend])
 
 
 def interactions(live):
@@ -321,7 +358,8 @@ def interactions(live):
         return hv.Overlay(curves + [live.span("inter")])
 
     return _dynamic(build).opts(width=520, height=300, title="interaction comparison (Fig. 4, bottom)",
-                                legend_position="right", framewise=True, xlabel="V (mV)", shared_axes=False)
+                                legend_position="right", framewise=True, xlabel="V (mV)", shared_axes=False,
+                                hooks=[static_legend])
 
 
 def current(live):

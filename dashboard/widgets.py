@@ -21,11 +21,23 @@ def unit(name):
     return DimerParams.param[name].doc.rsplit("[", 1)[-1].rstrip("]")
 
 
+class _PromptFloatSlider(pn.widgets.FloatSlider):
+    """A slider whose moves reach the server at once: Panel otherwise waits 50 ms (``_debounce``) to gather
+    changes, a sixth of the 300 ms a μ_F or V step may take to redraw.  Changes that arrive while one is being
+    processed are still gathered into one."""
+
+    _priority_changes = ["value"]
+
+
+class _LiveSlider(pn.widgets.EditableFloatSlider):
+    _slider_widget = _PromptFloatSlider
+
+
 def number_widget(dash, name):
     """An editable slider bound to ``dash.p.<name>``; refused values leave a message."""
     p = DimerParams.param[name]
     lo, hi = p.bounds
-    widget = pn.widgets.EditableFloatSlider(label=f"{name} ({unit(name)})", start=lo, end=hi, step=(hi - lo) / 1000.0,
+    widget = (_LiveSlider if name in LIVE else pn.widgets.EditableFloatSlider)(label=f"{name} ({unit(name)})", start=lo, end=hi, step=(hi - lo) / 1000.0,
                                             value=getattr(dash.p, name), sizing_mode="stretch_width",
                                             css_classes=[f"param-{name}"],
                                             format="0.[000000]")  # a step shows 0.2, not 0.20000000000000284

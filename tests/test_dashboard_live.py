@@ -173,3 +173,45 @@ def test_a_session_page_is_indexed_once_not_after_every_change(monkeypatch):
         app.attach(app.create_app())
     assert doc.roots and doc.title == app.TITLE
     assert len(doc.models) > 500 and 1 <= len(calls) <= 3, len(calls)
+
+
+def legend_items(live):
+    """(figure, legend item) of every legend in the curve plots of the page."""
+    from bokeh.models import Legend
+
+    figures = {id(h["plot"]): h["plot"] for (kind, _, _), h in live._handles.items()
+               if kind == "curve" and h["plot"].document is not None}
+    return [(fig, item) for fig in figures.values() for legend in fig.select(type=Legend) for item in legend.items]
+
+
+def plain(spec):
+    """A Bokeh property value without its ``value(...)`` wrapper."""
+    return getattr(spec, "value", spec)
+
+
+def test_legends_show_swatches_that_new_curves_do_not_touch(page):
+    """A legend re-renders in the browser whenever a model it references changes: its items must reference
+    data-less copies of the curves (same glyph), never the curves whose data a slider step rewrites."""
+    dash, live = page
+    dash.quantities = ["J_2", "D_2", "a_i_22"]
+    dash.p.mu_F = 0.9
+    items = legend_items(live)
+    assert len(items) >= 3 + 3 + 6, len(items)  # the two cut plots, Omega, the interaction comparison
+    rewritten = {id(h["source"]) for (kind, _, _), h in live._handles.items() if kind == "curve"}
+    for fig, item in items:
+        for swatch in item.renderers:
+            assert swatch.tags[0] == views.SWATCH and id(swatch.data_source) not in rewritten
+            curve = next(r for r in fig.renderers if r.id == swatch.tags[1])
+            for visual in ("line_color", "line_dash", "line_width", "fill_color"):
+                if hasattr(curve.glyph, visual):
+                    assert plain(getattr(swatch.glyph, visual)) == plain(getattr(curve.glyph, visual)), visual
+            assert all(np.isnan(v).all() for v in swatch.data_source.data.values())
+            assert swatch.js_property_callbacks["change:muted"], "muting the swatch must mute the curve"
+    before = {fig.id: len(fig.renderers) for fig, _ in items}
+    dash.quantities = ["J_2", "K_2"]       # cuts redrawn: swatches of the curves gone are dropped, none doubled
+    dash.quantities = ["J_2", "D_2", "a_i_22"]
+    after = {fig.id: len(fig.renderers) for fig, _ in legend_items(live)}
+    assert all(after.get(k, n) <= n for k, n in before.items()), (before, after)
+    for fig, _ in legend_items(live):
+        swatched = [r.tags[1] for r in fig.renderers if views.SWATCH in r.tags]
+        assert len(swatched) == len(set(swatched)) and set(swatched) <= {r.id for r in fig.renderers}

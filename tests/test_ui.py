@@ -11,8 +11,9 @@ import pytest
 
 from dimer_core.params import bounds_text
 
-from ui_support import (CUT_MU, CUT_V, INTERACTIONS, MAP_TITLES, OMEGA, app_server, browser_context_args,  # noqa: F401
-                        browser_type_launch_args, data_to_page, open_app, plot, plots, screenshot, wait_until)
+from ui_support import (CUT_MU, CUT_V, INTERACTIONS, LIVE_VIEWS_JS, MAP_TITLES, OMEGA, app_server,  # noqa: F401
+                        browser_context_args, browser_type_launch_args, data_to_page, open_app, plot, plots,
+                        screenshot, wait_until)
 
 pytest.importorskip("pytest_playwright")
 
@@ -98,6 +99,32 @@ def test_moving_the_V_slider_moves_the_marker_and_the_lines(page, app_server):
     assert dash.message == ""
     assert s.errors == [], s.errors
 
+
+
+LEGEND_JS = """() => {
+  // The Omega plot's legend: its items' renderers (swatches) and the curves they stand for.
+""" + LIVE_VIEWS_JS + """
+  const fig = views.find(v => v.model.type === 'Figure' && v.model.title
+                              && v.model.title.text.startsWith('mean orientation')).model;
+  const swatches = fig.select({type: 'Legend'})[0].items.map(i => i.renderers[0]);
+  const curve = (s) => fig.renderers.find(r => r.id === s.tags[1]);
+  return {swatches, curve};
+}"""
+
+
+def test_a_legend_click_mutes_its_curve_and_unchanged_stylesheets_are_not_rewritten(page, app_server):
+    """Legends show data-less swatches (dashboard.views.static_legend): muting one from the legend mutes the
+    curve it stands for; and the page carries the BokehJS fix that skips stylesheet writes that change nothing."""
+    s = open_app(page, app_server)
+    muted = page.evaluate("(" + LEGEND_JS + """)().swatches.map(s => s.tags[0])""")
+    assert muted and set(muted) == {"legend swatch"}
+    page.evaluate("(" + LEGEND_JS + ")().swatches[1].muted = true")   # what a click on the legend item does
+    states = ("() => { const {swatches, curve} = (" + LEGEND_JS + ")();"
+              "        return swatches.map(s => [s.muted, curve(s).muted]); }")
+    wait_until(lambda: page.evaluate(states) == [[False, False], [True, True], [False, False]],
+               message="the second curve muted with its swatch, the others not")
+    assert page.evaluate("""() => Bokeh.require('core/dom').InlineStyleSheet.prototype._update.skips_unchanged""")
+    assert s.errors == [], s.errors
 
 def test_typing_mu_F_moves_the_marker(page, app_server):
     s = open_app(page, app_server)
