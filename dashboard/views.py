@@ -276,7 +276,8 @@ def _swatch(fig, renderer, swatches):
     copy = GlyphRenderer(glyph=renderer.glyph.clone(), muted=renderer.muted, tags=[SWATCH, renderer.id],
                          data_source=ColumnDataSource(one_hidden_point),
                          muted_glyph=renderer.muted_glyph.clone() if renderer.muted_glyph else "auto")
-    copy.js_on_change("muted", CustomJS(args=dict(curve=renderer), code="curve.muted = cb_obj.muted"))
+    # the curve is found by its id: a reference in the callback's args would tie the legend to the curve again
+    copy.js_on_change("muted", CustomJS(code="cb_obj.document.get_model_by_id(cb_obj.tags[1]).muted = cb_obj.muted"))
     fig.renderers.append(copy)
     swatches[renderer.id] = copy
     return copy

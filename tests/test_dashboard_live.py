@@ -5,6 +5,7 @@ import numpy as np
 import panel as pn
 import pytest
 from bokeh.document import Document
+from bokeh.models import Legend
 
 from dashboard import views
 from dashboard.state import MAP_MU_F, MAP_V, Dashboard
@@ -177,8 +178,6 @@ def test_a_session_page_is_indexed_once_not_after_every_change(monkeypatch):
 
 def legend_items(live):
     """(figure, legend item) of every legend in the curve plots of the page."""
-    from bokeh.models import Legend
-
     figures = {id(h["plot"]): h["plot"] for (kind, _, _), h in live._handles.items()
                if kind == "curve" and h["plot"].document is not None}
     return [(fig, item) for fig in figures.values() for legend in fig.select(type=Legend) for item in legend.items]
@@ -197,10 +196,13 @@ def test_legends_show_swatches_that_new_curves_do_not_touch(page):
     dash.p.mu_F = 0.9
     items = legend_items(live)
     assert len(items) >= 3 + 3 + 6, len(items)  # the two cut plots, Omega, the interaction comparison
-    rewritten = {id(h["source"]) for (kind, _, _), h in live._handles.items() if kind == "curve"}
+    rewritten = {h["source"].id for (kind, _, _), h in live._handles.items() if kind == "curve"}
+    for legend in {lg.id: lg for fig, _ in items for lg in fig.select(type=Legend)}.values():
+        reachable = {m.id for m in legend.references()}  # what BokehJS watches for changes (recursively)
+        assert not reachable & rewritten, "a legend reaches a curve's data source"
     for fig, item in items:
         for swatch in item.renderers:
-            assert swatch.tags[0] == views.SWATCH and id(swatch.data_source) not in rewritten
+            assert swatch.tags[0] == views.SWATCH
             curve = next(r for r in fig.renderers if r.id == swatch.tags[1])
             for visual in ("line_color", "line_dash", "line_width", "fill_color"):
                 if hasattr(curve.glyph, visual):
