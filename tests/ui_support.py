@@ -125,6 +125,7 @@ PLOTS_JS = """() => {
     const fig = v.model, title = fig.title ? fig.title.text : '';
     const plot = {spans: [], points: [], image: null, lines: 0};
     for (const r of fig.renderers) {
+      if (r.tags && r.tags[0] === 'legend swatch') continue;  // a legend's data-less copy of a curve
       if (r.type === 'Span') { plot.spans.push(r.location); continue; }
       const g = r.glyph, d = r.data_source ? r.data_source.data : {};
       if (!g) continue;
