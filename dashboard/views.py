@@ -13,7 +13,7 @@ import holoviews as hv
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, CustomJS, GlyphRenderer, Legend
+from bokeh.models import ColumnDataSource, CustomJS, GlyphRenderer, Legend, PrintfTickFormatter
 
 from dimer_core import QUANTITIES
 from dimer_core.couplings import guide_levels
@@ -296,7 +296,8 @@ def map_panel(live, key):
     img = img.opts(hooks=[live.hook("image", key)], clim=(-lim, lim), xlim=(MAP_V[0], MAP_V[-1]),
                    ylim=(MAP_MU_F[0], MAP_MU_F[-1]), cmap="RdBu_r", colorbar=True, symmetric=True,
                    tools=["hover", "tap"], clabel=f"{key} ({QUANTITIES[key][0]})", xlabel="V (mV)",
-                   ylabel="mu_F (meV)", title=key, width=300, height=250, toolbar="above")
+                   ylabel="mu_F (meV)", title=key, width=300, height=250, toolbar="above",
+                   cformatter=PrintfTickFormatter(format="%.3g"))  # 0.002, not 2.000e-3
     tap = hv.streams.Tap(source=img, x=None, y=None)
     tap.add_subscriber(live.on_tap)
     lines = hv.Path(live.guide_lines(), kdims=["V", "mu_F"]).opts(
