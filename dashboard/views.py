@@ -28,6 +28,9 @@ MOVING = ("marker", "span")
 """Elements that follow mu_F or V: drawn on the overlay layer of their plot."""
 FITTED = ("inter", "I", "dIdV")
 """Plots whose y range follows their curves (the maps, the cuts and Omega have fixed ranges)."""
+UNBOUNDED = ("kT_eff",)
+"""Curves the range follows only up to twice the others' extent: k_B·T_eff diverges where the damping a_i_22
+changes sign, and would otherwise squeeze the interactions it is compared with into a flat line."""
 
 
 def safe(dash, build, empty, clear=True):
@@ -177,10 +180,16 @@ class Live(param.Parameterized):
         return dash.curve_revision, lambda: self.sweep()[name]
 
     def _fit(self, plot):
-        curves = [h for role, h in self._handles.items()
-                  if role[0] == "curve" and role[1] == plot and self._current(role)]
-        if curves:
-            _fit(curves[0]["y_range"], [h["source"].data[h["glyph"].y] for h in curves])
+        curves = {role[2]: h for role, h in self._handles.items()
+                  if role[0] == "curve" and role[1] == plot and self._current(role)}
+        if not curves:
+            return
+        bounded = [h["source"].data[h["glyph"].y] for name, h in curves.items() if name not in UNBOUNDED]
+        extent = np.nanmax(np.abs(np.concatenate(bounded)), initial=0.0) if bounded else 0.0
+        limit = 2 * extent if extent > 0 else np.inf
+        unbounded = [np.clip(h["source"].data[h["glyph"].y], -limit, limit)
+                     for name, h in curves.items() if name in UNBOUNDED]
+        _fit(next(iter(curves.values()))["y_range"], bounded + unbounded)
 
     def _memoised(self, what, key, compute):
         if self._memo.get(what, (None,))[0] != key:

@@ -217,3 +217,24 @@ def test_legends_show_swatches_that_new_curves_do_not_touch(page):
     for fig, _ in legend_items(live):
         swatched = [r.tags[1] for r in fig.renderers if views.SWATCH in r.tags]
         assert len(swatched) == len(set(swatched)) and set(swatched) <= {r.id for r in fig.renderers}
+
+
+def test_the_interaction_range_follows_T_eff_only_up_to_twice_the_interactions():
+    """k_B·T_eff diverges where a_i_22 changes sign: the fitted range must not squeeze the interactions."""
+    from bokeh.models import ColumnDataSource, Line, Range1d
+
+    live = views.Live(Dashboard())
+    y_range = Range1d(start=-1.0, end=1.0)
+    v = np.linspace(-6, 6, 97)
+    curves = {"E_J": 3.0 * np.sin(v), "E_D": 0.5 * v / 6, "kT_eff": 0.2 + 1.0 / (v - 0.06)}  # a pole at 0.06 mV
+    for name, y in curves.items():
+        live._handles["curve", "inter", name] = {"y_range": y_range, "source": ColumnDataSource({"x": v, "y": y}),
+                                                 "glyph": Line(x="x", y="y")}
+    live._fit("inter")
+    extent = np.abs(curves["E_J"]).max()
+    assert -2.0 * extent * 1.21 <= y_range.start < -extent and extent < y_range.end <= 2.0 * extent * 1.21
+    curves_small_teff = 0.1 * np.ones_like(v)   # a tame T_eff keeps the range of the interactions alone
+    live._handles["curve", "inter", "kT_eff"]["source"].data.update(y=curves_small_teff)
+    y_range.update(start=-100.0, end=100.0)
+    live._fit("inter")
+    assert (y_range.start, y_range.end) == pytest.approx((-extent - 0.2 * extent, extent + 0.2 * extent), rel=1e-2)
