@@ -150,8 +150,14 @@ def _herm_der(ys, ds, i, h, s, c):
             + (3 * s2 - 2 * s) * ds[i + 1, c])
 
 
+@njit(cache=True, inline="always")
+def chemical_potentials(mu_F, V):
+    """mu_L = mu_F + eV/2, mu_R = mu_F − eV/2 (meV; V in mV)."""
+    return mu_F + 0.5 * V, mu_F - 0.5 * V
+
+
 @njit(cache=True, parallel=True, nogil=True)
-def map_outputs(xs, ys, ds, te, mu_f, bias, kt, kind, comp_l, comp_r, comp_n, scale):
+def map_outputs(xs, ys, ds, mu_f, bias, kt, kind, comp_l, comp_r, comp_n, scale):
     """Outputs over the grid mu_F × V from a T > 0 table (xs = μ, ys = Φ, ds = Φ').
 
     Returns an array of shape (len(mu_f), len(bias), n_outputs).
@@ -161,8 +167,7 @@ def map_outputs(xs, ys, ds, te, mu_f, bias, kt, kind, comp_l, comp_r, comp_n, sc
     for a in prange(nf):
         il = ir = 0
         for b in range(nv):
-            mu_l = mu_f[a] + 0.5 * bias[b]
-            mu_r = mu_f[a] - 0.5 * bias[b]
+            mu_l, mu_r = chemical_potentials(mu_f[a], bias[b])
             il, hl, sl = locate(xs, mu_l, il)
             ir, hr, sr = locate(xs, mu_r, ir)
             wl, wr = _herm_weights(hl, sl), _herm_weights(hr, sr)
@@ -234,8 +239,7 @@ def map_outputs_zero_temperature(theta, left, right, odd, te, mu_f, bias):
     for a in prange(nf):
         il = ir = 0
         for b in range(nv):
-            mu_l = mu_f[a] + 0.5 * bias[b]
-            mu_r = mu_f[a] - 0.5 * bias[b]
+            mu_l, mu_r = chemical_potentials(mu_f[a], bias[b])
             il, hl, sl = locate(theta, math.acos(min(max(-mu_l / (2.0 * te), -1.0), 1.0)), il)
             ir, hr, sr = locate(theta, math.acos(min(max(-mu_r / (2.0 * te), -1.0), 1.0)), ir)
             l0, l1, l2, l3 = _herm_weights(hl, sl)

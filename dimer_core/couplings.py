@@ -182,7 +182,7 @@ def _map(p, mu_F, V, spec, refine):
                                             p.te, mu_F, V)
     half = 0.5 * np.abs(V).max()
     table = thermal_table(p, mu_F.min() - half, mu_F.max() + half, refine)
-    return map_outputs(table.mu, table.phi, table.dphi, p.te, mu_F, V, kt,
+    return map_outputs(table.mu, table.phi, table.dphi, mu_F, V, kt,
                        spec.kind, spec.comp_l, spec.comp_r, spec.comp_n, spec.scale)
 
 

@@ -25,7 +25,7 @@ so the two routes check each other.
 import numpy as np
 
 from .energy_grid import breakpoints, panel_nodes
-from .assemble import CURRENT, LEAD, NOISE, OutputSpec, combine_vectors
+from .assemble import CURRENT, LEAD, NOISE, OutputSpec, chemical_potentials, combine_vectors
 from .integrands import TRANS, chi_index, evaluate, noise_index, spin_index
 from .tables import fermi_weighted_sums
 from .units import E_OVER_H, K_B
@@ -93,11 +93,6 @@ def fermi(x, kt):
     if kt == 0.0:
         return np.where(x < 0, 1.0, np.where(x > 0, 0.0, 0.5))
     return 0.5 * (1.0 - np.tanh(0.5 * x / kt))
-
-
-def chemical_potentials(mu_F, V):
-    """mu_L = mu_F + eV/2, mu_R = mu_F − eV/2 (meV; V in mV)."""
-    return mu_F + 0.5 * V, mu_F - 0.5 * V
 
 
 def direct(p, refine=1.0):
