@@ -305,7 +305,7 @@ def map_panel(live, key):
     img = img.opts(hooks=[live.hook("image", key)], clim=(-lim, lim), xlim=(MAP_V[0], MAP_V[-1]),
                    ylim=(MAP_MU_F[0], MAP_MU_F[-1]), cmap="RdBu_r", colorbar=True, symmetric=True,
                    tools=["hover", "tap"], clabel=f"{key} ({QUANTITIES[key][0]})", xlabel="V (mV)",
-                   ylabel="mu_F (meV)", title=key, width=300, height=250, toolbar="above",
+                   ylabel="mu_F (meV)", title=key, width=290, height=250, toolbar="above",
                    cformatter=PrintfTickFormatter(format="%.3g"))  # 0.002, not 2.000e-3
     tap = hv.streams.Tap(source=img, x=None, y=None)
     tap.add_subscriber(live.on_tap)
