@@ -11,8 +11,8 @@ integrand components (see :mod:`dimer_core.integrands`) it reads.
 with Δ = mu_L − mu_R.  The noise line uses ``f(1 − f) = −kT ∂f/∂ε`` for one lead
 and ``(1 − f_L) f_R + (1 − f_R) f_L = (f_L − f_R)·coth(Δ/2kT)`` across the leads;
 written with a divided difference it stays exact as Δ → 0 (and is |Φ_L − Φ_R| at
-T = 0).  :func:`map_outputs` reads the tables by cubic Hermite interpolation,
-fused with the assembly so that a 201 × 201 map costs a few milliseconds.
+T = 0).  :func:`map_outputs` (T > 0) reads the tables by cubic Hermite
+interpolation, fused with the assembly so that a 201 × 201 map costs a few milliseconds.
 
 At T = 0 every output is a signed sum of one value at mu_L and one at mu_R
 (the noise window is sign(Δ)·(Φ_cN(mu_L) − Φ_cN(mu_R))), so
@@ -199,6 +199,8 @@ class ZeroTemperatureSides:
     (the T = 0 window |Δ|·(Φ(mu_L) − Φ(mu_R))/Δ), 1 otherwise.
     """
 
+    theta: np.ndarray
+    """The table's θ points (n_points,), increasing."""
     left: np.ndarray
     """(n_points − 1, 4, n_outputs)"""
     right: np.ndarray
@@ -208,11 +210,12 @@ class ZeroTemperatureSides:
 
     @property
     def nbytes(self):
-        return self.left.nbytes + self.right.nbytes + self.odd.nbytes
+        return self.theta.nbytes + self.left.nbytes + self.right.nbytes + self.odd.nbytes
 
 
-def zero_temperature_sides(ys, ds, spec):
-    """:class:`ZeroTemperatureSides` of ``spec`` from a T = 0 table's values ``ys`` and θ-slopes ``ds``."""
+def zero_temperature_sides(table, spec):
+    """:class:`ZeroTemperatureSides` of ``spec`` from a :class:`~dimer_core.tables.NodeTable`."""
+    ys, ds = table.phi, table.dphi
     lead = spec.kind == LEAD
     cols_l = np.where(lead, spec.comp_l, spec.comp_n)
     cols_r = np.where(lead, spec.comp_r, spec.comp_n)
@@ -224,8 +227,8 @@ def zero_temperature_sides(ys, ds, spec):
         y, d = ys[:, cols] * factor, ds[:, cols] * factor
         return np.ascontiguousarray(np.stack([y[:-1], d[:-1], y[1:], d[1:]], axis=1))
 
-    return ZeroTemperatureSides(left=side(cols_l, spec.scale), right=side(cols_r, sign_r * spec.scale),
-                                odd=(spec.kind == NOISE).astype(float))
+    return ZeroTemperatureSides(theta=table.theta, left=side(cols_l, spec.scale),
+                                right=side(cols_r, sign_r * spec.scale), odd=(spec.kind == NOISE).astype(float))
 
 
 @njit(cache=True, parallel=True, nogil=True, error_model="numpy")

@@ -165,12 +165,7 @@ def _grid(name, values):
 def zero_temperature_sides_of(p, spec, refine=1.0):
     """The cached :class:`~dimer_core.assemble.ZeroTemperatureSides` of ``spec`` for the parameters of ``p``."""
     key = (p.electronic_key(), refine, spec.names, spec.scale.tobytes())
-
-    def build():
-        table = node_table(p, refine)
-        return zero_temperature_sides(table.phi, table.dphi, spec)
-
-    return _zero_temperature_sides.get_or_build(key, build)
+    return _zero_temperature_sides.get_or_build(key, lambda: zero_temperature_sides(node_table(p, refine), spec))
 
 
 def _map(p, mu_F, V, spec, refine):
@@ -178,8 +173,7 @@ def _map(p, mu_F, V, spec, refine):
     kt = K_B * p.T
     if kt == 0.0:
         sides = zero_temperature_sides_of(p, spec, refine)
-        return map_outputs_zero_temperature(node_table(p, refine).theta, sides.left, sides.right, sides.odd,
-                                            p.te, mu_F, V)
+        return map_outputs_zero_temperature(sides.theta, sides.left, sides.right, sides.odd, p.te, mu_F, V)
     half = 0.5 * np.abs(V).max()
     table = thermal_table(p, mu_F.min() - half, mu_F.max() + half, refine)
     return map_outputs(table.mu, table.phi, table.dphi, mu_F, V, kt,
