@@ -40,6 +40,6 @@ def skip_unchanged_stylesheets(doc):
     """Install :data:`SKIP_UNCHANGED_STYLESHEETS_JS` in the page of ``doc`` once it is rendered.
 
     It replaces a method of BokehJS's ``InlineStyleSheet`` (pinned Bokeh 3.9.2); if a later Bokeh has no
-    such method it does nothing, and ``tests/test_dashboard_live.py`` says so.
+    such method it does nothing, and ``tests/test_ui.py`` fails to find it installed.
     """
     doc.js_on_event("document_ready", CustomJS(code=SKIP_UNCHANGED_STYLESHEETS_JS))

@@ -256,14 +256,18 @@ class Live(param.Parameterized):
             self.dash.on_tap(x, y)
 
 
+SWATCH = "legend swatch"
+"""Tag of a legend's copy of a curve (:func:`static_legend`); the curve's id follows it in the tags."""
+
+
 def static_legend(hv_plot, element):
     """HoloViews hook for a plot whose curves :class:`Live` rewrites: its legend shows data-less copies.
 
     BokehJS re-renders a legend's items (HTML, with computed styles) whenever any model they reference
     changes, so every new curve re-rendered its plot's legend: ≈33 ms of a μ_F step for the four legends.
     Each item now points at a copy of its renderers with the same glyph and one NaN point (drawn nowhere),
-    which never changes;
-    muting a copy from the legend mutes the curve it stands for.  Copies of curves gone are dropped.
+    which never changes.  Muting a copy from the legend mutes the curve it stands for.  Copies of curves
+    gone are dropped.
     """
     fig = hv_plot.state
     curves = {r.id for r in fig.renderers if SWATCH not in r.tags}
@@ -273,9 +277,6 @@ def static_legend(hv_plot, element):
         for item in legend.items:
             item.renderers = [r if SWATCH in r.tags else swatches.get(r.id) or _swatch(fig, r, swatches)
                               for r in item.renderers]
-
-
-SWATCH = "legend swatch"
 
 
 def _swatch(fig, renderer, swatches):
