@@ -37,10 +37,10 @@ def number_widget(dash, name):
     """An editable slider bound to ``dash.p.<name>``; refused values leave a message."""
     p = DimerParams.param[name]
     lo, hi = p.bounds
-    widget = (_LiveSlider if name in LIVE else pn.widgets.EditableFloatSlider)(label=f"{name} ({unit(name)})", start=lo, end=hi, step=(hi - lo) / 1000.0,
-                                            value=getattr(dash.p, name), sizing_mode="stretch_width",
-                                            css_classes=[f"param-{name}"],
-                                            format="0.[000000]")  # a step shows 0.2, not 0.20000000000000284
+    slider = _LiveSlider if name in LIVE else pn.widgets.EditableFloatSlider
+    widget = slider(label=f"{name} ({unit(name)})", start=lo, end=hi, step=(hi - lo) / 1000.0,
+                    value=getattr(dash.p, name), sizing_mode="stretch_width", css_classes=[f"param-{name}"],
+                    format="0.[000000]")  # a step shows 0.2, not 0.20000000000000284
 
     def push(event):
         if event.new is not None and not _same(getattr(dash.p, name), event.new):
