@@ -163,7 +163,7 @@ def _grid(name, values):
 
 
 def zero_temperature_sides_of(p, spec, refine=1.0):
-    """The cached :class:`~dimer_core.assemble.ZeroTemperatureSides` of ``spec`` for the parameters of ``p``."""
+    """The cached :class:`~dimer_core.assemble.ZeroTemperatureSides` of ``spec`` for the parameters ``p``."""
     key = (p.electronic_key(), refine, spec.names, spec.scale.tobytes())
     return _zero_temperature_sides.get_or_build(key, lambda: zero_temperature_sides(node_table(p, refine), spec))
 
