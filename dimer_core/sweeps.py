@@ -14,15 +14,24 @@ Every sweep runs at the parameters' mu_F and takes its couplings from
 import numpy as np
 import xarray as xr
 
-from .couplings import _grid, named_map, parameter_attrs, raw_map
-from .langevin import DimerSpinModel, PinnedSpinModel, dimer_ensemble, ensemble, trajectory
+from .couplings import _grid, effective_temperature, named_map, parameter_attrs, raw_map
+from .drift import calculus_flag
+from .langevin import DimerSpinModel, PinnedSpinModel, cross_matrix, ensemble, trajectory, validity
 from .params import DimerParams
 from .response import RAW_INDEX
 from .spin import bare_terms, free_spin_energy, free_spin_terms, fp_sweep_values, local_minima
-from .units import HBAR
+from .units import HBAR, K_B
 
 MAX_STEPS = 400_000
 """Default cap on burn-in plus averaging steps per trajectory."""
+
+STEPS_PER_TURN = 40
+"""Default time steps per ħS/|rate|_max (the fastest precession, in radians)."""
+
+DIFFUSION_PER_STEP = 0.005
+"""Largest angular variance (rad²) the noise spreads a spin by in one default step.  The
+scheme's weak error is O(dt) with a constant that grows with the noise: with a W part
+at k_B T = 2.6 meV its bias on Omega was −0.6·dt/ps (tests/test_stochastic_calculus.py)."""
 
 FP_OUTPUTS = ("Omega_x", "Omega_y", "Omega_z", "T_eff_2", "energy_injection", "E_J", "E_D", "E_A", "E_K", "E_s",
               "E_DMself", "kT_eff")
@@ -62,7 +71,9 @@ def fp_sweep(params, V):
     Returns an :class:`xarray.Dataset` on ``V`` (mV): Omega_x, Omega_y, Omega_z,
     T_eff_2 (K), energy_injection (T_eff < 0: distribution peaked at the energy
     maximum), and the Fig. 4/5 comparison in meV: E_J = Δ²J_2, E_D = Δ²D_2,
-    E_A = Δ²A_2, E_K = Δ²K_2, E_s = Δ·s_2, E_DMself = (ΔS)²·chi22_DM, kT_eff.
+    E_A = Δ²A_2, E_K = Δ²K_2, E_s = Δ·s_2, E_DMself = (ΔS)²·chi22_DM, kT_eff;
+    outside_validity where the slow-spin LLG breaks down (the values are kept, the
+    reasons are in ``attrs["validity"]``; :func:`~dimer_core.langevin.validity`).
     """
     p = _check(params)
     V = _grid("V", V)
@@ -83,7 +94,10 @@ def fp_sweep(params, V):
         "E_DMself": (d2 * p.S ** 2 * c["chi22_DM"], "meV", "self DMI-like field (ΔS)²·chi22_DM (not in E(m))"),
         "kT_eff": (kts, "meV", "k_B·T_eff"),
     }
-    return _dataset(V, data, p, method="fokker-planck")
+    alpha = d2 * tensor(c["a_i_22"], c["a_DM_22"], c["a_an_22"], p.vector("that"))
+    flags, notes = _validity_data(alpha, (K_B * c["T_eff_2"])[:, None], V)
+    data.update(flags)
+    return _dataset(V, data, p, method="fokker-planck", validity=notes)
 
 
 def current_sweep(params, V, dV=1e-3):
@@ -137,19 +151,30 @@ def pinned_model(params, V, terms="full"):
     d2 = p.Delta ** 2
     alpha = d2 * tensor(c["a_i_22"], c["a_DM_22"] * full, c["a_an_22"], that)
     noise = d2 * tensor(c["j_i_22"], c["j_DM_22"], c["j_an_22"], that)
-    return PinnedSpinModel(g=g, Q=q, b_dm=bdm * full, that=that, alpha=alpha, noise=noise, hbar_s=HBAR * p.S), c
+    return PinnedSpinModel(g=g, Q=q, b_dm=bdm * full, that=that, alpha=alpha, noise=noise, hbar_s=HBAR * p.S,
+                           kt=K_B * c["T_eff_2"]), c
 
 
-def time_scales(model, dt=None, t_burn=None, t_average=None):
+def time_scales(model, dt=None, t_burn=None, t_average=None, calculus="boltzmann", others=()):
     """Default step (ps) and burn-in/averaging times (ps) from the relaxation time.
 
     τ = ħS(1 + α²)/(α·λ) with α the isotropic damping and λ the smallest
     Hessian eigenvalue (meV) at the most probable direction; dt resolves the
-    fastest precession (ħS/|B|_max/40); burn-in 20 τ, averaging 200 τ (at most
-    :data:`MAX_STEPS` steps in all unless given).
+    fastest rate, ħS/(|B|_max + ħS·|c|_max)/:data:`STEPS_PER_TURN` (|c|: the
+    noise-induced drift, :mod:`dimer_core.drift`), and the diffusion,
+    dt·D_max ≤ :data:`DIFFUSION_PER_STEP` (D = K N Kᵀ), also over the
+    :class:`~dimer_core.langevin.SpinModel` s in ``others``; burn-in 20 τ,
+    averaging 200 τ (at most :data:`MAX_STEPS` steps in all unless given).
     """
-    fastest = model.hbar_s / max(model.field_scale().max(), 1e-6)
-    dt = dt if dt is not None else fastest / 40.0
+    if dt is None:
+        spins = model.spins()
+        rate = model.field_scale() + model.hbar_s * spins.drift_scale(calculus)
+        diffusion = spins.diffusion_scale()
+        for other in others:
+            rate = np.maximum(rate, other.field_scale() + other.hbar_s * other.drift_scale(calculus))
+            diffusion = np.maximum(diffusion, other.diffusion_scale())
+        dt = min(model.hbar_s / max(rate.max(), 1e-6) / STEPS_PER_TURN,
+                 DIFFUSION_PER_STEP / max(diffusion.max(), 1e-12))
     if t_burn is None or t_average is None:
         taus = []
         for k in range(model.size):
@@ -168,8 +193,15 @@ def time_scales(model, dt=None, t_burn=None, t_average=None):
     return dt, t_burn, t_average
 
 
+def _validity_data(alpha, kt, V):
+    """``outside_validity`` and a one-line summary for ``attrs`` (:func:`~dimer_core.langevin.validity`)."""
+    valid, reasons = validity(alpha, kt)
+    notes = "; ".join(f"V = {v:g} mV: {r}" for v, r in zip(V, reasons) if r)
+    return {"outside_validity": (~valid, "1", "the slow-spin LLG breaks down here (Langevin: not integrated, NaN)")}, notes
+
+
 def langevin_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average=None, seed=0,
-                   progress=None, cancel=None, terms="full", first_index=0):
+                   progress=None, cancel=None, terms="full", first_index=0, calculus="boltzmann"):
     """Langevin Omega(V) with standard errors, beside the Fokker–Planck estimate.
 
     Parameters
@@ -188,27 +220,33 @@ def langevin_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average
         Where ``V`` starts in a longer sweep (see :func:`~dimer_core.langevin.ensemble`).
         With the whole sweep's dt, t_burn and t_average given, the pieces of a
         split sweep reproduce it exactly.
+    calculus : "boltzmann" (default) or "stratonovich", see :data:`dimer_core.drift.CALCULI`
 
     Returns
     -------
-    xarray.Dataset on V with Omega_x/y/z, Omega_x/y/z_err, FP_Omega_x/y/z and
-    T_eff_2; the time step and times in ``attrs``.
+    xarray.Dataset on V with Omega_x/y/z, Omega_x/y/z_err, FP_Omega_x/y/z,
+    T_eff_2 and outside_validity (True: not integrated, Omega NaN; the reasons in
+    ``attrs["validity"]``); the time step and times in ``attrs``.
     """
     p = _check(params)
     V = _grid("V", V)
+    calculus_flag(calculus)
     model, c = pinned_model(p, V, terms)
-    dt, t_burn, t_average = time_scales(model, dt, t_burn, t_average)
+    dt, t_burn, t_average = time_scales(model, dt, t_burn, t_average, calculus)
     n_burn, n_avg = int(round(t_burn / dt)), max(1, int(round(t_average / dt)))
     omega, err = ensemble(model, n_realizations, dt, n_burn, n_avg, seed=seed, progress=progress, cancel=cancel,
-                          first_index=first_index)
+                          first_index=first_index, calculus=calculus)
     fp = fp_sweep(p, V)
     data = {f"Omega_{x}": (omega[:, i], "1", f"mean {x} component of the free spin (Langevin)")
             for i, x in enumerate("xyz")}
     data.update({f"Omega_{x}_err": (err[:, i], "1", f"standard error of Omega_{x}") for i, x in enumerate("xyz")})
     data.update({f"FP_Omega_{x}": (fp[f"Omega_{x}"].values, "1", f"Fokker–Planck Omega_{x}") for x in "xyz"})
     data["T_eff_2"] = (c["T_eff_2"], "K", "effective temperature of spin 2")
+    flags, notes = _validity_data(model.alpha, np.reshape(model.kt, (-1, 1)), V)
+    data.update(flags)
     return _dataset(V, data, p, method="langevin", dt_ps=dt, t_burn_ps=n_burn * dt, t_average_ps=n_avg * dt,
-                    n_realizations=int(n_realizations), seed=int(seed), terms=terms)
+                    n_realizations=int(n_realizations), seed=int(seed), terms=terms, calculus=calculus,
+                    validity=notes)
 
 
 def torque_parts(params, couplings, m, mdot):
@@ -261,7 +299,7 @@ def reversal_path(params, m0=None, t_total=None, dt=None, every=None, seed=0, no
     model, c = pinned_model(p, [p.V])
     if not noise:
         model = PinnedSpinModel(model.g, model.Q, model.b_dm, model.that, model.alpha, 0.0 * model.noise,
-                                model.hbar_s)
+                                model.hbar_s, kt=np.zeros(1))
     dt, _, t_avg = time_scales(model, dt, 0.0, None)
     t_total = t_total if t_total is not None else t_avg / 5.0
     n_steps = max(1, int(round(t_total / dt)))
@@ -272,7 +310,7 @@ def reversal_path(params, m0=None, t_total=None, dt=None, every=None, seed=0, no
     f = free_spin_energy(p, couplings)
     b = f.g - 2.0 * m @ f.Q + f.b_dm * np.cross(m, f.that)
     rhs = np.cross(m, b) / model.hbar_s
-    mdot = np.array([np.linalg.solve(np.eye(3) + _cross_matrix(mk) @ model.alpha[0], r) for mk, r in zip(m, rhs)])
+    mdot = np.array([np.linalg.solve(np.eye(3) + cross_matrix(mk) @ model.alpha[0], r) for mk, r in zip(m, rhs)])
     parts = torque_parts(p, couplings, m, mdot)
     data = {f"m_{x}": (m[:, i], "1", f"{x} component of the free spin") for i, x in enumerate("xyz")}
     for name, arr in parts.items():
@@ -283,10 +321,6 @@ def reversal_path(params, m0=None, t_total=None, dt=None, every=None, seed=0, no
     ds.attrs.update(parameter_attrs(p))
     ds.attrs.update(dt_ps=dt, seed=int(seed), noise=int(noise))
     return ds
-
-
-def _cross_matrix(m):
-    return np.array([[0.0, -m[2], m[1]], [m[2], 0.0, -m[0]], [-m[1], m[0], 0.0]])
 
 
 def dimer_model(params, V, terms="full"):
@@ -319,28 +353,38 @@ def dimer_model(params, V, terms="full"):
             parts = [raw[:, RAW_INDEX[f"noise_{ab}_{x}"]] for x in ("i", "DM", "an")]
             noise[blk] = ds2 * tensor(*parts, that)
     noise = 0.5 * (noise + np.swapaxes(noise, -1, -2))  # C_12 = C_21ᵀ exactly; remove rounding
-    return DimerSpinModel(g=g, Q0=q0, X=x6, alpha=alpha, noise=noise, hbar_s=HBAR * p.S)
+    kt = K_B * np.column_stack([effective_temperature(p.S ** 2 * raw[:, RAW_INDEX[f"noise_{a}{a}_i"]],
+                                                      p.S * raw[:, RAW_INDEX[f"dchi_{a}{a}_i"]], p.S)
+                                for a in (1, 2)])
+    return DimerSpinModel(g=g, Q0=q0, X=x6, alpha=alpha, noise=noise, hbar_s=HBAR * p.S, kt=kt)
 
 
 def dimer_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average=None, seed=0,
-                progress=None, cancel=None, terms="full"):
+                progress=None, cancel=None, terms="full", calculus="boltzmann"):
     """Both spins free: <m_1·m_2>, <m_1>, <m_2> against V, with standard errors.
 
-    Time scales default to those of the pinned problem at the same biases.
+    Time scales default to those of the pinned problem at the same biases, with a
+    step that also resolves the dimer's own rates.  ``calculus``: see
+    :data:`dimer_core.drift.CALCULI`; ``outside_validity`` as in :func:`langevin_sweep`.
     """
     p = _check(params)
     V = _grid("V", V)
+    calculus_flag(calculus)
     pinned, _ = pinned_model(p, V, terms)
-    dt, t_burn, t_average = time_scales(pinned, dt, t_burn, t_average)
     model = dimer_model(p, V, terms)
+    spins = model.spins()
+    dt, t_burn, t_average = time_scales(pinned, dt, t_burn, t_average, calculus, others=(spins,))
     n_burn, n_avg = int(round(t_burn / dt)), max(1, int(round(t_average / dt)))
-    mean, err = dimer_ensemble(model, n_realizations, dt, n_burn, n_avg, seed=seed, progress=progress,
-                               cancel=cancel)
+    mean, err = ensemble(spins, n_realizations, dt, n_burn, n_avg, seed=seed, progress=progress, cancel=cancel,
+                         calculus=calculus)
     data = {"m1_dot_m2": (mean[:, 6], "1", "mean relative orientation <m_1·m_2>"),
             "m1_dot_m2_err": (err[:, 6], "1", "standard error of <m_1·m_2>")}
     for s in range(2):
         for i, x in enumerate("xyz"):
             data[f"m{s + 1}_{x}"] = (mean[:, 3 * s + i], "1", f"<m_{s + 1}> {x} component")
             data[f"m{s + 1}_{x}_err"] = (err[:, 3 * s + i], "1", f"standard error of <m_{s + 1}> {x}")
+    flags, notes = _validity_data(spins.alpha, spins.kt, V)
+    data.update(flags)
     return _dataset(V, data, p, method="langevin-dimer", dt_ps=dt, t_burn_ps=n_burn * dt,
-                    t_average_ps=n_avg * dt, n_realizations=int(n_realizations), seed=int(seed), terms=terms)
+                    t_average_ps=n_avg * dt, n_realizations=int(n_realizations), seed=int(seed), terms=terms,
+                    calculus=calculus, validity=notes)

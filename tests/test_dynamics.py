@@ -5,7 +5,7 @@ import pytest
 
 import dimer_core as dc
 from dimer_core import sweeps
-from dimer_core.langevin import DimerSpinModel, PinnedSpinModel, dimer_ensemble, ensemble, trajectory
+from dimer_core.langevin import DimerSpinModel, PinnedSpinModel, ensemble, trajectory
 from dimer_core.progress import Cancelled
 from dimer_core.spin import mean_orientation
 from dimer_core.units import HBAR
@@ -201,7 +201,7 @@ def test_isotropic_dimer_is_boltzmann():
     x6[0, :3, 3:] = x6[0, 3:, :3] = jp * np.eye(3)
     model = DimerSpinModel(g=np.zeros((1, 6)), Q0=np.zeros((3, 3)), X=x6, alpha=a * np.eye(6)[None],
                            noise=2 * kt * HS * a * np.eye(6)[None], hbar_s=HS)
-    mean, err = dimer_ensemble(model, 32, 0.01, 2000, 100_000, seed=9)
+    mean, err = ensemble(model, 32, 0.01, 2000, 100_000, seed=9)
     x = jp / kt
     assert abs(mean[0, 6] - (1 / np.tanh(x) - 1 / x)) < 4 * err[0, 6] + 3e-3
 
@@ -236,26 +236,3 @@ def test_bad_input_names_the_parameter():
     bad = PinnedSpinModel(model.g, model.Q, model.b_dm, model.that, model.alpha, -np.eye(3)[None], HS)
     with pytest.raises(ValueError, match="noise"):
         ensemble(bad, 4, 0.01, 10, 10)
-
-
-def test_trajectories_advanced_together_are_each_what_it_is_alone():
-    """The kernel advances LANES trajectories at once (SIMD lanes); each must equal its run alone, with its own
-    generator, whatever lane it occupies (here LANES + 1 trajectories: a full group and a group of one)."""
-    from dimer_core import langevin as lv
-
-    model, _ = sweeps.pinned_model(dc.preset("weak-soc"), np.array([2.0]))
-    noise, inv_hs, dt, steps, seed, chunk = model.noise_factor(), 1.0 / model.hbar_s, 0.01, 400, 7, 3
-    nr = lv.LANES + 1
-    start = np.random.default_rng(0).normal(size=(1, nr, 3))
-    start /= np.linalg.norm(start, axis=-1, keepdims=True)
-    together, sums = start.copy(), np.zeros((1, nr, 3))
-    lv._ensemble_chunk(together, model.g, model.Q, model.b_dm, model.that, model.alpha, noise, inv_hs, dt, steps,
-                       True, seed, 0, chunk, sums)
-    for r in range(nr):
-        alone, acc = start[0, r:r + 1].copy(), np.zeros((1, 3))
-        gen = lv.seed_state(lv._mix(seed, r, chunk)).reshape((1, 4))
-        lv._heun_steps(alone, steps, dt, model.g[0], model.Q[0], model.b_dm[0], model.that, model.alpha[0],
-                       noise[0], inv_hs, acc, True, gen)
-        assert np.abs(alone[0] - start[0, r]).max() > 1e-3, "the spins must have moved"
-        np.testing.assert_allclose(together[0, r], alone[0], rtol=0, atol=1e-13)
-        np.testing.assert_allclose(sums[0, r], acc[0], rtol=1e-13)

@@ -1,0 +1,280 @@
+"""The Langevin equations obey statistical mechanics (PHYSICS.md "Stochastic calculus"; docs/stochastic.md).
+
+At V = 0 the noise obeys fluctuation–dissipation, and every Langevin mode (pinned or both
+spins free, full or paper terms, any damping) must have exp(−E/k_B T) on the sphere(s) as its
+stationary law.  References here share no code with the integrator: the closed-form noise-induced
+drift against finite differences of the mobility, the Langevin function, the Fokker–Planck
+quadrature of :mod:`dimer_core.spin` (exact at V = 0, where T_eff = T) and a plain NumPy
+quadrature on two spheres.  Tolerances are 3 standard errors plus a small floor for the
+O(dt) bias of the default step (measured: ≤ 2e-3 at the defaults).
+"""
+import numpy as np
+import pytest
+
+import dimer_core as dc
+from dimer_core import sweeps
+from dimer_core.drift import rate, workspace
+from dimer_core.langevin import PinnedSpinModel, SpinModel, ensemble, trajectory
+from dimer_core.spin import mean_orientation
+from dimer_core.units import HBAR, K_B
+
+HS = HBAR * 2.5
+
+
+# ----- the drift itself -----
+
+def _mobility(x, alpha, hs):
+    """K(x/|x|) = (1 + Pα)⁻¹ P / ħS with P = blockdiag([m_a ×]), straight from the definition."""
+    n = x.size // 3
+    m = x.reshape(n, 3) / np.linalg.norm(x.reshape(n, 3), axis=1, keepdims=True)
+    p = np.zeros((3 * n, 3 * n))
+    for a, v in enumerate(m):
+        p[3 * a:3 * a + 3, 3 * a:3 * a + 3] = [[0, -v[2], v[1]], [v[2], 0, -v[0]], [-v[1], v[0], 0]]  # [v×]
+    return np.linalg.solve(np.eye(3 * n) + p @ alpha, p) / hs
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_noise_induced_drift_is_the_divergence_of_the_mobility(n):
+    """c = ½ K N div Kᵀ + ½ Θ (div K − div Kᵀ) (tangent part), divergences by central differences."""
+    rng = np.random.default_rng(n)
+    d = 3 * n
+    alpha = 0.4 * rng.normal(size=(d, d))
+    noise = rng.normal(size=(d, d))
+    noise = noise @ noise.T
+    kt = rng.uniform(0.1, 1.0, n)
+    m = rng.normal(size=d)
+    m = (m.reshape(n, 3) / np.linalg.norm(m.reshape(n, 3), axis=1, keepdims=True)).ravel()
+    div_k, div_kt, h = np.zeros(d), np.zeros(d), 1e-6
+    for j in range(d):
+        e = np.zeros(d)
+        e[j] = h
+        dk = (_mobility(m + e, alpha, HS) - _mobility(m - e, alpha, HS)) / (2 * h)
+        div_k += dk[:, j]
+        div_kt += dk[j, :]
+    k = _mobility(m, alpha, HS)
+    c = 0.5 * k @ noise @ div_kt + 0.5 * np.repeat(kt, 3) * (div_k - div_kt)
+    for a in range(n):
+        s = slice(3 * a, 3 * a + 3)
+        c[s] -= m[s] * (m[s] @ c[s])
+    g, x, xi = rng.normal(size=d), rng.normal(size=(d, d)), np.zeros(d)
+    with_c, without = np.empty(d), np.empty(d)
+    rate(m.copy(), xi, g, x, alpha, noise, kt, 1 / HS, True, workspace(d), with_c)
+    rate(m.copy(), xi, g, x, alpha, noise, kt, 1 / HS, False, workspace(d), without)
+    np.testing.assert_allclose(without, k @ (g + x @ m), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(with_c - without, c, rtol=1e-6, atol=1e-8 * np.abs(c).max())
+    assert np.abs(c).max() > 1e-2
+
+
+def test_one_spin_kernel_is_the_general_kernel():
+    """The register-held one-spin drift (rate_one) equals the general one to rounding, both calculi."""
+    from numba import njit
+
+    from dimer_core.drift import as_tuple9, rate_one
+
+    @njit
+    def one(m, xi, g, x, a, n, kt, h, corrected):
+        return rate_one((m[0], m[1], m[2]), (xi[0], xi[1], xi[2]), (g[0], g[1], g[2]), as_tuple9(x), as_tuple9(a),
+                        as_tuple9(n), kt, h, corrected)
+
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        alpha, noise, x = 0.5 * rng.normal(size=(3, 3)), rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
+        noise = noise @ noise.T
+        g, m, xi = rng.normal(size=3), rng.normal(size=3), rng.normal(size=3)
+        m /= np.linalg.norm(m)
+        for corrected in (True, False):
+            out = np.empty(3)
+            rate(m.copy(), xi, g, x, alpha, noise, np.array([0.7]), 0.6, corrected, workspace(3), out)
+            np.testing.assert_allclose(one(m, xi, g, x, alpha, noise, 0.7, 0.6, corrected), out,
+                                       rtol=1e-12, atol=1e-12 * np.abs(out).max())
+
+
+# ----- one spin -----
+
+def _spin_in_field(h, kt, alpha, that):
+    alpha = np.asarray(alpha, float)[None]
+    sym = 0.5 * (alpha + np.swapaxes(alpha, 1, 2))
+    return PinnedSpinModel(g=np.array([[0.0, 0.0, h]]), Q=np.zeros((1, 3, 3)), b_dm=np.zeros(1),
+                           that=np.asarray(that, float) / np.linalg.norm(that), alpha=alpha,
+                           noise=2 * kt * HS * sym, hbar_s=HS)
+
+
+DAMPINGS = {"isotropic": (0.5, 0.0, 0.0), "uniaxial": (0.5, 0.0, 0.8), "W +0.5": (0.5, 0.5, 0.0),
+            "W -0.5": (0.5, -0.5, 0.0), "all three": (0.3, 0.6, -0.2)}
+
+
+@pytest.mark.parametrize("name", DAMPINGS)
+@pytest.mark.parametrize("that", [(0, 0, 1), (1, 0, 0), (0.6, 0, 0.8)])
+def test_spin_in_a_field_follows_the_langevin_function(name, that):
+    """<m·h> = coth(x) − 1/x, x = |h|/k_B T, whatever the damping (the W part included), at dt = 0.025 ps."""
+    h, kt = 0.5, 0.4
+    that = np.asarray(that, float) / np.linalg.norm(that)
+    model = _spin_in_field(h, kt, sweeps.tensor(*DAMPINGS[name], that), that)
+    mean, err = ensemble(model, 256, 0.025, 800, 40_000, seed=13)
+    x = h / kt
+    assert abs(mean[0, 2] - (1 / np.tanh(x) - 1 / x)) < 3 * err[0, 2] + 1.5e-3, (mean, err)
+    assert np.all(np.abs(mean[0, :2]) < 3 * err[0, :2] + 1.5e-3)
+
+
+def test_plain_stratonovich_misses_the_equilibrium_with_w_damping():
+    """What the noise-induced drift repairs: Eq. (8) read as plain Stratonovich drifts off the Langevin
+    function by many standard errors once α has a W part (PHYSICS.md measured 0.449 / 0.292 for 0.379)."""
+    that = np.array([0.0, 0.0, 1.0])
+    x = 0.5 / 0.4
+    for w, side in ((0.5, 1), (-0.5, -1)):
+        model = _spin_in_field(0.5, 0.4, sweeps.tensor(0.5, w, 0.0, that), that)
+        mean, err = ensemble(model, 128, 0.025, 800, 40_000, seed=13, calculus="stratonovich")
+        assert side * (mean[0, 2] - (1 / np.tanh(x) - 1 / x)) > 10 * err[0, 2]
+
+
+PINNED = {
+    "weak SOC, T = 20 K": dict(name="weak-soc", T=20.0, mu_F=0.5),
+    "strong SOC, T = 30 K": dict(name="strong-soc", T=30.0, mu_F=-0.8),
+    "oblique that, m1; asymmetric leads": dict(name="strong-soc", T=15.0, that=(1, 1, 0), m1=(1, 0, 1), tL=7.0,
+                                               tR=12.0),
+    "W damping at V = 0 (asymmetric)": dict(name="strong-soc", T=5.0, tR=7.0, eps1=0.3, that=(1, 1, 1)),
+}
+
+
+def _preset(case):
+    case = dict(case)
+    return dc.preset(case.pop("name"), **case)
+
+
+@pytest.mark.parametrize("case", PINNED)
+def test_pinned_spin_at_zero_bias_is_boltzmann(case):
+    """Full model, V = 0: Omega against the quadrature of exp(−E/k_B T) on the sphere, at dt and dt/2."""
+    p = _preset(PINNED[case])
+    model, c = sweeps.pinned_model(p, [0.0])
+    assert abs(c["T_eff_2"][0] - p.T) < 1e-5 * p.T
+    exact = mean_orientation(model.g[0], model.Q[0], K_B * p.T)
+    first = sweeps.langevin_sweep(p, [0.0], n_realizations=48, seed=4)
+    for dt in (None, first.attrs["dt_ps"] / 2):
+        ds = first if dt is None else sweeps.langevin_sweep(p, [0.0], n_realizations=48, seed=5, dt=dt)
+        for i, x in enumerate("xyz"):
+            err = float(ds[f"Omega_{x}_err"][0])
+            assert abs(float(ds[f"Omega_{x}"][0]) - exact[i]) < 3 * err + 2e-3, (x, dt, ds[f"Omega_{x}"].values, exact)
+
+
+@pytest.mark.parametrize("w", [0.5, -0.5])
+def test_pinned_spin_with_a_w_part_is_boltzmann(w):
+    """A W part Δ²·a_DM = ±0.5 added to the strong-SOC damping (noise unchanged: W has no noise partner)."""
+    p = _preset(PINNED["strong SOC, T = 30 K"])
+    model, _ = sweeps.pinned_model(p, [0.0])
+    alpha = model.alpha + w * sweeps.tensor(0.0, 1.0, 0.0, model.that)[None]
+    with_w = PinnedSpinModel(model.g, model.Q, model.b_dm, model.that, alpha, model.noise, model.hbar_s, kt=model.kt)
+    exact = mean_orientation(model.g[0], model.Q[0], K_B * p.T)
+    dt, _, _ = sweeps.time_scales(with_w, t_burn=0.0, t_average=0.0)
+    for step in (dt, dt / 2):
+        mean, err = ensemble(with_w, 96, step, int(40 / step), int(800 / step), seed=6)
+        assert np.all(np.abs(mean[0] - exact) < 3 * err[0] + 2e-3), (step, mean, err, exact)
+
+
+# ----- two spins -----
+
+def _sphere_points(n_theta, n_phi):
+    """Gauss–Legendre in cos θ times a uniform φ grid: points (k, 3) and weights (sum 4π)."""
+    x, w = np.polynomial.legendre.leggauss(n_theta)
+    phi = 2 * np.pi * np.arange(n_phi) / n_phi
+    cos = np.repeat(x, n_phi)
+    sin = np.sqrt(1 - cos ** 2)
+    pts = np.column_stack([sin * np.cos(np.tile(phi, n_theta)), sin * np.sin(np.tile(phi, n_theta)), cos])
+    return pts, np.repeat(w, n_phi) * 2 * np.pi / n_phi
+
+
+def two_sphere_dot(spins, kt, n_theta=40, n_phi=80):
+    """<m_1·m_2> under exp(−E/k_B T) on S² × S², E = −g·m − ½ m·X·m (X symmetric at V = 0)."""
+    g, x = spins.g[0], spins.X[0]
+    assert np.abs(x - x.T).max() < 1e-9 * np.abs(x).max(), "the field is not conservative"
+    pts, w = _sphere_points(n_theta, n_phi)
+    e1 = -pts @ g[:3] - 0.5 * np.einsum("ki,ij,kj->k", pts, x[:3, :3], pts)
+    e2 = -pts @ g[3:] - 0.5 * np.einsum("ki,ij,kj->k", pts, x[3:, 3:], pts)
+    energy = e1[:, None] + e2[None, :] - pts @ x[:3, 3:] @ pts.T
+    weight = w[:, None] * w[None, :] * np.exp(-(energy - energy.min()) / kt)
+    return float((weight * (pts @ pts.T)).sum() / weight.sum())
+
+
+def test_two_sphere_quadrature_is_converged():
+    spins = sweeps.dimer_model(dc.preset("weak-soc", T=20.0, mu_F=0.5), [0.0]).spins()
+    kt = K_B * 20.0
+    assert abs(two_sphere_dot(spins, kt) - two_sphere_dot(spins, kt, 60, 120)) < 1e-9
+
+
+def test_isotropic_pair_with_nonlocal_damping_is_boltzmann():
+    """E = m_1·m_2 (J = −1 meV), local damping 0.97, nonlocal 0.62, FDT noise at k_B T = 0.4 meV:
+    <m_1·m_2> = −(coth(x) − 1/x), x = 2.5 (PHYSICS.md's synthetic case; plain Stratonovich: ≈ −0.595)."""
+    alpha = np.kron(np.array([[0.97, 0.62], [0.62, 0.97]]), np.eye(3))
+    x = np.kron(np.array([[0.0, -1.0], [-1.0, 0.0]]), np.eye(3))
+    kt = 0.4
+    model = SpinModel(g=np.zeros((1, 6)), X=x[None], alpha=alpha[None], noise=2 * kt * HS * alpha[None],
+                      kt=np.full((1, 2), kt), hbar_s=HS)
+    mean, err = ensemble(model, 128, 0.0125, 2000, 80_000, seed=1)
+    exact = -(1 / np.tanh(1 / kt) - kt)
+    assert abs(mean[0, 6] - exact) < 3 * err[0, 6] + 2e-3, (mean[0, 6], err[0, 6], exact)
+
+
+@pytest.mark.parametrize("name", ["weak-soc", "strong-soc"])
+def test_both_spins_free_at_zero_bias_are_boltzmann(name):
+    """The 6×6 problem with nonlocal damping and correlated noise, V = 0, T = 20 K, mu_F = 0.5 meV
+    (weak SOC: −0.1007 exact; plain Stratonovich gave −0.064 ± 0.005)."""
+    p = dc.preset(name, T=20.0, mu_F=0.5)
+    exact = two_sphere_dot(sweeps.dimer_model(p, [0.0]).spins(), K_B * p.T)
+    ds = sweeps.dimer_sweep(p, [0.0], n_realizations=48, seed=3, t_average=300.0)
+    for dt in (None, ds.attrs["dt_ps"] / 2):
+        run = ds if dt is None else sweeps.dimer_sweep(p, [0.0], n_realizations=48, seed=4, t_average=300.0, dt=dt)
+        err = float(run.m1_dot_m2_err[0])
+        assert abs(float(run.m1_dot_m2[0]) - exact) < 3 * err + 2e-3, (dt, float(run.m1_dot_m2[0]), err, exact)
+
+
+def test_weak_error_of_the_scheme_is_first_order():
+    """Bias of <m_1·m_2> in the nonlocal-damping pair at dt = 0.2, 0.1, 0.05 ps: halves with dt (order 1)."""
+    alpha = np.kron(np.array([[0.97, 0.62], [0.62, 0.97]]), np.eye(3))
+    x = np.kron(np.array([[0.0, -1.0], [-1.0, 0.0]]), np.eye(3))
+    kt = 0.4
+    model = SpinModel(g=np.zeros((1, 6)), X=x[None], alpha=alpha[None], noise=2 * kt * HS * alpha[None],
+                      kt=np.full((1, 2), kt), hbar_s=HS)
+    exact = -(1 / np.tanh(1 / kt) - kt)
+    bias = []
+    for dt in (0.2, 0.1, 0.05):
+        mean, err = ensemble(model, 384, dt, int(20 / dt), int(800 / dt), seed=12)
+        assert err[0, 6] < 1.5e-3
+        bias.append(mean[0, 6] - exact)
+    ratios = np.array(bias[:-1]) / np.array(bias[1:])
+    assert np.all(ratios > 1.4) and np.all(ratios < 2.8), (bias, ratios)   # 2 for order 1, 4 for order 2
+
+
+# ----- defaults converge; the model's limits -----
+
+def test_halving_the_default_dt_moves_no_mean_beyond_its_error():
+    """Pinned (weak SOC, at and beyond the 3 mV switch) and both free (V = 2 mV), default times."""
+    p = dc.preset("weak-soc", T=4.0)
+    V = [2.0, 3.0, 4.0]
+    a = sweeps.langevin_sweep(p, V, n_realizations=32, seed=1)
+    b = sweeps.langevin_sweep(p, V, n_realizations=32, seed=2, dt=a.attrs["dt_ps"] / 2)
+    for x in "xyz":
+        err = np.hypot(a[f"Omega_{x}_err"], b[f"Omega_{x}_err"]).values
+        assert np.all(np.abs(a[f"Omega_{x}"] - b[f"Omega_{x}"]).values < 3 * err), x
+    a = sweeps.dimer_sweep(p, [2.0], n_realizations=32, seed=1, t_average=300.0)
+    b = sweeps.dimer_sweep(p, [2.0], n_realizations=32, seed=2, t_average=300.0, dt=a.attrs["dt_ps"] / 2)
+    for key in ("m1_dot_m2", "m2_z", "m2_y"):
+        err = float(np.hypot(a[f"{key}_err"], b[f"{key}_err"])[0])
+        assert abs(float(a[key][0] - b[key][0])) < 3 * err, key
+
+
+def test_reversed_precession_is_flagged_and_not_integrated():
+    """Strong SOC at mu_F = 2 meV, V = 0: Δ²·a_DM_22 = −1.34, so 1 + Δ²·a_DM·(m·that) < 0 on part of the
+    sphere: the sweep reports NaN with the reason, a trajectory is refused; a valid bias beside it runs."""
+    p = dc.preset("strong-soc", mu_F=2.0)
+    w = p.Delta ** 2 * dc.point(p)["a_DM_22"]
+    assert w < -1.0
+    ds = sweeps.langevin_sweep(p, [0.0, 6.0], n_realizations=4, t_burn=1.0, t_average=20.0)
+    assert bool(ds.outside_validity.sel(V=0.0)) and not bool(ds.outside_validity.sel(V=6.0))
+    assert np.isnan(float(ds.Omega_z.sel(V=0.0))) and np.isfinite(float(ds.Omega_z.sel(V=6.0)))
+    assert "reverses precession" in ds.attrs["validity"] and "V = 0 mV" in ds.attrs["validity"]
+    model, _ = sweeps.pinned_model(p, [0.0])
+    with pytest.raises(ValueError, match="outside the model's validity"):
+        trajectory(model, 0, [1, 0, 0], 0.01, 10)
+    fp = sweeps.fp_sweep(p, [0.0, 6.0])
+    assert bool(fp.outside_validity.sel(V=0.0)) and not bool(fp.outside_validity.sel(V=6.0))
+    dimer = sweeps.dimer_sweep(p, [0.0], n_realizations=2, t_burn=1.0, t_average=5.0)
+    assert bool(dimer.outside_validity[0]) and np.isnan(float(dimer.m1_dot_m2[0]))
