@@ -12,7 +12,8 @@ import numpy as np
 GL_ORDER = 10
 """Gauss–Legendre nodes per panel."""
 
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(GL_ORDER)
+GL_NODES, GL_WEIGHTS = np.polynomial.legendre.leggauss(GL_ORDER)
+"""Gauss–Legendre nodes and weights on [−1, 1]."""
 
 
 def resonances(p):
@@ -95,8 +96,8 @@ def panel_nodes(bp_energy, te):
     lo, hi = edges[:-1], edges[1:]
     half = 0.5 * (hi - lo)
     mid = 0.5 * (hi + lo)
-    theta = (mid[:, None] + half[:, None] * _GL_X[None, :]).ravel()
-    weight = (half[:, None] * _GL_W[None, :]).ravel()
+    theta = (mid[:, None] + half[:, None] * GL_NODES[None, :]).ravel()
+    weight = (half[:, None] * GL_WEIGHTS[None, :]).ravel()
     return theta, weight, edges
 
 
@@ -107,9 +108,9 @@ def spectral_integration_matrix():
     panel to the cumulative integral at its nodes (per unit half-width).
     """
     L = np.polynomial.legendre
-    vander = L.legvander(_GL_X, GL_ORDER - 1)
+    vander = L.legvander(GL_NODES, GL_ORDER - 1)
     coef = np.linalg.inv(vander)
     q = np.empty((GL_ORDER, GL_ORDER))
     for k in range(GL_ORDER):
-        q[:, k] = L.legval(_GL_X, L.legint(coef[:, k], lbnd=-1))
+        q[:, k] = L.legval(GL_NODES, L.legint(coef[:, k], lbnd=-1))
     return q
