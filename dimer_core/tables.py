@@ -29,7 +29,7 @@ import numpy as np
 from numba import njit, prange
 
 from . import energy_grid
-from .energy_grid import GL_NODES, GL_ORDER, GL_WEIGHTS, breakpoints, min_width, panel_nodes, resonances
+from .energy_grid import GL_NODES, GL_ORDER, GL_WEIGHTS, breakpoints, min_width, resonance_anchored_nodes, resonances
 from .integrands import NCOMP, evaluate
 
 FERMI_CUTOFF = 36.0
@@ -83,15 +83,17 @@ class NodeTable:
 def build_node_table(p, refine=1.0):
     """Tabulate Φ_k at T = 0 for the electronic parameters of ``p`` (see :class:`NodeTable`)."""
     bp = breakpoints(p, TABLE_DENSITY * refine)
-    theta, weight, edges = panel_nodes(bp, p.te)
+    edges = energy_grid.theta_of(bp, p.te)
     npan = edges.size - 1
-    pts = np.concatenate([np.column_stack([edges[:-1], theta.reshape(npan, GL_ORDER)]).ravel(), edges[-1:]])
-    f = evaluate(pts, p)
-    stride = GL_ORDER + 1
-    f_nodes = np.stack([f[k * stride + 1:(k + 1) * stride] for k in range(npan)])  # (P, n, C)
+    anchor, offset, weight = resonance_anchored_nodes(p, bp)
+    f_nodes = evaluate(anchor, p, offset).reshape(npan, GL_ORDER, NCOMP)
+    pts = np.concatenate([np.column_stack([edges[:-1], (anchor + offset).reshape(npan, GL_ORDER)]).ravel(),
+                          edges[-1:]])
+    f_edges = evaluate(edges, p)
+    f = np.concatenate([np.concatenate([f_edges[:-1, None, :], f_nodes], axis=1).reshape(-1, NCOMP), f_edges[-1:]])
     w_nodes = weight.reshape(npan, GL_ORDER)
     start = np.concatenate([[np.zeros(NCOMP)], np.cumsum(np.einsum("pn,pnc->pc", w_nodes, f_nodes), axis=0)])
-    half = 0.5 * (edges[1:] - edges[:-1])
+    half = w_nodes[:, 0] / GL_WEIGHTS[0]
     inner = start[:-1, None, :] + half[:, None, None] * np.einsum("jk,pkc->pjc",
                                                                    energy_grid.spectral_integration_matrix(), f_nodes)
     phi = np.concatenate([np.concatenate([start[:-1, None, :], inner], axis=1).reshape(-1, NCOMP), start[-1:]])
@@ -137,11 +139,10 @@ def fermi_weighted_sums(p, kt, mus, refine=1.0):
     Returns two arrays of shape (len(mus), NCOMP).
     """
     mus = np.ascontiguousarray(mus, dtype=float)
-    bp = thermal_breakpoints(p, kt, mus, refine)
-    theta, weight, _ = panel_nodes(bp, p.te)
-    weighted = evaluate(theta, p) * weight[:, None]
+    anchor, offset, weight = resonance_anchored_nodes(p, thermal_breakpoints(p, kt, mus, refine))
+    weighted = evaluate(anchor, p, offset) * weight[:, None]
     prefix = np.concatenate([np.zeros((1, NCOMP)), np.cumsum(weighted, axis=0)])
-    energy = -2.0 * p.te * np.cos(theta)
+    energy = -2.0 * p.te * np.cos(anchor + offset)
     return _thermal_sums(energy, weighted, prefix, mus, kt, FERMI_CUTOFF)
 
 
@@ -243,8 +244,8 @@ f sit πk_B·T off the real axis, so 10 Gauss–Legendre nodes integrate f·ℓ_
 to ~ρ^-11 relative, ρ = π/w + √(π²/w² + 1): 1e-12 for w = 1 (|x| < 8k_B·T), and the wider tail
 sub-panels err by ρ^-11·e^(−|x|/k_B·T) < 1e-12 of the window's integral."""
 
-WINDOW_CHUNK = 128
-"""μ points per block of the weight matrices in :func:`fermi_window_sums` (bounds their memory)."""
+WINDOW_BYTES = 32 * 2 ** 20
+"""Memory budget of one block of the weight matrices in :func:`fermi_window_sums` (bytes)."""
 
 
 def _barycentric_weights():
@@ -265,7 +266,8 @@ def fermi_window_sums(table, kt, mus):
     the panel's own Gauss–Legendre sums).  Panels no wider than k_B·T use their own nodes; wider ones
     are split into sub-panels ``SUB_OFFSETS``·k_B·T around μ, on which F is read from the interpolant
     (product integration).  The node weights form four matrices, applied to F by a matrix product over
-    the band of nodes that a block of μ touches: work and memory per μ are bounded for every k_B·T > 0.
+    the band of nodes that a block of μ touches (blocks of at most ``WINDOW_BYTES``): work and memory
+    per μ are bounded for every k_B·T > 0.
     Returns four arrays of shape (len(mus), NCOMP).
     """
     stride = GL_ORDER + 1
@@ -278,36 +280,58 @@ def fermi_window_sums(table, kt, mus):
     e_edges = -2.0 * table.te * np.cos(edges)
     e_nodes = -2.0 * table.te * np.cos(body)
     mus = np.ascontiguousarray(mus, dtype=float)
+    first, last = _window_panels(e_edges, mus, kt, FERMI_CUTOFF)
     out = np.empty((4, mus.size, NCOMP))
-    for lo in range(0, mus.size, WINDOW_CHUNK):
-        block = mus[lo:lo + WINDOW_CHUNK]
-        first, last, w = _window_weights(edges, e_edges, e_nodes, weights, block, kt, table.te, FERMI_CUTOFF,
-                                         SUB_OFFSETS, GL_NODES, GL_WEIGHTS, _BARY)
-        c0, c1 = GL_ORDER * first.min(), GL_ORDER * max(last.max(), first.min())
+    lo = 0
+    while lo < mus.size:
+        hi = _block_end(first, last, lo)
+        c0, c1 = GL_ORDER * first[lo:hi].min(), GL_ORDER * max(last[lo:hi].max(), first[lo:hi].min())
+        w = _window_weights(edges, e_edges, e_nodes, weights, mus[lo:hi], first[lo:hi], last[lo:hi], c0, c1, kt,
+                            table.te, SUB_OFFSETS, GL_NODES, GL_WEIGHTS, _BARY)
         for k in range(4):
-            out[k, lo:lo + block.size] = w[k, :, c0:c1] @ fvals[c0:c1]
-        out[0, lo:lo + block.size] += start[first]
+            out[k, lo:hi] = w[k] @ fvals[c0:c1]
+        out[0, lo:hi] += start[first[lo:hi]]
+        lo = hi
     return tuple(out)
 
 
+def _block_end(first, last, lo):
+    """End of the block of μ points from ``lo`` whose weight matrices fit in ``WINDOW_BYTES``."""
+    hi = lo + 1
+    c0, c1 = first[lo], last[lo]
+    while hi < first.size:
+        c0, c1 = min(c0, first[hi]), max(c1, last[hi])
+        if 4 * 8 * (hi + 1 - lo) * GL_ORDER * max(c1 - c0, 1) > WINDOW_BYTES:
+            break
+        hi += 1
+    return hi
+
+
+@njit(cache=True)
+def _window_panels(e_edges, mus, kt, cutoff):
+    """First panel of each μ's Fermi window ±cutoff·k_BT (Φ_0 below it is the table's cumulative
+    value) and one past its last."""
+    npan = e_edges.shape[0] - 1
+    first = np.empty(mus.shape[0], np.int64)
+    last = np.empty(mus.shape[0], np.int64)
+    for j in range(mus.shape[0]):
+        first[j] = min(max(np.searchsorted(e_edges, mus[j] - cutoff * kt, side="right") - 1, 0), npan)
+        last[j] = max(min(np.searchsorted(e_edges, mus[j] + cutoff * kt), npan), first[j])
+    return first, last
+
+
 @njit(cache=True, parallel=True)
-def _window_weights(edges, e_edges, e_nodes, weights, mus, kt, te, cutoff, offsets, glx, glw, bary):
-    """Per μ: the first panel of its Fermi window (Φ_0 below it is the table's cumulative value), one past
-    the last, and the weights of every quadrature node for Φ, Φ', Φ'', Φ''' (array (4, len(mus), nodes))."""
-    npan, n = e_nodes.shape
+def _window_weights(edges, e_edges, e_nodes, weights, mus, first, last, c0, c1, kt, te, offsets, glx, glw, bary):
+    """Weights of the quadrature nodes c0 ≤ i < c1 for Φ and its first three μ-derivatives at each μ (array (4, len(mus), c1 − c0)),
+    its window spanning the panels first[j] ≤ p < last[j]."""
+    n = e_nodes.shape[1]
     m = mus.shape[0]
-    first = np.empty(m, np.int64)
-    last = np.empty(m, np.int64)
-    w = np.zeros((4, m, npan * n))
+    w = np.zeros((4, m, c1 - c0))
     for j in prange(m):
         mu = mus[j]
-        p0 = min(max(np.searchsorted(e_edges, mu - cutoff * kt, side="right") - 1, 0), npan)
-        p1 = max(min(np.searchsorted(e_edges, mu + cutoff * kt), npan), p0)
-        first[j] = p0
-        last[j] = p1
         ell = np.empty(n)
-        for p in range(p0, p1):
-            k = p * n
+        for p in range(first[j], last[j]):
+            k = p * n - c0
             if e_edges[p + 1] - e_edges[p] <= kt:
                 for i in range(n):
                     f0, f1, f2, f3 = _fermi_kernels(e_nodes[p, i] - mu, kt)
@@ -318,7 +342,7 @@ def _window_weights(edges, e_edges, e_nodes, weights, mus, kt, te, cutoff, offse
             else:
                 _product_weights(edges[p], edges[p + 1], e_edges[p], e_edges[p + 1], mu, kt, te, offsets, glx,
                                  glw, bary, ell, w[:, j, k:k + n])
-    return first, last, w
+    return w
 
 
 @njit(cache=True)
