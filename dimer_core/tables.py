@@ -322,8 +322,8 @@ def _window_panels(e_edges, mus, kt, cutoff):
 
 @njit(cache=True, parallel=True)
 def _window_weights(edges, e_edges, e_nodes, weights, mus, first, last, c0, c1, kt, te, offsets, glx, glw, bary):
-    """Weights of the quadrature nodes c0 ≤ i < c1 for Φ and its first three μ-derivatives at each μ (array (4, len(mus), c1 − c0)),
-    its window spanning the panels first[j] ≤ p < last[j]."""
+    """Weights of the quadrature nodes c0 ≤ i < c1 for Φ and its first three μ-derivatives at each μ,
+    an array (4, len(mus), c1 − c0); the window of mus[j] spans the panels first[j] ≤ p < last[j]."""
     n = e_nodes.shape[1]
     m = mus.shape[0]
     w = np.zeros((4, m, c1 - c0))
