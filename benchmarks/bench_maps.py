@@ -5,7 +5,8 @@ Run: ``.venv/bin/python benchmarks/bench_maps.py`` (about a minute on 2 cores).
 Measured in one run:
 * every quantity over a 201 × 201 mu_F × V map at T = 0 for a new electronic
   parameter set (target < 100 ms), after only the ranges change (< 10 ms), and at
-  T = 10 K for a new set (< 1 s);
+  T = 10 K for a new set (< 1 s); the same at T = 1 mK … 300 K, as ratios to T = 10 K
+  (issue 11: bounded at every T);
 * one ``point``;
 * the baseline: a straightforward per-point adaptive quadrature of the same
   integrands (``scipy.integrate.quad_vec`` over energy with the Fermi factors,
@@ -93,6 +94,7 @@ def main():
     dc.maps(base, MU_F, V)
     t_range = median_time(lambda k: dc.maps(base, MU_F + 0.01 * (k + 1), V - 0.02 * (k + 1)), 21)
     t_hot = median_time(lambda k: new_set(k, T=10.0), 5)
+    t_temps = {T: median_time(lambda k: new_set(k, T=T), 3) for T in (1e-3, 1e-2, 0.1, 1.0, 100.0, 300.0)}
     t_point = median_time(lambda k: dc.point(base.updated(mu_F=0.3 + 1e-3 * k, V=2.0)), 21)
     t_point_T = median_time(lambda k: dc.point(base.updated(mu_F=0.3 + 1e-3 * k, V=2.0, T=10.0)), 9)
 
@@ -114,6 +116,8 @@ def main():
     print(f"  new electronic parameter set, T = 0   : {1e3 * t_new:8.1f} ms   (target < 100 ms)")
     print(f"  only mu_F / V ranges changed, T = 0   : {1e3 * t_range:8.1f} ms   (target < 10 ms)")
     print(f"  new electronic parameter set, T = 10 K: {1e3 * t_hot:8.1f} ms   (target < 1000 ms)")
+    print("  new set at T (K): ms, ratio to T = 10 K: " + ", ".join(
+        f"{T:g}: {1e3 * t:.0f} ({t / t_hot:.2f}x)" for T, t in t_temps.items()))
     print(f"  one point, T = 0 / T = 10 K           : {1e3 * t_point:8.2f} ms / {1e3 * t_point_T:.2f} ms")
     print(f"  baseline scipy quad_vec per point     : {1e3 * per_point:8.1f} ms "
           f"-> {baseline_map:.0f} s for the map")

@@ -138,16 +138,24 @@ def _herm_weights(h, s):
     return 2 * s3 - 3 * s2 + 1, (s3 - 2 * s2 + s) * h, -2 * s3 + 3 * s2, (s3 - s2) * h
 
 
-@njit(cache=True)
-def _herm(ys, ds, i, w, c):
-    return w[0] * ys[i, c] + w[1] * ds[i, c] + w[2] * ys[i + 1, c] + w[3] * ds[i + 1, c]
-
-
-@njit(cache=True)
-def _herm_der(ys, ds, i, h, s, c):
+@njit(cache=True, error_model="numpy")
+def _quintic_weights(h, s):
+    """Quintic Hermite weights of (y_i, y'_i, y''_i, y_i+1, y'_i+1, y''_i+1) at fraction s of a step h."""
     s2 = s * s
-    return ((6 * s2 - 6 * s) / h * (ys[i, c] - ys[i + 1, c]) + (3 * s2 - 4 * s + 1) * ds[i, c]
-            + (3 * s2 - 2 * s) * ds[i + 1, c])
+    s3 = s2 * s
+    s4 = s3 * s
+    s5 = s4 * s
+    h2 = h * h
+    return (1.0 - 10.0 * s3 + 15.0 * s4 - 6.0 * s5, (s - 6.0 * s3 + 8.0 * s4 - 3.0 * s5) * h,
+            0.5 * (s2 - 3.0 * s3 + 3.0 * s4 - s5) * h2, 10.0 * s3 - 15.0 * s4 + 6.0 * s5,
+            (-4.0 * s3 + 7.0 * s4 - 3.0 * s5) * h, 0.5 * (s3 - 2.0 * s4 + s5) * h2)
+
+
+@njit(cache=True)
+def _quintic(ys, ds, d2s, i, w, c):
+    """Quintic Hermite value of column c in interval i from values ys, slopes ds, curvatures d2s."""
+    return (w[0] * ys[i, c] + w[1] * ds[i, c] + w[2] * d2s[i, c]
+            + w[3] * ys[i + 1, c] + w[4] * ds[i + 1, c] + w[5] * d2s[i + 1, c])
 
 
 @njit(cache=True, inline="always")
@@ -157,10 +165,11 @@ def chemical_potentials(mu_F, V):
 
 
 @njit(cache=True, parallel=True, nogil=True)
-def map_outputs(xs, ys, ds, mu_f, bias, kt, kind, comp_l, comp_r, comp_n, scale):
-    """Outputs over the grid mu_F × V from a T > 0 table (xs = μ, ys = Φ, ds = Φ').
+def map_outputs(xs, ys, ds, d2s, d3s, mu_f, bias, kt, kind, comp_l, comp_r, comp_n, scale):
+    """Outputs over the grid mu_F × V from a T > 0 table (xs = μ; ys, ds, d2s, d3s = Φ, Φ', Φ'', Φ''').
 
-    Returns an array of shape (len(mu_f), len(bias), n_outputs).
+    Φ is the quintic Hermite interpolant of (Φ, Φ', Φ''), and Φ' (the noise within one lead) that of
+    (Φ', Φ'', Φ'''): both err by O(h⁶).  Returns an array of shape (len(mu_f), len(bias), n_outputs).
     """
     nf, nv, no = mu_f.shape[0], bias.shape[0], kind.shape[0]
     out = np.empty((nf, nv, no))
@@ -170,21 +179,21 @@ def map_outputs(xs, ys, ds, mu_f, bias, kt, kind, comp_l, comp_r, comp_n, scale)
             mu_l, mu_r = chemical_potentials(mu_f[a], bias[b])
             il, hl, sl = locate(xs, mu_l, il)
             ir, hr, sr = locate(xs, mu_r, ir)
-            wl, wr = _herm_weights(hl, sl), _herm_weights(hr, sr)
+            wl, wr = _quintic_weights(hl, sl), _quintic_weights(hr, sr)
             delta = mu_l - mu_r
             window = window_factor(delta, kt)
             for o in range(no):
                 cl, cr, cn = comp_l[o], comp_r[o], comp_n[o]
-                vl = _herm(ys, ds, il, wl, cl) if cl >= 0 else 0.0
-                vr = _herm(ys, ds, ir, wr, cr) if cr >= 0 else 0.0
-                nl = _herm(ys, ds, il, wl, cn) if cn >= 0 else 0.0
-                nr = _herm(ys, ds, ir, wr, cn) if cn >= 0 else 0.0
+                vl = _quintic(ys, ds, d2s, il, wl, cl) if cl >= 0 else 0.0
+                vr = _quintic(ys, ds, d2s, ir, wr, cr) if cr >= 0 else 0.0
+                nl = _quintic(ys, ds, d2s, il, wl, cn) if cn >= 0 else 0.0
+                nr = _quintic(ys, ds, d2s, ir, wr, cn) if cn >= 0 else 0.0
                 dl = dr = dnl = dnr = 0.0
                 if kind[o] == NOISE:
-                    dl = _herm_der(ys, ds, il, hl, sl, cl)
-                    dr = _herm_der(ys, ds, ir, hr, sr, cr)
-                    dnl = _herm_der(ys, ds, il, hl, sl, cn)
-                    dnr = _herm_der(ys, ds, ir, hr, sr, cn)
+                    dl = _quintic(ds, d2s, d3s, il, wl, cl)
+                    dr = _quintic(ds, d2s, d3s, ir, wr, cr)
+                    dnl = _quintic(ds, d2s, d3s, il, wl, cn)
+                    dnr = _quintic(ds, d2s, d3s, ir, wr, cn)
                 out[a, b, o] = _combine(kind[o], scale[o], vl, vr, dl, dr, nl, nr, dnl, dnr, delta, kt, window)
     return out
 

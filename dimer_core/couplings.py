@@ -146,7 +146,7 @@ def thermal_table(p, lo, hi, refine=1.0):
         if table is not None:
             lo, hi = min(lo, table.mu[0]), max(hi, table.mu[-1])
         pad = max(5.0, 0.1 * (hi - lo), 4 * K_B * p.T)
-        table = build_thermal_table(p, K_B * p.T, lo - pad, hi + pad, refine)
+        table = build_thermal_table(p, K_B * p.T, lo - pad, hi + pad, refine, node_table(p, refine))
         _thermal_tables.put(key, table)
     return table
 
@@ -176,7 +176,7 @@ def _map(p, mu_F, V, spec, refine):
         return map_outputs_zero_temperature(sides.theta, sides.left, sides.right, sides.odd, p.te, mu_F, V)
     half = 0.5 * np.abs(V).max()
     table = thermal_table(p, mu_F.min() - half, mu_F.max() + half, refine)
-    return map_outputs(table.mu, table.phi, table.dphi, mu_F, V, kt,
+    return map_outputs(table.mu, table.phi, table.dphi, table.d2phi, table.d3phi, mu_F, V, kt,
                        spec.kind, spec.comp_l, spec.comp_r, spec.comp_n, spec.scale)
 
 

@@ -24,7 +24,7 @@ so the two routes check each other.
 """
 import numpy as np
 
-from .energy_grid import breakpoints, panel_nodes
+from .energy_grid import breakpoints, resonance_anchored_nodes
 from .assemble import CURRENT, LEAD, NOISE, OutputSpec, chemical_potentials, combine_vectors
 from .integrands import TRANS, chi_index, evaluate, noise_index, spin_index
 from .tables import fermi_weighted_sums
@@ -101,9 +101,9 @@ def direct(p, refine=1.0):
     kt = K_B * p.T
     if kt == 0.0:
         bp = breakpoints(p, refine, extra=(mu_l, mu_r))
-        theta, weight, _ = panel_nodes(bp, p.te)
-        f = evaluate(theta, p) * weight[:, None]
-        energy = -2.0 * p.te * np.cos(theta)
+        anchor, offset, weight = resonance_anchored_nodes(p, bp)
+        f = evaluate(anchor, p, offset) * weight[:, None]
+        energy = -2.0 * p.te * np.cos(anchor + offset)
         occ = {c: fermi(energy - mu, 0.0) for c, mu in ((0, mu_l), (1, mu_r))}
         sums = {c: occ[c] @ f for c in (0, 1)}
         noise_w = ((1 - occ[0]) * occ[0], (1 - occ[1]) * occ[1],

@@ -30,7 +30,7 @@ def full_tensors(p):
     if kt == 0:
         bp = breakpoints(p, 1.0, extra=(mu_l, mu_r))
     else:
-        bp = thermal_breakpoints(p, kt, min(mu_l, mu_r), max(mu_l, mu_r))
+        bp = thermal_breakpoints(p, kt, (mu_l, mu_r))
     theta, weight, _ = panel_nodes(bp, p.te)
     e = -2 * p.te * np.cos(theta)
     dedt = 2 * p.te * np.sin(theta)
