@@ -50,8 +50,9 @@ class BackgroundRun(param.Parameterized):
                 text = f"{label} failed: {exc}"
                 post(lambda: self.param.update(running=False, status=text))
             else:
-                post(lambda: self.param.update(running=False, progress=1.0, status=f"{label}: done",
-                                               result=result))
+                note = getattr(result, "attrs", {}).get("validity", "")
+                done = f"{label}: done" + (f"; outside the model's validity, not integrated: {note}" if note else "")
+                post(lambda: self.param.update(running=False, progress=1.0, status=done, result=result))
 
         threading.Thread(target=target, daemon=True, name=f"run-{label}").start()
 

@@ -141,13 +141,16 @@ def cmd_sweep(args):
         bar = TerminalBar("langevin") if sys.stderr.isatty() or args.progress else None
         try:
             ds = langevin_sweep(p, v, n_realizations=args.realizations, seed=args.seed, progress=bar,
-                                terms=args.terms)
+                                terms=args.terms, calculus=args.calculus)
         except ValueError as exc:
             raise UsageError(str(exc))
         first = ["V", "Omega_x", "Omega_y", "Omega_z", "Omega_x_err", "Omega_y_err", "Omega_z_err"]
     df = ds.to_dataframe().reset_index()
     df[first + [c for c in df.columns if c not in first]].to_csv(args.out, index=False)
     print(f"wrote {args.method} sweep of {v.size} biases to {args.out}")
+    if ds.attrs.get("validity"):
+        print(f"note: outside the model's validity (outside_validity = 1; Langevin not integrated): "
+              f"{ds.attrs['validity']}")
     return 0
 
 
@@ -221,6 +224,9 @@ def build_parser():
     p_sweep.add_argument("--realizations", type=int, default=32, help="Langevin trajectories per bias (default 32)")
     p_sweep.add_argument("--terms", choices=("full", "paper"), default="full",
                          help="full model, or the paper's terms only (no self-DMI torque, no W damping)")
+    p_sweep.add_argument("--calculus", choices=("boltzmann", "stratonovich"), default="boltzmann",
+                         help="Langevin drift: boltzmann (exp(-E/kT) stationary at V = 0; docs/stochastic.md) "
+                              "or plain Stratonovich, for comparison (default boltzmann)")
     p_sweep.add_argument("--progress", action="store_true", help="show the progress bar even when not a terminal")
     p_sweep.add_argument("--out", required=True, help="output CSV file")
     p_sweep.set_defaults(run=cmd_sweep)

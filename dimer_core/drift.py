@@ -57,22 +57,59 @@ def workspace(d):
 
 
 @njit(cache=True, inline="always", fastmath=True, error_model="numpy")
-def _invert(a, out, d):
-    """out = a⁻¹: by cofactors for d = 3, else by Gauss–Jordan elimination with partial pivoting (a overwritten)."""
+def _invert3(a, out):
+    """out = a⁻¹ for 3 × 3 arrays (or views), by cofactors."""
+    c00 = a[1, 1] * a[2, 2] - a[1, 2] * a[2, 1]
+    c01 = a[1, 2] * a[2, 0] - a[1, 0] * a[2, 2]
+    c02 = a[1, 0] * a[2, 1] - a[1, 1] * a[2, 0]
+    inv = 1.0 / (a[0, 0] * c00 + a[0, 1] * c01 + a[0, 2] * c02)
+    out[0, 0] = c00 * inv
+    out[1, 0] = c01 * inv
+    out[2, 0] = c02 * inv
+    out[0, 1] = (a[0, 2] * a[2, 1] - a[0, 1] * a[2, 2]) * inv
+    out[1, 1] = (a[0, 0] * a[2, 2] - a[0, 2] * a[2, 0]) * inv
+    out[2, 1] = (a[0, 1] * a[2, 0] - a[0, 0] * a[2, 1]) * inv
+    out[0, 2] = (a[0, 1] * a[1, 2] - a[0, 2] * a[1, 1]) * inv
+    out[1, 2] = (a[0, 2] * a[1, 0] - a[0, 0] * a[1, 2]) * inv
+    out[2, 2] = (a[0, 0] * a[1, 1] - a[0, 1] * a[1, 0]) * inv
+
+
+@njit(cache=True, inline="always", fastmath=True, error_model="numpy")
+def _product3(a, b, out, sign):
+    """out = sign·a·b for 3 × 3 arrays (or views)."""
+    for i in range(3):
+        for j in range(3):
+            out[i, j] = sign * (a[i, 0] * b[0, j] + a[i, 1] * b[1, j] + a[i, 2] * b[2, j])
+
+
+@njit(cache=True, inline="always", fastmath=True, error_model="numpy")
+def _invert(a, out, d, scratch):
+    """out = a⁻¹ (a is overwritten): by cofactors for d = 3, by the Schur complement of the 3 × 3 blocks for
+    d = 6 (A = 1 + Pα: its diagonal blocks 1 + [m_a×]α_aa are invertible wherever the model is valid), else by
+    Gauss–Jordan elimination with partial pivoting.  ``scratch``: a d × d array."""
     if d == 3:
-        c00 = a[1, 1] * a[2, 2] - a[1, 2] * a[2, 1]
-        c01 = a[1, 2] * a[2, 0] - a[1, 0] * a[2, 2]
-        c02 = a[1, 0] * a[2, 1] - a[1, 1] * a[2, 0]
-        inv = 1.0 / (a[0, 0] * c00 + a[0, 1] * c01 + a[0, 2] * c02)
-        out[0, 0] = c00 * inv
-        out[1, 0] = c01 * inv
-        out[2, 0] = c02 * inv
-        out[0, 1] = (a[0, 2] * a[2, 1] - a[0, 1] * a[2, 2]) * inv
-        out[1, 1] = (a[0, 0] * a[2, 2] - a[0, 2] * a[2, 0]) * inv
-        out[2, 1] = (a[0, 1] * a[2, 0] - a[0, 0] * a[2, 1]) * inv
-        out[0, 2] = (a[0, 1] * a[1, 2] - a[0, 2] * a[1, 1]) * inv
-        out[1, 2] = (a[0, 2] * a[1, 0] - a[0, 0] * a[1, 2]) * inv
-        out[2, 2] = (a[0, 0] * a[1, 1] - a[0, 1] * a[1, 0]) * inv
+        _invert3(a, out)
+        return
+    if d == 6:
+        p11, x, y, t = out[:3, :3], out[:3, 3:], out[3:, :3], scratch[:3, :3]
+        _invert3(a[:3, :3], p11)
+        _product3(p11, a[:3, 3:], x, 1.0)           # X = A11⁻¹ A12
+        _product3(a[3:, :3], p11, y, 1.0)           # Y = A21 A11⁻¹
+        _product3(a[3:, :3], x, t, -1.0)
+        for i in range(3):
+            for j in range(3):
+                t[i, j] += a[3 + i, 3 + j]          # S = A22 − A21 X
+        s_inv = scratch[3:, 3:]
+        _invert3(t, s_inv)
+        _product3(x, s_inv, scratch[:3, 3:], -1.0)   # (A⁻¹)12 = −X S⁻¹
+        _product3(s_inv, y, scratch[3:, :3], -1.0)   # (A⁻¹)21 = −S⁻¹ Y
+        _product3(scratch[:3, 3:], y, t, -1.0)       # −(A⁻¹)12 Y = X S⁻¹ Y
+        for i in range(3):
+            for j in range(3):
+                out[i, j] += t[i, j]                # (A⁻¹)11 = A11⁻¹ + X S⁻¹ Y
+                out[i, 3 + j] = scratch[i, 3 + j]
+                out[3 + i, j] = scratch[3 + i, j]
+                out[3 + i, 3 + j] = s_inv[i, j]
         return
     for i in range(d):
         for j in range(d):
@@ -119,7 +156,7 @@ def rate(m, xi, g, x, alpha, noise, kt, inv_hs, corrected, ws, out):
             a[o + 2, j] = m0 * alpha[o + 1, j] - m1 * alpha[o, j]
         for i in range(3):
             a[o + i, o + i] += 1.0
-    _invert(a, ai, d)
+    _invert(a, ai, d, r)
     for i in range(d):  # K = A⁻¹ P / ħS: row block b of K is (A⁻¹ row block b) × m_b
         for s in range(n):
             o = 3 * s
