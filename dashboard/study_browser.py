@@ -1,6 +1,6 @@
 """Browse a finished parameter study (:mod:`dimer_core.study`) with sliders over its own axes.
 
-``python app.py --study DIR`` serves this page at /study beside the dashboard.
+``dimer-dashboard --study DIR`` (or ``python app.py --study DIR``) serves this page at /study beside the dashboard.
 Maps studies show the chosen quantity over mu_F × V; fp and langevin studies
 show it against V (with standard errors for Langevin), and against the first
 study axis at the chosen V.  Blocks not computed yet read as NaN and show blank.
