@@ -193,14 +193,14 @@ def test_unknown_option_names_the_command_and_its_own_options(capsys):
 def test_out_creates_missing_folders(tmp_path):
     from dimer_core import cli
 
-    assert cli.main(["maps", "--mu_F", "-1:1:3", "--V", "-1:1:3", "--out", str(tmp_path / "a" / "b" / "m.nc")]) == 0
-    assert xr.open_dataset(tmp_path / "a" / "b" / "m.nc").J_2.shape == (3, 3)
+    assert cli.main(["maps", "--V", "-1:1:3", "--out", str(tmp_path / "a" / "b" / "m.nc")]) == 0
+    assert xr.open_dataset(tmp_path / "a" / "b" / "m.nc").J_2.shape == (201, 3)
     assert cli.main(["sweep", "--V", "-1:1:3", "--out", str(tmp_path / "c" / "d" / "s.csv")]) == 0
     assert len(pd.read_csv(tmp_path / "c" / "d" / "s.csv")) == 3
 
 
 @pytest.mark.parametrize("args", [
-    ["maps", "--mu_F", "-1:1:3", "--V", "-1:1:3", "--out", "{file}/m.nc"],
+    ["maps", "--V", "-1:1:3", "--out", "{file}/m.nc"],
     ["sweep", "--V", "-1:1:3", "--out", "{file}/sub/s.csv"],
     ["sweep", "--V", "-1:1:3", "--out", "{folder}"],
     ["figures", "--out", "{file}"],
