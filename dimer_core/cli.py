@@ -240,6 +240,9 @@ def build_parser(prog="dimer-core"):
                                  "(Leiva, Díaz & Núñez, PRB 107, 094401).",
                      epilog=f"'{prog} COMMAND --help' lists a command's options, with units and bounds.")
     parser.set_defaults(prog=prog)
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"dimer_core {__version__}")
     sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND", parser_class=_Parser)
     p_point = sub.add_parser("point", help="every coupling at one bias point")
     _add_params(p_point)
@@ -313,9 +316,12 @@ def main(argv=None, prog="dimer-core"):
     argv = _join_negative_values(_underscores(sys.argv[1:] if argv is None else list(argv)))
     try:
         args, unknown = parser.parse_known_args(argv)
-        if args.command is None:  # no command: list them
-            parser.print_help()
-            return 0 if not unknown else EXIT_USAGE
+        if args.command is None:
+            if unknown:
+                raise UsageError(f"unknown option {unknown[0].split('=')[0]}; give a command first, one of "
+                                 f"{', '.join(parser._subparsers._group_actions[0].choices)} (see {prog} --help)")
+            parser.print_help()  # no command: list them
+            return 0
         if unknown:
             command = parser._subparsers._group_actions[0].choices[args.command]
             token = unknown[0]

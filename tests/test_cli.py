@@ -214,3 +214,14 @@ def test_out_that_cannot_be_written_is_refused_in_one_line(tmp_path, capsys, arg
     assert cli.main(args) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: --out "), lines
+
+
+def test_version_and_an_option_without_a_command(capsys):
+    from dimer_core import cli
+
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--version"])
+    assert info.value.code == 0 and capsys.readouterr().out.strip() == f"dimer_core {dc.__version__}"
+    assert cli.main(["--mu_F=1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: unknown option --mu_F; give a command first, one of point, maps")
