@@ -222,8 +222,9 @@ def cmd_study(args):
                 print(f"note: {report['version_note']}")
     except (SpecError, FileNotFoundError) as exc:
         raise UsageError(str(exc))
-    except PermissionError as exc:
-        raise UsageError(f"{exc.filename or folder!r}: {exc.strerror}")
+    except (PermissionError, NotADirectoryError, IsADirectoryError, FileExistsError) as exc:
+        raise UsageError(f"{'--out' if args.resume is None else '--resume'} {folder!r}: cannot create or write "
+                         f"{exc.filename or folder!r}: {exc.strerror}")
     except KeyboardInterrupt:
         print(f"\ninterrupted: the finished blocks are stored; continue with "
               f"{args.prog} study --resume {folder}", file=sys.stderr)

@@ -204,13 +204,16 @@ def test_out_creates_missing_folders(tmp_path):
     ["sweep", "--V", "-1:1:3", "--out", "{file}/sub/s.csv"],
     ["sweep", "--V", "-1:1:3", "--out", "{folder}"],
     ["figures", "--out", "{file}"],
+    ["study", "{spec}", "--out", "{file}/s", "--workers", "1"],
 ])
 def test_out_that_cannot_be_written_is_refused_in_one_line(tmp_path, capsys, args):
     from dimer_core import cli
 
     (tmp_path / "plain").write_text("not a folder")
     (tmp_path / "dir.csv").mkdir()
-    args = [a.format(file=tmp_path / "plain", folder=tmp_path / "dir.csv") for a in args]
+    (tmp_path / "s.toml").write_text('[study]\nmethod = "fp"\nquantities = ["Omega_z"]\n[axes]\nt = [0.1, 0.2]\n'
+                                     '[sweep]\nV = {start = -1, stop = 1, num = 3}\n')
+    args = [a.format(file=tmp_path / "plain", folder=tmp_path / "dir.csv", spec=tmp_path / "s.toml") for a in args]
     assert cli.main(args) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: --out "), lines
