@@ -50,6 +50,15 @@ def test_console_scripts_work_from_any_folder(tmp_path):
     assert out.stdout.startswith("usage: dimer-dashboard") and "--address" in out.stdout and "--study" in out.stdout
 
 
+def test_dimer_dashboard_without_the_app_extra_says_what_to_install(tmp_path):
+    code = "import sys; sys.modules['panel'] = None; import dashboard; sys.exit(dashboard.main([]))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=_env(), capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 2
+    assert out.stderr.strip() == ("error: the dashboard needs panel, which is not installed; "
+                                  "install the app extra: pip install 'dimer-core[app]'")
+
+
 def test_dimer_core_alone_lists_its_commands(tmp_path):
     out = subprocess.run([os.path.join(VENV_BIN, "dimer-core")], cwd=tmp_path, env=_env(), capture_output=True,
                          text=True, timeout=120)
