@@ -150,6 +150,12 @@ def main(argv=None, prog="dimer-dashboard"):
     parser.add_argument("--port", type=int, default=5006, help="port (default 5006)")
     parser.add_argument("--study", metavar="DIR", help="also serve the browser of a parameter study at /study")
     args = parser.parse_args(argv)
+    if args.study:
+        try:
+            import dimer_core.study  # noqa: F401
+        except ImportError as exc:
+            parser.error(f"--study needs {exc.name}, which is not installed; "
+                         f"install the studies extra: pip install 'dimer-core[studies]'")
     origins = [f"localhost:{args.port}", f"127.0.0.1:{args.port}", f"{args.address}:{args.port}"]
     pages = {"app": session_page, "/": session_page}
     print(f"dashboard at http://localhost:{args.port}/ (listening on {args.address})", flush=True)

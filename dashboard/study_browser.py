@@ -12,8 +12,6 @@ import numpy as np
 import panel as pn
 import param
 
-from dimer_core.study import open_study
-
 from .views import _scale
 
 
@@ -26,6 +24,8 @@ class StudyBrowser(param.Parameterized):
 
     def __init__(self, folder, **params):
         super().__init__(**params)
+        from dimer_core.study import open_study  # here: the dashboard itself runs without the studies extra
+
         self.ds = open_study(folder)
         self.spec = json.loads(self.ds.attrs["study_spec"])
         self.method = self.ds.attrs["method"]

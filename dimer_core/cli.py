@@ -201,8 +201,13 @@ def cmd_figures(args):
 
 def cmd_study(args):
     from .progress import TerminalBar
-    from .study import resume_study, run_study
-    from .study_spec import SpecError
+
+    try:
+        from .study import resume_study, run_study
+        from .study_spec import SpecError
+    except ImportError as exc:
+        raise UsageError(f"study needs {exc.name}, which is not installed; "
+                         f"install the studies extra: pip install 'dimer-core[studies]'")
 
     if (args.spec is None) == (args.resume is None):
         raise UsageError("give a spec file (study SPEC.toml --out DIR) or --resume DIR, not both")

@@ -59,6 +59,18 @@ def test_dimer_dashboard_without_the_app_extra_says_what_to_install(tmp_path):
                                   "install the app extra: pip install 'dimer-core[app]'")
 
 
+@pytest.mark.parametrize("program", ["cli", "dashboard"])
+def test_studies_without_the_studies_extra_say_what_to_install(tmp_path, program):
+    main = {"cli": "from dimer_core.cli import main; sys.exit(main(['study', 's.toml', '--out', 'o']))",
+            "dashboard": "import dashboard; sys.exit(dashboard.main(['--study', 'o']))"}[program]
+    out = subprocess.run([sys.executable, "-c", f"import sys; sys.modules['zarr'] = None; {main}"], cwd=tmp_path,
+                         env=_env(), capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines()[-1].endswith(
+        "needs zarr, which is not installed; install the studies extra: pip install 'dimer-core[studies]'")
+    assert "Traceback" not in out.stderr
+
+
 def test_dimer_core_alone_lists_its_commands(tmp_path):
     out = subprocess.run([os.path.join(VENV_BIN, "dimer-core")], cwd=tmp_path, env=_env(), capture_output=True,
                          text=True, timeout=120)
