@@ -1,12 +1,12 @@
 # The dashboard on port 5006:  docker build -t dimer . && docker run -p 5006:5006 dimer
-# Install steps are .ci/setup, the same script CI runs, so the two stay in step.
+# Install steps are .ci/setup, the same script CI runs, so the two stay in step: it installs the pinned
+# requirements and this package into .venv (console scripts dimer-core, dimer-dashboard) and compiles
+# the numba kernels into the cache every entry point uses (~/.cache/dimer_core/numba).
 FROM python:3.11-slim-bookworm
 WORKDIR /app
 COPY . .
 RUN bash .ci/setup
-ENV NUMBA_CACHE_DIR=/app/.numba_cache
-RUN .venv/bin/python -m dimer_core.warmup
 EXPOSE 5006
 # Inside a container the server must listen on all interfaces to be reached through -p;
-# outside Docker, `python app.py` binds to localhost only.
-CMD [".venv/bin/python", "app.py", "--address", "0.0.0.0", "--port", "5006"]
+# outside Docker, dimer-dashboard binds to localhost only.
+CMD [".venv/bin/dimer-dashboard", "--address", "0.0.0.0", "--port", "5006"]

@@ -35,8 +35,7 @@ from contextlib import contextmanager
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(ROOT, "tests"))
-sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "tests"))  # ui_support; dimer_core and dashboard are the installed ones
 
 STEPS = {"V": 0.2, "mu_F": 0.1, "t": 0.02}
 """One ArrowRight on each slider: (upper - lower bound) / 1000."""
@@ -62,11 +61,10 @@ def cpu_seconds(pid):
 
 def serve_forever(port):
     """``--serve PORT``: the dashboard on 127.0.0.1:PORT, plus /stats (JSON) for this benchmark."""
-    os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(ROOT, ".numba_cache"))
     import panel as pn
     from tornado.web import RequestHandler
 
-    import app
+    from dashboard import app
     from dimer_core.couplings import cache_nbytes
 
     class Stats(RequestHandler):
@@ -103,8 +101,7 @@ def serve():
     from ui_support import free_port, wait_listening
 
     port = free_port()
-    env = dict(os.environ, NUMBA_CACHE_DIR=os.environ.get("NUMBA_CACHE_DIR", os.path.join(ROOT, ".numba_cache")))
-    proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--serve", str(port)], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--serve", str(port)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_listening(port, timeout=300, proc=proc)

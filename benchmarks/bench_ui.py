@@ -15,7 +15,7 @@ Measured, medians over repeats:
   time until the server-side ``dashboard.p`` holds the new value (polled from
   Python, so only ~5 ms resolution) and until the first changed plot appears.
 * startup: from launching ``panel serve app.py`` as a subprocess to the first page
-  with all maps drawn, with numba's cache warm (the project's .numba_cache) and
+  with all maps drawn, with numba's cache warm (dimer_core's default, dimer_core/numba_cache.py) and
   cold (NUMBA_CACHE_DIR = a fresh temporary folder).
 
 ``--app DIR`` serves DIR/app.py instead (to compare a variant of the app).
@@ -179,7 +179,9 @@ def measure_startup(app_dir, warm_repeats, cold_repeats):
 
     from ui_support import CHROMIUM, CHROMIUM_ARGS
 
-    warm_cache = os.environ.get("NUMBA_CACHE_DIR", os.path.join(ROOT, ".numba_cache"))
+    from dimer_core.numba_cache import default_dir
+
+    warm_cache = os.environ.get("NUMBA_CACHE_DIR") or default_dir()  # the cache every entry point uses
     out = {"warm": [], "cold": []}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -212,7 +214,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     app_dir = os.path.abspath(args.app)
     sys.path.insert(0, app_dir)
-    os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(ROOT, ".numba_cache"))
 
     rows = measure_latency(args.repeats, args.only)
     print(f"\nslider change -> plots updated (median of {args.repeats}; one handle step each)")

@@ -8,3 +8,19 @@ exports  download buttons (NetCDF, CSV, PNG)
 about    the model, conventions and parameter table
 study_browser  a finished parameter study, with sliders over its own axes
 """
+import sys
+
+
+def main(argv=None):
+    """The ``dimer-dashboard`` command: :func:`dashboard.app.main`, or one line if the ``app`` extra is missing."""
+    try:
+        import bokeh  # noqa: F401
+        import holoviews  # noqa: F401
+        import panel  # noqa: F401
+    except ImportError as exc:
+        print(f"error: the dashboard needs {exc.name or 'panel'}, which is not installed; "
+              f"install the app extra: pip install 'dimer-core[app]'", file=sys.stderr)
+        return 2
+    from .app import main as serve
+
+    return serve(argv)

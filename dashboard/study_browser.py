@@ -1,6 +1,6 @@
 """Browse a finished parameter study (:mod:`dimer_core.study`) with sliders over its own axes.
 
-``python app.py --study DIR`` serves this page at /study beside the dashboard.
+``dimer-dashboard --study DIR`` (or ``python app.py --study DIR``) serves this page at /study beside the dashboard.
 Maps studies show the chosen quantity over mu_F × V; fp and langevin studies
 show it against V (with standard errors for Langevin), and against the first
 study axis at the chosen V.  Blocks not computed yet read as NaN and show blank.
@@ -11,8 +11,6 @@ import holoviews as hv
 import numpy as np
 import panel as pn
 import param
-
-from dimer_core.study import open_study
 
 from .views import _scale
 
@@ -26,6 +24,8 @@ class StudyBrowser(param.Parameterized):
 
     def __init__(self, folder, **params):
         super().__init__(**params)
+        from dimer_core.study import open_study  # here: the dashboard itself runs without the studies extra
+
         self.ds = open_study(folder)
         self.spec = json.loads(self.ds.attrs["study_spec"])
         self.method = self.ds.attrs["method"]

@@ -12,7 +12,11 @@ QUANTITIES                       key → (unit, description) of every named quan
 """
 __version__ = "0.5.0"
 
-from .couplings import QUANTITIES, maps, point, raw_point
-from .params import PRESETS, DimerParams, preset
+from .numba_cache import use_default as _use_default_numba_cache
+
+_use_default_numba_cache()  # before any numba kernel is defined: one cache for app, CLI and tests
+
+from .couplings import QUANTITIES, maps, point, raw_point  # noqa: E402
+from .params import PRESETS, DimerParams, preset  # noqa: E402
 
 __all__ = ["__version__", "DimerParams", "PRESETS", "preset", "point", "maps", "raw_point", "QUANTITIES"]

@@ -1,6 +1,6 @@
-"""``python -m dimer_core``: see :mod:`dimer_core.cli`."""
+"""``python -m dimer_core``: the same as the ``dimer-core`` command (see :mod:`dimer_core.cli`)."""
 import sys
 
 from .cli import main
 
-sys.exit(main())
+sys.exit(main(prog="python -m dimer_core"))

@@ -1,12 +1,16 @@
-"""Command line: ``python -m dimer_core point | maps | sweep | study | figures``.
+"""Command line: ``dimer-core point | maps | sweep | study | figures`` (also ``python -m dimer_core``).
 
 Every parameter of :class:`~dimer_core.params.DimerParams` is an option
-``--name value`` (``--that 1,1,1`` for vectors).  Bad input exits with status 2
-and one line naming the parameter and its allowed range.
+``--name value`` spelt as the parameter (``--mu_F 0.7``, ``--that 1,1,1`` for
+vectors); in ``maps`` and ``sweep`` the grid options ``--mu_F`` and ``--V`` take
+``LO:HI:N`` instead.  Hyphens are accepted for underscores (``--mu-F``).  Bad input
+exits with status 2 and one line naming the option and its allowed range.  ``--out``
+creates missing folders.  Without a command, the commands are listed.
 """
 import argparse
 import json
 import math
+import os
 import re
 import sys
 
@@ -23,6 +27,11 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    """Errors as :class:`UsageError`; no abbreviations (``--mu`` is not ``--mu_F``): one spelling per option."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, allow_abbrev=False, **kwargs)
+
     def error(self, message):
         raise UsageError(message)
 
@@ -81,6 +90,26 @@ def parse_range(text, name, lo, hi, unit):
     return np.linspace(a, b, n)
 
 
+def _prepare_out(path, endings, what):
+    """Check ``--out``'s ending and create its folder if missing; a clear UsageError otherwise."""
+    if not path.endswith(endings):
+        raise UsageError(f"--out {path!r}: the file name must end in {what}")
+    if os.path.isdir(path):
+        raise UsageError(f"--out {path!r} is a folder; give a file name ending in {what}")
+    folder = os.path.dirname(path)
+    if folder and os.path.exists(folder) and not os.path.isdir(folder):
+        raise UsageError(f"--out {path!r}: {folder!r} is a file, not a folder")
+    if folder and not os.path.isdir(folder):
+        try:
+            os.makedirs(folder)
+        except OSError as exc:
+            raise UsageError(f"--out {path!r}: cannot create the folder {folder!r}: {exc.strerror or exc}")
+
+
+def _write_error(path, exc):
+    return UsageError(f"--out {path!r}: cannot write: {exc.strerror or exc}")
+
+
 def _fmt(key, value):
     from .couplings import QUANTITIES
 
@@ -114,12 +143,14 @@ def cmd_maps(args):
     from .export import write
 
     p = _params_from(args, exclude=("mu_F", "V"))
-    mu_f = parse_range(args.mu_F_range, "--mu-F", -50.0, 50.0, "meV")
+    mu_f = parse_range(args.mu_F_range, "--mu_F", -50.0, 50.0, "meV")
     v = parse_range(args.V_range, "--V", -100.0, 100.0, "mV")
-    if not (args.out.endswith(".nc") or args.out.endswith(".csv")):
-        raise UsageError(f"--out {args.out!r}: the file name must end in .nc (NetCDF) or .csv")
+    _prepare_out(args.out, (".nc", ".csv"), ".nc (NetCDF) or .csv")
     ds = maps(p, mu_f, v)
-    write(ds, args.out)
+    try:
+        write(ds, args.out)
+    except OSError as exc:
+        raise _write_error(args.out, exc)
     print(f"wrote {len(ds.data_vars)} quantities on {mu_f.size} x {v.size} (mu_F x V) to {args.out}")
     return 0
 
@@ -130,10 +161,9 @@ def cmd_sweep(args):
 
     p = _params_from(args, exclude=("V",))
     v = parse_range(args.V_range, "--V", -100.0, 100.0, "mV")
-    if not args.out.endswith(".csv"):
-        raise UsageError(f"--out {args.out!r}: the file name must end in .csv")
     if args.realizations < 2:
         raise UsageError(f"--realizations {args.realizations}: allowed: at least 2")
+    _prepare_out(args.out, (".csv",), ".csv")
     if args.method == "fp":
         ds = fp_sweep(p, v)
         first = ["V", "Omega_x", "Omega_y", "Omega_z"]
@@ -146,7 +176,10 @@ def cmd_sweep(args):
             raise UsageError(str(exc))
         first = ["V", "Omega_x", "Omega_y", "Omega_z", "Omega_x_err", "Omega_y_err", "Omega_z_err"]
     df = ds.to_dataframe().reset_index()
-    df[first + [c for c in df.columns if c not in first]].to_csv(args.out, index=False)
+    try:
+        df[first + [c for c in df.columns if c not in first]].to_csv(args.out, index=False)
+    except OSError as exc:
+        raise _write_error(args.out, exc)
     print(f"wrote {args.method} sweep of {v.size} biases to {args.out}")
     if ds.attrs.get("validity"):
         print(f"note: outside the model's validity (outside_validity = 1; Langevin not integrated): "
@@ -158,7 +191,12 @@ def cmd_figures(args):
     from .figures import all_figures
     from .progress import TerminalBar
 
-    paths = all_figures(args.out, progress=TerminalBar("langevin") if sys.stderr.isatty() else None)
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise UsageError(f"--out {args.out!r} is a file; give a folder (created if missing)")
+    try:
+        paths = all_figures(args.out, progress=TerminalBar("langevin") if sys.stderr.isatty() else None)
+    except OSError as exc:
+        raise UsageError(f"--out {args.out!r}: cannot write the figures there: {exc.strerror or exc}")
     for path in paths:
         print(path)
     return 0
@@ -166,8 +204,13 @@ def cmd_figures(args):
 
 def cmd_study(args):
     from .progress import TerminalBar
-    from .study import resume_study, run_study
-    from .study_spec import SpecError
+
+    try:
+        from .study import resume_study, run_study
+        from .study_spec import SpecError
+    except ImportError as exc:
+        raise UsageError(f"study needs {exc.name}, which is not installed; "
+                         f"install the studies extra: pip install 'dimer-core[studies]'")
 
     if (args.spec is None) == (args.resume is None):
         raise UsageError("give a spec file (study SPEC.toml --out DIR) or --resume DIR, not both")
@@ -187,9 +230,12 @@ def cmd_study(args):
                 print(f"note: {report['version_note']}")
     except (SpecError, FileNotFoundError) as exc:
         raise UsageError(str(exc))
+    except (PermissionError, NotADirectoryError, IsADirectoryError, FileExistsError) as exc:
+        raise UsageError(f"{'--out' if args.resume is None else '--resume'} {folder!r}: cannot create or write "
+                         f"{exc.filename or folder!r}: {exc.strerror}")
     except KeyboardInterrupt:
         print(f"\ninterrupted: the finished blocks are stored; continue with "
-              f"python -m dimer_core study --resume {folder}", file=sys.stderr)
+              f"{args.prog} study --resume {folder}", file=sys.stderr)
         return EXIT_INTERRUPTED
     sizes = " x ".join(f"{d} {n}" for d, n in ds.sizes.items())
     print(f"study in {folder}: {ds.attrs['blocks_done']}/{ds.attrs['blocks_total']} blocks, "
@@ -197,22 +243,27 @@ def cmd_study(args):
     return 0
 
 
-def build_parser():
-    parser = _Parser(prog="python -m dimer_core",
+def build_parser(prog="dimer-core"):
+    parser = _Parser(prog=prog,
                      description="Bias-controlled couplings and spin dynamics of a molecular-magnet dimer "
-                                 "(Leiva, Díaz & Núñez, PRB 107, 094401).")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+                                 "(Leiva, Díaz & Núñez, PRB 107, 094401).",
+                     epilog=f"'{prog} COMMAND --help' lists a command's options, with units and bounds.")
+    parser.set_defaults(prog=prog)
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"dimer_core {__version__}")
+    sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND", parser_class=_Parser)
     p_point = sub.add_parser("point", help="every coupling at one bias point")
     _add_params(p_point)
     p_point.add_argument("--json", action="store_true", help="print one JSON object")
     p_point.set_defaults(run=cmd_point)
     p_maps = sub.add_parser("maps", help="every coupling over a mu_F x V grid, to NetCDF or CSV")
     _add_params(p_maps, exclude=("mu_F", "V"))
-    p_maps.add_argument("--mu-F", dest="mu_F_range", default="-6:6:201", metavar="LO:HI:N",
+    p_maps.add_argument("--mu_F", dest="mu_F_range", default="-6:6:201", metavar="LO:HI:N",
                         help="mu_F grid in meV (default -6:6:201)")
     p_maps.add_argument("--V", dest="V_range", default="-12:12:201", metavar="LO:HI:N",
                         help="bias grid in mV (default -12:12:201)")
-    p_maps.add_argument("--out", required=True, help="output file, .nc or .csv")
+    p_maps.add_argument("--out", required=True, help="output file, .nc or .csv (missing folders are created)")
     p_maps.set_defaults(run=cmd_maps)
     p_sweep = sub.add_parser("sweep", help="mean orientation Omega(V) of the free spin, to CSV")
     _add_params(p_sweep, exclude=("V",))
@@ -228,11 +279,11 @@ def build_parser():
                          help="Langevin drift: boltzmann (exp(-E/kT) stationary at V = 0; docs/stochastic.md) "
                               "or plain Stratonovich, for comparison (default boltzmann)")
     p_sweep.add_argument("--progress", action="store_true", help="show the progress bar even when not a terminal")
-    p_sweep.add_argument("--out", required=True, help="output CSV file")
+    p_sweep.add_argument("--out", required=True, help="output CSV file (missing folders are created)")
     p_sweep.set_defaults(run=cmd_sweep)
     p_study = sub.add_parser("study", help="a parameter study on Dask (maps or sweeps over a parameter grid)")
     p_study.add_argument("spec", nargs="?", help="study spec (TOML; see examples/)")
-    p_study.add_argument("--out", help="study folder to create")
+    p_study.add_argument("--out", help="study folder to create (with missing parent folders)")
     p_study.add_argument("--resume", metavar="DIR", help="finish the study in DIR (re-checks what is stored)")
     p_study.add_argument("--scheduler", metavar="ADDRESS",
                          help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
@@ -240,7 +291,7 @@ def build_parser():
     p_study.add_argument("--progress", action="store_true", help="show the progress bar even when not a terminal")
     p_study.set_defaults(run=cmd_study)
     p_fig = sub.add_parser("figures", help="the paper's Figs. 2, 4, 5, 6, 7 as PNG files")
-    p_fig.add_argument("--out", required=True, help="output folder")
+    p_fig.add_argument("--out", required=True, help="output folder (created if missing)")
     p_fig.set_defaults(run=cmd_figures)
     return parser
 
@@ -256,15 +307,41 @@ def _join_negative_values(argv):
     return out
 
 
-def main(argv=None):
-    parser = build_parser()
-    argv = _join_negative_values(sys.argv[1:] if argv is None else list(argv))
+def _underscores(argv):
+    """``--mu-F`` → ``--mu_F``: every option is spelt with underscores, as the parameters are."""
+    out = []
+    for token in argv:
+        if token.startswith("--") and len(token) > 2:
+            name, eq, value = token[2:].partition("=")
+            token = "--" + name.replace("-", "_") + eq + value
+        out.append(token)
+    return out
+
+
+def _options(parser):
+    return [o for a in parser._actions if a.help != argparse.SUPPRESS for o in a.option_strings
+            if o.startswith("--") and o != "--help"]
+
+
+def main(argv=None, prog="dimer-core"):
+    parser = build_parser(prog)
+    argv = _join_negative_values(_underscores(sys.argv[1:] if argv is None else list(argv)))
     try:
         args, unknown = parser.parse_known_args(argv)
+        if args.command is None:
+            if unknown:
+                raise UsageError(f"unknown option {unknown[0].split('=')[0]}; give a command first, one of "
+                                 f"{', '.join(parser._subparsers._group_actions[0].choices)} (see {prog} --help)")
+            parser.print_help()  # no command: list them
+            return 0
         if unknown:
-            name = unknown[0].lstrip("-").split("=")[0]
-            known = ", ".join(_param_names())
-            raise UsageError(f"unknown parameter {name!r}; known parameters: {known}")
+            command = parser._subparsers._group_actions[0].choices[args.command]
+            token = unknown[0]
+            if not token.startswith("-"):
+                raise UsageError(f"{args.command}: unexpected argument {token!r}; see {prog} {args.command} --help")
+            name = token.split("=")[0]
+            raise UsageError(f"{args.command}: unknown option {name}; its options are "
+                             f"{', '.join(_options(command))}")
         return args.run(args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""The paper's figures as PNG files (matplotlib; used by ``python -m dimer_core figures``).
+"""The paper's figures as PNG files (matplotlib; used by ``dimer-core figures``).
 
 * Figs. 2, 6 (weak SOC) and 7 (strong SOC): coupling maps over mu_F × V with a
   diverging colour scale centred at zero and the lines |mu_L|, |mu_R| = t0 ± t.

@@ -1,7 +1,7 @@
 """Compile every numba kernel once so that numba's on-disk cache is warm.
 
-Run ``python -m dimer_core.warmup`` at image build time (see the Dockerfile); set
-``NUMBA_CACHE_DIR`` to a writable folder that the server will also use.
+``.ci/setup`` (and so the Dockerfile) runs ``python -m dimer_core.warmup``; the kernels go to the one
+cache of :mod:`dimer_core.numba_cache` (or ``NUMBA_CACHE_DIR`` if set) that the app, CLI and tests use.
 """
 import time
 

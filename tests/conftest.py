@@ -1,8 +1,40 @@
-"""Shared fixtures: maps of the paper's presets, computed once per test session."""
+"""Shared fixtures: maps of the paper's presets, computed once per test session.
+
+The tests run against the installed package (tests/__init__.py); a session stops at once if that
+copy differs from the checkout's source, which would test stale code: run ``bash .ci/setup`` first.
+"""
+import filecmp
+import os
+
 import numpy as np
 import pytest
 
 import dimer_core as dc
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def stale_files():
+    """Source files of dimer_core and dashboard that differ between the checkout and the installed copy."""
+    import dashboard
+
+    stale = []
+    for module in (dc, dashboard):
+        installed, source = os.path.dirname(module.__file__), os.path.join(ROOT, module.__name__)
+        if not os.path.isdir(source) or os.path.samefile(installed, source):
+            continue  # not run from a checkout, or the checkout itself is imported (test_package.py fails)
+        names = {f for folder in (installed, source) for f in os.listdir(folder) if f.endswith(".py")}
+        stale += [f"{module.__name__}/{name}" for name in sorted(names)
+                  if not (os.path.isfile(os.path.join(installed, name)) and os.path.isfile(os.path.join(source, name))
+                          and filecmp.cmp(os.path.join(installed, name), os.path.join(source, name), shallow=False))]
+    return stale
+
+
+def pytest_sessionstart(session):
+    stale = stale_files()
+    if stale:
+        pytest.exit(f"the installed package differs from the checkout in {', '.join(stale)}: "
+                    f"run `bash .ci/setup` (it reinstalls), then the tests", returncode=4)
 
 MU_F = np.linspace(-6.0, 6.0, 121)
 V = np.linspace(-12.0, 12.0, 121)

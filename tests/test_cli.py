@@ -1,7 +1,9 @@
 """The command line and the Python API: outputs and clear errors for bad input."""
 import json
+import os
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import pandas as pd
@@ -14,8 +16,13 @@ KEYS = ("s_1 s_2 J_1 J_2 D_1 D_2 A_1 A_2 K_1 K_2 chi22_DM a_i_22 a_an_22 a_DM_22
         "j_i_22 j_an_22 j_DM_22 j_i_21 j_an_21 T_eff_2 I").split()
 
 
+DIMER_CORE = os.path.join(os.path.dirname(sys.executable), "dimer-core")
+"""The installed console script, next to the interpreter running the tests."""
+
+
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "dimer_core", *args], capture_output=True, text=True, timeout=300)
+    """``dimer-core ARGS`` from a folder outside the checkout."""
+    return subprocess.run([DIMER_CORE, *args], capture_output=True, text=True, timeout=300, cwd=tempfile.gettempdir())
 
 
 def test_point_json_has_exactly_the_keys_and_matches_the_api():
@@ -44,7 +51,7 @@ def test_point_table_says_energy_injection():
 @pytest.mark.parametrize("suffix", [".nc", ".csv"])
 def test_maps_files(tmp_path, suffix):
     path = tmp_path / f"m{suffix}"
-    out = run("maps", "--preset", "weak-soc", "--mu-F", "-1:1:3", "--V", "-2:2:5", "--out", str(path))
+    out = run("maps", "--preset", "weak-soc", "--mu_F", "-1:1:3", "--V", "-2:2:5", "--out", str(path))
     assert out.returncode == 0, out.stderr
     expected = dc.maps(dc.preset("weak-soc"), np.linspace(-1, 1, 3), np.linspace(-2, 2, 5))
     if suffix == ".nc":
@@ -61,13 +68,13 @@ BAD = [
     (["point", "--t", "30"], "t = 30"),
     (["point", "--T", "-1"], "0 <= T <= 300 K"),
     (["point", "--tL", "abc"], "tL"),
-    (["point", "--foo", "1"], "unknown parameter 'foo'"),
+    (["point", "--foo", "1"], "point: unknown option --foo; its options are --preset, --t, "),
     (["point", "--that", "0,0,0"], "that"),
     (["point", "--that", "1,2"], "that"),
     (["point", "--te", "10", "--t0", "20"], "te = 10"),
     (["point", "--preset", "nope"], "preset"),
     (["maps", "--V", "1:2", "--out", "x.nc"], "--V range '1:2' is malformed"),
-    (["maps", "--mu-F", "-80:0:3", "--out", "x.nc"], "-50 <= LO, HI <= 50 meV"),
+    (["maps", "--mu_F", "-80:0:3", "--out", "x.nc"], "--mu_F range '-80:0:3' is out of range; allowed: -50 <= LO"),
     (["maps", "--V", "0:1:0", "--out", "x.nc"], "--V"),
     (["maps", "--out", "x.txt"], ".nc"),
 ]
@@ -139,3 +146,85 @@ def test_figures_are_images(tmp_path):
     for p in (path, path2):
         img = mpimg.imread(p)
         assert img.ndim == 3 and img.shape[0] > 300 and img.std() > 0.05  # a picture, not a blank page
+
+
+# ----- issue 12: the commands listed, one spelling per option, --out into missing folders -----
+
+COMMANDS = ("point", "maps", "sweep", "study", "figures")
+
+
+def test_no_command_lists_the_commands(capsys):
+    from dimer_core import cli
+
+    assert cli.main([]) == 0
+    out = capsys.readouterr().out
+    assert all(f"    {c} " in out for c in COMMANDS), out
+    assert "dimer-core COMMAND --help" in out
+
+
+def test_maps_grid_options_are_spelt_as_the_parameters(tmp_path, capsys):
+    from dimer_core import cli
+
+    grid = ["--V", "-2:2:5", "--preset", "weak-soc"]
+    assert cli.main(["maps", "--mu_F", "-1:1:3", *grid, "--out", str(tmp_path / "a.csv")]) == 0
+    assert cli.main(["maps", "--mu-F", "-1:1:3", *grid, "--out", str(tmp_path / "b.csv")]) == 0  # hidden alias
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "b.csv"))
+    assert len(pd.read_csv(tmp_path / "a.csv")) == 15
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        cli.main(["maps", "--help"])
+    text = capsys.readouterr().out
+    assert "--mu_F LO:HI:N" in text and "--mu-F" not in text
+    assert cli.main(["point", "--mu-F", "0.7", "--V", "3.1", "--json"]) == 0
+    assert cli.main(["point", "--mu_F", "0.7", "--V", "3.1", "--json"]) == 0
+    first, second = capsys.readouterr().out.splitlines()
+    assert json.loads(first) == json.loads(second)
+
+
+def test_unknown_option_names_the_command_and_its_own_options(capsys):
+    from dimer_core import cli
+
+    assert cli.main(["maps", "--mu", "1", "--out", "x.nc"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: maps: unknown option --mu; its options are --preset")
+    assert "--mu_F" in lines[0] and "--json" not in lines[0]
+
+
+def test_out_creates_missing_folders(tmp_path):
+    from dimer_core import cli
+
+    assert cli.main(["maps", "--V", "-1:1:3", "--out", str(tmp_path / "a" / "b" / "m.nc")]) == 0
+    assert xr.open_dataset(tmp_path / "a" / "b" / "m.nc").J_2.shape == (201, 3)
+    assert cli.main(["sweep", "--V", "-1:1:3", "--out", str(tmp_path / "c" / "d" / "s.csv")]) == 0
+    assert len(pd.read_csv(tmp_path / "c" / "d" / "s.csv")) == 3
+
+
+@pytest.mark.parametrize("args", [
+    ["maps", "--V", "-1:1:3", "--out", "{file}/m.nc"],
+    ["sweep", "--V", "-1:1:3", "--out", "{file}/sub/s.csv"],
+    ["sweep", "--V", "-1:1:3", "--out", "{folder}"],
+    ["figures", "--out", "{file}"],
+    ["study", "{spec}", "--out", "{file}/s", "--workers", "1"],
+])
+def test_out_that_cannot_be_written_is_refused_in_one_line(tmp_path, capsys, args):
+    from dimer_core import cli
+
+    (tmp_path / "plain").write_text("not a folder")
+    (tmp_path / "dir.csv").mkdir()
+    (tmp_path / "s.toml").write_text('[study]\nmethod = "fp"\nquantities = ["Omega_z"]\n[axes]\nt = [0.1, 0.2]\n'
+                                     '[sweep]\nV = {start = -1, stop = 1, num = 3}\n')
+    args = [a.format(file=tmp_path / "plain", folder=tmp_path / "dir.csv", spec=tmp_path / "s.toml") for a in args]
+    assert cli.main(args) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: --out "), lines
+
+
+def test_version_and_an_option_without_a_command(capsys):
+    from dimer_core import cli
+
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--version"])
+    assert info.value.code == 0 and capsys.readouterr().out.strip() == f"dimer_core {dc.__version__}"
+    assert cli.main(["--mu_F=1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: unknown option --mu_F; give a command first, one of point, maps")

@@ -162,7 +162,7 @@ def test_a_fitted_range_is_kept_while_the_curves_fill_it():
 
 def test_a_session_page_is_indexed_once_not_after_every_change(monkeypatch):
     """app.attach lays the page out with Bokeh's model index frozen (unfrozen it was rebuilt 52 times)."""
-    import app
+    from dashboard import app
     from bokeh.document.models import DocumentModelManager
     from panel.io.state import set_curdoc
 

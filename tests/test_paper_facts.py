@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import dimer_core as dc
-from conftest import MU_F, V, lead_potentials
+from .conftest import MU_F, V, lead_potentials
 
 
 def _mirror_V(z):

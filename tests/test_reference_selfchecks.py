@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-import reference as R
+from . import reference as R
 
 OBLIQUE = (1.0, 1.0, 1.0)
 

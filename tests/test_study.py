@@ -17,6 +17,7 @@ from dimer_core.couplings import named_map
 from dimer_core.study_spec import SpecError, load_spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DIMER_CORE = os.path.join(os.path.dirname(sys.executable), "dimer-core")
 
 MAPS = {"study": {"method": "maps", "quantities": ["J_2", "D_2", "a_i_22", "j_i_22", "T_eff_2"],
                   "task_seconds": 0.02},
@@ -172,9 +173,8 @@ def test_ctrl_c_then_resume_gives_the_uninterrupted_result(cluster, tmp_path):
     spec_path = tmp_path / "spec.toml"
     spec_path.write_text(toml)
     assert load_spec(str(spec_path)) == spec
-    proc = subprocess.Popen([sys.executable, "-m", "dimer_core", "study", str(spec_path), "--out", out,
-                             "--workers", "1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen([DIMER_CORE, "study", str(spec_path), "--out", out, "--workers", "1"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
     while not _markers(out) and time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
@@ -247,8 +247,8 @@ def test_bad_specs_name_the_entry_and_start_nothing(tmp_path, change, message):
 def test_cli_bad_spec_exits_2_with_one_line(tmp_path):
     spec = tmp_path / "bad.toml"
     spec.write_text('[axes]\nt = [0.1, 99]\n')
-    proc = subprocess.run([sys.executable, "-m", "dimer_core", "study", str(spec), "--out", str(tmp_path / "s")],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([DIMER_CORE, "study", str(spec), "--out", str(tmp_path / "s")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.strip() == "error: [axes] t: t = 99 is out of range; allowed: 0 <= t <= 20 meV"
     assert not (tmp_path / "s").exists()

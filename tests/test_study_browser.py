@@ -4,7 +4,7 @@ import pytest
 
 from dimer_core import study
 
-from ui_support import (browser_context_args, browser_type_launch_args, free_port, plots, screenshot,  # noqa: F401
+from .ui_support import (browser_context_args, browser_type_launch_args, free_port, plots, screenshot,  # noqa: F401
                         wait_listening, wait_until, watch_console)
 
 SPEC = {"study": {"method": "maps", "quantities": ["J_2", "D_2"]},

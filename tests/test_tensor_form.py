@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import dimer_core as dc
-from spin_traces import full_tensors, project
+from .spin_traces import full_tensors, project
 
 CASES = [
     ("weak-soc", dict(mu_F=0.7, V=3.1)),

@@ -11,7 +11,7 @@ import pytest
 
 from dimer_core.params import bounds_text
 
-from ui_support import (CUT_MU, CUT_V, INTERACTIONS, LIVE_VIEWS_JS, MAP_TITLES, OMEGA, app_server,  # noqa: F401
+from .ui_support import (CUT_MU, CUT_V, INTERACTIONS, LIVE_VIEWS_JS, MAP_TITLES, OMEGA, app_server,  # noqa: F401
                         browser_context_args, browser_type_launch_args, data_to_page, open_app, plot, plots,
                         screenshot, wait_until)
 

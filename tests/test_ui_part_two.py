@@ -7,6 +7,7 @@ beyond 1 s; several sessions moving sliders get every update with bounded
 server memory (a short version of ``benchmarks/bench_load.py``).  Screenshots of
 each tab go to test-artifacts/.  Run: ``.venv/bin/python -m pytest -ra tests/test_ui_part_two.py``.
 """
+import importlib.util
 import io
 import json
 import os
@@ -20,12 +21,22 @@ from PIL import Image
 
 from dimer_core import DimerParams
 
-from ui_support import (ARTIFACTS, LIVE_VIEWS_JS, MAP_TITLES, OMEGA, VIEWPORT, app_server,  # noqa: F401
+from .ui_support import (ARTIFACTS, LIVE_VIEWS_JS, MAP_TITLES, OMEGA, VIEWPORT, app_server,  # noqa: F401
                         browser_context_args, browser_type_launch_args, open_app, plots, screenshot, timed_step,
                         wait_until)
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks"))
-import bench_load  # noqa: E402
+
+
+def _load_benchmark(name):
+    """A script of benchmarks/ as a module, loaded from its file (nothing is added to sys.path for it)."""
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks", f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+bench_load = _load_benchmark("bench_load")
 
 OPEN = 300.0
 """Seconds allowed for a page to show its maps (2 cores, shared with other work)."""

@@ -17,7 +17,7 @@ import functools
 import numpy as np
 import pytest
 
-import reference as R
+from . import reference as R
 
 RTOL = 1e-4
 """Relative tolerance."""

@@ -26,8 +26,6 @@ CUT_MU = "cuts against mu_F"        # ... at mu_F
 OMEGA = "mean orientation Omega"
 INTERACTIONS = "interaction comparison"
 
-os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(ROOT, ".numba_cache"))
-
 
 # ----- waiting -----
 
@@ -85,7 +83,7 @@ class AppServer:
 def serve_app():
     import panel as pn
 
-    import app
+    from dashboard import app
 
     created, failures = [], []
 
