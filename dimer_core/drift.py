@@ -304,6 +304,7 @@ def _inv3(a):
 def rate_one(m, xi, g, x, alpha, noise, kt, inv_hs, corrected):
     """:func:`rate` for one spin on tuples: m, xi, g 3-tuples; x, alpha, noise 9-tuples (row-major); kt float.
 
+    Returns (K(B + ξ), c): the drift without and the noise-induced part (zeros unless ``corrected``).
     The same formulas as :func:`rate` with n = 1 (tests/test_stochastic_calculus.py checks that they agree
     to rounding), written so that the 3 × 3 algebra stays in registers: 6× faster than the general kernel.
     """
@@ -322,7 +323,7 @@ def rate_one(m, xi, g, x, alpha, noise, kt, inv_hs, corrected):
     xm = _mv(x, m)
     out = _mv(k, (g[0] + xm[0] + xi[0], g[1] + xm[1] + xi[1], g[2] + xm[2] + xi[2]))
     if not corrected:
-        return out
+        return out, (0.0, 0.0, 0.0)
     ak0 = _mtv(k, (alpha[0], alpha[1], alpha[2]))  # row i of α K
     ak1 = _mtv(k, (alpha[3], alpha[4], alpha[5]))
     ak2 = _mtv(k, (alpha[6], alpha[7], alpha[8]))
@@ -338,4 +339,4 @@ def rate_one(m, xi, g, x, alpha, noise, kt, inv_hs, corrected):
     c1 = 0.5 * (kt_[1] + kt * (dk[1] - dkt[1]))
     c2 = 0.5 * (kt_[2] + kt * (dk[2] - dkt[2]))
     radial = c0 * m[0] + c1 * m[1] + c2 * m[2]
-    return (out[0] + c0 - radial * m[0], out[1] + c1 - radial * m[1], out[2] + c2 - radial * m[2])
+    return out, (c0 - radial * m[0], c1 - radial * m[1], c2 - radial * m[2])

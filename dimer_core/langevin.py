@@ -52,7 +52,11 @@ def _mix(seed, a, b):
 
 @njit(cache=True, fastmath=True, error_model="numpy")
 def _heun_one(m, nsteps, dt, g, x, alpha, lnoise, noise, kt, inv_hs, corrected, acc, accumulate, state):
-    """:func:`_heun_steps` for one spin (state (3,)), with :func:`~dimer_core.drift.rate_one` (registers)."""
+    """:func:`_heun_steps` for one spin (state (3,)), with :func:`~dimer_core.drift.rate_one` (registers).
+
+    The noise-induced drift c is evaluated once per step, at its start, and used in both stages: the
+    scheme's Itô drift is unchanged to O(dt) (weak order 1 either way) and the step costs 1.8 → 1.4× the
+    plain Stratonovich step (benchmarks/bench_dynamics.py)."""
     sq = 1.0 / math.sqrt(dt)
     g3 = (g[0], g[1], g[2])
     x9, a9, n9, l9 = as_tuple9(x), as_tuple9(alpha), as_tuple9(noise), as_tuple9(lnoise)
@@ -63,11 +67,13 @@ def _heun_one(m, nsteps, dt, g, x, alpha, lnoise, noise, kt, inv_hs, corrected, 
         z2 = normal(state)
         xi = ((l9[0] * z0 + l9[1] * z1 + l9[2] * z2) * sq, (l9[3] * z0 + l9[4] * z1 + l9[5] * z2) * sq,
               (l9[6] * z0 + l9[7] * z1 + l9[8] * z2) * sq)
-        k1 = rate_one((m0, m1, m2), xi, g3, x9, a9, n9, kt, inv_hs, corrected)
-        p0, p1, p2 = m0 + dt * k1[0], m1 + dt * k1[1], m2 + dt * k1[2]
+        k1, c = rate_one((m0, m1, m2), xi, g3, x9, a9, n9, kt, inv_hs, corrected)
+        p0, p1, p2 = m0 + dt * (k1[0] + c[0]), m1 + dt * (k1[1] + c[1]), m2 + dt * (k1[2] + c[2])
         s = 1.0 / math.sqrt(p0 * p0 + p1 * p1 + p2 * p2)
-        k2 = rate_one((p0 * s, p1 * s, p2 * s), xi, g3, x9, a9, n9, kt, inv_hs, corrected)
-        p0, p1, p2 = m0 + 0.5 * dt * (k1[0] + k2[0]), m1 + 0.5 * dt * (k1[1] + k2[1]), m2 + 0.5 * dt * (k1[2] + k2[2])
+        k2, _ = rate_one((p0 * s, p1 * s, p2 * s), xi, g3, x9, a9, n9, kt, inv_hs, False)
+        p0 = m0 + 0.5 * dt * (k1[0] + k2[0]) + dt * c[0]
+        p1 = m1 + 0.5 * dt * (k1[1] + k2[1]) + dt * c[1]
+        p2 = m2 + 0.5 * dt * (k1[2] + k2[2]) + dt * c[2]
         s = 1.0 / math.sqrt(p0 * p0 + p1 * p1 + p2 * p2)
         m0, m1, m2 = p0 * s, p1 * s, p2 * s
         if accumulate:
@@ -320,10 +326,7 @@ class PinnedSpinModel:
     def spins(self):
         """The :class:`SpinModel`: X = −2Q − b_dm·[that×] (b_dm·m × that = −b_dm·[that×]·m)."""
         x = -2.0 * np.asarray(self.Q, float) - np.asarray(self.b_dm, float)[:, None, None] * cross_matrix(self.that)
-        kt = (fitted_temperature(self.alpha, self.noise, self.hbar_s) if self.kt is None
-              else np.asarray(self.kt, float).reshape(-1, 1))
-        return SpinModel(g=np.asarray(self.g, float), X=x, alpha=np.asarray(self.alpha, float),
-                         noise=np.asarray(self.noise, float), kt=kt, hbar_s=self.hbar_s)
+        return _assembled(self.g, x, self.alpha, self.noise, self.hbar_s, self.kt)
 
 
 @dataclass(frozen=True)
@@ -353,9 +356,14 @@ class DimerSpinModel:
         x = np.array(self.X, float)
         for s in range(2):
             x[:, 3 * s:3 * s + 3, 3 * s:3 * s + 3] -= 2.0 * np.asarray(self.Q0, float)
-        kt = fitted_temperature(self.alpha, self.noise, self.hbar_s) if self.kt is None else np.asarray(self.kt, float)
-        return SpinModel(g=np.asarray(self.g, float), X=x, alpha=np.asarray(self.alpha, float),
-                         noise=np.asarray(self.noise, float), kt=kt, hbar_s=self.hbar_s)
+        return _assembled(self.g, x, self.alpha, self.noise, self.hbar_s, self.kt)
+
+
+def _assembled(g, x, alpha, noise, hbar_s, kt):
+    """A :class:`SpinModel`; kt (nb,) or (nb, n), or None for :func:`fitted_temperature`."""
+    g, alpha, noise = np.asarray(g, float), np.asarray(alpha, float), np.asarray(noise, float)
+    kt = fitted_temperature(alpha, noise, hbar_s) if kt is None else np.asarray(kt, float).reshape(g.shape[0], -1)
+    return SpinModel(g=g, X=x, alpha=alpha, noise=noise, kt=kt, hbar_s=hbar_s)
 
 
 def _spin_model(model):
