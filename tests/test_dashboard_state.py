@@ -92,3 +92,26 @@ def test_trajectory_and_current():
     assert float(ds.m_z[0]) > 0.99 and float(ds.m_z[-1]) < float(ds.m_z[0])  # leaves the parallel start
     cur = dash.current()
     assert float(cur.I.sel(V=0.0)) == pytest.approx(0.0, abs=1e-9) and float(cur.dIdV.max()) > 0
+
+
+@pytest.mark.parametrize("T", [1e-3, 2e-3, 0.01, 300.0])
+def test_any_temperature_a_user_types_costs_bounded_memory(T):
+    """Issue 11: T = 0.001 K took a 41 × 41 map to 13 GB (the code before: 1627 MB for the page's 161 × 161 maps at
+    0.01 K); the page's maps, cuts and sweep at any T in the bounds stay under 500 MB of allocations and are finite."""
+    import tracemalloc
+
+    import numpy as np
+
+    dash = Dashboard()
+    tracemalloc.start()
+    try:
+        dash.set_value("T", T)
+        assert dash.message == "" and dash.p.T == T
+        ds, sweep = dash.dataset(), dash.sweep()
+        dash.cut_V(), dash.cut_mu()
+        peak = tracemalloc.get_traced_memory()[1] / 2 ** 20
+    finally:
+        tracemalloc.stop()
+    assert peak < 500.0, f"{peak:.0f} MB"
+    assert all(np.isfinite(ds[k].values).all() for k in ("J_2", "D_2", "a_i_22", "j_i_22"))
+    assert np.isfinite(sweep.Omega_z.values).all()
