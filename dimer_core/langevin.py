@@ -35,6 +35,7 @@ from numba import njit, prange
 from .drift import as_tuple9, calculus_flag, largest_correction, rate, rate_one, renormalise, workspace
 from .progress import Cancelled, cancelled
 from .rng import normal, seed_state
+from .units import K_B
 
 MAX_STATE_BYTES = 2 * 2 ** 30
 """Largest memory a run may ask for (trajectories recorded, states): 2 GiB."""
@@ -154,9 +155,13 @@ def _trajectory(m, nsteps, every, dt, g, x, alpha, lnoise, noise, kt, inv_hs, co
 
 
 def psd_sqrt(noise):
-    """L with L Lᵀ = N for each matrix of a stack (symmetric square root, so N may be singular)."""
+    """L with L Lᵀ = N for each matrix of a stack (symmetric square root, so N may be singular).
+
+    Negative eigenvalues within 1e-6 of the stack's largest are the error of the maps route (≤ 5e-7 of each
+    quantity's size at T = 0, README) and are cut to 0 (seen: −7e-3 beside 5e4 at the narrow-resonance
+    corner, V = −100 mV); larger ones are refused."""
     w, u = np.linalg.eigh(noise)
-    if np.any(w < -1e-9 * np.maximum(np.abs(w).max(axis=-1, keepdims=True), 1e-300)):
+    if np.any(w < -1e-6 * max(float(np.abs(w).max(initial=0.0)), 1e-200)):
         raise ValueError("noise intensity is not positive semidefinite (an impossible correlation)")
     return np.einsum("bij,bj,bkj->bik", u, np.sqrt(np.clip(w, 0.0, None)), u)
 
@@ -197,21 +202,45 @@ def _random_states(samples, nspins, seed=0):
     return (states / np.linalg.norm(states, axis=-1, keepdims=True)).reshape(samples, 3 * nspins)
 
 
+STEPS_PER_TURN = 40
+"""Default time steps per ħS/|rate|_max (the fastest precession, in radians)."""
+
+DIFFUSION_PER_STEP = 0.005
+"""Largest angular variance (rad²) the noise spreads a spin by in one default step.  The
+scheme's weak error is O(dt) with a constant that grows with the noise: with a W part
+at k_B T = 2.6 meV its bias on Omega was −0.6·dt/ps (tests/test_stochastic_calculus.py)."""
+
+STIFFNESS_LIMIT = 1e3
+"""A bias whose noise-induced drift or diffusion needs a step this many times below the precession step
+is outside the model's validity (:meth:`SpinModel.validity`)."""
+
+T_EFF_LIMIT = 1e4
+"""|T_eff| (K) beyond which the damping no longer balances the noise (a^(i) ≈ 0): the spin is at an
+effectively infinite temperature, the noise-induced drift Θ·div Kᵃ grows without bound and no time step
+resolves it (the parameter box found k_B·T_eff = 1.4e6 meV at V = −100 mV, asking for dt = 7e-8 ps)."""
+
+
 def validity(alpha, kt):
     """Where the slow-spin LLG holds: (valid (nb,) bool, reason per bias, '' where valid).
 
     alpha (nb, 3n, 3n): damping; kt (nb, n): k_B·T_a (meV).  Invalid: |ω_a| ≥ 1 for a spin
     (:func:`precession_axes`: 1 + ω_a·m_a reaches 0 on the sphere, the W damping reverses
-    precession; PHYSICS.md "Stochastic calculus", item 3), or k_B·T_a not finite (a^(i) = 0 with noise).
+    precession; PHYSICS.md "Stochastic calculus", item 3), or |T_a| above :data:`T_EFF_LIMIT`
+    or not finite (a^(i) ≈ 0 with noise), or a spin without symmetric damping (e.g. Δ = 0).
     """
     reasons = []
-    for w, t in zip(np.linalg.norm(precession_axes(alpha), axis=-1), np.asarray(kt, float)):
+    blocks = _blocks(np.asarray(alpha, float), np.asarray(alpha).shape[-1] // 3)
+    for w, t, damped in zip(np.linalg.norm(precession_axes(alpha), axis=-1), np.asarray(kt, float),
+                            np.abs(blocks + np.swapaxes(blocks, -1, -2)).max(axis=(-1, -2))):
         why = []
         if np.any(w >= 1.0):
             why.append(f"the antisymmetric (W) damping |ω| = {w.max():.3g} >= 1 reverses precession "
                        "(1 + Δ²·a_DM·(m·that) <= 0 on the sphere)")
-        if not np.all(np.isfinite(t)):
-            why.append("T_eff is infinite (zero isotropic damping with noise)")
+        if np.any(damped == 0.0):
+            why.append("a free spin has no damping (e.g. Δ = 0): nothing relaxes it")
+        elif not np.all(np.abs(t) <= K_B * T_EFF_LIMIT):
+            why.append(f"|T_eff| = {np.max(np.abs(t)) / K_B:.3g} K exceeds {T_EFF_LIMIT:g} K (isotropic damping "
+                       "≈ 0: nothing balances the noise)")
         reasons.append("; ".join(why))
     return np.array([not r for r in reasons], dtype=bool), reasons
 
@@ -250,8 +279,27 @@ class SpinModel:
             raise ValueError(f"hbar_s = {self.hbar_s!r} must be positive (meV ps)")
 
     def validity(self):
-        """(valid (nb,) bool, reason per bias ('' where valid)), see :func:`validity`."""
-        return validity(self.alpha, self.kt)
+        """(valid (nb,) bool, reason per bias ('' where valid)): :func:`validity`, and biases whose noise needs
+        a step :data:`STIFFNESS_LIMIT` times below the precession step (the mobility (1 + Pα)⁻¹/ħS nearly
+        singular on the sphere, where the symmetric damping is not positive definite, or a damping so
+        strongly anisotropic that the soft direction diffuses 10³ times faster than the spin precesses)."""
+        valid, reasons = validity(self.alpha, self.kt)
+        precession, noise = self.step_limits()
+        for b in np.flatnonzero(valid & (noise * STIFFNESS_LIMIT < precession)):
+            valid[b] = False
+            reasons[b] = (f"the noise-induced drift and diffusion need dt = {noise[b]:.2g} ps, "
+                          f"{precession[b] / noise[b]:.2g} x below the precession step (largest damping entry "
+                          f"{np.abs(self.alpha[b]).max():.3g}): the mobility (1 + P·alpha)^-1/hbar S is nearly "
+                          "singular or the damping extreme; no step resolves it")
+        return valid, reasons
+
+    def step_limits(self, calculus="boltzmann"):
+        """Largest Heun steps (ps) per bias: (ħS/|B|_max/:data:`STEPS_PER_TURN`, the same with the
+        noise-induced drift |c|_max added to |B|_max and at most :data:`DIFFUSION_PER_STEP`/D_max)."""
+        precession = self.hbar_s / np.maximum(self.field_scale(), 1e-6) / STEPS_PER_TURN
+        drift = self.hbar_s / np.maximum(self.field_scale() + self.hbar_s * self.drift_scale(calculus),
+                                         1e-6) / STEPS_PER_TURN
+        return precession, np.minimum(drift, DIFFUSION_PER_STEP / np.maximum(self.diffusion_scale(), 1e-12))
 
     def noise_factor(self):
         return psd_sqrt(self.noise)

@@ -16,7 +16,7 @@ import xarray as xr
 
 from .couplings import _grid, effective_temperature, named_map, parameter_attrs, raw_map
 from .drift import calculus_flag
-from .langevin import DimerSpinModel, PinnedSpinModel, cross_matrix, ensemble, trajectory, validity
+from .langevin import STEPS_PER_TURN, DimerSpinModel, PinnedSpinModel, cross_matrix, ensemble, trajectory, validity
 from .params import DimerParams
 from .response import RAW_INDEX
 from .spin import bare_terms, free_spin_energy, free_spin_terms, fp_sweep_values, local_minima
@@ -25,13 +25,9 @@ from .units import HBAR, K_B
 MAX_STEPS = 400_000
 """Default cap on burn-in plus averaging steps per trajectory."""
 
-STEPS_PER_TURN = 40
-"""Default time steps per ħS/|rate|_max (the fastest precession, in radians)."""
+MAX_RUN_STEPS = 20_000_000
+"""Most steps per trajectory a run may ask for with explicit times (about a minute per trajectory group)."""
 
-DIFFUSION_PER_STEP = 0.005
-"""Largest angular variance (rad²) the noise spreads a spin by in one default step.  The
-scheme's weak error is O(dt) with a constant that grows with the noise: with a W part
-at k_B T = 2.6 meV its bias on Omega was −0.6·dt/ps (tests/test_stochastic_calculus.py)."""
 
 FP_OUTPUTS = ("Omega_x", "Omega_y", "Omega_z", "T_eff_2", "energy_injection", "E_J", "E_D", "E_A", "E_K", "E_s",
               "E_DMself", "kT_eff")
@@ -95,7 +91,7 @@ def fp_sweep(params, V):
         "kT_eff": (kts, "meV", "k_B·T_eff"),
     }
     alpha = d2 * tensor(c["a_i_22"], c["a_DM_22"], c["a_an_22"], p.vector("that"))
-    flags, notes = _validity_data(alpha, (K_B * c["T_eff_2"])[:, None], V)
+    flags, notes = _validity_data(*validity(alpha, (K_B * c["T_eff_2"])[:, None]), V)
     data.update(flags)
     return _dataset(V, data, p, method="fokker-planck", validity=notes)
 
@@ -159,43 +155,58 @@ def time_scales(model, dt=None, t_burn=None, t_average=None, calculus="boltzmann
     """Default step (ps) and burn-in/averaging times (ps) from the relaxation time.
 
     τ = ħS(1 + α²)/(α·λ) with α the isotropic damping and λ the smallest
-    Hessian eigenvalue (meV) at the most probable direction; dt resolves the
-    fastest rate, ħS/(|B|_max + ħS·|c|_max)/:data:`STEPS_PER_TURN` (|c|: the
-    noise-induced drift, :mod:`dimer_core.drift`), and the diffusion,
-    dt·D_max ≤ :data:`DIFFUSION_PER_STEP` (D = K N Kᵀ), also over the
-    :class:`~dimer_core.langevin.SpinModel` s in ``others``; burn-in 20 τ,
-    averaging 200 τ (at most :data:`MAX_STEPS` steps in all unless given).
+    Hessian eigenvalue (meV) at the most probable direction (at least k_B·T_eff, the
+    scale of thermal diffusion when the energy is flat); dt resolves the
+    fastest rate and the diffusion (:meth:`~dimer_core.langevin.SpinModel.step_limits`),
+    also over the :class:`~dimer_core.langevin.SpinModel` s in ``others``; burn-in 20 τ,
+    averaging 200 τ (at most :data:`MAX_STEPS` steps in all; a time given is kept as given,
+    and a run too long is refused by the sweeps).  Biases outside
+    the model's validity (:func:`~dimer_core.langevin.validity`; not integrated) set no scale.
     """
+    spins = model.spins()
+    valid = spins.validity()[0]
+    for other in others:
+        valid &= other.validity()[0]
     if dt is None:
-        spins = model.spins()
-        rate = model.field_scale() + model.hbar_s * spins.drift_scale(calculus)
-        diffusion = spins.diffusion_scale()
-        for other in others:
-            rate = np.maximum(rate, other.field_scale() + other.hbar_s * other.drift_scale(calculus))
-            diffusion = np.maximum(diffusion, other.diffusion_scale())
-        dt = min(model.hbar_s / max(rate.max(), 1e-6) / STEPS_PER_TURN,
-                 DIFFUSION_PER_STEP / max(diffusion.max(), 1e-12))
+        dt = np.inf
+        for m in (spins,) + tuple(others):
+            dt = min(dt, np.min(np.minimum(*m.step_limits(calculus)), where=valid, initial=np.inf))
+        if not np.isfinite(dt):  # nothing to integrate: any step
+            dt = model.hbar_s / max(model.field_scale().max(), 1e-6) / STEPS_PER_TURN
     if t_burn is None or t_average is None:
-        taus = []
-        for k in range(model.size):
+        taus = [0.0]
+        for k in np.flatnonzero(valid):
             a = abs(float(np.trace(model.alpha[k]) - model.that @ model.alpha[k] @ model.that) / 2.0)
-            if a == 0.0:
-                raise ValueError("the isotropic damping is zero at some bias: give t_burn and t_average")
-            lam = max(local_minima(model.g[k], model.Q[k])[0][2].min(), 1e-3 * model.field_scale()[k])
-            taus.append(model.hbar_s * (1 + a * a) / (a * lam))
+            lam = max(local_minima(model.g[k], model.Q[k])[0][2].min(), 1e-3 * model.field_scale()[k],
+                      float(np.abs(spins.kt[k]).max()))
+            if lam > 0:
+                taus.append(model.hbar_s * (1 + a * a) / (a * lam))
         tau = max(taus)
-        t_burn = 20 * tau if t_burn is None else t_burn
-        t_average = 200 * tau if t_average is None else t_average
-        total = (t_burn + t_average) / dt
-        if total > MAX_STEPS:
-            shrink = MAX_STEPS / total
-            t_burn, t_average = t_burn * shrink, t_average * shrink
+        budget = MAX_STEPS * dt
+        if t_burn is None and t_average is None:
+            t_burn, t_average = 20 * tau, max(200 * tau, dt)
+            if t_burn + t_average > budget:
+                shrink = budget / (t_burn + t_average)
+                t_burn, t_average = t_burn * shrink, t_average * shrink
+        elif t_burn is None:  # the caller's t_average is kept as given
+            t_burn = min(20 * tau, max(budget - t_average, 0.0))
+        else:
+            t_average = max(min(200 * tau, budget - t_burn), dt)
     return dt, t_burn, t_average
 
 
-def _validity_data(alpha, kt, V):
-    """``outside_validity`` and a one-line summary for ``attrs`` (:func:`~dimer_core.langevin.validity`)."""
-    valid, reasons = validity(alpha, kt)
+def _step_counts(dt, t_burn, t_average):
+    """Burn-in and averaging steps; refuses a run longer than :data:`MAX_RUN_STEPS` per trajectory."""
+    n_burn, n_avg = int(round(t_burn / dt)), max(1, int(round(t_average / dt)))
+    if n_burn + n_avg > MAX_RUN_STEPS:
+        raise ValueError(f"t_burn + t_average = {t_burn + t_average:.4g} ps at dt = {dt:.3g} ps is "
+                         f"{n_burn + n_avg:.3g} steps per trajectory; allowed: at most {MAX_RUN_STEPS:.0e} "
+                         "(shorten t_average or give a larger dt)")
+    return n_burn, n_avg
+
+
+def _validity_data(valid, reasons, V):
+    """``outside_validity`` and a one-line summary for ``attrs`` from (valid, reasons) of a validity check."""
     notes = "; ".join(f"V = {v:g} mV: {r}" for v, r in zip(V, reasons) if r)
     return {"outside_validity": (~valid, "1", "the slow-spin LLG breaks down here (Langevin: not integrated, NaN)")}, notes
 
@@ -233,7 +244,7 @@ def langevin_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average
     calculus_flag(calculus)
     model, c = pinned_model(p, V, terms)
     dt, t_burn, t_average = time_scales(model, dt, t_burn, t_average, calculus)
-    n_burn, n_avg = int(round(t_burn / dt)), max(1, int(round(t_average / dt)))
+    n_burn, n_avg = _step_counts(dt, t_burn, t_average)
     omega, err = ensemble(model, n_realizations, dt, n_burn, n_avg, seed=seed, progress=progress, cancel=cancel,
                           first_index=first_index, calculus=calculus)
     fp = fp_sweep(p, V)
@@ -242,7 +253,7 @@ def langevin_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average
     data.update({f"Omega_{x}_err": (err[:, i], "1", f"standard error of Omega_{x}") for i, x in enumerate("xyz")})
     data.update({f"FP_Omega_{x}": (fp[f"Omega_{x}"].values, "1", f"Fokker–Planck Omega_{x}") for x in "xyz"})
     data["T_eff_2"] = (c["T_eff_2"], "K", "effective temperature of spin 2")
-    flags, notes = _validity_data(model.alpha, np.reshape(model.kt, (-1, 1)), V)
+    flags, notes = _validity_data(*model.spins().validity(), V)
     data.update(flags)
     return _dataset(V, data, p, method="langevin", dt_ps=dt, t_burn_ps=n_burn * dt, t_average_ps=n_avg * dt,
                     n_realizations=int(n_realizations), seed=int(seed), terms=terms, calculus=calculus,
@@ -374,7 +385,7 @@ def dimer_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average=No
     model = dimer_model(p, V, terms)
     spins = model.spins()
     dt, t_burn, t_average = time_scales(pinned, dt, t_burn, t_average, calculus, others=(spins,))
-    n_burn, n_avg = int(round(t_burn / dt)), max(1, int(round(t_average / dt)))
+    n_burn, n_avg = _step_counts(dt, t_burn, t_average)
     mean, err = ensemble(spins, n_realizations, dt, n_burn, n_avg, seed=seed, progress=progress, cancel=cancel,
                          calculus=calculus)
     data = {"m1_dot_m2": (mean[:, 6], "1", "mean relative orientation <m_1·m_2>"),
@@ -383,7 +394,7 @@ def dimer_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average=No
         for i, x in enumerate("xyz"):
             data[f"m{s + 1}_{x}"] = (mean[:, 3 * s + i], "1", f"<m_{s + 1}> {x} component")
             data[f"m{s + 1}_{x}_err"] = (err[:, 3 * s + i], "1", f"standard error of <m_{s + 1}> {x}")
-    flags, notes = _validity_data(spins.alpha, spins.kt, V)
+    flags, notes = _validity_data(*spins.validity(), V)
     data.update(flags)
     return _dataset(V, data, p, method="langevin-dimer", dt_ps=dt, t_burn_ps=n_burn * dt,
                     t_average_ps=n_avg * dt, n_realizations=int(n_realizations), seed=int(seed), terms=terms,

@@ -280,3 +280,21 @@ def test_reversed_precession_is_flagged_and_not_integrated():
     assert bool(fp.outside_validity.sel(V=0.0)) and not bool(fp.outside_validity.sel(V=6.0))
     dimer = sweeps.dimer_sweep(p, [0.0], n_realizations=2, t_burn=1.0, t_average=5.0)
     assert bool(dimer.outside_validity[0]) and np.isnan(float(dimer.m1_dot_m2[0]))
+
+
+def test_biases_no_step_can_resolve_are_flagged_and_long_runs_refused():
+    """The parameter box found dt collapsing to 7e-8 ps (T_eff = 1.6e7 K at V = −100 mV, a_i_22 ≈ 0) and Δ = 0
+    refused with a message naming no parameter.  Such biases are flagged and set no step for the others; an
+    explicit run over sweeps.MAX_RUN_STEPS steps per trajectory is refused with its estimate."""
+    p = dc.preset("weak-soc")
+    assert abs(dc.point(p.updated(V=-100.0))["T_eff_2"]) > 1e4
+    both = sweeps.langevin_sweep(p, [-100.0, 2.0], n_realizations=2, seed=1)
+    alone = sweeps.langevin_sweep(p, [2.0], n_realizations=2, seed=1)
+    assert bool(both.outside_validity.sel(V=-100.0)) and "exceeds 10000 K" in both.attrs["validity"]
+    assert both.attrs["dt_ps"] == alone.attrs["dt_ps"] and np.isfinite(float(both.Omega_z.sel(V=2.0)))
+    flat = sweeps.langevin_sweep(dc.preset("weak-soc", Delta=0.0, T=5.0), [0.0, 1.0], n_realizations=2)
+    assert flat.outside_validity.all() and "no damping" in flat.attrs["validity"]
+    dimer = sweeps.dimer_sweep(dc.preset("weak-soc", Delta=0.0, T=5.0), [0.0], n_realizations=2)
+    assert bool(dimer.outside_validity[0]) and np.isnan(float(dimer.m1_dot_m2[0]))
+    with pytest.raises(ValueError, match=r"t_burn \+ t_average = .* steps per trajectory; allowed: at most 2e\+07"):
+        sweeps.langevin_sweep(p, [2.0], n_realizations=2, t_average=1e9)
