@@ -95,9 +95,18 @@ def create_app():
     noisy = pn.widgets.Checkbox.from_param(dash.param.path_noise, name="with thermal noise (T_eff)")
     tabs = pn.Tabs(
         ("Langevin", pn.Column(
-            pn.pane.Markdown("Integrates the anisotropic stochastic LLG at 25 biases at the current mu_F; "
-                             "the Omega points with their standard errors appear over the Fokker–Planck curves "
-                             "above. The page stays usable while it runs."),
+            pn.pane.Markdown(
+                "Integrates the anisotropic stochastic LLG at 25 biases at the current μ_F; the Ω points with "
+                "their standard errors appear over the Fokker–Planck curves above. The page stays usable while "
+                "it runs.\n\n"
+                "**What the full model adds over Fokker–Planck.** Fokker–Planck assumes P(m) ∝ exp(−E/k_B T_eff) "
+                "with the isotropic T_eff. The Langevin run also keeps (1) the self DMI-like torque "
+                "(ΔS)²·χ₂₂^(DM)·m × (m × t̂), which no energy produces — under strong SOC it tilts the spin back "
+                "toward m₁ (Ω_z ≈ 0.5 at |V| = 3–4 mV against ≈ 0.1); (2) the anisotropic damping and noise, "
+                "which need not share one temperature; (3) the antisymmetric (W) damping. Choose *paper* terms "
+                "to drop (1) and (3): the points then follow the curves. Biases where the slow-spin LLG breaks "
+                "down (reversed precession, |T_eff| > 10⁴ K) are not integrated and named below "
+                "(docs/stochastic.md)."),
             dynamics_settings(dash), run_controls(dash, dash.langevin, dash.start_langevin, "Langevin"))),
         ("Reversal path", pn.Column(pn.Row(traj_button, noisy), trajectory(dash))),
         ("Both spins free", pn.Column(dynamics_settings(dash),
