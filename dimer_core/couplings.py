@@ -173,7 +173,8 @@ def _map(p, mu_F, V, spec, refine):
     kt = K_B * p.T
     if kt == 0.0:
         sides = zero_temperature_sides_of(p, spec, refine)
-        return map_outputs_zero_temperature(sides.theta, sides.left, sides.right, sides.odd, p.te, mu_F, V)
+        return map_outputs_zero_temperature(sides.theta, sides.left, sides.right, sides.odd, sides.target, p.te,
+                                            mu_F, V)
     half = 0.5 * np.abs(V).max()
     table = thermal_table(p, mu_F.min() - half, mu_F.max() + half, refine)
     return map_outputs(table.mu, table.phi, table.dphi, table.d2phi, table.d3phi, mu_F, V, kt,

@@ -24,14 +24,17 @@ so the two routes check each other.
 """
 import numpy as np
 
-from .energy_grid import breakpoints, resonance_anchored_nodes
-from .assemble import CURRENT, LEAD, NOISE, OutputSpec, chemical_potentials, combine_vectors
-from .integrands import TRANS, chi_index, evaluate, noise_index, spin_index
+from .energy_grid import anchored_angles, breakpoints, resonance_anchored_nodes, resonances
+from .assemble import CURRENT, DAMP, LEAD, NOISE, OutputSpec, chemical_potentials, combine_vectors
+from .integrands import TRANS, chi_index, evaluate, noise_index, spin_index, surface_index
 from .tables import fermi_weighted_sums
 from .units import E_OVER_H, K_B
 
 PAIR_NAMES = ("11", "12", "21", "22")
 PARTS = ("i", "an", "DM")
+SURFACE_PARTS = ("i", "an")
+"""Parts of ∂_E Im χ computed as a Fermi-surface term plus a bias-window term (no Fermi-sea integral);
+the DM part keeps the Fermi-sea form (docs/physics.md, "Damping as a Fermi-surface term")."""
 RAW = tuple([f"{kind}_{ab}_{part}" for ab in PAIR_NAMES for kind in ("chi", "dchi", "noise") for part in PARTS]
             + ["spin_1", "spin_2", "current"])
 """Names of the raw response components, in order."""
@@ -43,7 +46,11 @@ def _raw_rows():
     for pair, ab in enumerate(PAIR_NAMES):
         for k, part in enumerate(PARTS):
             rows[f"chi_{ab}_{part}"] = (LEAD, chi_index(0, pair, k), chi_index(1, pair, k), -1, 1.0)
-            rows[f"dchi_{ab}_{part}"] = (LEAD, chi_index(0, pair, 3 + k), chi_index(1, pair, 3 + k), -1, 1.0)
+            if part in SURFACE_PARTS:  # Fermi-surface + bias-window form (docs/physics.md)
+                rows[f"dchi_{ab}_{part}"] = (DAMP, chi_index(0, pair, 3 + k), chi_index(1, pair, 3 + k),
+                                             surface_index(pair, k), 1.0)
+            else:
+                rows[f"dchi_{ab}_{part}"] = (LEAD, chi_index(0, pair, 3 + k), chi_index(1, pair, 3 + k), -1, 1.0)
             rows[f"noise_{ab}_{part}"] = (NOISE, noise_index(0, pair, k), noise_index(1, pair, k),
                                           noise_index(2, pair, k), 1.0)
     for site in range(2):
@@ -109,7 +116,9 @@ def direct(p, refine=1.0):
         noise_w = ((1 - occ[0]) * occ[0], (1 - occ[1]) * occ[1],
                    (1 - occ[0]) * occ[1] + (1 - occ[1]) * occ[0])
         noise = [w @ f for w in noise_w]
-        return _assemble(sums[0], sums[1], noise, E_OVER_H * ((occ[0] - occ[1]) @ f[:, TRANS]))
+        out = _assemble(sums[0], sums[1], noise, E_OVER_H * ((occ[0] - occ[1]) @ f[:, TRANS]))
+        _surface_damping(out, p, f, occ[0] - occ[1], (mu_l, mu_r))
+        return out
     # T > 0: Φ and Φ' at exactly mu_L and mu_R on panels refined around each
     sums, slopes = {}, {}
     for c, mu in ((0, mu_l), (1, mu_r)):
@@ -118,6 +127,25 @@ def direct(p, refine=1.0):
     spec = RAW_SPEC
     return combine_vectors(spec.kind, spec.comp_l, spec.comp_r, spec.comp_n, spec.scale,
                            sums[0], sums[1], slopes[0], slopes[1], mu_l - mu_r, kt)
+
+
+def _surface_damping(out, p, f, window, mus):
+    """Overwrite the parts i, an of ∂_E Im χ (T = 0) by ½[F(mu_L) + F(mu_R)] + ½∫(f_L − f_R)(Y_L − Y_R).
+
+    ``f``: the integrands times the quadrature weights, ``window`` = f_L − f_R at the nodes.
+    F (per meV) is the Fermi-surface function, evaluated at the chemical potentials themselves.
+    """
+    mus = np.clip(np.asarray(mus, dtype=float), -2.0 * p.te, 2.0 * p.te)
+    anchor, offset = anchored_angles(mus, p.te, resonances(p).real)
+    dedt = 2.0 * p.te * np.sin(anchor + offset)
+    at_mu = evaluate(anchor, p, offset)
+    for pair in range(4):
+        for k, part in enumerate(PARTS):
+            if part not in SURFACE_PARTS:
+                continue
+            surface = sum(at_mu[c, surface_index(pair, k)] / dedt[c] for c in range(2) if dedt[c] > 0.0)
+            bias = window @ (f[:, chi_index(0, pair, 3 + k)] - f[:, chi_index(1, pair, 3 + k)])
+            out[_raw_slot("dchi", pair, k)] = 0.5 * (surface + bias)
 
 
 def _assemble(phi_l, phi_r, noise, current):
