@@ -24,7 +24,7 @@ so the two routes check each other.
 """
 import numpy as np
 
-from .energy_grid import anchored_angles, breakpoints, resonance_anchored_nodes, resonances
+from .energy_grid import anchored_angles, anchored_nodes, breakpoints, resonances
 from .assemble import CURRENT, DAMP, LEAD, NOISE, OutputSpec, chemical_potentials, combine_vectors
 from .integrands import TRANS, chi_index, evaluate, noise_index, spin_index, surface_index
 from .tables import fermi_weighted_sums
@@ -114,8 +114,13 @@ def direct(p, refine=1.0):
     kt = K_B * p.T
     if kt == 0.0:
         bp = breakpoints(p, refine, extra=(mu_l, mu_r))
-        anchor, offset, weight = resonance_anchored_nodes(p, bp)
-        f = evaluate(anchor, p, offset) * weight[:, None]
+        poles = resonances(p).real
+        anchor, offset, weight = anchored_nodes(bp, p.te, poles)
+        # the Fermi-surface function of the damping at mu_L, mu_R themselves, in the same kernel call
+        mus = np.clip(np.array([mu_l, mu_r]), -2.0 * p.te, 2.0 * p.te)
+        anchor_mu, offset_mu = anchored_angles(mus, p.te, poles)
+        f = evaluate(np.concatenate([anchor, anchor_mu]), p, np.concatenate([offset, offset_mu]))
+        at_mu, f = f[-2:], f[:-2] * weight[:, None]
         energy = -2.0 * p.te * np.cos(anchor + offset)
         occ = {c: fermi(energy - mu, 0.0) for c, mu in ((0, mu_l), (1, mu_r))}
         sums = {c: occ[c] @ f for c in (0, 1)}
@@ -123,7 +128,7 @@ def direct(p, refine=1.0):
                    (1 - occ[0]) * occ[1] + (1 - occ[1]) * occ[0])
         noise = [w @ f for w in noise_w]
         out = _assemble(sums[0], sums[1], noise, E_OVER_H * ((occ[0] - occ[1]) @ f[:, TRANS]))
-        _surface_damping(out, p, f, occ[0] - occ[1], (mu_l, mu_r))
+        _surface_damping(out, f, occ[0] - occ[1], at_mu, 2.0 * p.te * np.sin(anchor_mu + offset_mu))
         return out
     # T > 0: Φ and Φ' at exactly mu_L and mu_R on panels refined around each
     sums, slopes = {}, {}
@@ -139,16 +144,13 @@ def direct(p, refine=1.0):
     return out
 
 
-def _surface_damping(out, p, f, window, mus):
+def _surface_damping(out, f, window, at_mu, dedt):
     """Overwrite the parts i, an of ∂_E Im χ (T = 0) by ½[F(mu_L) + F(mu_R)] + ½∫(f_L − f_R)(Y_L − Y_R).
 
-    ``f``: the integrands times the quadrature weights, ``window`` = f_L − f_R at the nodes.
-    F (per meV) is the Fermi-surface function, evaluated at the chemical potentials themselves.
+    ``f``: the integrands times the quadrature weights, ``window`` = f_L − f_R at the nodes; ``at_mu``: the
+    integrands (per dθ) at mu_L, mu_R themselves (resonance-anchored angles) and ``dedt`` = dε/dθ there, so
+    that F (per meV) = at_mu[:, SURF]/dedt (0 at or beyond the band edges).
     """
-    mus = np.clip(np.asarray(mus, dtype=float), -2.0 * p.te, 2.0 * p.te)
-    anchor, offset = anchored_angles(mus, p.te, resonances(p).real)
-    dedt = 2.0 * p.te * np.sin(anchor + offset)
-    at_mu = evaluate(anchor, p, offset)
     for pair in range(4):
         for k, part in enumerate(PARTS):
             if part not in SURFACE_PARTS:
