@@ -7,6 +7,13 @@ integrand components (see :mod:`dimer_core.integrands`) it reads.
 * ``NOISE``:   scale·(kT·Φ'_cL(mu_L) + kT·Φ'_cR(mu_R)
                       + Δ·coth(Δ/2kT)·[Φ_cN(mu_L) − Φ_cN(mu_R)]/Δ)    C
 * ``CURRENT``: scale·(Φ_cN(mu_L) − Φ_cN(mu_R))             I
+* ``DAMP``:    scale·(½[Φ'_cN(mu_L) + Φ'_cN(mu_R)]
+                      + ½[(Φ_cL(mu_L) − Φ_cL(mu_R)) − (Φ_cR(mu_L) − Φ_cR(mu_R))])   ∂_E Im χ^(i, an)
+
+The damping line is the Fermi-surface form of ∂_E Im χ (docs/physics.md, "Damping as a
+Fermi-surface term"): cN is the surface function F (Φ'_F(μ) = ∫(−∂f)F, F(μ) at T = 0) and
+cL, cR are the two leads' derivative bubbles, whose difference is weighted by f_L − f_R
+(exactly 0 at Δ = 0: the same interpolant is read at mu_L and mu_R).
 
 with Δ = mu_L − mu_R.  The noise line uses ``f(1 − f) = −kT ∂f/∂ε`` for one lead
 and ``(1 − f_L) f_R + (1 − f_R) f_L = (f_L − f_R)·coth(Δ/2kT)`` across the leads;
@@ -28,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
-LEAD, NOISE, CURRENT = 0, 1, 2
+LEAD, NOISE, CURRENT, DAMP = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,9 @@ def combine_vectors(kind, comp_l, comp_r, comp_n, scale, phi_l, phi_r, dphi_l, d
         nr = phi_r[cn] if cn >= 0 else 0.0
         dnl = dphi_l[cn] if cn >= 0 else 0.0
         dnr = dphi_r[cn] if cn >= 0 else 0.0
+        if kind[o] == DAMP:
+            out[o] = scale[o] * (0.5 * (dnl + dnr) + 0.5 * ((phi_l[cl] - phi_r[cl]) - (phi_l[cr] - phi_r[cr])))
+            continue
         out[o] = _combine(kind[o], scale[o], vl, vr, dl, dr, nl, nr, dnl, dnr, delta, kt, window)
     return out
 
@@ -184,6 +194,12 @@ def map_outputs(xs, ys, ds, d2s, d3s, mu_f, bias, kt, kind, comp_l, comp_r, comp
             window = window_factor(delta, kt)
             for o in range(no):
                 cl, cr, cn = comp_l[o], comp_r[o], comp_n[o]
+                if kind[o] == DAMP:
+                    win = ((_quintic(ys, ds, d2s, il, wl, cl) - _quintic(ys, ds, d2s, ir, wr, cl))
+                              - (_quintic(ys, ds, d2s, il, wl, cr) - _quintic(ys, ds, d2s, ir, wr, cr)))
+                    surface = _quintic(ds, d2s, d3s, il, wl, cn) + _quintic(ds, d2s, d3s, ir, wr, cn)
+                    out[a, b, o] = scale[o] * 0.5 * (surface + win)
+                    continue
                 vl = _quintic(ys, ds, d2s, il, wl, cl) if cl >= 0 else 0.0
                 vr = _quintic(ys, ds, d2s, ir, wr, cr) if cr >= 0 else 0.0
                 nl = _quintic(ys, ds, d2s, il, wl, cn) if cn >= 0 else 0.0
@@ -205,7 +221,10 @@ class ZeroTemperatureSides:
     Output o at (mu_L, mu_R) is ``m_o·(H(left[:, o], θ_L) + H(right[:, o], θ_R))`` with H the cubic Hermite
     interpolant in the band angle θ, ``left[i, :, o] = (Φ_i, Φ'_i, Φ_i+1, Φ'_i+1)`` of the output's component
     times its scale (times −1 on the right for currents and noises), and m_o = sign(Δ) for noises
-    (the T = 0 window |Δ|·(Φ(mu_L) − Φ(mu_R))/Δ), 1 otherwise.
+    (the T = 0 window |Δ|·(Φ(mu_L) − Φ(mu_R))/Δ), 1 otherwise.  For a damping row (``DAMP``) these
+    columns hold the window part ±½(Φ_cL − Φ_cR), and an extra column n_outputs + s (s = 0, 1, ...)
+    holds ½ of its Fermi-surface function F (values F = Φ'_cN/(dε/dθ), slopes dF/dθ = F_cL + F_cR),
+    added to output ``target[s]``: the window part then cancels exactly at Δ = 0.
     """
 
     theta: np.ndarray
@@ -216,37 +235,59 @@ class ZeroTemperatureSides:
     """(n_points − 1, 4, n_outputs)"""
     odd: np.ndarray
     """(n_outputs,): 1.0 for outputs multiplied by sign(Δ), else 0.0."""
+    target: np.ndarray
+    """(n_surface,): the output to which each extra (Fermi-surface) column is added."""
 
     @property
     def nbytes(self):
-        return self.theta.nbytes + self.left.nbytes + self.right.nbytes + self.odd.nbytes
+        return self.theta.nbytes + self.left.nbytes + self.right.nbytes + self.odd.nbytes + self.target.nbytes
 
 
 def zero_temperature_sides(table, spec):
     """:class:`ZeroTemperatureSides` of ``spec`` from a :class:`~dimer_core.tables.NodeTable`."""
     ys, ds = table.phi, table.dphi
     lead = spec.kind == LEAD
-    cols_l = np.where(lead, spec.comp_l, spec.comp_n)
+    damp = spec.kind == DAMP
+    cols_l = np.where(lead | damp, spec.comp_l, spec.comp_n)
     cols_r = np.where(lead, spec.comp_r, spec.comp_n)
     sign_r = np.where(lead, 1.0, -1.0)
+
+    def hermite(y, d):
+        return np.stack([y[:-1], d[:-1], y[1:], d[1:]], axis=1)
 
     def side(cols, factor):
         factor = np.where(cols >= 0, factor, 0.0)
         cols = np.maximum(cols, 0)
         y, d = ys[:, cols] * factor, ds[:, cols] * factor
-        return np.ascontiguousarray(np.stack([y[:-1], d[:-1], y[1:], d[1:]], axis=1))
+        # damping rows: the window part ½(Φ_cL − Φ_cR), the same with −1 on the right
+        dl, dr = np.maximum(spec.comp_l[damp], 0), np.maximum(spec.comp_r[damp], 0)
+        half = 0.5 * factor[damp]
+        y[:, damp] = (ys[:, dl] - ys[:, dr]) * half
+        d[:, damp] = (ds[:, dl] - ds[:, dr]) * half
+        return hermite(y, d)
 
-    return ZeroTemperatureSides(theta=table.theta, left=side(cols_l, spec.scale),
-                                right=side(cols_r, sign_r * spec.scale), odd=(spec.kind == NOISE).astype(float))
+    # Fermi-surface columns of the damping rows: ½F(θ) with F = Φ'_cN/(dε/dθ) (0 at the band edges)
+    # and dF/dθ = F_cL + F_cR (the two leads' derivative bubbles sum to ∂F/∂ε)
+    target = np.flatnonzero(damp)
+    dedt = 2.0 * table.te * np.sin(table.theta)
+    half = 0.5 * spec.scale[damp]
+    values = np.divide(ds[:, spec.comp_n[damp]], dedt[:, None], out=np.zeros((ds.shape[0], target.size)),
+                       where=dedt[:, None] > 0.0) * half
+    slopes = (ds[:, spec.comp_l[damp]] + ds[:, spec.comp_r[damp]]) * half
+    surface = hermite(values, slopes)
+    left = np.ascontiguousarray(np.concatenate([side(cols_l, spec.scale), surface], axis=2))
+    right = np.ascontiguousarray(np.concatenate([side(cols_r, sign_r * spec.scale), surface], axis=2))
+    return ZeroTemperatureSides(theta=table.theta, left=left, right=right, odd=(spec.kind == NOISE).astype(float),
+                                target=target.astype(np.int64))
 
 
 @njit(cache=True, parallel=True, nogil=True, error_model="numpy")
-def map_outputs_zero_temperature(theta, left, right, odd, te, mu_f, bias):
+def map_outputs_zero_temperature(theta, left, right, odd, target, te, mu_f, bias):
     """Outputs over the grid mu_F × V at T = 0 from :class:`ZeroTemperatureSides` on the θ points ``theta``.
 
     Returns an array of shape (len(mu_f), len(bias), n_outputs).
     """
-    nf, nv, no = mu_f.shape[0], bias.shape[0], left.shape[2]
+    nf, nv, no = mu_f.shape[0], bias.shape[0], odd.shape[0]
     out = np.empty((nf, nv, no))
     for a in prange(nf):
         il = ir = 0
@@ -262,4 +303,9 @@ def map_outputs_zero_temperature(theta, left, right, odd, te, mu_f, bias):
                 at_l = l0 * left[il, 0, o] + l1 * left[il, 1, o] + l2 * left[il, 2, o] + l3 * left[il, 3, o]
                 at_r = r0 * right[ir, 0, o] + r1 * right[ir, 1, o] + r2 * right[ir, 2, o] + r3 * right[ir, 3, o]
                 out[a, b, o] = (at_l + at_r) * (1.0 + odd[o] * (sign - 1.0))  # exactly 0 for Φ_L − Φ_R at Δ = 0
+            for s in range(target.shape[0]):
+                o = no + s
+                at_l = l0 * left[il, 0, o] + l1 * left[il, 1, o] + l2 * left[il, 2, o] + l3 * left[il, 3, o]
+                at_r = r0 * right[ir, 0, o] + r1 * right[ir, 1, o] + r2 * right[ir, 2, o] + r3 * right[ir, 3, o]
+                out[a, b, target[s]] += at_l + at_r
     return out

@@ -24,6 +24,12 @@ multiplied by de/dθ, so that ∫ dθ gives ∫ de):
 * ``NOISE``: per lead pair cc' ∈ {LL, RR, LR} and site pair, (ħ/16π)·[A^c_σ,ab
   A^c'_σ',ba + A^c'_σ,ab A^c_σ',ba] (parts i, an, DM), to be weighted with
   (1 − f_c) f_c' + (c ↔ c'), giving C_ab (ps).
+* ``SURF``: per site pair and part (i, an), the Fermi-surface function of the damping
+  ``F_ab = (1/16π) Re Tr[τ A_ab τ A_ba]`` (A = A^L + A^R, the full spectral function), written
+  as ``(½ NOISE_LL + ½ NOISE_RR + NOISE_LR)/ħ`` of the same energy.  For the parts i, an (even
+  under σ ↔ σ') the sum of the two leads' derivative bubbles is a total derivative,
+  ``Σ_c CHI_c[3 + k] = ∂F/∂ε`` (docs/physics.md, "Damping as a Fermi-surface term"), so
+  ``∂_E Im χ = ½Σ_c∫(−∂f_c)F + ½∫(f_L − f_R)(Y_L − Y_R)``: no Fermi-sea integral.
 """
 import math
 
@@ -42,7 +48,8 @@ N_CHI = 2 * 4 * 6
 SPIN0 = N_CHI
 TRANS = SPIN0 + 4
 NOISE0 = TRANS + 1
-NCOMP = NOISE0 + 3 * 4 * 3
+SURF0 = NOISE0 + 3 * 4 * 3
+NCOMP = SURF0 + 4 * 2
 
 
 def chi_index(lead, pair, k):
@@ -56,6 +63,11 @@ def spin_index(lead, site):
 
 def noise_index(lead_pair, pair, k):
     return NOISE0 + (lead_pair * 4 + pair) * 3 + k
+
+
+def surface_index(pair, k):
+    """Component of the Fermi-surface function F of the damping (k = 0, 1: parts i, an)."""
+    return SURF0 + pair * 2 + k
 
 
 @njit(cache=True)
@@ -162,6 +174,12 @@ def _integrand(anchor, offset, t, t0, tL, tR, te, eps1, eps2, out):
             out[base + 0] = iso.real
             out[base + 1] = (n[0, 0] + n[1, 1] - iso).real
             out[base + 2] = (n[0, 1] - n[1, 0]).imag
+    for p in range(4):
+        for k in range(2):
+            ll = out[NOISE0 + p * 3 + k]
+            rr = out[NOISE0 + (4 + p) * 3 + k]
+            lr = out[NOISE0 + (8 + p) * 3 + k]
+            out[SURF0 + p * 2 + k] = (0.5 * ll + 0.5 * rr + lr) / HBAR
 
 
 @njit(cache=True, parallel=True)

@@ -24,14 +24,23 @@ so the two routes check each other.
 """
 import numpy as np
 
-from .energy_grid import breakpoints, resonance_anchored_nodes
-from .assemble import CURRENT, LEAD, NOISE, OutputSpec, chemical_potentials, combine_vectors
-from .integrands import TRANS, chi_index, evaluate, noise_index, spin_index
+from .energy_grid import anchored_angles, anchored_nodes, breakpoints, resonances
+from .assemble import CURRENT, DAMP, LEAD, NOISE, OutputSpec, chemical_potentials, combine_vectors
+from .integrands import TRANS, chi_index, evaluate, noise_index, spin_index, surface_index
 from .tables import fermi_weighted_sums
 from .units import E_OVER_H, K_B
 
 PAIR_NAMES = ("11", "12", "21", "22")
 PARTS = ("i", "an", "DM")
+SURFACE_PARTS = ("i", "an")
+"""Parts of ∂_E Im χ computed as a Fermi-surface term plus a bias-window term (no Fermi-sea integral);
+the DM part keeps the Fermi-sea form (docs/physics.md, "Damping as a Fermi-surface term")."""
+
+DAMPING_T0_BELOW = 1e-3
+"""Temperature (K) below which the surface + window damping takes its T = 0 value.  Its surface term reads
+Φ'(μ) of the thermal routes, which lose accuracy as k_BT falls below the rounding they can resolve (maps:
+5e-5 at 1e-4 K, garbage at 1e-6 K; point: 0 at 1e-9 K — the noise k_BT·Φ' shares this, issue reported),
+while the T = 0 value errs by O((πk_BT/γ)²/6) ≤ 2e-7 at 1 mK for the narrowest resonance (γ = 2.5e-4 meV)."""
 RAW = tuple([f"{kind}_{ab}_{part}" for ab in PAIR_NAMES for kind in ("chi", "dchi", "noise") for part in PARTS]
             + ["spin_1", "spin_2", "current"])
 """Names of the raw response components, in order."""
@@ -43,7 +52,11 @@ def _raw_rows():
     for pair, ab in enumerate(PAIR_NAMES):
         for k, part in enumerate(PARTS):
             rows[f"chi_{ab}_{part}"] = (LEAD, chi_index(0, pair, k), chi_index(1, pair, k), -1, 1.0)
-            rows[f"dchi_{ab}_{part}"] = (LEAD, chi_index(0, pair, 3 + k), chi_index(1, pair, 3 + k), -1, 1.0)
+            if part in SURFACE_PARTS:  # Fermi-surface + bias-window form (docs/physics.md)
+                rows[f"dchi_{ab}_{part}"] = (DAMP, chi_index(0, pair, 3 + k), chi_index(1, pair, 3 + k),
+                                             surface_index(pair, k), 1.0)
+            else:
+                rows[f"dchi_{ab}_{part}"] = (LEAD, chi_index(0, pair, 3 + k), chi_index(1, pair, 3 + k), -1, 1.0)
             rows[f"noise_{ab}_{part}"] = (NOISE, noise_index(0, pair, k), noise_index(1, pair, k),
                                           noise_index(2, pair, k), 1.0)
     for site in range(2):
@@ -101,23 +114,50 @@ def direct(p, refine=1.0):
     kt = K_B * p.T
     if kt == 0.0:
         bp = breakpoints(p, refine, extra=(mu_l, mu_r))
-        anchor, offset, weight = resonance_anchored_nodes(p, bp)
-        f = evaluate(anchor, p, offset) * weight[:, None]
+        poles = resonances(p).real
+        anchor, offset, weight = anchored_nodes(bp, p.te, poles)
+        # the Fermi-surface function of the damping at mu_L, mu_R themselves, in the same kernel call
+        mus = np.clip(np.array([mu_l, mu_r]), -2.0 * p.te, 2.0 * p.te)
+        anchor_mu, offset_mu = anchored_angles(mus, p.te, poles)
+        f = evaluate(np.concatenate([anchor, anchor_mu]), p, np.concatenate([offset, offset_mu]))
+        at_mu, f = f[-2:], f[:-2] * weight[:, None]
         energy = -2.0 * p.te * np.cos(anchor + offset)
         occ = {c: fermi(energy - mu, 0.0) for c, mu in ((0, mu_l), (1, mu_r))}
         sums = {c: occ[c] @ f for c in (0, 1)}
         noise_w = ((1 - occ[0]) * occ[0], (1 - occ[1]) * occ[1],
                    (1 - occ[0]) * occ[1] + (1 - occ[1]) * occ[0])
         noise = [w @ f for w in noise_w]
-        return _assemble(sums[0], sums[1], noise, E_OVER_H * ((occ[0] - occ[1]) @ f[:, TRANS]))
+        out = _assemble(sums[0], sums[1], noise, E_OVER_H * ((occ[0] - occ[1]) @ f[:, TRANS]))
+        _surface_damping(out, f, occ[0] - occ[1], at_mu, 2.0 * p.te * np.sin(anchor_mu + offset_mu))
+        return out
     # T > 0: Φ and Φ' at exactly mu_L and mu_R on panels refined around each
     sums, slopes = {}, {}
     for c, mu in ((0, mu_l), (1, mu_r)):
         phi, dphi = fermi_weighted_sums(p, kt, np.array([mu]), refine)
         sums[c], slopes[c] = phi[0], dphi[0]
     spec = RAW_SPEC
-    return combine_vectors(spec.kind, spec.comp_l, spec.comp_r, spec.comp_n, spec.scale,
-                           sums[0], sums[1], slopes[0], slopes[1], mu_l - mu_r, kt)
+    out = combine_vectors(spec.kind, spec.comp_l, spec.comp_r, spec.comp_n, spec.scale,
+                          sums[0], sums[1], slopes[0], slopes[1], mu_l - mu_r, kt)
+    if p.T < DAMPING_T0_BELOW:
+        damp = RAW_SPEC.kind == DAMP
+        out[damp] = direct(p.updated(T=0.0), refine)[damp]
+    return out
+
+
+def _surface_damping(out, f, window, at_mu, dedt):
+    """Overwrite the parts i, an of ∂_E Im χ (T = 0) by ½[F(mu_L) + F(mu_R)] + ½∫(f_L − f_R)(Y_L − Y_R).
+
+    ``f``: the integrands times the quadrature weights, ``window`` = f_L − f_R at the nodes; ``at_mu``: the
+    integrands (per dθ) at mu_L, mu_R themselves (resonance-anchored angles) and ``dedt`` = dε/dθ there, so
+    that F (per meV) = at_mu[:, SURF]/dedt (0 at or beyond the band edges).
+    """
+    for pair in range(4):
+        for k, part in enumerate(PARTS):
+            if part not in SURFACE_PARTS:
+                continue
+            surface = sum(at_mu[c, surface_index(pair, k)] / dedt[c] for c in range(2) if dedt[c] > 0.0)
+            bias = window @ (f[:, chi_index(0, pair, 3 + k)] - f[:, chi_index(1, pair, 3 + k)])
+            out[_raw_slot("dchi", pair, k)] = 0.5 * (surface + bias)
 
 
 def _assemble(phi_l, phi_r, noise, current):

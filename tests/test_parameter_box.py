@@ -417,19 +417,15 @@ def test_out_of_box_values_are_refused_naming_the_parameter_and_range(name):
         assert "allowed" in message or "give" in message, message
 
 
-# --- a defect this test found and that is not fixed yet -----------------------------------
+# --- a defect this test found (fixed: the damping is a Fermi-surface + bias-window integral) ----------
 
 TINY_DAMPING = dict(BASE, t=0.0, t0=1.84, tL=14.3, tR=0.5, te=1000.0, eps1=6.2, eps2=-50.0, mu_F=16.9, T=5.5, V=0.0)
-"""Fermi level 67 meV above a resonance 2.5e-4 meV wide: a_i_22 ≈ 9e-13 1/meV² (from j_i_22 and the
-fluctuation–dissipation relation), 1e-15 of its largest value over mu_F (≈ 700)."""
+"""Fermi level 67 meV above a resonance 2.5e-4 meV wide: a_i_22 ≈ 9e-13 1/meV², 1e-15 of its largest value
+over mu_F (≈ 700).  As a Fermi-sea integral (before) its cancellation error exceeded it: T_eff_2 was 0.011 K by
+point and -0.047 K by maps at T = 5.5 K; now ∂_E Im χ^(i, an) is a Fermi-surface term plus a bias-window term."""
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 11, found by this test: a_i_22 is a Fermi-sea integral (docs/physics.md, choice 1) whose "
-    "cancellation error (~1e-13 of its peak) exceeds its true, Fermi-surface value far from narrow "
-    "resonances; at V = 0 T_eff_2 = j/(2ħS a) then misses T (0.011 K by point, -0.047 K by maps, "
-    "for T = 5.5 K) and energy_injection is reported in equilibrium"))
 def test_teff_is_T_at_zero_bias_where_the_damping_is_tiny():
     p = DimerParams(**TINY_DAMPING).check()
-    assert dc.point(p)["T_eff_2"] == pytest.approx(p.T, rel=1e-3)
-    assert named_map(p, [p.mu_F], [0.0])["T_eff_2"][0, 0] == pytest.approx(p.T, rel=1e-3)
+    assert dc.point(p)["T_eff_2"] == pytest.approx(p.T, rel=1e-10)
+    assert named_map(p, [p.mu_F], [0.0])["T_eff_2"][0, 0] == pytest.approx(p.T, rel=1e-10)
