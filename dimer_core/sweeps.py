@@ -30,11 +30,11 @@ MAX_RUN_STEPS = 20_000_000
 
 
 FP_OUTPUTS = ("Omega_x", "Omega_y", "Omega_z", "T_eff_2", "energy_injection", "E_J", "E_D", "E_A", "E_K", "E_s",
-              "E_DMself", "kT_eff")
+              "E_DMself", "kT_eff", "outside_validity")
 """Variables of :func:`fp_sweep`, in order."""
 
 LANGEVIN_OUTPUTS = tuple(f"{pre}Omega_{x}{post}" for pre, post in (("", ""), ("", "_err"), ("FP_", ""))
-                         for x in "xyz") + ("T_eff_2",)
+                         for x in "xyz") + ("T_eff_2", "outside_validity")
 """Variables of :func:`langevin_sweep`, in order."""
 
 
