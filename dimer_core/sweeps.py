@@ -208,7 +208,8 @@ def _step_counts(dt, t_burn, t_average):
 def _validity_data(valid, reasons, V):
     """``outside_validity`` and a one-line summary for ``attrs`` from (valid, reasons) of a validity check."""
     notes = "; ".join(f"V = {v:g} mV: {r}" for v, r in zip(V, reasons) if r)
-    return {"outside_validity": (~valid, "1", "the slow-spin LLG breaks down here (Langevin: not integrated, NaN)")}, notes
+    meaning = "the slow-spin LLG breaks down here (Langevin: not integrated, NaN)"
+    return {"outside_validity": (~valid, "1", meaning)}, notes
 
 
 def langevin_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average=None, seed=0,
