@@ -14,7 +14,9 @@ from dashboard.exports import export_panel
 from dashboard.resources import local_resources, skip_unchanged_stylesheets
 from dashboard.state import Dashboard
 from dashboard.study_browser import study_page
-from dashboard.views import Live, cuts, current, dimer, interactions, map_panel, omega, trajectory
+from dashboard.live import Live
+from dashboard.plots import current_figures, cuts, interaction_figure, map_grid, omega_figure
+from dashboard.views import dimer, trajectory
 from dashboard.widgets import parameter_cards
 
 hv.extension("bokeh")
@@ -74,6 +76,11 @@ def dynamics_settings(dash):
     )
 
 
+def lazy(build):
+    """A tab's content, built when the tab is first shown (with ``Tabs(dynamic=True)``, only then drawn)."""
+    return pn.param.ParamFunction(build, lazy=True)
+
+
 def create_app():
     """A fresh dashboard (one per browser session)."""
     local_resources()  # stylesheets from this server, also when pages open at once
@@ -85,16 +92,15 @@ def create_app():
     choose = pn.widgets.MultiChoice.from_param(dash.param.quantities, name="Maps")
     guides = pn.widgets.Checkbox.from_param(dash.param.guides, name="guide lines |mu_L|, |mu_R| = resonances")
 
-    @pn.depends(dash.param.quantities)
-    def map_grid(quantities):
-        return pn.GridBox(*[map_panel(live, k) for k in quantities], ncols=4)
+    maps = pn.bind(lambda quantities: map_grid(live, quantities), dash.param.quantities)
+    cut_plots = pn.bind(lambda quantities: cuts(live, quantities), dash.param.quantities)
 
     traj_button = pn.widgets.Button(label="Compute the reversal path at this V", color="primary",
                                     css_classes=["run-trajectory"])
     traj_button.on_click(lambda _: dash.compute_trajectory())
     noisy = pn.widgets.Checkbox.from_param(dash.param.path_noise, name="with thermal noise (T_eff)")
     tabs = pn.Tabs(
-        ("Langevin", pn.Column(
+        ("Langevin", lazy(lambda: pn.Column(
             pn.pane.Markdown(
                 "Integrates the anisotropic stochastic LLG at 25 biases at the current μ_F; the Ω points with "
                 "their standard errors appear over the Fokker–Planck curves above. The page stays usable while "
@@ -107,14 +113,14 @@ def create_app():
                 "to drop (1) and (3): the points then follow the curves. Biases where the slow-spin LLG breaks "
                 "down (reversed precession, |T_eff| > 10⁴ K) are not integrated and named below "
                 "(docs/stochastic.md)."),
-            dynamics_settings(dash), run_controls(dash, dash.langevin, dash.start_langevin, "Langevin"))),
-        ("Reversal path", pn.Column(pn.Row(traj_button, noisy), trajectory(dash))),
-        ("Both spins free", pn.Column(dynamics_settings(dash),
-                                      run_controls(dash, dash.dimer, dash.start_dimer, "both spins free"),
-                                      dimer(dash))),
-        ("Current", current(live)),
-        ("Export", export_panel(dash)),
-        ("About", about_panel()),
+            dynamics_settings(dash), run_controls(dash, dash.langevin, dash.start_langevin, "Langevin")))),
+        ("Reversal path", lazy(lambda: pn.Column(pn.Row(traj_button, noisy), trajectory(dash)))),
+        ("Both spins free", lazy(lambda: pn.Column(dynamics_settings(dash),
+                                                   run_controls(dash, dash.dimer, dash.start_dimer, "both spins free"),
+                                                   dimer(dash)))),
+        ("Current", lazy(lambda: current_figures(live))),
+        ("Export", lazy(lambda: export_panel(dash))),
+        ("About", lazy(about_panel)),
         dynamic=True,
     )
     template = pn.template.BootstrapTemplate(
@@ -122,8 +128,8 @@ def create_app():
         sidebar=[pn.pane.Markdown("**Preset** (the paper's figures)"),
                  pn.widgets.RadioButtonGroup.from_param(dash.param.preset, color="primary"),
                  *parameter_cards(dash)],
-        main=[message_alert(dash), pn.Row(choose, guides), map_grid, cuts(live),
-              pn.Row(omega(live), interactions(live)), tabs],
+        main=[message_alert(dash), pn.Row(choose, guides), maps, cut_plots,
+              pn.Row(pn.pane.Bokeh(omega_figure(live)), pn.pane.Bokeh(interaction_figure(live))), tabs],
         sidebar_width=340,
         header_background="#1f4e79",
     )

