@@ -1,6 +1,15 @@
-"""Load test on loopback: many browser sessions moving sliders at once; every update must arrive.
+"""Load test on loopback: many pages opened at once, and many browser sessions moving sliders at once.
 
-Run: ``.venv/bin/python benchmarks/bench_load.py`` (about 3–5 minutes on 2 cores).
+Run: ``.venv/bin/python benchmarks/bench_load.py --open 30`` (about a minute): opening pages only.  Without
+``--open`` (about 3–5 minutes on 2 cores): browser sessions moving sliders.
+
+``--open N`` pulls pages as a browser would but without drawing them
+(``bokeh.client.pull_session``: the page's HTML, then its whole document over the
+websocket).  Printed: the server's CPU time per page (median of ``--repeat`` pages
+pulled one after another, after one page that warms the server) against a minimal
+page (one Bokeh figure and one slider) pulled in the same run, then N pages
+requested at once: seconds until each had its document, and the server's CPU and
+memory.  ``--procs P`` serves with P processes (Bokeh's ``num_procs``).
 
 The dashboard is served by a separate process (this file with ``--serve PORT``) on
 127.0.0.1 only.  One headless Chromium opens ``--sessions`` pages (default 10) at once,
@@ -59,8 +68,20 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def serve_forever(port):
-    """``--serve PORT``: the dashboard on 127.0.0.1:PORT, plus /stats (JSON) for this benchmark."""
+def minimal_page():
+    """The baseline page of ``--open``: one Bokeh figure with a line, and one slider."""
+    import numpy as np
+    import panel as pn
+    from bokeh.plotting import figure
+
+    fig = figure(width=300, height=200)
+    fig.line(np.arange(10.0), np.arange(10.0))
+    pn.Column(pn.widgets.FloatSlider(start=0, end=1), pn.pane.Bokeh(fig)).server_doc()
+
+
+def serve_forever(port, procs=1):
+    """``--serve PORT``: the dashboard on 127.0.0.1:PORT (and the minimal page at /minimal), plus /stats (JSON)
+    for this benchmark."""
     import panel as pn
     from tornado.web import RequestHandler
 
@@ -72,8 +93,9 @@ def serve_forever(port):
             self.write({"rss_mb": rss_mb(os.getpid()), "cache_mb": cache_nbytes() / 2 ** 20,
                         "live_sessions": len(server.get_sessions("/"))})
 
-    server = pn.serve(app.session_page, port=port, address="127.0.0.1", websocket_origin=[f"127.0.0.1:{port}"],
-                      show=False, start=False, extra_patterns=[(r"/stats", Stats)],
+    server = pn.serve({"/": app.session_page, "minimal": minimal_page}, port=port, address="127.0.0.1",
+                      websocket_origin=[f"127.0.0.1:{port}"], show=False, start=False, num_procs=procs,
+                      extra_patterns=[(r"/stats", Stats)],
                       session_token_expiration=app.SESSION_TOKEN_EXPIRATION)  # as `python app.py` serves
     server.start()
     server.io_loop.start()
@@ -95,24 +117,102 @@ class Server:
         return stats
 
 
+def tree_cpu_seconds(pid):
+    """CPU time (s) of a process and its children (the forked servers of ``--procs``)."""
+    total = cpu_seconds(pid)
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            children = [int(c) for c in f.read().split()]
+    except OSError:
+        children = []
+    return total + sum(tree_cpu_seconds(c) for c in children)
+
+
 @contextmanager
-def serve():
+def serve(procs=1):
     """Start the dashboard server process on a free loopback port; stop it at the end."""
     from ui_support import free_port, wait_listening
 
     port = free_port()
-    proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--serve", str(port)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--serve", str(port), "--procs", str(procs)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_listening(port, timeout=300, proc=proc)
         yield Server(proc, port)
     finally:
+        for child in _children(proc.pid):
+            os.kill(child, 15)
         proc.terminate()
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def _children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
+
+
+# ----- opening pages without a browser (--open) -----
+
+def pull(url):
+    """Pull one page's document as a browser would (HTML, then the document over the websocket); close it."""
+    import panel.models  # noqa: F401 - the document's Panel models must be known to deserialize it
+    from bokeh.client import pull_session
+
+    session = pull_session(url=url)
+    models = len(session.document.models)
+    session.close()
+    return models
+
+
+def open_pages(server, n, repeat=5, log=print):
+    """Server CPU per page (one after another, against the minimal page), then ``n`` pages requested at once."""
+    out = {}
+    for name, url in (("minimal", server.url + "minimal"), ("dashboard", server.url)):
+        pull(url)  # warms imports, caches and the first session's work
+        cpu = []
+        for _ in range(repeat):
+            c0 = tree_cpu_seconds(server.proc.pid)
+            out[f"{name}_models"] = pull(url)
+            cpu.append(tree_cpu_seconds(server.proc.pid) - c0)
+        out[f"{name}_cpu_s"] = statistics.median(cpu)
+        log(f"  {name:<10} page: server CPU median {statistics.median(cpu):.3f} s (of {repeat}: "
+            f"{', '.join(f'{c:.2f}' for c in cpu)}), {out[f'{name}_models']} models")
+    arrived, failed = [], []
+    c0, t0 = tree_cpu_seconds(server.proc.pid), time.monotonic()
+
+    def one():
+        try:
+            pull(server.url)
+            arrived.append(time.monotonic() - t0)
+        except Exception as exc:  # noqa: BLE001 - counted and reported
+            failed.append(f"{type(exc).__name__}: {exc}")
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.update(at_once=n, arrived=sorted(arrived), failed=failed, cpu_at_once_s=tree_cpu_seconds(server.proc.pid) - c0)
+    return out
+
+
+def print_open_report(rep, procs):
+    ratio = rep["dashboard_cpu_s"] / rep["minimal_cpu_s"]
+    print(f"\nserver CPU per page: dashboard {rep['dashboard_cpu_s']:.3f} s, minimal page {rep['minimal_cpu_s']:.3f} s "
+          f"(ratio {ratio:.1f}); {procs} server process(es)")
+    times = rep["arrived"]
+    if times:
+        print(f"{rep['at_once']} pages requested at once: all {len(times)} documents after {times[-1]:.1f} s "
+              f"(median {statistics.median(times):.1f} s, first {times[0]:.1f} s); server CPU "
+              f"{rep['cpu_at_once_s']:.1f} s ({rep['cpu_at_once_s'] / rep['at_once']:.2f} s per page)")
+    if rep["failed"]:
+        print(f"{len(rep['failed'])} failed:", *rep["failed"][:5], sep="\n  ")
 
 
 # ----- the sessions (Playwright's async API: each page is driven on its own) -----
@@ -287,11 +387,22 @@ def main(argv=None):
     parser.add_argument("--pause", type=float, default=0.2, help="seconds a page waits after each arrived step")
     parser.add_argument("--sample", type=float, default=10.0, help="seconds between memory samples")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--open", type=int, metavar="N", help="only open N pages at once, without a browser")
+    parser.add_argument("--repeat", type=int, default=5, help="pages pulled one by one for the CPU per page")
+    parser.add_argument("--procs", type=int, default=1, help="server processes (Bokeh's num_procs)")
     parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
-        serve_forever(args.serve)
+        serve_forever(args.serve, args.procs)
         return
+    if args.open:
+        with serve(args.procs) as server:
+            rep = open_pages(server, args.open, args.repeat)
+        print_open_report(rep, args.procs)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(rep, f, indent=1)
+        sys.exit(1 if rep["failed"] else 0)
     with serve() as server:
         rep = run(server, args.sessions, args.duration, args.pause, args.sample)
         time.sleep(30)  # Bokeh drops a closed page's session after ~15-17 s

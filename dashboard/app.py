@@ -6,6 +6,8 @@ serve app.py`` serves it at /app.  This module only lays out the parts of the
 :mod:`dashboard` package; every number comes from :mod:`dimer_core`.  Each browser
 session gets its own state.  Importing it serves nothing.
 """
+import os
+
 import holoviews as hv
 import panel as pn
 
@@ -157,14 +159,20 @@ def session_page():
 
 
 def main(argv=None, prog="dimer-dashboard"):
-    """``dimer-dashboard [--address A] [--port P] [--study DIR]``: serve on localhost:5006 unless told otherwise."""
+    """``dimer-dashboard [--address A] [--port P] [--procs N] [--study DIR]``: serve on localhost:5006 unless told
+    otherwise; ``--procs`` forks N server processes that share the port (for a lecture hall on several cores:
+    each new page costs about a second of one core, ``benchmarks/bench_load.py --open``)."""
     import argparse
 
     parser = argparse.ArgumentParser(prog=prog, description="Serve the spin-dimer dashboard.")
     parser.add_argument("--address", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=5006, help="port (default 5006)")
+    parser.add_argument("--procs", type=int, default=1, metavar="N",
+                        help="server processes sharing the port (default 1; pages are spread over them)")
     parser.add_argument("--study", metavar="DIR", help="also serve the browser of a parameter study at /study")
     args = parser.parse_args(argv)
+    if not 1 <= args.procs <= (os.cpu_count() or 1):
+        parser.error(f"--procs must be between 1 and the number of cores ({os.cpu_count()}), not {args.procs}")
     if args.study:
         try:
             import dimer_core.study  # noqa: F401
@@ -178,5 +186,5 @@ def main(argv=None, prog="dimer-dashboard"):
         pages["study"] = lambda: study_page(args.study)
         print(f"study {args.study} at http://localhost:{args.port}/study", flush=True)
     pn.serve(pages, port=args.port, address=args.address, websocket_origin=origins, show=False, title="Spin dimer",
-             session_token_expiration=SESSION_TOKEN_EXPIRATION)
+             session_token_expiration=SESSION_TOKEN_EXPIRATION, num_procs=args.procs)
 

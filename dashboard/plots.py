@@ -17,7 +17,7 @@ import panel as pn
 from bokeh.events import Tap
 from bokeh.models import (AllLabels, BasicTicker, BasicTickFormatter, CDSView, ColorBar, ColumnDataSource, CustomJS,
                           GlyphRenderer, HoverTool, Image, Legend, LegendItem, Line, LinearAxis, LinearColorMapper,
-                          MultiLine, PrintfTickFormatter, Range1d, Scatter, Span, Whisker)
+                          LinearScale, MultiLine, PrintfTickFormatter, Range1d, Scatter, Span, Whisker)
 from bokeh.palettes import Category10_10, RdBu11, interp_palette
 from bokeh.plotting import figure
 
@@ -47,16 +47,20 @@ def _figure(title, x_range, y_range, x_label, y_label, axes=None, **size):
                      tools=TOOLS, active_scroll=None, toolbar_location="above", **size)
     else:
         fig = figure(title=title, x_range=x_range, y_range=y_range, x_axis_type=None, y_axis_type=None,
-                     tools=TOOLS, active_scroll=None, toolbar_location="above", **size)
-        fig.add_layout(LinearAxis(axis_label=x_label, **axes), "below")
-        fig.add_layout(LinearAxis(axis_label=y_label, **axes), "left")
+                     x_scale=axes["scale"], y_scale=axes["scale"], tools=TOOLS, active_scroll=None,
+                     toolbar_location="above", **size)
+        ticking = {k: axes[k] for k in ("ticker", "formatter", "major_label_policy")}
+        fig.add_layout(LinearAxis(axis_label=x_label, **ticking), "below")
+        fig.add_layout(LinearAxis(axis_label=y_label, **ticking), "left")
     fig.toolbar.logo = None
     return fig
 
 
 def _shared_axes():
-    """Ticking models that several figures' axes may share (fewer models per page)."""
-    return dict(ticker=BasicTicker(), formatter=BasicTickFormatter(), major_label_policy=AllLabels())
+    """Scale and ticking models that several figures' axes (and colour bars) may share: fewer models per page.
+    (BokehJS gives each plot frame its own copy of a scale.)"""
+    return dict(scale=LinearScale(), ticker=BasicTicker(), formatter=BasicTickFormatter(),
+                major_label_policy=AllLabels(), bar_formatter=PrintfTickFormatter(format="%.3g"))
 
 
 def _span(live, fig, plot):
@@ -138,8 +142,9 @@ def map_figure(live, key, shared):
                                       dw=MAP_V[-1] - MAP_V[0] + dv, dh=MAP_MU_F[-1] - MAP_MU_F[0] + dmu))
     fig.add_tools(HoverTool(renderers=[image], tooltips=[("V", "$x{0.00} mV"), ("mu_F", "$y{0.00} meV"),
                                                          (key, f"@image{{0.000e}} {unit}")]))
-    fig.add_layout(ColorBar(color_mapper=mapper, title=f"{key} ({unit})", width=10,
-                            formatter=PrintfTickFormatter(format="%.3g")), "right")
+    fig.add_layout(ColorBar(color_mapper=mapper, title=f"{key} ({unit})", width=10, ticker=shared["axes"]["ticker"],
+                            formatter=shared["axes"]["bar_formatter"],
+                            major_label_policy=shared["axes"]["major_label_policy"]), "right")
     _glyph(fig, shared["guides"], MultiLine(xs="xs", ys="ys", line_color="black", line_dash="dotted", line_width=0.8,
                                             line_alpha=0.6), view=shared["guides_view"])
     _glyph(fig, shared["marker"], Scatter(x="V", y="mu_F", marker="x", size=9, line_color="lime", line_width=3),
