@@ -18,6 +18,7 @@ from dashboard.state import Dashboard
 from dashboard.study_browser import study_page
 from dashboard.live import Live
 from dashboard.plots import current_figures, cuts, interaction_figure, map_grid, omega_figure
+from dashboard.tour import Tour, tour_panel
 from dashboard.views import dimer, trajectory
 from dashboard.widgets import parameter_cards
 
@@ -88,9 +89,11 @@ def create_app():
     local_resources()  # stylesheets from this server, also when pages open at once
     dash = Dashboard()
     live = Live(dash)  # keeps every plot in step with the state by writing into its Bokeh models
-    if pn.state.location:  # the URL restores every parameter and the chosen maps
+    tour = Tour(dash)
+    if pn.state.location:  # the URL restores every parameter and the chosen maps, or a view of the tour
         pn.state.location.sync(dash.p, {k: k for k in dash.p.param if k != "name"})
         pn.state.location.sync(dash, {"quantities": "maps", "guides": "guides"})
+        pn.state.location.sync(tour, {"step": "tour"})
     choose = pn.widgets.MultiChoice.from_param(dash.param.quantities, name="Maps")
     guides = pn.widgets.Checkbox.from_param(dash.param.guides, name="guide lines |mu_L|, |mu_R| = resonances")
 
@@ -130,12 +133,12 @@ def create_app():
         sidebar=[pn.pane.Markdown("**Preset** (the paper's figures)"),
                  pn.widgets.RadioButtonGroup.from_param(dash.param.preset, color="primary"),
                  *parameter_cards(dash)],
-        main=[message_alert(dash), pn.Row(choose, guides), maps, cut_plots,
+        main=[message_alert(dash), tour_panel(tour), pn.Row(choose, guides), maps, cut_plots,
               pn.Row(pn.pane.Bokeh(omega_figure(live)), pn.pane.Bokeh(interaction_figure(live))), tabs],
         sidebar_width=340,
         header_background="#1f4e79",
     )
-    template.dashboard = dash  # for tests
+    template.dashboard, template.tour = dash, tour  # for tests
     return template
 
 
