@@ -47,8 +47,8 @@ def _figure(title, x_range, y_range, x_label, y_label, axes=None, **size):
                      tools=TOOLS, active_scroll=None, toolbar_location="above", **size)
     else:
         fig = figure(title=title, x_range=x_range, y_range=y_range, x_axis_type=None, y_axis_type=None,
-                     x_scale=axes["scale"], y_scale=axes["scale"], tools=TOOLS, active_scroll=None,
-                     toolbar_location="above", **size)
+                     tools=TOOLS, active_scroll=None, toolbar_location="above", **size)
+        fig.x_scale = fig.y_scale = axes["scale"]
         ticking = {k: axes[k] for k in ("ticker", "formatter", "major_label_policy")}
         fig.add_layout(LinearAxis(axis_label=x_label, **ticking), "below")
         fig.add_layout(LinearAxis(axis_label=y_label, **ticking), "left")
