@@ -15,7 +15,7 @@ from dashboard.resources import local_resources, skip_unchanged_stylesheets
 from dashboard.state import Dashboard
 from dashboard.study_browser import study_page
 from dashboard.views import Live, cuts, current, dimer, interactions, map_panel, omega, trajectory
-from dashboard.widgets import parameter_cards
+from dashboard.widgets import checkbox, parameter_cards
 
 hv.extension("bokeh")
 # Canvas, not WebGL: these plots are small (161 × 161 images, a few curves), and without a GPU (headless or
@@ -83,7 +83,7 @@ def create_app():
         pn.state.location.sync(dash.p, {k: k for k in dash.p.param if k != "name"})
         pn.state.location.sync(dash, {"quantities": "maps", "guides": "guides"})
     choose = pn.widgets.MultiChoice.from_param(dash.param.quantities, name="Maps")
-    guides = pn.widgets.Checkbox.from_param(dash.param.guides, name="guide lines |mu_L|, |mu_R| = resonances")
+    guides = checkbox(dash, "guides", "guide lines |mu_L|, |mu_R| = resonances")
 
     @pn.depends(dash.param.quantities)
     def map_grid(quantities):
@@ -92,7 +92,7 @@ def create_app():
     traj_button = pn.widgets.Button(label="Compute the reversal path at this V", color="primary",
                                     css_classes=["run-trajectory"])
     traj_button.on_click(lambda _: dash.compute_trajectory())
-    noisy = pn.widgets.Checkbox.from_param(dash.param.path_noise, name="with thermal noise (T_eff)")
+    noisy = checkbox(dash, "path_noise", "with thermal noise (T_eff)")
     tabs = pn.Tabs(
         ("Langevin", pn.Column(
             pn.pane.Markdown(

@@ -1,0 +1,120 @@
+"""The traps of issue 12 in a real browser (Debian's Chromium, headless): what a new user typed or clicked
+and the page ignored, kept or hid.  Each test failed on commit 7a90174.
+
+Run: ``.venv/bin/python -m pytest -ra tests/test_ui_traps.py``.  Screenshots go to test-artifacts/.
+"""
+import numpy as np
+import pytest
+
+from dimer_core.params import bounds_text
+
+from .ui_support import (app_server, browser_context_args, browser_type_launch_args, open_app,  # noqa: F401
+                         open_tab, screenshot, wait_until)
+
+pytest.importorskip("pytest_playwright")
+
+OPEN = 300.0
+"""Seconds allowed for a page to show its maps (2 cores, shared with other work)."""
+
+
+def box(page, name):
+    """The number box (or text box) of the ``param-<name>`` widget."""
+    return page.locator(f".param-{name} input").first
+
+
+def type_into(page, name, text):
+    field = box(page, name)
+    field.wait_for(state="visible")
+    field.fill(text)
+    field.press("Enter")
+
+
+def alert_text(page):
+    return " ".join(page.locator(".alert-danger p").all_inner_texts())
+
+
+def close(a, b, tol=1e-9):
+    return a is not None and b is not None and abs(float(a) - float(b)) <= tol
+
+
+def handle(page, name):
+    return page.locator(f".param-{name} .noUi-handle")
+
+
+def test_typing_0_applies_t_and_t0_and_te_0_is_refused_by_name(page, app_server):
+    """t = 0 is the paper's comparison case; a fresh number box dropped a typed 0 (and any number it had held)."""
+    s = open_app(page, app_server, timeout=OPEN)
+    dash = s.dashboard
+    type_into(page, "t", "0")
+    wait_until(lambda: dash.p.t == 0.0, timeout=120, message="t = 0 on the server")
+    type_into(page, "t0", "0")
+    wait_until(lambda: dash.p.t0 == 0.0, timeout=120, message="t0 = 0 on the server")
+    for typed in ("0.3", "0"):  # a number typed before, and typed again after another: each one applied
+        type_into(page, "t", typed)
+        wait_until(lambda: dash.p.t == float(typed), timeout=120, message=f"t = {typed} on the server")
+    assert dash.message == ""
+
+    page.get_by_text("Sites and leads", exact=True).click()
+    type_into(page, "te", "0")
+    text = wait_until(lambda: alert_text(page), timeout=60, message="a message about te = 0")
+    assert "te = 0" in text and bounds_text("te") in text, text
+    assert dash.p.te == 100.0
+    wait_until(lambda: close(box(page, "te").input_value(), 100.0), message="the te box to show 100 again")
+    screenshot(page, "traps_te_0")
+    assert s.errors == [], s.errors
+
+
+def test_a_refused_value_keeps_the_slider_range_and_shows_the_valid_value(page, app_server):
+    s = open_app(page, app_server, timeout=OPEN)
+    dash = s.dashboard
+    for name, typed, valid, end in (("t", "1000", 0.1, 20.0), ("V", "500", 0.0, 100.0)):
+        type_into(page, name, typed)
+        wait_until(lambda: f"{name} = {typed}" in alert_text(page), timeout=60, message=f"a message about {name}")
+        assert getattr(dash.p, name) == valid
+        wait_until(lambda: close(box(page, name).input_value(), valid), message=f"the {name} box to show {valid}")
+        wait_until(lambda: close(handle(page, name).get_attribute("aria-valuenow"), valid),
+                   message=f"the {name} handle at {valid}")
+        assert float(handle(page, name).get_attribute("aria-valuemax")) == end, f"the {name} slider kept its range"
+    screenshot(page, "traps_refused_range")
+    assert s.errors == [], s.errors
+
+
+def test_a_refused_vector_shows_the_state_again_with_a_clear_message(page, app_server):
+    s = open_app(page, app_server, timeout=OPEN)
+    dash = s.dashboard
+    page.get_by_text("Directions", exact=True).click()
+    for typed, said in (("abc", "t̂ (that): 'abc' is not three numbers; give a nonzero 3-vector such as 1,0,0"),
+                        ("1,2", "t̂ (that): '1,2' is not three numbers"),
+                        ("0,0,0", "has zero length")):
+        type_into(page, "that", typed)
+        wait_until(lambda: said in alert_text(page), timeout=60, message=f"the message for {typed!r}")
+        assert dash.p.that == (1.0, 0.0, 0.0)
+        wait_until(lambda: box(page, "that").input_value() == "1,0,0", message="the that box to show 1,0,0 again")
+    screenshot(page, "traps_refused_vector")
+    type_into(page, "m1", "0,1,1")  # a valid vector is applied (normalised) and the box shows what applies
+    wait_until(lambda: np.allclose(dash.p.m1, (0, 2 ** -0.5, 2 ** -0.5)), timeout=120, message="m1 on the server")
+    wait_until(lambda: box(page, "m1").input_value() == "0,0.7071,0.7071", message="the m1 box to show m1")
+    assert alert_text(page) == "" or not page.locator(".alert-danger").first.is_visible()
+    assert s.errors == [], s.errors
+
+
+def checked(page, text):
+    """Whether the checkbox labelled ``text`` is ticked in the page."""
+    return page.locator("label", has_text=text).locator("input").is_checked()
+
+
+def test_clicking_a_checkbox_label_toggles_it(page, app_server):
+    s = open_app(page, app_server, timeout=OPEN)
+    dash = s.dashboard
+    page.get_by_text("symmetric leads", exact=False).click()
+    wait_until(lambda: dash.symmetric is False, timeout=60, message="symmetric leads off")
+    page.get_by_text("guide lines", exact=False).click()
+    wait_until(lambda: dash.guides is False, timeout=60, message="guide lines off")
+    assert not checked(page, "guide lines") and not checked(page, "symmetric leads")
+    open_tab(page, "Reversal path")
+    page.get_by_text("with thermal noise", exact=False).click()
+    wait_until(lambda: dash.path_noise is True, timeout=60, message="thermal noise on")
+    wait_until(lambda: checked(page, "with thermal noise"), message="the noise box ticked")
+    page.get_by_text("guide lines", exact=False).click()
+    wait_until(lambda: dash.guides is True and checked(page, "guide lines"), timeout=60, message="guide lines on again")
+    assert s.errors == [], s.errors
