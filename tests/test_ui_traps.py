@@ -8,8 +8,8 @@ import pytest
 
 from dimer_core.params import bounds_text
 
-from .ui_support import (app_server, browser_context_args, browser_type_launch_args, open_app,  # noqa: F401
-                         open_tab, screenshot, wait_until)
+from .ui_support import (LIVE_VIEWS_JS, MAP_TITLES, app_server, browser_context_args,  # noqa: F401
+                         browser_type_launch_args, open_app, open_tab, plot, screenshot, wait_until)
 
 pytest.importorskip("pytest_playwright")
 
@@ -95,6 +95,54 @@ def test_a_refused_vector_shows_the_state_again_with_a_clear_message(page, app_s
     wait_until(lambda: np.allclose(dash.p.m1, (0, 2 ** -0.5, 2 ** -0.5)), timeout=120, message="m1 on the server")
     wait_until(lambda: box(page, "m1").input_value() == "0,0.7071,0.7071", message="the m1 box to show m1")
     assert alert_text(page) == "" or not page.locator(".alert-danger").first.is_visible()
+    assert s.errors == [], s.errors
+
+
+RANGES_JS = """() => {
+  // x and y range of every live map (by title) and of the two cut plots
+""" + LIVE_VIEWS_JS + """
+  const out = {};
+  for (const v of views) {
+    if (v.model.type !== 'Figure' || !v.model.title) continue;
+    const f = v.model;
+    out[f.title.text] = [f.x_range.start, f.x_range.end, f.y_range.start, f.y_range.end];
+  }
+  return out;
+}"""
+
+
+def marker_inside_every_map(page, V, mu_F):
+    """Every map's marker at (V, mu_F), inside the map's shown ranges, and the map's image covers it."""
+    ranges = page.evaluate(RANGES_JS)
+    for title in MAP_TITLES:
+        x0, x1, y0, y1 = ranges[title]
+        (x, y), = plot(page, title)["points"]
+        if not (close(x, V, 1e-6) and close(y, mu_F, 1e-6) and x0 <= x <= x1 and y0 <= y <= y1):
+            return False
+    return ranges
+
+
+def test_home_on_the_bias_sliders_keeps_the_marker_on_the_maps(page, app_server):
+    s = open_app(page, app_server, timeout=OPEN)
+    dash = s.dashboard
+    handle(page, "V").press("Home")
+    wait_until(lambda: dash.p.V == -100.0, timeout=60, message="V = -100 mV on the server")
+    ranges = wait_until(lambda: marker_inside_every_map(page, -100.0, 0.0), timeout=120,
+                        message="the marker at V = -100 mV inside every map")
+    cut = next(r for t, r in ranges.items() if t.startswith("cuts against V"))
+    assert cut[0] <= -100.0 <= cut[1], f"the cut against V shows V = -100 mV: {cut}"
+    assert dash.dataset().V.values.min() <= -100.0, "the maps are computed where the point is"
+    handle(page, "mu_F").press("End")
+    wait_until(lambda: dash.p.mu_F == 50.0, timeout=60, message="mu_F = 50 meV on the server")
+    wait_until(lambda: marker_inside_every_map(page, -100.0, 50.0), timeout=120,
+               message="the marker at mu_F = 50 meV inside every map")
+    screenshot(page, "traps_window_follows")
+    type_into(page, "V", "1")  # back near zero: the maps show the detail around the resonances again
+    type_into(page, "mu_F", "0.5")
+    ranges = wait_until(lambda: marker_inside_every_map(page, 1.0, 0.5), timeout=120,
+                        message="the marker at (1, 0.5) inside every map")
+    x0, x1, y0, y1 = ranges["J_2"]
+    assert x1 - x0 <= 30.0 and y1 - y0 <= 15.0, f"the maps zoom back in: {ranges['J_2']}"
     assert s.errors == [], s.errors
 
 
