@@ -4,7 +4,7 @@ import param
 
 from dimer_core import PRESETS, QUANTITIES, DimerParams, maps, preset
 from dimer_core.params import VECTORS, check_value
-from dimer_core.sweeps import current_sweep, dimer_sweep, fp_sweep, langevin_sweep, reversal_path
+from dimer_core.sweeps import current_sweep, dimer_sweep, estimate_seconds, fp_sweep, langevin_sweep, reversal_path
 
 from .runs import BackgroundRun
 
@@ -48,6 +48,8 @@ class Dashboard(param.Parameterized):
         self.p.param.watch(self._physics_changed, [k for k in self.p.param if k != "name"])
         self.langevin = BackgroundRun(name="langevin")
         self.dimer = BackgroundRun(name="dimer")
+        self.path = BackgroundRun(name="trajectory")
+        self.path.param.watch(lambda e: setattr(self, "trajectory", e.new), "result")
         self._maps = None
         self._cache = {}
         self.window = self._window()
@@ -115,7 +117,6 @@ class Dashboard(param.Parameterized):
             self._maps = maps(self.p, self.map_mu_F, self.map_V)
         return self._maps
 
-
     def _cached(self, name, depends_on_v, build):
         key = (name, self._key(depends_on_v))
         if key not in self._cache:
@@ -150,19 +151,33 @@ class Dashboard(param.Parameterized):
         run.start(lambda progress, cancel: sweep(p, RUN_V, n_realizations=n, seed=seed, terms=terms,
                                                  progress=progress, cancel=cancel), label)
 
+    def _seconds(self, sweep, realizations=None):
+        """Estimated seconds of ``sweep`` over RUN_V as :meth:`_start` would run it (``realizations`` if given)."""
+        self.p.check()
+        return estimate_seconds(sweep, self.p.updated(V=0.0), RUN_V, terms=self.terms,
+                                n_realizations=self.realizations if realizations is None else realizations)
+
     def start_langevin(self):
         self._start(self.langevin, langevin_sweep, "Langevin")
+
+    def langevin_seconds(self, realizations=None):
+        """Estimated seconds of :meth:`start_langevin`'s run (with ``realizations`` trajectories if given)."""
+        return self._seconds(langevin_sweep, realizations)
 
     def start_dimer(self):
         self._start(self.dimer, dimer_sweep, "Both spins free")
 
-    def compute_trajectory(self):
-        try:
-            self.p.check()
-            self.trajectory = reversal_path(self.p, seed=self.seed, noise=self.path_noise)
-            self.message = ""
-        except ValueError as exc:
-            self.message = f"computation failed: {exc}"
+    def dimer_seconds(self, realizations=None):
+        """Estimated seconds of :meth:`start_dimer`'s run (with ``realizations`` trajectories if given)."""
+        return self._seconds(dimer_sweep, realizations)
+
+    def start_path(self):
+        """Integrate the reversal path at the current V in a worker thread of ``self.path``; the result
+        becomes ``trajectory``."""
+        self.p.check()
+        p, seed, noise = self.p.updated(), self.seed, self.path_noise
+        self.path.start(lambda progress, cancel: reversal_path(p, seed=seed, noise=noise, progress=progress,
+                                                               cancel=cancel), "Reversal path")
 
     def on_tap(self, x=None, y=None):
         """Clicking a map moves (V, mu_F) there (clamped to the bounds)."""

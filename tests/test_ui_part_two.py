@@ -23,8 +23,8 @@ from dimer_core import DimerParams
 
 from .ui_support import (ARTIFACTS, LIVE_VIEWS_JS, MAP_TITLES, OMEGA, RUN, app_server,  # noqa: F401
                         browser_context_args, browser_type_launch_args, new_page, open_app, open_tab, plots,
-                        progress, run_button, screenshot, set_realizations, status, stop_button, stop_quietly,
-                        timed_step, wait_until)
+                        progress, run_button, screenshot, set_realizations, start_run, status, stop_button,
+                        stop_quietly, timed_step, wait_until)
 
 
 
@@ -101,7 +101,7 @@ def scroll_to_tabs(page):
 def short_run(page, dash, run):
     """Run ``run`` (a BackgroundRun) from its button with 2 trajectories per bias; its result once done."""
     set_realizations(page, dash, "Home")
-    run_button(page, run.name).click()
+    start_run(page, run.name)
     try:
         wait_until(lambda: "done" in status(page, run.name), timeout=RUN,
                    message=f"the short {run.name} run to finish")
@@ -119,7 +119,7 @@ def test_langevin_run_shows_progress_stops_and_leaves_the_page_usable(page, app_
     set_realizations(page, dash, "End")  # 25 biases x 256 trajectories: minutes of work
     try:
         assert progress(page, "langevin") == 0 and stop_button(page, "langevin").is_disabled()
-        run_button(page, "langevin").click()
+        start_run(page, "langevin")
         wait_until(lambda: not stop_button(page, "langevin").is_disabled() and run_button(page, "langevin").is_disabled(),
                    timeout=60, message="Stop enabled and Run disabled while the run goes")
         first = wait_until(lambda: progress(page, "langevin") > 0 and progress(page, "langevin"), timeout=RUN,
@@ -326,7 +326,7 @@ def test_a_long_run_in_one_page_does_not_delay_a_slider_in_another(page, browser
 
         open_tab(page, "Langevin")
         set_realizations(page, a.dashboard, "End")
-        run_button(page, "langevin").click()
+        start_run(page, "langevin")
         try:
             wait_until(lambda: progress(page, "langevin") > 0, timeout=RUN, message="A's run to be computing")
             busy = [timed_step(other, "V", key, V=v, mu_F=0.0) for key, v in steps + steps]

@@ -3,13 +3,18 @@ and the page ignored, kept or hid.  Each test failed on commit 7a90174.
 
 Run: ``.venv/bin/python -m pytest -ra tests/test_ui_traps.py``.  Screenshots go to test-artifacts/.
 """
+import re
+
 import numpy as np
 import pytest
 
+from dashboard import state
 from dimer_core.params import bounds_text
+from dimer_core.sweeps import dimer_sweep
 
-from .ui_support import (LIVE_VIEWS_JS, MAP_TITLES, app_server, browser_context_args,  # noqa: F401
-                         browser_type_launch_args, open_app, open_tab, plot, screenshot, wait_until)
+from .ui_support import (LIVE_VIEWS_JS, MAP_TITLES, RUN, app_server,  # noqa: F401
+                         browser_context_args, browser_type_launch_args, new_page, open_app, open_tab, plot,
+                         progress, run_button, screenshot, status, stop_button, stop_quietly, timed_step, wait_until)
 
 pytest.importorskip("pytest_playwright")
 
@@ -165,4 +170,111 @@ def test_clicking_a_checkbox_label_toggles_it(page, app_server):
     wait_until(lambda: checked(page, "with thermal noise"), message="the noise box ticked")
     page.get_by_text("guide lines", exact=False).click()
     wait_until(lambda: dash.guides is True and checked(page, "guide lines"), timeout=60, message="guide lines on again")
+    assert s.errors == [], s.errors
+
+
+def test_an_error_message_does_not_move_the_page(page, app_server):
+    s = open_app(page, app_server, timeout=OPEN)
+    before = plot(page, "J_2")["frame"]
+    type_into(page, "t", "99")
+    wait_until(lambda: "t = 99" in alert_text(page), timeout=60, message="the message about t = 99")
+    alert = page.locator(".alert-danger").first
+    wait_until(lambda: alert.is_visible(), message="the message in view")
+    box_ = alert.bounding_box()
+    assert box_ and 0 <= box_["y"] < 1300 and box_["height"] > 10, box_
+    after = plot(page, "J_2")["frame"]
+    assert abs(after["top"] - before["top"]) < 1 and abs(after["left"] - before["left"]) < 1, (before, after)
+    screenshot(page, "traps_message_overlay")
+    type_into(page, "t", "0.2")  # a valid value clears the message; the maps still have not moved
+    wait_until(lambda: not alert.is_visible(), timeout=120, message="the message to go")
+    after = plot(page, "J_2")["frame"]
+    assert abs(after["top"] - before["top"]) < 1, (before, after)
+    assert s.errors == [], s.errors
+
+
+def test_the_reversal_path_runs_off_the_event_loop_with_progress_and_stop(page, browser, app_server, monkeypatch):
+    """Page B's V steps while page A computes a reversal path made long on purpose (a million ps)."""
+    original = state.reversal_path
+    monkeypatch.setattr(state, "reversal_path", lambda p, **kw: original(p, **{**kw, "t_total": 1e6}))
+    a = open_app(page, app_server, timeout=OPEN)
+    other = new_page(browser)
+    try:
+        b = open_app(other, app_server, timeout=OPEN)
+        open_tab(page, "Reversal path")
+        run_button(page, "trajectory").click()
+        try:
+            steps = [timed_step(other, "V", key, V=v, mu_F=0.0, timeout=120)[0]
+                     for key, v in (("ArrowRight", 0.2), ("ArrowLeft", 0.0))]
+            assert max(steps) < 3.0, f"page B's V steps took {steps} s while page A computed a path"
+            wait_until(lambda: progress(page, "trajectory") > 0, timeout=120, message="A's path to report progress")
+            assert "steps" in status(page, "trajectory") and not stop_button(page, "trajectory").is_disabled()
+            screenshot(page, "traps_path_running")
+            stop_button(page, "trajectory").click()
+            wait_until(lambda: "stopped" in status(page, "trajectory"), timeout=RUN, message="the path stopped")
+        finally:
+            stop_quietly(a.dashboard.path)
+        assert a.dashboard.trajectory is None
+        assert a.errors == [] and b.errors == [], (a.errors, b.errors)
+    finally:
+        other.context.close()
+
+
+def test_a_long_status_line_wraps_within_the_page(page, app_server):
+    """Strong SOC at mu_F = 2 meV: the Langevin run names many biases outside the model's validity."""
+    s = open_app(page, app_server, "?t=1&mu_F=2", timeout=OPEN)
+    dash = s.dashboard
+    open_tab(page, "Langevin")
+    handle_ = page.locator('.noUi-handle[aria-valuemax="256.0"]')
+    handle_.press("Home")
+    wait_until(lambda: dash.realizations == 2, timeout=60, message="2 trajectories per bias")
+    run_button(page, "langevin").click()
+    text = wait_until(lambda: "validity" in status(page, "langevin") and status(page, "langevin"), timeout=RUN,
+                      message="the run's validity note")
+    assert len(text) > 300, text
+    line = page.locator(".status-langevin pre").first
+    line.scroll_into_view_if_needed()
+    box_ = line.bounding_box()
+    width = page.viewport_size["width"]
+    assert box_["x"] + box_["width"] <= width, f"the status line runs off the page: {box_}"
+    assert box_["height"] > 40, f"the status line wraps: {box_}"
+    screenshot(page, "traps_status_wraps")
+    assert s.errors == [], s.errors
+
+
+def test_a_long_run_shows_its_estimate_and_can_be_shortened_before_it_starts(page, app_server):
+    s = open_app(page, app_server, timeout=OPEN)
+    dash = s.dashboard
+    open_tab(page, "Both spins free")
+    run_button(page, "dimer").click()
+    offer = page.locator(".offer-dimer").first
+    try:
+        wait_until(lambda: offer.is_visible(), timeout=120, message="the estimate before a long run")
+        assert not dash.dimer.running, "a run estimated over 10 s does not start at the first click"
+    finally:
+        stop_quietly(dash.dimer)  # (the code before started the run at once)
+    from dimer_core.sweeps import estimate_seconds  # (not in the code before)
+
+    expected = estimate_seconds(dimer_sweep, dash.p.updated(V=0.0), state.RUN_V, n_realizations=dash.realizations)
+    text = " ".join(page.locator(".offer-dimer p").all_inner_texts())
+    said = [float(x) for x in re.findall(r"about (\d+) s", text)]
+    assert said and said[0] == pytest.approx(expected, rel=0.05, abs=1), (text, expected)
+    screenshot(page, "traps_estimate")
+    short = page.locator(".offer-dimer-short button")
+    label = short.inner_text()
+    n, seconds = (float(x) for x in re.search(r"(\d+) trajectories.*about (\d+) s", label).groups())
+    assert n < 16 and seconds <= 10, label
+    short.click()
+    wait_until(lambda: dash.dimer.running or "done" in status(page, "dimer"), timeout=60, message="the short run")
+    assert dash.realizations == n
+    wait_until(lambda: "done" in status(page, "dimer"), timeout=RUN, message="the short run to finish")
+    assert dash.dimer.result.attrs["n_realizations"] == n
+
+    open_tab(page, "Langevin")  # the default Langevin run is estimated under 10 s: it starts at once
+    run_button(page, "langevin").click()
+    try:
+        wait_until(lambda: dash.langevin.running or "done" in status(page, "langevin"), timeout=60,
+                   message="the Langevin run to start at once")
+        assert not page.locator(".offer-langevin").first.is_visible()
+    finally:
+        stop_quietly(dash.langevin)
     assert s.errors == [], s.errors

@@ -282,6 +282,16 @@ def status(page, run):
     return " ".join(page.locator(f".status-{run} pre").all_inner_texts())
 
 
+def start_run(page, run):
+    """Click the Run button of ``run`` (its name) and, where the page first shows the run's estimate (a run over
+    ten seconds), its Start button."""
+    run_button(page, run).click()
+    offer = page.locator(f".offer-{run}").first
+    if wait_until(lambda: "offer" if offer.is_visible() else not stop_button(page, run).is_disabled()
+                  or "done" in status(page, run), timeout=60, message=f"the {run} run or its estimate") == "offer":
+        page.locator(f".offer-{run}-start button").click()
+
+
 def set_realizations(page, dash, key):
     """Press ``key`` (Home: 2, End: 256) on the visible "trajectories per bias" slider."""
     lo, hi = type(dash).param["realizations"].bounds
