@@ -20,7 +20,7 @@ from dashboard.live import Live
 from dashboard.plots import current_figures, cuts, interaction_figure, map_grid, omega_figure
 from dashboard.tour import Tour, tour_panel
 from dashboard.views import dimer, trajectory
-from dashboard.widgets import parameter_cards
+from dashboard.widgets import checkbox, parameter_cards
 
 hv.extension("bokeh")
 # Canvas, not WebGL: these plots are small (161 × 161 images, a few curves), and without a GPU (headless or
@@ -34,8 +34,14 @@ SESSION_TOKEN_EXPIRATION = 1800
 at once on two busy cores stayed blank ("Token expired before websocket re-sign"; benchmarks/bench_load.py)."""
 
 
+MESSAGE_STYLES = {"position": "fixed", "top": "64px", "left": "50%", "transform": "translateX(-50%)",
+                  "z-index": "1000", "box-shadow": "0 4px 14px rgba(0, 0, 0, 0.3)"}
+"""The message floats over the top of the window: in view wherever the page is scrolled, and the page under it
+does not move when it comes or goes."""
+
+
 def message_alert(dash):
-    alert = pn.pane.Alert("", alert_type="danger", visible=False, sizing_mode="stretch_width")
+    alert = pn.pane.Alert("", alert_type="danger", visible=False, width=760, styles=MESSAGE_STYLES)
 
     def show(event):
         alert.object = event.new
@@ -45,20 +51,63 @@ def message_alert(dash):
     return alert
 
 
-def run_controls(dash, run, start, label):
-    """Run and Stop buttons, a progress bar and a status line for a background run."""
-    go = pn.widgets.Button(label=f"Run {label}", color="primary", css_classes=[f"run-{run.name}"])
+LONG_RUN = 10.0
+"""Seconds beyond which a run shows its estimate and asks before it starts."""
+
+WRAP = [":host pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }"]
+"""A status line wraps within the page (a validity note names many biases)."""
+
+
+def run_controls(dash, run, start, label, seconds=None, button=None):
+    """Run and Stop buttons, a progress bar and a status line for a background run.
+
+    ``seconds(realizations=None)`` estimates the run (optional): a run longer than :data:`LONG_RUN` does not
+    start at the first click but shows its estimate, with a button that starts it anyway and one that starts
+    it with fewer trajectories per bias (at most :data:`LONG_RUN`).
+    """
+    go = pn.widgets.Button(label=button or f"Run {label}", color="primary", css_classes=[f"run-{run.name}"])
     stop = pn.widgets.Button(label="Stop", color="warning", disabled=True, css_classes=[f"stop-{run.name}"])
     bar = pn.indicators.Progress(value=0, max=100, width=300, css_classes=[f"progress-{run.name}"])
-    status = pn.pane.Str("", css_classes=[f"status-{run.name}"])
+    status = pn.pane.Str("", css_classes=[f"status-{run.name}"], sizing_mode="stretch_width", stylesheets=WRAP)
+    note = pn.pane.Markdown("", margin=(0, 10))
+    anyway = pn.widgets.Button(color="warning", css_classes=[f"offer-{run.name}-start"])
+    short = pn.widgets.Button(color="primary", css_classes=[f"offer-{run.name}-short"])
+    offer = pn.Column(note, pn.Row(anyway, short), visible=False, css_classes=[f"offer-{run.name}"])
 
-    def on_go(_):
+    def begin(realizations=None):
+        offer.visible = False
         try:
+            if realizations is not None:
+                dash.realizations = realizations
             start()
         except ValueError as exc:
             dash.message = str(exc)
 
+    fewer = [None]  # the trajectories per bias offered by the short button
+
+    def on_go(_):
+        try:
+            total = seconds() if seconds else 0.0
+        except ValueError as exc:
+            dash.message = str(exc)
+            return
+        if total <= LONG_RUN:
+            begin()
+            return
+        n = dash.realizations
+        fewer[0] = max(dash.param.realizations.bounds[0], int(n * LONG_RUN / total))
+        note.object = (f"**{label.capitalize()}** at these settings takes about {total:.0f} s ({n} trajectories "
+                       f"per bias). Start it, or start it with fewer trajectories: the error bars grow as "
+                       f"1/√(trajectories).")
+        anyway.label = f"Start (about {total:.0f} s)"
+        short.label = (f"Start with {fewer[0]} trajectories per bias (about {seconds(fewer[0]):.0f} s; error bars "
+                       f"{(n / fewer[0]) ** 0.5:.1f} times larger)")
+        short.visible = fewer[0] < n
+        offer.visible = True
+
     go.on_click(on_go)
+    anyway.on_click(lambda _: begin())
+    short.on_click(lambda _: begin(fewer[0]))
     stop.on_click(lambda _: run.stop())
 
     def sync(*_):
@@ -68,7 +117,8 @@ def run_controls(dash, run, start, label):
         stop.disabled = not run.running
 
     run.param.watch(sync, ["progress", "status", "running"])
-    return pn.Row(go, stop, bar, status)
+    dash.param.watch(lambda _: setattr(offer, "visible", False), ["realizations", "terms", "curve_revision"])
+    return pn.Column(pn.Row(go, stop, bar), offer, status, sizing_mode="stretch_width")
 
 
 def dynamics_settings(dash):
@@ -95,15 +145,11 @@ def create_app():
         pn.state.location.sync(dash, {"quantities": "maps", "guides": "guides"})
         pn.state.location.sync(tour, {"step": "tour"})
     choose = pn.widgets.MultiChoice.from_param(dash.param.quantities, name="Maps")
-    guides = pn.widgets.Checkbox.from_param(dash.param.guides, name="guide lines |mu_L|, |mu_R| = resonances")
+    guides = checkbox(dash, "guides", "guide lines |mu_L|, |mu_R| = resonances")
 
     maps = pn.bind(lambda quantities: map_grid(live, quantities), dash.param.quantities)
     cut_plots = pn.bind(lambda quantities: cuts(live, quantities), dash.param.quantities)
 
-    traj_button = pn.widgets.Button(label="Compute the reversal path at this V", color="primary",
-                                    css_classes=["run-trajectory"])
-    traj_button.on_click(lambda _: dash.compute_trajectory())
-    noisy = pn.widgets.Checkbox.from_param(dash.param.path_noise, name="with thermal noise (T_eff)")
     tabs = pn.Tabs(
         ("Langevin", lazy(lambda: pn.Column(
             pn.pane.Markdown(
@@ -118,11 +164,16 @@ def create_app():
                 "to drop (1) and (3): the points then follow the curves. Biases where the slow-spin LLG breaks "
                 "down (reversed precession, |T_eff| > 10⁴ K) are not integrated and named below "
                 "(docs/stochastic.md)."),
-            dynamics_settings(dash), run_controls(dash, dash.langevin, dash.start_langevin, "Langevin")))),
-        ("Reversal path", lazy(lambda: pn.Column(pn.Row(traj_button, noisy), trajectory(dash)))),
-        ("Both spins free", lazy(lambda: pn.Column(dynamics_settings(dash),
-                                                   run_controls(dash, dash.dimer, dash.start_dimer, "both spins free"),
-                                                   dimer(dash)))),
+            dynamics_settings(dash),
+            run_controls(dash, dash.langevin, dash.start_langevin, "Langevin", dash.langevin_seconds)))),
+        ("Reversal path", lazy(lambda: pn.Column(
+            checkbox(dash, "path_noise", "with thermal noise (T_eff)"),
+            run_controls(dash, dash.path, dash.start_path, "reversal path", button="Compute the reversal path at this V"),
+            trajectory(dash)))),
+        ("Both spins free", lazy(lambda: pn.Column(
+            dynamics_settings(dash),
+            run_controls(dash, dash.dimer, dash.start_dimer, "both spins free", dash.dimer_seconds),
+            dimer(dash)))),
         ("Current", lazy(lambda: current_figures(live))),
         ("Export", lazy(lambda: export_panel(dash))),
         ("About", lazy(about_panel)),

@@ -74,7 +74,7 @@ class Live(param.Parameterized):
     ``document`` tells whether the element is in the page, and, by kind: ``source``
     (image, guides, marker, curve, points), ``color_mapper`` (image), ``glyph`` (a
     ``Span`` for span; the ``Line`` for curve), ``y_range`` (curve) and ``legend_item``
-    (points).
+    (points), ``x_range`` and ``y_range`` (image: they follow the maps' window) and ``x_range`` (curve).
     """
 
     langevin = param.Parameter(default=None, doc="The Langevin result drawn over Omega: the last run, "
@@ -150,8 +150,9 @@ class Live(param.Parameterized):
         data = value()
         if kind == "image":
             z, lim = data
-            h["source"].data.update(image=[z])
+            h["source"].data.update(image=[z], **self.image_frame())
             h["color_mapper"].update(low=-lim, high=lim)
+            self.follow_window(h, "V", "mu_F")
         elif kind == "guides":
             h["source"].data.update(xs=[line[:, 0] for line in data], ys=[line[:, 1] for line in data])
         elif kind == "marker":
@@ -161,12 +162,35 @@ class Live(param.Parameterized):
         elif kind == "points":
             h["source"].data = data
             h["legend_item"].visible = len(data["x"]) > 0
-        elif columns is not None:
-            columns.setdefault(id(h["source"]), (h["source"], {}))[1][h["glyph"].y] = data
         else:
-            h["source"].data.update({h["glyph"].y: data})
+            new = {h["glyph"].y: data}
+            if plot in ("cutV", "cutmu"):  # against the maps' window, which follows the point
+                axis = "V" if plot == "cutV" else "mu_F"
+                new[h["glyph"].x] = self.axis(axis)
+                self.follow_window(h, axis)
+            if columns is not None:
+                columns.setdefault(id(h["source"]), (h["source"], {}))[1].update(new)
+            else:
+                h["source"].data.update(new)
         self._shown[role] = key
         return True
+
+    def axis(self, name):
+        """The maps' grid along ``name`` ("V" or "mu_F"): the window that holds the current point."""
+        return self.dash.map_V if name == "V" else self.dash.map_mu_F
+
+    def image_frame(self):
+        """Where a map's image sits (x, y, dw, dh of its glyph): pixels centred on the grid points."""
+        v, mu = self.axis("V"), self.axis("mu_F")
+        dv, dmu = v[1] - v[0], mu[1] - mu[0]
+        return dict(x=[v[0] - dv / 2], y=[mu[0] - dmu / 2], dw=[v[-1] - v[0] + dv], dh=[mu[-1] - mu[0] + dmu])
+
+    def follow_window(self, handles, x, y=None):
+        """Set a plot's x (and y) range to the maps' window along the axes named ``x`` (and ``y``)."""
+        for axis, name in (("x_range", x), ("y_range", y)):
+            if name is not None:
+                grid = self.axis(name)
+                handles[axis].update(start=grid[0], end=grid[-1])
 
     def _target(self, kind, plot, name):
         """(state key, function returning the data) of one element."""
@@ -207,11 +231,12 @@ class Live(param.Parameterized):
 
         def build():
             lines = []
+            v, window = self.axis("V"), self.axis("mu_F")
             for level in (guide_levels(dash.p) if dash.guides else []):
                 for sign in (-1.0, 1.0):
-                    mu = level + sign * MAP_V / 2
-                    inside = (mu >= MAP_MU_F[0]) & (mu <= MAP_MU_F[-1])
-                    lines.append(np.column_stack([MAP_V[inside], mu[inside]]))
+                    mu = level + sign * v / 2
+                    inside = (mu >= window[0]) & (mu <= window[-1])
+                    lines.append(np.column_stack([v[inside], mu[inside]]))
             return lines
         return self._memoised("guides", (dash.map_revision, dash.guides), lambda: safe(dash, build, [], False))
 

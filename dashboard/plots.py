@@ -108,7 +108,7 @@ class _Curves:
         line = _glyph(self.fig, self.source, Line(x="x", y=name, line_color=color, line_width=2, **style),
                       view=self.view)
         self.live.register(("curve", self.plot, name), plot=self.fig, source=self.source, glyph=line.glyph,
-                           glyph_renderer=line, y_range=self.fig.y_range)
+                           glyph_renderer=line, x_range=self.fig.x_range, y_range=self.fig.y_range)
         if label is not None:
             self.items.append(LegendItem(label=label, renderers=[self.swatch(line)]))
 
@@ -136,10 +136,9 @@ def map_figure(live, key, shared):
     fig = _figure(key, shared["x_range"], shared["y_range"], "V (mV)", "mu_F (meV)", axes=shared["axes"],
                   width=290, height=250)
     mapper = LinearColorMapper(palette=DIVERGING, low=-1.0, high=1.0)
-    dv, dmu = MAP_V[1] - MAP_V[0], MAP_MU_F[1] - MAP_MU_F[0]
-    source = ColumnDataSource({"image": [np.zeros((MAP_MU_F.size, MAP_V.size))]})
-    image = _glyph(fig, source, Image(image="image", color_mapper=mapper, x=MAP_V[0] - dv / 2, y=MAP_MU_F[0] - dmu / 2,
-                                      dw=MAP_V[-1] - MAP_V[0] + dv, dh=MAP_MU_F[-1] - MAP_MU_F[0] + dmu))
+    # the image's place is data: Live moves it with the maps' window
+    source = ColumnDataSource({"image": [np.zeros((MAP_MU_F.size, MAP_V.size))], **live.image_frame()})
+    image = _glyph(fig, source, Image(image="image", color_mapper=mapper, x="x", y="y", dw="dw", dh="dh"))
     fig.add_tools(HoverTool(renderers=[image], tooltips=[("V", "$x{0.00} mV"), ("mu_F", "$y{0.00} meV"),
                                                          (key, f"@image{{0.000e}} {unit}")]))
     fig.add_layout(ColorBar(color_mapper=mapper, title=f"{key} ({unit})", width=10, ticker=shared["axes"]["ticker"],
@@ -150,14 +149,14 @@ def map_figure(live, key, shared):
     _glyph(fig, shared["marker"], Scatter(x="V", y="mu_F", marker="x", size=9, line_color="lime", line_width=3),
            view=shared["marker_view"], level="overlay")
     fig.on_event(Tap, lambda event: live.on_tap(event.x, event.y))
-    live.register(("image", key, None), plot=fig, source=source, color_mapper=mapper, glyph_renderer=image)
+    live.register(("image", key, None), plot=fig, source=source, color_mapper=mapper, glyph_renderer=image,
+                  x_range=fig.x_range, y_range=fig.y_range)
     return fig
 
 
 def map_grid(live, keys):
     """The chosen maps, four in a row: shared ranges, one marker source and one guide-line source."""
-    shared = dict(x_range=Range1d(MAP_V[0], MAP_V[-1], bounds=(MAP_V[0], MAP_V[-1])),
-                  y_range=Range1d(MAP_MU_F[0], MAP_MU_F[-1], bounds=(MAP_MU_F[0], MAP_MU_F[-1])),
+    shared = dict(x_range=Range1d(MAP_V[0], MAP_V[-1]), y_range=Range1d(MAP_MU_F[0], MAP_MU_F[-1]),
                   axes=_shared_axes(), marker=ColumnDataSource({"V": [0.0], "mu_F": [0.0]}), marker_view=CDSView(),
                   guides=ColumnDataSource({"xs": [], "ys": []}), guides_view=CDSView())
     figures = [map_figure(live, k, shared) for k in keys]

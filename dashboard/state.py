@@ -4,12 +4,17 @@ import param
 
 from dimer_core import PRESETS, QUANTITIES, DimerParams, maps, preset
 from dimer_core.params import VECTORS, check_value
-from dimer_core.sweeps import current_sweep, dimer_sweep, fp_sweep, langevin_sweep, reversal_path
+from dimer_core.sweeps import current_sweep, dimer_sweep, estimate_seconds, fp_sweep, langevin_sweep, reversal_path
 
 from .runs import BackgroundRun
 
-MAP_MU_F = np.linspace(-6.0, 6.0, 161)
-MAP_V = np.linspace(-12.0, 12.0, 161)
+WINDOWS = {"mu_F": (6.0, 12.5, 25.0, 50.0), "V": (12.0, 25.0, 50.0, 100.0)}
+"""Half-widths of the maps' mu_F (meV) and V (mV) axes: the maps show the smallest that holds the current point,
+so a point moved beyond ±6 meV or ±12 mV (the sliders reach ±50 and ±100) stays on the maps."""
+MAP_POINTS = 161
+MAP_MU_F = np.linspace(-WINDOWS["mu_F"][0], WINDOWS["mu_F"][0], MAP_POINTS)
+MAP_V = np.linspace(-WINDOWS["V"][0], WINDOWS["V"][0], MAP_POINTS)
+"""The maps' grid around zero bias, where the page opens."""
 SWEEP_V = np.linspace(-6.0, 6.0, 97)
 RUN_V = np.linspace(-6.0, 6.0, 25)
 DEFAULT_MAPS = ["J_2", "D_2", "a_i_22", "j_i_22", "A_2", "K_2", "a_an_22", "j_an_22"]
@@ -34,6 +39,8 @@ class Dashboard(param.Parameterized):
     seed = param.Integer(default=0, bounds=(0, 2 ** 31 - 1), doc="Random seed of Langevin runs")
     trajectory = param.Parameter(default=None, doc="The last reversal path (xarray.Dataset)")
     path_noise = param.Boolean(default=False, doc="Integrate the reversal path with the thermal noise")
+    window = param.NumericTuple(default=(WINDOWS["mu_F"][0], WINDOWS["V"][0]), length=2,
+                                doc="Half-widths of the maps' mu_F (meV) and V (mV) axes (see WINDOWS)")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -41,8 +48,11 @@ class Dashboard(param.Parameterized):
         self.p.param.watch(self._physics_changed, [k for k in self.p.param if k != "name"])
         self.langevin = BackgroundRun(name="langevin")
         self.dimer = BackgroundRun(name="dimer")
+        self.path = BackgroundRun(name="trajectory")
+        self.path.param.watch(lambda e: setattr(self, "trajectory", e.new), "result")
         self._maps = None
         self._cache = {}
+        self.window = self._window()
 
     @param.depends("preset", watch=True)
     def _apply_preset(self):
@@ -56,7 +66,9 @@ class Dashboard(param.Parameterized):
         if self.symmetric and "tL" in names and self.p.tR != self.p.tL:
             self.p.tR = self.p.tL
             return
-        if names - set(LIVE):
+        window = self._window()
+        if names - set(LIVE) or window != self.window:
+            self.window = window
             self._maps = None
             self.map_revision += 1
         if names - {"V"}:
@@ -83,11 +95,26 @@ class Dashboard(param.Parameterized):
         except ValueError as exc:
             self.message = str(exc)
 
+    def _window(self):
+        """The smallest of WINDOWS that holds the current (mu_F, V)."""
+        return tuple(next((w for w in WINDOWS[k] if abs(getattr(self.p, k)) <= w), WINDOWS[k][-1])
+                     for k in ("mu_F", "V"))
+
+    @property
+    def map_mu_F(self):
+        """The maps' mu_F grid (meV): MAP_POINTS over ±window[0]."""
+        return np.linspace(-self.window[0], self.window[0], MAP_POINTS)
+
+    @property
+    def map_V(self):
+        """The maps' V grid (mV): MAP_POINTS over ±window[1]."""
+        return np.linspace(-self.window[1], self.window[1], MAP_POINTS)
+
     def dataset(self):
-        """The current maps over MAP_MU_F × MAP_V (recomputed only when needed)."""
+        """The current maps over map_mu_F × map_V (recomputed only when needed)."""
         if self._maps is None:
             self.p.check()
-            self._maps = maps(self.p, MAP_MU_F, MAP_V)
+            self._maps = maps(self.p, self.map_mu_F, self.map_V)
         return self._maps
 
     def _cached(self, name, depends_on_v, build):
@@ -112,10 +139,10 @@ class Dashboard(param.Parameterized):
         return self._cached("current", False, lambda: current_sweep(self.p.updated(V=0.0), SWEEP_V))
 
     def cut_V(self):
-        return maps(self.p, [self.p.mu_F], MAP_V)
+        return maps(self.p, [self.p.mu_F], self.map_V)
 
     def cut_mu(self):
-        return maps(self.p, MAP_MU_F, [self.p.V])
+        return maps(self.p, self.map_mu_F, [self.p.V])
 
     def _start(self, run, sweep, label):
         """Start ``sweep`` over RUN_V at the current mu_F in a worker thread of ``run``."""
@@ -124,19 +151,33 @@ class Dashboard(param.Parameterized):
         run.start(lambda progress, cancel: sweep(p, RUN_V, n_realizations=n, seed=seed, terms=terms,
                                                  progress=progress, cancel=cancel), label)
 
+    def _seconds(self, sweep, realizations=None):
+        """Estimated seconds of ``sweep`` over RUN_V as :meth:`_start` would run it (``realizations`` if given)."""
+        self.p.check()
+        return estimate_seconds(sweep, self.p.updated(V=0.0), RUN_V, terms=self.terms,
+                                n_realizations=self.realizations if realizations is None else realizations)
+
     def start_langevin(self):
         self._start(self.langevin, langevin_sweep, "Langevin")
+
+    def langevin_seconds(self, realizations=None):
+        """Estimated seconds of :meth:`start_langevin`'s run (with ``realizations`` trajectories if given)."""
+        return self._seconds(langevin_sweep, realizations)
 
     def start_dimer(self):
         self._start(self.dimer, dimer_sweep, "Both spins free")
 
-    def compute_trajectory(self):
-        try:
-            self.p.check()
-            self.trajectory = reversal_path(self.p, seed=self.seed, noise=self.path_noise)
-            self.message = ""
-        except ValueError as exc:
-            self.message = f"computation failed: {exc}"
+    def dimer_seconds(self, realizations=None):
+        """Estimated seconds of :meth:`start_dimer`'s run (with ``realizations`` trajectories if given)."""
+        return self._seconds(dimer_sweep, realizations)
+
+    def start_path(self):
+        """Integrate the reversal path at the current V in a worker thread of ``self.path``; the result
+        becomes ``trajectory``."""
+        self.p.check()
+        p, seed, noise = self.p.updated(), self.seed, self.path_noise
+        self.path.start(lambda progress, cancel: reversal_path(p, seed=seed, noise=noise, progress=progress,
+                                                               cancel=cancel), "Reversal path")
 
     def on_tap(self, x=None, y=None):
         """Clicking a map moves (V, mu_F) there (clamped to the bounds)."""

@@ -143,15 +143,13 @@ def _ensemble_chunk(states, valid, g, x, alpha, lnoise, noise, kt, inv_hs, corre
 
 
 @njit(cache=True, nogil=True)
-def _trajectory(m, nsteps, every, dt, g, x, alpha, lnoise, noise, kt, inv_hs, corrected, seed):
-    state = seed_state(_mix(seed, 0, 0))
-    out = np.empty((nsteps // every + 1, m.shape[0]))
-    out[0] = m
+def _trajectory(m, every, dt, g, x, alpha, lnoise, noise, kt, inv_hs, corrected, state, out):
+    """Advance ``m`` by ``every`` steps per row of ``out``, recording m after each; the generator ``state``
+    goes on from where it was, so a trajectory recorded piece by piece is the one recorded at once."""
     acc = np.zeros(1)
-    for k in range(nsteps // every):
+    for k in range(out.shape[0]):
         _heun_steps(m, every, dt, g, x, alpha, lnoise, noise, kt, inv_hs, corrected, acc, False, state)
-        out[k + 1] = m
-    return out
+        out[k] = m
 
 
 def psd_sqrt(noise):
@@ -427,19 +425,23 @@ def _check_run(nb, nr, dt, doubles_per_run):
         raise ValueError(f"{nb} bias points x {nr} realizations would not fit in memory; lower n_realizations")
 
 
-def _run_chunks(advance, n_burn, n_average, chunks, progress, cancel):
-    """Call ``advance(chunk, steps, averaging)`` over burn-in then averaging, with progress and cancel."""
+def _run_chunks(advance, n_burn, n_average, chunks, progress, cancel, every=1):
+    """Call ``advance(chunk, steps, averaging)`` over burn-in then averaging, with progress and cancel.
+
+    ``steps`` count units of ``every`` time steps each (a recorded point of a trajectory); progress and
+    cancellation messages count time steps.
+    """
     if n_average < 1 or n_burn < 0:
         raise ValueError("need n_burn >= 0 and n_average >= 1 steps")
     total = n_burn + n_average
     done = 0
     for c, (steps, averaging) in enumerate(_chunk_plan(n_burn, n_average, chunks)):
         if cancelled(cancel):
-            raise Cancelled(f"stopped after {done} of {total} steps")
+            raise Cancelled(f"stopped after {done * every} of {total * every} steps")
         advance(c, steps, averaging)
         done += steps
         if progress is not None:
-            progress(done / total, f"{done}/{total} steps")
+            progress(done / total, f"{done * every}/{total * every} steps")
 
 
 def ensemble(model, n_realizations, dt, n_burn, n_average, seed=0, m0=None, progress=None, cancel=None,
@@ -505,6 +507,24 @@ def ensemble(model, n_realizations, dt, n_burn, n_average, seed=0, m0=None, prog
     return mean, err
 
 
+STEPS_PER_SECOND = {1: 2.0e7, 2: 2.0e6}
+"""Trajectory steps per second that :func:`ensemble` advances on 2 cores (warm numba cache), by number of
+free spins: one spin 2.0–2.2e7 (benchmarks/bench_dynamics.py, README), both spins of the dimer 2.0e6 (its
+3n × 3n drift costs about 10 times more per step).  Beyond two spins the cost is taken to grow as n³."""
+
+
+def ensemble_seconds(model, n_realizations, n_steps):
+    """Estimated wall time (s) of :func:`ensemble` over ``n_steps`` (burn-in and averaging) per trajectory.
+
+    Counts the steps of the trajectories it integrates (biases outside the model's validity are skipped)
+    at :data:`STEPS_PER_SECOND`; a busy or larger machine changes the wall time, not the count.
+    """
+    spins = _spin_model(model)
+    n = spins.nspins
+    rate = STEPS_PER_SECOND.get(n, STEPS_PER_SECOND[2] * (2 / n) ** 3)
+    return float(np.count_nonzero(spins.validity()[0])) * int(n_realizations) * int(n_steps) / rate
+
+
 def _chunk_plan(n_burn, n_average, chunks):
     """Split burn-in and averaging into about ``chunks`` pieces: list of (steps, averaging?)."""
     total = n_burn + n_average
@@ -518,10 +538,13 @@ def _chunk_plan(n_burn, n_average, chunks):
     return plan
 
 
-def trajectory(model, index, m0, dt, n_steps, every=1, seed=0, calculus="boltzmann"):
+def trajectory(model, index, m0, dt, n_steps, every=1, seed=0, calculus="boltzmann", progress=None, cancel=None,
+               chunks=50):
     """One trajectory m(t) at bias ``index`` of ``model``: (times (ps), m (n, 3n)).
 
-    Raises ``ValueError`` where the bias is outside the model's validity.
+    m is recorded every ``every`` steps.  ``progress`` and ``cancel`` (hooks of :mod:`dimer_core.progress`) are
+    called between about ``chunks`` pieces; the pieces continue one random stream, so the trajectory does not
+    depend on them.  Raises ``ValueError`` where the bias is outside the model's validity.
     """
     spins = _spin_model(model)
     spins.check(dt)
@@ -534,8 +557,19 @@ def trajectory(model, index, m0, dt, n_steps, every=1, seed=0, calculus="boltzma
     if n_points * d * 8 > MAX_STATE_BYTES:
         raise ValueError(f"n_steps = {n_steps} recorded every {every} would not fit in memory; raise 'every'")
     lnoise = spins.noise_factor()
-    m0 = np.array(np.broadcast_to(np.asarray(m0, float), (d,)))
-    renormalise(m0)
-    path = _trajectory(m0, n_steps, every, dt, spins.g[index], spins.X[index], spins.alpha[index], lnoise[index],
-                       spins.noise[index], spins.kt[index], 1.0 / spins.hbar_s, corrected, seed)
-    return dt * every * np.arange(path.shape[0]), path
+    m = np.array(np.broadcast_to(np.asarray(m0, float), (d,)))
+    renormalise(m)
+    path = np.empty((n_points, d))
+    path[0] = m
+    state = seed_state(_mix(seed, 0, 0))
+    done = [1]  # rows of path written
+
+    def advance(chunk, rows, averaging):
+        _trajectory(m, every, dt, spins.g[index], spins.X[index], spins.alpha[index], lnoise[index],
+                    spins.noise[index], spins.kt[index], 1.0 / spins.hbar_s, corrected, state,
+                    path[done[0]:done[0] + rows])
+        done[0] += rows
+
+    if n_points > 1:
+        _run_chunks(advance, 0, n_points - 1, chunks, progress, cancel, every=every)
+    return dt * every * np.arange(n_points), path

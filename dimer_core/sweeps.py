@@ -7,6 +7,7 @@
 * :func:`reversal_path` — one trajectory m(t) and its torques split as in Fig. 3.
 * :func:`dimer_sweep` — both spins free: <m_1·m_2>, <m_1>, <m_2> against V.
 * :func:`current_sweep` — charge current I(V) and dI/dV.
+* :func:`estimate_seconds` — how long a Langevin or both-spins-free sweep will take, before it runs.
 
 Every sweep runs at the parameters' mu_F and takes its couplings from
 :func:`dimer_core.couplings.named_map` (or ``raw_map`` for the dimer).
@@ -16,7 +17,8 @@ import xarray as xr
 
 from .couplings import _grid, effective_temperature, named_map, parameter_attrs, raw_map
 from .drift import calculus_flag
-from .langevin import STEPS_PER_TURN, DimerSpinModel, PinnedSpinModel, cross_matrix, ensemble, trajectory, validity
+from .langevin import (STEPS_PER_TURN, DimerSpinModel, PinnedSpinModel, cross_matrix, ensemble, ensemble_seconds,
+                       trajectory, validity)
 from .params import DimerParams
 from .response import RAW_INDEX
 from .spin import bare_terms, free_spin_energy, free_spin_terms, fp_sweep_values, local_minima
@@ -242,10 +244,7 @@ def langevin_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average
     """
     p = _check(params)
     V = _grid("V", V)
-    calculus_flag(calculus)
-    model, c = pinned_model(p, V, terms)
-    dt, t_burn, t_average = time_scales(model, dt, t_burn, t_average, calculus)
-    n_burn, n_avg = _step_counts(dt, t_burn, t_average)
+    model, c, dt, (n_burn, n_avg) = _langevin_plan(p, V, dt, t_burn, t_average, terms, calculus)
     omega, err = ensemble(model, n_realizations, dt, n_burn, n_avg, seed=seed, progress=progress, cancel=cancel,
                           first_index=first_index, calculus=calculus)
     fp = fp_sweep(p, V)
@@ -259,6 +258,14 @@ def langevin_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average
     return _dataset(V, data, p, method="langevin", dt_ps=dt, t_burn_ps=n_burn * dt, t_average_ps=n_avg * dt,
                     n_realizations=int(n_realizations), seed=int(seed), terms=terms, calculus=calculus,
                     validity=notes)
+
+
+def _langevin_plan(p, V, dt, t_burn, t_average, terms, calculus):
+    """The pinned model of :func:`langevin_sweep`, its couplings, time step and (burn-in, averaging) steps."""
+    calculus_flag(calculus)
+    model, c = pinned_model(p, V, terms)
+    dt, t_burn, t_average = time_scales(model, dt, t_burn, t_average, calculus)
+    return model, c, dt, _step_counts(dt, t_burn, t_average)
 
 
 def torque_parts(params, couplings, m, mdot):
@@ -290,7 +297,8 @@ def torque_parts(params, couplings, m, mdot):
     return out
 
 
-def reversal_path(params, m0=None, t_total=None, dt=None, every=None, seed=0, noise=True):
+def reversal_path(params, m0=None, t_total=None, dt=None, every=None, seed=0, noise=True, progress=None,
+                  cancel=None):
     """One trajectory of the free spin at the parameters' bias, with its torques.
 
     Parameters
@@ -301,6 +309,7 @@ def reversal_path(params, m0=None, t_total=None, dt=None, every=None, seed=0, no
         Default 40 relaxation times.
     noise : bool
         False integrates the deterministic LLG (the torques then sum to ṁ).
+    progress, cancel : hooks of :mod:`dimer_core.progress`
 
     Returns
     -------
@@ -317,7 +326,7 @@ def reversal_path(params, m0=None, t_total=None, dt=None, every=None, seed=0, no
     n_steps = max(1, int(round(t_total / dt)))
     every = every if every is not None else max(1, n_steps // 2000)
     m0 = p.vector("m1") + 1e-3 * np.cross(p.vector("m1"), p.vector("that")) if m0 is None else m0
-    t, m = trajectory(model, 0, m0, dt, n_steps, every=every, seed=seed)
+    t, m = trajectory(model, 0, m0, dt, n_steps, every=every, seed=seed, progress=progress, cancel=cancel)
     couplings = {k: float(v[0]) for k, v in c.items()}
     f = free_spin_energy(p, couplings)
     b = f.g - 2.0 * m @ f.Q + f.b_dm * np.cross(m, f.that)
@@ -381,12 +390,7 @@ def dimer_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average=No
     """
     p = _check(params)
     V = _grid("V", V)
-    calculus_flag(calculus)
-    pinned, _ = pinned_model(p, V, terms)
-    model = dimer_model(p, V, terms)
-    spins = model.spins()
-    dt, t_burn, t_average = time_scales(pinned, dt, t_burn, t_average, calculus, others=(spins,))
-    n_burn, n_avg = _step_counts(dt, t_burn, t_average)
+    spins, dt, (n_burn, n_avg) = _dimer_plan(p, V, dt, t_burn, t_average, terms, calculus)
     mean, err = ensemble(spins, n_realizations, dt, n_burn, n_avg, seed=seed, progress=progress, cancel=cancel,
                          calculus=calculus)
     data = {"m1_dot_m2": (mean[:, 6], "1", "mean relative orientation <m_1·m_2>"),
@@ -400,3 +404,40 @@ def dimer_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average=No
     return _dataset(V, data, p, method="langevin-dimer", dt_ps=dt, t_burn_ps=n_burn * dt,
                     t_average_ps=n_avg * dt, n_realizations=int(n_realizations), seed=int(seed), terms=terms,
                     calculus=calculus, validity=notes)
+
+
+def _dimer_plan(p, V, dt, t_burn, t_average, terms, calculus):
+    """The spins of :func:`dimer_sweep`, its time step and (burn-in, averaging) steps."""
+    calculus_flag(calculus)
+    pinned, _ = pinned_model(p, V, terms)
+    spins = dimer_model(p, V, terms).spins()
+    dt, t_burn, t_average = time_scales(pinned, dt, t_burn, t_average, calculus, others=(spins,))
+    return spins, dt, _step_counts(dt, t_burn, t_average)
+
+
+def estimate_seconds(sweep, params, V, n_realizations=32, dt=None, t_burn=None, t_average=None, terms="full",
+                     calculus="boltzmann"):
+    """How long ``sweep(params, V, n_realizations, ...)`` will take (s, 2 cores, warm numba cache), before it runs.
+
+    ``sweep`` is :func:`langevin_sweep` or :func:`dimer_sweep`, and the other arguments are the ones it
+    would get.  The time steps and step counts are the sweep's own (:func:`time_scales`); the estimate
+    counts the trajectory steps and divides by the measured throughput
+    (:func:`~dimer_core.langevin.ensemble_seconds`).  Building the model costs milliseconds, not the run.
+
+    Examples
+    --------
+    >>> from dimer_core import preset
+    >>> import numpy as np
+    >>> s = estimate_seconds(dimer_sweep, preset("weak-soc"), np.linspace(-6, 6, 25), n_realizations=16)
+    >>> 40 < s < 120    # 25 biases x 16 trajectories x 400 000 steps of both spins
+    True
+    """
+    p, V = _check(params), _grid("V", V)
+    if sweep is langevin_sweep:
+        spins, _, _, (n_burn, n_avg) = _langevin_plan(p, V, dt, t_burn, t_average, terms, calculus)
+    elif sweep is dimer_sweep:
+        spins, _, (n_burn, n_avg) = _dimer_plan(p, V, dt, t_burn, t_average, terms, calculus)
+    else:
+        raise ValueError(f"sweep = {getattr(sweep, '__name__', sweep)!r} has no estimate; allowed: langevin_sweep, "
+                         "dimer_sweep")
+    return ensemble_seconds(spins, n_realizations, n_burn + n_avg)

@@ -86,7 +86,9 @@ def test_langevin_run_in_a_thread_finishes_and_can_be_stopped():
 def test_trajectory_and_current():
     dash = Dashboard()
     dash.p.V = 3.5
-    dash.compute_trajectory()
+    dash.start_path()
+    wait_until(lambda: not dash.path.running)
+    assert dash.path.status == "Reversal path: done" and dash.path.progress == 1.0
     ds = dash.trajectory
     assert ds is not None and ds.t.size > 100
     assert float(ds.m_z[0]) > 0.99 and float(ds.m_z[-1]) < float(ds.m_z[0])  # leaves the parallel start

@@ -21,9 +21,10 @@ from PIL import Image
 
 from dimer_core import DimerParams
 
-from .ui_support import (ARTIFACTS, LIVE_VIEWS_JS, MAP_TITLES, OMEGA, VIEWPORT, app_server,  # noqa: F401
-                        browser_context_args, browser_type_launch_args, open_app, plots, screenshot, timed_step,
-                        wait_until)
+from .ui_support import (ARTIFACTS, LIVE_VIEWS_JS, MAP_TITLES, OMEGA, RUN, app_server,  # noqa: F401
+                        browser_context_args, browser_type_launch_args, new_page, open_app, open_tab, plots,
+                        progress, run_button, screenshot, set_realizations, start_run, status, stop_button,
+                        stop_quietly, timed_step, wait_until)
 
 
 
@@ -40,8 +41,6 @@ bench_load = _load_benchmark("bench_load")
 
 OPEN = 300.0
 """Seconds allowed for a page to show its maps (2 cores, shared with other work)."""
-RUN = 600.0
-"""Seconds allowed for a background run to start, report, stop or finish."""
 V_STEP = 0.2     # one ArrowRight on the V slider (mV): (100 - (-100)) / 1000
 MU_STEP = 0.1    # ... on the mu_F slider (meV)
 
@@ -72,41 +71,6 @@ def open_page(page, server, query=""):
     return open_app(page, server, query, timeout=OPEN)
 
 
-def new_page(browser):
-    """A page in a fresh browser context: another user, with its own cookies and session."""
-    return browser.new_context(viewport=VIEWPORT, accept_downloads=True).new_page()
-
-
-def open_tab(page, name):
-    page.locator(".bk-tab").get_by_text(name, exact=True).click()
-
-
-def run_button(page, run):
-    return page.locator(f".run-{run} button")
-
-
-def stop_button(page, run):
-    return page.locator(f".stop-{run} button")
-
-
-def progress(page, run):
-    """The value (0–100) of the run's progress bar in the page."""
-    return float(page.locator(f"progress.progress-{run}").get_attribute("value"))
-
-
-def status(page, run):
-    return " ".join(page.locator(f".status-{run} pre").all_inner_texts())
-
-
-def set_realizations(page, dash, key):
-    """Press ``key`` (Home: 2, End: 256) on the visible "trajectories per bias" slider."""
-    lo, hi = type(dash).param["realizations"].bounds
-    handle = page.locator(f'.noUi-handle[aria-valuemax="{float(hi)}"]')
-    handle.press(key)
-    want = lo if key == "Home" else hi
-    wait_until(lambda: dash.realizations == want, timeout=60, message=f"{want} trajectories per bias on the server")
-
-
 def glyph_data(page, prefix):
     return page.evaluate(PLOT_DATA_JS, prefix)
 
@@ -134,17 +98,10 @@ def scroll_to_tabs(page):
     page.locator(".bk-tab").first.evaluate("e => e.scrollIntoView({block: 'start'})")
 
 
-def stop_quietly(*runs):
-    for run in runs:
-        run.stop()
-    for run in runs:
-        wait_until(lambda: not run.running, timeout=RUN, message=f"the {run.name} run to end")
-
-
 def short_run(page, dash, run):
     """Run ``run`` (a BackgroundRun) from its button with 2 trajectories per bias; its result once done."""
     set_realizations(page, dash, "Home")
-    run_button(page, run.name).click()
+    start_run(page, run.name)
     try:
         wait_until(lambda: "done" in status(page, run.name), timeout=RUN,
                    message=f"the short {run.name} run to finish")
@@ -162,7 +119,7 @@ def test_langevin_run_shows_progress_stops_and_leaves_the_page_usable(page, app_
     set_realizations(page, dash, "End")  # 25 biases x 256 trajectories: minutes of work
     try:
         assert progress(page, "langevin") == 0 and stop_button(page, "langevin").is_disabled()
-        run_button(page, "langevin").click()
+        start_run(page, "langevin")
         wait_until(lambda: not stop_button(page, "langevin").is_disabled() and run_button(page, "langevin").is_disabled(),
                    timeout=60, message="Stop enabled and Run disabled while the run goes")
         first = wait_until(lambda: progress(page, "langevin") > 0 and progress(page, "langevin"), timeout=RUN,
@@ -369,7 +326,7 @@ def test_a_long_run_in_one_page_does_not_delay_a_slider_in_another(page, browser
 
         open_tab(page, "Langevin")
         set_realizations(page, a.dashboard, "End")
-        run_button(page, "langevin").click()
+        start_run(page, "langevin")
         try:
             wait_until(lambda: progress(page, "langevin") > 0, timeout=RUN, message="A's run to be computing")
             busy = [timed_step(other, "V", key, V=v, mu_F=0.0) for key, v in steps + steps]

@@ -250,6 +250,64 @@ def app_server():
         yield server
 
 
+# ----- tabs and background runs -----
+
+RUN = 600.0
+"""Seconds allowed for a background run to start, report, stop or finish."""
+
+
+def new_page(browser):
+    """A page in a fresh browser context: another user, with its own cookies and session."""
+    return browser.new_context(viewport=VIEWPORT, accept_downloads=True).new_page()
+
+
+def open_tab(page, name):
+    page.locator(".bk-tab").get_by_text(name, exact=True).click()
+
+
+def run_button(page, run):
+    return page.locator(f".run-{run} button")
+
+
+def stop_button(page, run):
+    return page.locator(f".stop-{run} button")
+
+
+def progress(page, run):
+    """The value (0–100) of the run's progress bar in the page."""
+    return float(page.locator(f"progress.progress-{run}").get_attribute("value"))
+
+
+def status(page, run):
+    return " ".join(page.locator(f".status-{run} pre").all_inner_texts())
+
+
+def start_run(page, run):
+    """Click the Run button of ``run`` (its name) and, where the page first shows the run's estimate (a run over
+    ten seconds), its Start button."""
+    run_button(page, run).click()
+    offer = page.locator(f".offer-{run}").first
+    if wait_until(lambda: "offer" if offer.is_visible() else not stop_button(page, run).is_disabled()
+                  or "done" in status(page, run), timeout=60, message=f"the {run} run or its estimate") == "offer":
+        page.locator(f".offer-{run}-start button").click()
+
+
+def set_realizations(page, dash, key):
+    """Press ``key`` (Home: 2, End: 256) on the visible "trajectories per bias" slider."""
+    lo, hi = type(dash).param["realizations"].bounds
+    handle = page.locator(f'.noUi-handle[aria-valuemax="{float(hi)}"]')
+    handle.press(key)
+    want = lo if key == "Home" else hi
+    wait_until(lambda: dash.realizations == want, timeout=60, message=f"{want} trajectories per bias on the server")
+
+
+def stop_quietly(*runs):
+    for run in runs:
+        run.stop()
+    for run in runs:
+        wait_until(lambda: not run.running, timeout=RUN, message=f"the {run.name} run to end")
+
+
 # ----- timing one slider change inside the page -----
 
 WATCH_JS = """([V, mu, images, tol]) => {
