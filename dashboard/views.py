@@ -8,22 +8,51 @@ websocket message).  Moving mu_F or V moves the markers and lines and recomputes
 only the cut and curves that depend on it; no plot is rebuilt.  HoloViews rebuilds
 a plot only when its structure changes (the chosen maps, a Langevin result).  A
 failed computation leaves an empty plot and a message in the page.
+
+Every label is the paper's symbol with its unit (:mod:`dashboard.labels`); every
+quantity has one colour in every plot; plots keep a fixed frame whatever their
+legends hold; the mouse wheel scrolls the page (zooming is a tool to pick).
 """
 import holoviews as hv
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, CustomJS, GlyphRenderer, Legend, PrintfTickFormatter
+from bokeh.core.validation import silence
+from bokeh.core.validation.warnings import FIXED_SIZING_MODE
+from bokeh.models import ColumnDataSource, CustomJS, CustomJSTickFormatter, GlyphRenderer, HoverTool, Legend, PanTool, TapTool
 
-from dimer_core import QUANTITIES
 from dimer_core.couplings import guide_levels
 
+from .labels import COLOURS, decade, scaled_label, symbol, unit
 from .state import MAP_MU_F, MAP_V, RUN_V, SWEEP_V
 
+
+def _dimension(key):
+    """The HoloViews dimension of a quantity or parameter: its key, shown as its symbol and unit."""
+    return hv.Dimension(key, label=symbol(key), unit=unit(key) or None)
+
+
+V_DIM, MU_DIM = _dimension("V"), _dimension("mu_F")
+OMEGA_DIM = hv.Dimension("Omega", label="Ω")
 COLORS = {"x": "#1f77b4", "y": "#ff7f0e", "z": "#2ca02c"}
-PARTS = ("exchange", "anisotropy", "DMI", "field", "damping_i", "damping_an", "damping_DM")
-INTERACTIONS = {"E_J": "Δ²J_2", "E_D": "Δ²D_2", "E_A": "Δ²A_2", "E_K": "Δ²K_2", "E_DMself": "(ΔS)²χ22_DM",
-                "kT_eff": "k_B T_eff"}
+PARTS = {"exchange": "exchange", "anisotropy": "anisotropy", "DMI": "DMI", "field": "field",
+         "damping_i": f"damping {symbol('a_i_22')}", "damping_an": f"damping {symbol('a_an_22')}",
+         "damping_DM": f"damping {symbol('a_DM_22')}"}
+"""The torques along the reversal path (keys of its dataset) and their legend labels."""
+INTERACTIONS = {"E_J": ("Δ²", "J_2"), "E_D": ("Δ²", "D_2"), "E_A": ("Δ²", "A_2"), "E_K": ("Δ²", "K_2"),
+                "E_DMself": ("(ΔS)²", "chi22_DM"), "kT_eff": ("k_B ", "T_eff_2")}
+"""The interaction energies of Fig. 4 (keys of the sweep): the factor and the quantity each is made of."""
+TOOLS = dict(default_tools=["box_zoom", "wheel_zoom", "reset", "save"], active_tools=[])
+"""Every plot's tools, none active: zooming is picked from the toolbar, so the mouse wheel (and a finger on a touch
+screen) scrolls the page; a click on a map still moves (V, mu_F) there.  No pan: its button would push the reset
+button of a map into the toolbar's "⋮" menu."""
+LEGEND = dict(glyph_height=12, glyph_width=18, label_height=12, label_text_font_size="9pt", spacing=1, padding=6)
+"""A compact legend: its rows are LEGEND_ROW pixels apart (measured in Chromium)."""
+LEGEND_ROW = 15
+CUT_FRAME = dict(frame_width=330, frame_height=200)
+SWEEP_FRAME = dict(frame_width=360, frame_height=230)
+"""Fixed frames: a legend that grows (more maps chosen) widens its plot instead of narrowing the frame."""
+silence(FIXED_SIZING_MODE)  # Bokeh warns of every figure sized by its frame (HoloViews leaves its width None)
 MOVING = ("marker", "span")
 """Elements that follow mu_F or V: drawn on the overlay layer of their plot."""
 FITTED = ("inter", "I", "dIdV")
@@ -149,6 +178,9 @@ class Live(param.Parameterized):
             z, lim = data
             h["source"].data.update(image=[z])
             h["color_mapper"].update(low=-lim, high=lim)
+            n = decade(lim)
+            h["colorbar"].update(title=scaled_label(plot, n))
+            h["colorbar"].formatter.args = {"scale": 10.0 ** n}
         elif kind == "guides":
             h["source"].data.update(xs=[line[:, 0] for line in data], ys=[line[:, 1] for line in data])
         elif kind == "marker":
@@ -267,16 +299,46 @@ def static_legend(hv_plot, element):
     changes, so every new curve re-rendered its plot's legend: ≈33 ms of a μ_F step for the four legends.
     Each item now points at a copy of its renderers with the same glyph and one NaN point (drawn nowhere),
     which never changes.  Muting a copy from the legend mutes the curve it stands for.  Copies of curves
-    gone are dropped.
+    gone are dropped, and the legend lists no curve HoloViews keeps hidden (the cut of a map no longer
+    chosen): HoloViews itself drops only items whose renderers are hidden, and the copies never are.
     """
     fig = hv_plot.state
-    curves = {r.id for r in fig.renderers if SWATCH not in r.tags}
+    curves = {r.id: r for r in fig.renderers if SWATCH not in r.tags}
     swatches = {r.tags[1]: r for r in fig.renderers if SWATCH in r.tags and r.tags[1] in curves}
     fig.renderers = [r for r in fig.renderers if SWATCH not in r.tags or r.tags[1] in curves]
     for legend in fig.select(type=Legend):
         for item in legend.items:
             item.renderers = [r if SWATCH in r.tags else swatches.get(r.id) or _swatch(fig, r, swatches)
                               for r in item.renderers]
+        legend.items = [item for item in legend.items
+                        if any(r.tags[1] in curves and curves[r.tags[1]].visible for r in item.renderers)]
+
+
+def fit_legend(hv_plot, element):
+    """HoloViews hook: the legend (right of the frame) in as many columns as keep it within the frame's height.
+
+    One column of more items than fit grew over the plot above (e.g. every map chosen).
+    """
+    rows = max(1, (hv_plot.frame_height - 2 * LEGEND["padding"]) // LEGEND_ROW)
+    for legend in hv_plot.state.select(type=Legend):
+        columns = -(-len(legend.items) // rows)
+        legend.nrows = -(-len(legend.items) // columns) if legend.items else "auto"
+
+
+def page_toolbar(hv_plot, element):
+    """HoloViews hook: the tools of TOOLS, no scroll tool active, no buttons for hover and tap, no logo.
+
+    With Bokeh's default ("auto") the wheel zoom becomes active as soon as the plot has the focus, e.g.
+    after a click on a map, and catches the wheel again: so no scroll tool is active until the user picks
+    the wheel zoom.  HoloViews adds the pan tool of every element overlaid (their default tools): it is
+    removed.  The hover and tap tools are always on; without their buttons and the logo, the buttons of
+    the zooms and the reset fit above a map instead of folding into the toolbar's menu.
+    """
+    toolbar = hv_plot.state.toolbar
+    toolbar.update(active_scroll=None, logo=None, tools=[t for t in toolbar.tools if not isinstance(t, PanTool)])
+    for tool in toolbar.tools:
+        if isinstance(tool, (HoverTool, TapTool)):
+            tool.visible = False
 
 
 def _swatch(fig, renderer, swatches):
@@ -298,91 +360,125 @@ def _dynamic(build, *streams):
     return hv.DynamicMap(hv.Callable(build, memoize=False), streams=list(streams))
 
 
+SCALED_TICKS = """
+// a colour bar's ticks divided by 10^n (its label says so), all with the fewest decimals (at most 3) that
+// show each tick exactly, so that they read alike; zero without a sign
+if (this.decimals === undefined) {
+  const xs = ticks.map((t) => t / scale)
+  this.decimals = 0
+  while (this.decimals < 3 && xs.some((x) => Math.abs(x - Number(x.toFixed(this.decimals))) > 1e-9 * Math.abs(x)))
+    this.decimals += 1
+}
+const text = (tick / scale).toFixed(this.decimals)
+return Number(text) === 0 ? (0).toFixed(this.decimals) : text
+"""
+"""Code of a colour bar's CustomJSTickFormatter (``scale`` = 10ⁿ, set by :class:`Live` with the label)."""
+
+
 def map_panel(live, key):
-    """One coupling map with its guide lines, the current-point marker and click-to-move."""
+    """One coupling map with its guide lines, the current-point marker and click-to-move.
+
+    The colour bar shows the values divided by a power of ten named in its label (``D₂ (10⁻²/meV)``):
+    ticks like -0.0015, -0.001 (a map of 0.002 at most) read -1.5, -1.0.
+    """
     dash = live.dash
     z, lim = live.map_image(key)
-    img = hv.Image((MAP_V, MAP_MU_F, z), kdims=["V", "mu_F"], vdims=[hv.Dimension(key, unit=QUANTITIES[key][0])])
+    n = decade(lim)
+    img = hv.Image((MAP_V, MAP_MU_F, z), kdims=[V_DIM, MU_DIM], vdims=[_dimension(key)])
     img = img.opts(hooks=[live.hook("image", key)], clim=(-lim, lim), xlim=(MAP_V[0], MAP_V[-1]),
                    ylim=(MAP_MU_F[0], MAP_MU_F[-1]), cmap="RdBu_r", colorbar=True, symmetric=True,
-                   tools=["hover", "tap"], clabel=f"{key} ({QUANTITIES[key][0]})", xlabel="V (mV)",
-                   ylabel="mu_F (meV)", title=key, width=290, height=250, toolbar="above",
-                   cformatter=PrintfTickFormatter(format="%.3g"))  # 0.002, not 2.000e-3
+                   tools=["hover", "tap"], clabel=scaled_label(key, n), title=symbol(key), width=300, height=250,
+                   toolbar="above", cformatter=CustomJSTickFormatter(code=SCALED_TICKS, args={"scale": 10.0 ** n}),
+                   **TOOLS)
     tap = hv.streams.Tap(source=img, x=None, y=None)
     tap.add_subscriber(live.on_tap)
-    lines = hv.Path(live.guide_lines(), kdims=["V", "mu_F"]).opts(
+    lines = hv.Path(live.guide_lines(), kdims=[V_DIM, MU_DIM]).opts(
         hooks=[live.hook("guides", key)], color="black", line_dash="dotted", line_width=0.8, alpha=0.6)
-    point = hv.Points([(dash.p.V, dash.p.mu_F)], kdims=["V", "mu_F"]).opts(
+    point = hv.Points([(dash.p.V, dash.p.mu_F)], kdims=[V_DIM, MU_DIM]).opts(
         hooks=[live.hook("marker", key)], color="lime", size=9, marker="x", line_width=3)
-    return img * lines * point
+    return (img * lines * point).opts(hv.opts.Overlay(hooks=[page_toolbar]))
 
 
 def cuts(live):
-    """Cuts of the shown quantities against V (at mu_F) and against mu_F (at V)."""
+    """Cuts of the shown quantities against V (at mu_F) and against mu_F (at V), each in its colour."""
     def along(plot):
+        x, dim = (MAP_V, V_DIM) if plot == "cutV" else (MAP_MU_F, MU_DIM)
+
         def build(quantities):
-            x, name = (MAP_V, "V") if plot == "cutV" else (MAP_MU_F, "mu_F")
             values = live.cut(plot)
-            curves = [hv.Curve((x, values[k]), name, "scaled value", label=k).opts(hooks=[live.hook("curve", plot, k)])
-                      for k in quantities]
+            curves = [hv.Curve((x, values[k]), dim, "scaled value", label=symbol(k))
+                      .opts(color=COLOURS[k], hooks=[live.hook("curve", plot, k)]) for k in quantities]
             return hv.Overlay(curves + [live.span(plot)])
         return _dynamic(build, hv.streams.Params(live.dash, ["quantities"]))
 
-    common = dict(width=520, height=260, legend_position="right", hooks=[static_legend],
-                  ylim=(-1.1, 1.1))  # each scaled to |value| <= 1
-    return pn.Row(
-        along("cutV").opts(title="cuts against V at the current mu_F", xlabel="V (mV)",
-            ylabel="value / max of its map", **common),
-        along("cutmu").opts(title="cuts against mu_F at the current V", xlabel="mu_F (meV)",
-            ylabel="value / max of its map", **common),
-    )
+    common = dict(legend_position="right", legend_opts=LEGEND, hooks=[static_legend, fit_legend, page_toolbar],
+                  ylim=(-1.1, 1.1), ylabel="value / max |value| of its map", **CUT_FRAME, **TOOLS)
+    mu_F = symbol("mu_F")
+    return pn.Row(along("cutV").opts(title=f"cuts against V at the current {mu_F}", **common),
+                  along("cutmu").opts(title=f"cuts against {mu_F} at the current V", **common))
+
+
+LANGEVIN_NOTE = {
+    "full": "**Dots: Langevin, full model.** It keeps what the Fokker–Planck curves leave out: the self DMI-like "
+            "torque, which no energy produces (under strong SOC it turns the spin back toward m₁), the anisotropic "
+            "damping and noise, which need not share one temperature, and the antisymmetric (W) damping. Where "
+            "these matter the dots leave the curves; run with *paper* terms (Langevin tab), they follow them.",
+    "paper": "**Dots: Langevin, the paper's terms** (no self DMI-like torque, no W damping): the curves' model "
+             "integrated in time, without assuming P(m) ∝ exp(−E/k_B T_eff). The *full* model (Langevin tab) "
+             "adds those terms.",
+}
+"""What the Langevin dots over the Fokker–Planck curves show, by the run's ``terms`` (the Langevin tab says more)."""
 
 
 def omega(live):
-    """Fokker–Planck Omega(V) with the current V, and the Langevin points when a run at this mu_F finished."""
+    """Fokker–Planck Ω(V) with the current V and, when a run at this mu_F finished, the Langevin points and a
+    sentence on what they add.  The legend names the curves only, so that the frame keeps its size."""
     def build(langevin):
         ds = live.sweep()
-        items = [hv.Curve((SWEEP_V, ds[f"Omega_{x}"]), "V", "Omega", label=f"Omega_{x} (FP)")
+        items = [hv.Curve((SWEEP_V, ds[f"Omega_{x}"]), V_DIM, OMEGA_DIM, label=f"Ω_{x}")
                  .opts(color=c, hooks=[live.hook("curve", "omega", f"Omega_{x}")]) for x, c in COLORS.items()]
         if langevin is not None:
             for x, c in COLORS.items():
                 pts = (RUN_V, langevin[f"Omega_{x}"].values, langevin[f"Omega_{x}_err"].values)
-                items.append(hv.ErrorBars(pts, "V", ["Omega", "err"]).opts(color=c))
-                items.append(hv.Scatter(pts[:2], "V", "Omega", label=f"Omega_{x} (Langevin)")
-                             .opts(color=c, size=6, marker="circle"))
+                items.append(hv.ErrorBars(pts, V_DIM, [OMEGA_DIM, "err"]).opts(color=c))
+                items.append(hv.Scatter(pts[:2], V_DIM, OMEGA_DIM).opts(color=c, size=6, marker="circle"))
         return hv.Overlay(items + [live.span("omega")])
 
-    return _dynamic(build, hv.streams.Params(live, ["langevin"])).opts(
-        width=560, height=300, ylim=(-1.05, 1.05), title="mean orientation Omega at mu_F (lines FP, dots Langevin)",
-        legend_position="right", xlabel="V (mV)", shared_axes=False, hooks=[static_legend])
+    plot = _dynamic(build, hv.streams.Params(live, ["langevin"])).opts(
+        ylim=(-1.05, 1.05), title=f"mean orientation Ω at {symbol('mu_F')} (lines FP, dots Langevin)",
+        legend_position="right", legend_opts=LEGEND, shared_axes=False, hooks=[static_legend, page_toolbar],
+        **SWEEP_FRAME, **TOOLS)
+    note = pn.pane.Markdown(pn.bind(lambda r: LANGEVIN_NOTE[r.attrs.get("terms", "full")] if r is not None else "",
+                                    live.param.langevin),
+                            visible=pn.bind(lambda r: r is not None, live.param.langevin), width=500,
+                            css_classes=["langevin-note"])
+    return pn.Column(plot, note)
 
 
 def interactions(live):
-    """The interaction comparison of Fig. 4 (bottom) against V at mu_F, in meV."""
-    palette = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#7f7f7f")
-
+    """The interaction comparison of Fig. 4 (bottom) against V at mu_F, in meV, each in its quantity's colour."""
     def build():
         ds = live.sweep()
-        curves = [hv.Curve((SWEEP_V, ds[k]), "V", hv.Dimension("energy", unit="meV"), label=lab)
-                  .opts(color=c, line_dash="dashed" if k == "kT_eff" else "solid",
+        curves = [hv.Curve((SWEEP_V, ds[k]), V_DIM, hv.Dimension("energy", unit="meV"), label=factor + symbol(q))
+                  .opts(color=COLOURS[q], line_dash="dashed" if k == "kT_eff" else "solid",
                         hooks=[live.hook("curve", "inter", k)])
-                  for (k, lab), c in zip(INTERACTIONS.items(), palette)]
+                  for k, (factor, q) in INTERACTIONS.items()]
         return hv.Overlay(curves + [live.span("inter")])
 
-    return _dynamic(build).opts(width=520, height=300, title="interaction comparison (Fig. 4, bottom)",
-                                legend_position="right", framewise=True, xlabel="V (mV)", shared_axes=False,
-                                hooks=[static_legend])
+    return _dynamic(build).opts(title="interaction comparison (Fig. 4, bottom)", legend_position="right",
+                                legend_opts=LEGEND, framewise=True, shared_axes=False,
+                                hooks=[static_legend, page_toolbar], **SWEEP_FRAME, **TOOLS)
 
 
 def current(live):
     """I(V) and dI/dV at the current mu_F."""
     def plot(which, label, unit):
         def build():
-            curve = hv.Curve((SWEEP_V, live.current()[which]), "V", hv.Dimension(label, unit=unit))
+            curve = hv.Curve((SWEEP_V, live.current()[which]), V_DIM, hv.Dimension(label, unit=unit))
             return curve.opts(hooks=[live.hook("curve", which, which)]) * live.span(which)
         return _dynamic(build)
 
-    common = dict(width=520, height=280, framewise=True, xlabel="V (mV)", shared_axes=False)
+    common = dict(width=520, height=280, framewise=True, shared_axes=False, hooks=[page_toolbar], **TOOLS)
     return pn.Row(plot("I", "I", "nA").opts(title="charge current I (nA)", **common),
                   plot("dIdV", "dI/dV", "µS").opts(title="differential conductance dI/dV (µS)", **common))
 
@@ -397,8 +493,8 @@ def trajectory(dash):
         path = hv.Path([np.column_stack([ds[f"m_{a}"].values, ds[f"m_{b}"].values])], kdims=[f"m_{a}", f"m_{b}"])
         start = hv.Points([(ds[f"m_{a}"].values[0], ds[f"m_{b}"].values[0])], label="start")
         end = hv.Points([(ds[f"m_{a}"].values[-1], ds[f"m_{b}"].values[-1])], label="end")
-        pinned = hv.Points([(m1[idx[a]], m1[idx[b]])], label="pinned m1")
-        soc = hv.Points([(that[idx[a]], that[idx[b]])], label="t-hat")
+        pinned = hv.Points([(m1[idx[a]], m1[idx[b]])], label=f"pinned {symbol('m1')}")
+        soc = hv.Points([(that[idx[a]], that[idx[b]])], label=symbol("that"))
         return (hv.Path([circle], kdims=[f"m_{a}", f"m_{b}"]).opts(color="lightgray")
                 * path.opts(color="black", line_width=1)
                 * start.opts(color="green", size=8) * end.opts(color="red", size=8)
@@ -413,35 +509,37 @@ def trajectory(dash):
         floor = 1e-6  # log axis: torques that vanish (e.g. W damping at t̂ ⟂ path) sit at the floor
         torques = hv.Overlay([hv.Curve((ds.t.values,
                                         np.maximum(np.sqrt(sum(ds[f"{k}_{x}"].values ** 2 for x in "xyz")), floor)),
-                                       hv.Dimension("t", unit="ps"), hv.Dimension("|torque|", unit="1/ps"), label=k)
-                              for k in PARTS])
+                                       hv.Dimension("t", unit="ps"), hv.Dimension("|torque|", unit="1/ps"), label=lab)
+                              for k, lab in PARTS.items()])
         # equal frames and ranges keep the sphere round; one legend, outside the data
-        opts = dict(frame_width=240, frame_height=240, xlim=(-1.1, 1.1), ylim=(-1.1, 1.1), shared_axes=False)
+        opts = dict(frame_width=240, frame_height=240, xlim=(-1.1, 1.1), ylim=(-1.1, 1.1), shared_axes=False,
+                    hooks=[page_toolbar], **TOOLS)
         return pn.Column(pn.Row(projection(ds, "y", "z").opts(title="m_y, m_z", show_legend=False, **opts),
                                 projection(ds, "x", "z").opts(title="m_x, m_z", legend_position="right", **opts)),
                          torques.opts(width=760, height=300, logy=True, legend_position="right", shared_axes=False,
-                                      title="torques along the path (Fig. 3)"))
+                                      title="torques along the path (Fig. 3)", hooks=[page_toolbar], **TOOLS))
 
     return pn.bind(build_plot, dash.param.trajectory)
 
 
 def dimer(dash):
-    """Both spins free: <m1·m2> and the mean of each spin against V, after a run."""
+    """Both spins free: ⟨m₁·m₂⟩ and the mean of each spin against V, after a run."""
     def build_plot(result):
         if result is None:
             return pn.pane.Markdown("Press **Run both spins free** to integrate the 6×6 stochastic LLG "
-                                    "(nonlocal damping and correlated noise) over V at the current mu_F.")
+                                    f"(nonlocal damping and correlated noise) over V at the current {symbol('mu_F')}.")
         v = RUN_V
-        rel = hv.Overlay([hv.ErrorBars((v, result.m1_dot_m2.values, result.m1_dot_m2_err.values), "V",
+        relative = "⟨m₁·m₂⟩"
+        rel = hv.Overlay([hv.ErrorBars((v, result.m1_dot_m2.values, result.m1_dot_m2_err.values), V_DIM,
                                        ["value", "err"]),
-                          hv.Curve((v, result.m1_dot_m2.values), "V", "value", label="<m1·m2>")])
-        means = hv.Overlay([hv.Curve((v, result[f"m{s}_{x}"].values), "V", "value", label=f"<m{s}_{x}>")
+                          hv.Curve((v, result.m1_dot_m2.values), V_DIM, "value", label=relative)])
+        means = hv.Overlay([hv.Curve((v, result[f"m{s}_{x}"].values), V_DIM, "value", label=f"⟨m{'₁₂'[s - 1]}⟩_{x}")
                             .opts(color=COLORS[x], line_dash="solid" if s == 1 else "dashed")
                             for s in (1, 2) for x in "xyz"])
         opts = dict(width=520, height=300, ylim=(-1.05, 1.05), legend_position="right", shared_axes=False,
-                    xlabel="V (mV)")
-        return pn.Row(rel.opts(title="relative orientation <m1·m2>", ylabel="<m1·m2>", **opts),
-                      means.opts(title="mean of each spin (1 solid, 2 dashed)", ylabel="<m_x>, <m_y>, <m_z>",
+                    hooks=[page_toolbar], **TOOLS)
+        return pn.Row(rel.opts(title=f"relative orientation {relative}", ylabel=relative, **opts),
+                      means.opts(title="mean of each spin (m₁ solid, m₂ dashed)", ylabel="components of ⟨m₁⟩, ⟨m₂⟩",
                                  **opts))
 
     return pn.bind(build_plot, dash.dimer.param.result)
