@@ -83,7 +83,7 @@ def create_app():
         pn.state.location.sync(dash.p, {k: k for k in dash.p.param if k != "name"})
         pn.state.location.sync(dash, {"quantities": "maps", "guides": "guides"})
     choose = pn.widgets.MultiChoice.from_param(dash.param.quantities, name="Maps")
-    guides = pn.widgets.Checkbox.from_param(dash.param.guides, name="guide lines |mu_L|, |mu_R| = resonances")
+    guides = pn.widgets.Checkbox.from_param(dash.param.guides, name="guide lines |μ_L|, |μ_R| = resonances")
 
     @pn.depends(dash.param.quantities)
     def map_grid(quantities):
