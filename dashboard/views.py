@@ -19,7 +19,8 @@ import panel as pn
 import param
 from bokeh.core.validation import silence
 from bokeh.core.validation.warnings import FIXED_SIZING_MODE
-from bokeh.models import ColumnDataSource, CustomJS, CustomJSTickFormatter, GlyphRenderer, HoverTool, Legend, PanTool, TapTool
+from bokeh.models import (ColumnDataSource, CustomJS, CustomJSTickFormatter, GlyphRenderer, HoverTool, Legend, PanTool,
+                          TapTool)
 
 from dimer_core.couplings import guide_levels
 
@@ -420,7 +421,7 @@ def cuts(live):
 
 LANGEVIN_NOTE = {
     "full": "**Dots: Langevin, full model.** It keeps what the Fokker–Planck curves leave out: the self DMI-like "
-            "torque, which no energy produces (under strong SOC it turns the spin back toward m₁), the anisotropic "
+            "torque, which no energy produces (under strong SOC it tilts the spin back toward m₁), the anisotropic "
             "damping and noise, which need not share one temperature, and the antisymmetric (W) damping. Where "
             "these matter the dots leave the curves; run with *paper* terms (Langevin tab), they follow them.",
     "paper": "**Dots: Langevin, the paper's terms** (no self DMI-like torque, no W damping): the curves' model "
@@ -450,8 +451,7 @@ def omega(live):
         **SWEEP_FRAME, **TOOLS)
     note = pn.pane.Markdown(pn.bind(lambda r: LANGEVIN_NOTE[r.attrs.get("terms", "full")] if r is not None else "",
                                     live.param.langevin),
-                            visible=pn.bind(lambda r: r is not None, live.param.langevin), width=500,
-                            css_classes=["langevin-note"])
+                            visible=pn.bind(lambda r: r is not None, live.param.langevin), width=500)
     return pn.Column(plot, note)
 
 
