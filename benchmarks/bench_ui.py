@@ -32,7 +32,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-from ui_support import LIVE_VIEWS_JS  # noqa: E402
+from ui_support import CUT_MU, CUT_V, INTERACTIONS as INTER, LIVE_VIEWS_JS, MAP_TITLES as MAPS, OMEGA  # noqa: E402
 
 TARGETS = {"mu_F": 0.3, "V": 0.3, "t": 1.0, "t0": 1.0, "tL": 1.0}
 
@@ -92,9 +92,6 @@ ARM_JS = """([expected]) => {
   poll();
 }""" % SIGNATURES_JS
 
-MAPS = ("J_2", "D_2", "a_i_22", "j_i_22", "A_2", "K_2", "a_an_22", "j_an_22")
-CUT_V, CUT_MU = "cuts against V", "cuts against mu_F"
-OMEGA, INTER = "mean orientation Omega", "interaction comparison"
 EXPECTED = {
     "V": [(m, "marker") for m in MAPS] + [(CUT_V, "span"), (OMEGA, "span"), (INTER, "span"), (CUT_MU, "lines")],
     "mu_F": [(m, "marker") for m in MAPS] + [(CUT_MU, "span"), (CUT_V, "lines"), (OMEGA, "lines")],

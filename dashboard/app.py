@@ -17,7 +17,7 @@ from dashboard.resources import local_resources, skip_unchanged_stylesheets
 from dashboard.state import Dashboard
 from dashboard.study_browser import study_page
 from dashboard.live import Live
-from dashboard.plots import current_figures, cuts, interaction_figure, map_grid, omega_figure
+from dashboard.plots import current_figures, cuts, interaction_figure, map_grid, omega_panel
 from dashboard.tour import Tour, tour_panel
 from dashboard.views import dimer, trajectory
 from dashboard.widgets import checkbox, parameter_cards
@@ -145,7 +145,7 @@ def create_app():
         pn.state.location.sync(dash, {"quantities": "maps", "guides": "guides"})
         pn.state.location.sync(tour, {"step": "tour"})
     choose = pn.widgets.MultiChoice.from_param(dash.param.quantities, name="Maps")
-    guides = checkbox(dash, "guides", "guide lines |mu_L|, |mu_R| = resonances")
+    guides = checkbox(dash, "guides", "guide lines |μ_L|, |μ_R| = resonances")
 
     maps = pn.bind(lambda quantities: map_grid(live, quantities), dash.param.quantities)
     cut_plots = pn.bind(lambda quantities: cuts(live, quantities), dash.param.quantities)
@@ -185,7 +185,7 @@ def create_app():
                  pn.widgets.RadioButtonGroup.from_param(dash.param.preset, color="primary"),
                  *parameter_cards(dash)],
         main=[message_alert(dash), tour_panel(tour), pn.Row(choose, guides), maps, cut_plots,
-              pn.Row(pn.pane.Bokeh(omega_figure(live)), pn.pane.Bokeh(interaction_figure(live))), tabs],
+              pn.Row(omega_panel(live), pn.pane.Bokeh(interaction_figure(live))), tabs],
         sidebar_width=340,
         header_background="#1f4e79",
     )

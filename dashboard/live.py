@@ -16,6 +16,7 @@ import param
 
 from dimer_core.couplings import guide_levels
 
+from .labels import decade, scaled_label
 from .state import MAP_MU_F, MAP_V, RUN_V, SWEEP_V
 
 INTERACTIONS = ("E_J", "E_D", "E_A", "E_K", "E_DMself", "kT_eff")
@@ -72,9 +73,9 @@ class Live(param.Parameterized):
     Roles ``(kind, plot, name)``; kind is image, guides, marker, span, curve or points.
     Handles (a dict of Bokeh models) always include ``plot``, the model whose
     ``document`` tells whether the element is in the page, and, by kind: ``source``
-    (image, guides, marker, curve, points), ``color_mapper`` (image), ``glyph`` (a
-    ``Span`` for span; the ``Line`` for curve), ``y_range`` (curve) and ``legend_item``
-    (points), ``x_range`` and ``y_range`` (image: they follow the maps' window) and ``x_range`` (curve).
+    (image, guides, marker, curve, points), ``color_mapper`` and ``colorbar`` (image), ``glyph``
+    (a ``Span`` for span; the ``Line`` for curve), ``x_range`` and ``y_range`` (image, curve: they
+    follow the maps' window, or the curves of FITTED plots).
     """
 
     langevin = param.Parameter(default=None, doc="The Langevin result drawn over Omega: the last run, "
@@ -152,6 +153,9 @@ class Live(param.Parameterized):
             z, lim = data
             h["source"].data.update(image=[z], **self.image_frame())
             h["color_mapper"].update(low=-lim, high=lim)
+            n = decade(lim)  # the colour bar shows value / 10ⁿ and says so in its label
+            h["colorbar"].title = scaled_label(plot, n)
+            h["colorbar"].formatter.args = {"scale": 10.0 ** n}
             self.follow_window(h, "V", "mu_F")
         elif kind == "guides":
             h["source"].data.update(xs=[line[:, 0] for line in data], ys=[line[:, 1] for line in data])
@@ -161,7 +165,6 @@ class Live(param.Parameterized):
             h["glyph"].location = data
         elif kind == "points":
             h["source"].data = data
-            h["legend_item"].visible = len(data["x"]) > 0
         else:
             new = {h["glyph"].y: data}
             if plot in ("cutV", "cutmu"):  # against the maps' window, which follows the point

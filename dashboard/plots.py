@@ -1,53 +1,90 @@
-"""The live plots of the page as Bokeh figures: maps, cuts, Omega(V), the interaction comparison, I and dI/dV.
+"""The live plots of the page as Bokeh figures: maps, cuts, Ω(V), the interaction comparison, I and dI/dV.
 
 They are built directly in Bokeh, once per session and again only when their
 structure changes (the chosen maps), and :class:`~dashboard.live.Live` writes every
 later change of the state into their models.  Through HoloViews a map cost ≈250 ms
 of server CPU and 67 models, and the page's plots ≈2 s of the ≈2.1 s a new page
-cost; built here a map costs ≈35 ms (``benchmarks/bench_load.py``).  Within a
-session the maps share their ranges and the sources of the marker and the guide
-lines, so one write moves the marker in every map.
+cost; built here a map costs ≈25 ms and 26 models (``benchmarks/bench_load.py
+--open``).  Within a session the maps share their ranges, scale, axis ticking and
+the sources of the marker and the guide lines, so one write moves the marker in
+every map.
 
-The wheel scrolls the page (no plot has an active scroll tool); zoom is a choice in
-each toolbar, and reset is always shown.  Legends show data-less copies of the curves
-(:func:`_swatch`).  Colour scales are centred at zero.
+Every label is the paper's symbol with its unit (:mod:`dashboard.labels`); every
+quantity has one colour in every plot; plots keep a fixed frame whatever their
+legends hold; the mouse wheel scrolls the page (zooming is a tool to pick, and
+reset is always shown); colour scales are centred at zero.
 """
 import numpy as np
 import panel as pn
+from bokeh.core.validation import silence
+from bokeh.core.validation.warnings import FIXED_SIZING_MODE
 from bokeh.events import Tap
 from bokeh.models import (AllLabels, BasicTicker, BasicTickFormatter, CDSView, ColorBar, ColumnDataSource, CustomJS,
-                          GlyphRenderer, HoverTool, Image, Legend, LegendItem, Line, LinearAxis, LinearColorMapper,
-                          LinearScale, MultiLine, PrintfTickFormatter, Range1d, Scatter, Span, Whisker)
-from bokeh.palettes import Category10_10, RdBu11, interp_palette
+                          CustomJSTickFormatter, GlyphRenderer, HoverTool, Image, Legend, LegendItem, Line, LinearAxis,
+                          LinearColorMapper, LinearScale, MultiLine, Range1d, Scatter, Span, Whisker)
+from bokeh.palettes import RdBu11, interp_palette
 from bokeh.plotting import figure
 
-from dimer_core import QUANTITIES
-
-from .live import INTERACTIONS
-from .state import MAP_MU_F, MAP_V, RUN_V, SWEEP_V
+from .labels import COLOURS, label, symbol
+from .state import MAP_MU_F, MAP_V, SWEEP_V
 
 DIVERGING = interp_palette(RdBu11, 256)
 """Blue below zero, white at zero, red above; the colour mapper's limits are ±max|value| (:meth:`Live.map_image`)."""
-TOOLS = "pan,wheel_zoom,reset,save"
-"""Offered in every toolbar; none of them takes the mouse wheel until chosen (``active_scroll=None``)."""
+TOOLS = "box_zoom,wheel_zoom,reset,save"
+"""Every plot's tools, none active: zooming is picked from the toolbar, so the mouse wheel (and a finger on a touch
+screen) scrolls the page; a click on a map still moves (V, mu_F) there.  No pan: its button would push the reset
+button of a map into the toolbar's "⋮" menu."""
 AXES = {"x": "#1f77b4", "y": "#ff7f0e", "z": "#2ca02c"}
-"""Colour of each component of Omega."""
-INTERACTION_LABELS = {"E_J": "Δ²J_2", "E_D": "Δ²D_2", "E_A": "Δ²A_2", "E_K": "Δ²K_2", "E_DMself": "(ΔS)²χ22_DM",
-                      "kT_eff": "k_B T_eff"}
-INTERACTION_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#7f7f7f")
+"""Colour of each component of Ω."""
+INTERACTIONS = {"E_J": ("Δ²", "J_2"), "E_D": ("Δ²", "D_2"), "E_A": ("Δ²", "A_2"), "E_K": ("Δ²", "K_2"),
+                "E_DMself": ("(ΔS)²", "chi22_DM"), "kT_eff": ("k_B ", "T_eff_2")}
+"""The interaction energies of Fig. 4 (keys of :func:`dimer_core.sweeps.fp_sweep`): the factor and the quantity
+each is made of (its symbol and colour)."""
+LEGEND = dict(glyph_height=12, glyph_width=18, label_height=12, label_text_font_size="9pt", spacing=1, padding=6,
+              border_line_alpha=0, location="top_left", click_policy="mute")
+"""A compact legend: its rows are LEGEND_ROW pixels apart (measured in Chromium)."""
+LEGEND_ROW = 15
+CUT_FRAME = dict(frame_width=330, frame_height=200)
+SWEEP_FRAME = dict(frame_width=360, frame_height=230)
+"""Fixed frames: a legend that grows (more maps chosen) widens its plot instead of narrowing the frame."""
+silence(FIXED_SIZING_MODE)  # Bokeh warns of every figure sized by its frame
 SWATCH = "legend swatch"
-"""Tag of a legend's copy of a curve (:func:`_swatch`); the curve's id follows it in the tags."""
+"""Tag of a legend's copy of a curve (:class:`_Curves`); the curve's id follows it in the tags."""
+SCALED_TICKS = """
+// a colour bar's ticks divided by 10^n (its label says so), all with the fewest decimals (at most 3) that
+// show each tick exactly, so that they read alike; zero without a sign
+if (this.decimals === undefined || this.scale !== scale) {
+  const xs = ticks.map((t) => t / scale)
+  this.scale = scale
+  this.decimals = 0
+  while (this.decimals < 3 && xs.some((x) => Math.abs(x - Number(x.toFixed(this.decimals))) > 1e-9 * Math.abs(x)))
+    this.decimals += 1
+}
+const text = (tick / scale).toFixed(this.decimals)
+return Number(text) === 0 ? (0).toFixed(this.decimals) : text
+"""
+"""Code of a colour bar's CustomJSTickFormatter (``scale`` = 10ⁿ, set by :class:`Live` with the label)."""
+LANGEVIN_NOTE = {
+    "full": "**Dots: Langevin, full model.** It keeps what the Fokker–Planck curves leave out: the self DMI-like "
+            "torque, which no energy produces (under strong SOC it tilts the spin back toward m₁), the anisotropic "
+            "damping and noise, which need not share one temperature, and the antisymmetric (W) damping. Where "
+            "these matter the dots leave the curves; run with *paper* terms (Langevin tab), they follow them.",
+    "paper": "**Dots: Langevin, the paper's terms** (no self DMI-like torque, no W damping): the curves' model "
+             "integrated in time, without assuming P(m) ∝ exp(−E/k_B T_eff). The *full* model (Langevin tab) "
+             "adds those terms.",
+}
+"""What the Langevin dots over the Fokker–Planck curves show, by the run's ``terms`` (the Langevin tab says more)."""
 
 
 def _figure(title, x_range, y_range, x_label, y_label, axes=None, **size):
-    """A figure with the page's tools; with ``axes`` (:func:`_shared_axes`), axes that share their ticking
-    models with the other figures of ``axes`` and no grid lines (for maps, whose image hides them)."""
+    """A figure with the page's tools, none active; with ``axes`` (:func:`_shared_axes`), axes that share their
+    scale and ticking with the other figures of ``axes`` and no grid lines (for maps, whose image hides them)."""
+    options = dict(title=title, x_range=x_range, y_range=y_range, tools=TOOLS, active_scroll=None,
+                   active_drag=None, toolbar_location="above", **size)
     if axes is None:
-        fig = figure(title=title, x_range=x_range, y_range=y_range, x_axis_label=x_label, y_axis_label=y_label,
-                     tools=TOOLS, active_scroll=None, toolbar_location="above", **size)
+        fig = figure(x_axis_label=x_label, y_axis_label=y_label, **options)
     else:
-        fig = figure(title=title, x_range=x_range, y_range=y_range, x_axis_type=None, y_axis_type=None,
-                     tools=TOOLS, active_scroll=None, toolbar_location="above", **size)
+        fig = figure(x_axis_type=None, y_axis_type=None, **options)
         fig.x_scale = fig.y_scale = axes["scale"]
         ticking = {k: axes[k] for k in ("ticker", "formatter", "major_label_policy")}
         fig.add_layout(LinearAxis(axis_label=x_label, **ticking), "below")
@@ -57,10 +94,10 @@ def _figure(title, x_range, y_range, x_label, y_label, axes=None, **size):
 
 
 def _shared_axes():
-    """Scale and ticking models that several figures' axes (and colour bars) may share: fewer models per page.
+    """Scale and ticking models that several figures' axes may share: fewer models per page.
     (BokehJS gives each plot frame its own copy of a scale.)"""
     return dict(scale=LinearScale(), ticker=BasicTicker(), formatter=BasicTickFormatter(),
-                major_label_policy=AllLabels(), bar_formatter=PrintfTickFormatter(format="%.3g"))
+                major_label_policy=AllLabels())
 
 
 def _span(live, fig, plot):
@@ -102,55 +139,55 @@ class _Curves:
         self.mute = CustomJS(code=MUTE_CURVE)
         self.items = []
 
-    def line(self, name, color, label=None, **style):
-        """Add the line of ``name`` (NaN until :class:`Live` writes it) and, with a ``label``, its legend item."""
+    def line(self, name, color, legend=None, **style):
+        """Add the line of ``name`` (NaN until :class:`Live` writes it) and, with a ``legend`` label, its item."""
         self.source.data[name] = np.full(len(self.source.data["x"]), np.nan)
         line = _glyph(self.fig, self.source, Line(x="x", y=name, line_color=color, line_width=2, **style),
                       view=self.view)
         self.live.register(("curve", self.plot, name), plot=self.fig, source=self.source, glyph=line.glyph,
                            glyph_renderer=line, x_range=self.fig.x_range, y_range=self.fig.y_range)
-        if label is not None:
-            self.items.append(LegendItem(label=label, renderers=[self.swatch(line)]))
-
-    def swatch(self, renderer):
-        """A copy of ``renderer``'s glyph drawing nothing, for a legend item."""
-        for column in (renderer.glyph.x, renderer.glyph.y):  # field names
-            self.nowhere.data[column] = [np.nan]
-        copy = _glyph(self.fig, self.nowhere, renderer.glyph.clone(), view=self.nowhere_view,
-                      tags=[SWATCH, renderer.id])
-        copy.js_on_change("muted", self.mute)
-        return copy
+        if legend is not None:
+            self.nowhere.data[name] = [np.nan]
+            swatch = _glyph(self.fig, self.nowhere, line.glyph.clone(), view=self.nowhere_view,
+                            tags=[SWATCH, line.id])
+            swatch.js_on_change("muted", self.mute)
+            self.items.append(LegendItem(label=legend, renderers=[swatch]))
 
     def legend(self):
-        legend = Legend(items=self.items, click_policy="mute", location="top_left", border_line_alpha=0)
-        self.fig.add_layout(legend, "right")
-        return legend
+        """The legend right of the frame, in as many columns as keep it within the frame's height (one column
+        of more items than fit grew over the plot above, e.g. with every map chosen)."""
+        rows = max(1, (self.fig.frame_height - 2 * LEGEND["padding"]) // LEGEND_ROW)
+        columns = -(-len(self.items) // rows)
+        nrows = -(-len(self.items) // columns) if self.items else "auto"
+        self.fig.add_layout(Legend(items=self.items, nrows=nrows, **LEGEND), "right")
 
 
 def map_figure(live, key, shared):
     """The map of ``key`` against (V, mu_F), with its colour bar, the guide lines and the current point.
 
-    ``shared`` (:func:`map_grid`): ranges, axis ticking, and the marker's and guide lines' sources and views.
+    ``shared`` (:func:`map_grid`): ranges, scale, axis ticking, and the marker's and guide lines' sources and
+    views.  The colour bar shows the values divided by a power of ten named in its label (``D₂ (10⁻²/meV)``),
+    set with the data by :class:`Live`: ticks like -0.0015, -0.001 (a map of 0.002 at most) read -1.5, -1.0.
     """
-    unit = QUANTITIES[key][0]
-    fig = _figure(key, shared["x_range"], shared["y_range"], "V (mV)", "mu_F (meV)", axes=shared["axes"],
-                  width=290, height=250)
+    fig = _figure(symbol(key), shared["x_range"], shared["y_range"], label("V"), label("mu_F"),
+                  axes=shared["axes"], width=300, height=250)
     mapper = LinearColorMapper(palette=DIVERGING, low=-1.0, high=1.0)
     # the image's place is data: Live moves it with the maps' window
     source = ColumnDataSource({"image": [np.zeros((MAP_MU_F.size, MAP_V.size))], **live.image_frame()})
     image = _glyph(fig, source, Image(image="image", color_mapper=mapper, x="x", y="y", dw="dw", dh="dh"))
-    fig.add_tools(HoverTool(renderers=[image], tooltips=[("V", "$x{0.00} mV"), ("mu_F", "$y{0.00} meV"),
-                                                         (key, f"@image{{0.000e}} {unit}")]))
-    fig.add_layout(ColorBar(color_mapper=mapper, title=f"{key} ({unit})", width=10, ticker=shared["axes"]["ticker"],
-                            formatter=shared["axes"]["bar_formatter"],
-                            major_label_policy=shared["axes"]["major_label_policy"]), "right")
+    fig.add_tools(HoverTool(renderers=[image], visible=False, tooltips=[
+        (label("V"), "$x{0.00}"), (label("mu_F"), "$y{0.00}"), (label(key), "@image{0.000e}")]))
+    colorbar = ColorBar(color_mapper=mapper, title=label(key), width=10, ticker=shared["axes"]["ticker"],
+                        major_label_policy=shared["axes"]["major_label_policy"],
+                        formatter=CustomJSTickFormatter(code=SCALED_TICKS, args={"scale": 1.0}))
+    fig.add_layout(colorbar, "right")
     _glyph(fig, shared["guides"], MultiLine(xs="xs", ys="ys", line_color="black", line_dash="dotted", line_width=0.8,
                                             line_alpha=0.6), view=shared["guides_view"])
     _glyph(fig, shared["marker"], Scatter(x="V", y="mu_F", marker="x", size=9, line_color="lime", line_width=3),
            view=shared["marker_view"], level="overlay")
     fig.on_event(Tap, lambda event: live.on_tap(event.x, event.y))
-    live.register(("image", key, None), plot=fig, source=source, color_mapper=mapper, glyph_renderer=image,
-                  x_range=fig.x_range, y_range=fig.y_range)
+    live.register(("image", key, None), plot=fig, source=source, color_mapper=mapper, colorbar=colorbar,
+                  glyph_renderer=image, x_range=fig.x_range, y_range=fig.y_range)
     return fig
 
 
@@ -169,13 +206,14 @@ def map_grid(live, keys):
 def cut_figure(live, plot, keys):
     """The chosen quantities against V at mu_F (``"cutV"``) or against mu_F at V, each over its map's max."""
     along_v = plot == "cutV"
-    x, label = (MAP_V, "V (mV)") if along_v else (MAP_MU_F, "mu_F (meV)")
-    title = "cuts against V at the current mu_F" if along_v else "cuts against mu_F at the current V"
-    fig = _figure(title, Range1d(x[0], x[-1]), Range1d(-1.1, 1.1), label, "value / max of its map",
-                  frame_width=400, frame_height=200)
+    x, axis = (MAP_V, "V") if along_v else (MAP_MU_F, "mu_F")
+    title = (f"cuts against V at the current {symbol('mu_F')}" if along_v
+             else f"cuts against {symbol('mu_F')} at the current V")
+    fig = _figure(title, Range1d(x[0], x[-1]), Range1d(-1.1, 1.1), label(axis), "value / max |value| of its map",
+                  **CUT_FRAME)
     curves = _Curves(live, fig, plot, x)
-    for k, color in zip(keys, Category10_10 * 3):
-        curves.line(k, color, label=k)
+    for k in keys:
+        curves.line(k, COLOURS[k], legend=symbol(k))
     curves.legend()
     _span(live, fig, plot)
     return fig
@@ -186,32 +224,34 @@ def cuts(live, keys):
     return pn.Row(pn.pane.Bokeh(cut_figure(live, "cutV", keys)), pn.pane.Bokeh(cut_figure(live, "cutmu", keys)))
 
 
-def omega_figure(live):
-    """Fokker–Planck Omega(V) at mu_F, and the Langevin points ± standard error when a run at this mu_F is shown."""
-    fig = _figure("mean orientation Omega at mu_F (lines FP, dots Langevin)", Range1d(SWEEP_V[0], SWEEP_V[-1]),
-                  Range1d(-1.05, 1.05), "V (mV)", "Omega", frame_width=400, frame_height=240)
+def omega_panel(live):
+    """Fokker–Planck Ω(V) at mu_F and, when a run at this mu_F is shown, the Langevin points ± standard error
+    with a sentence on what they add.  The legend names the curves only, so that the frame keeps its size."""
+    fig = _figure(f"mean orientation Ω at {symbol('mu_F')} (lines FP, dots Langevin)",
+                  Range1d(SWEEP_V[0], SWEEP_V[-1]), Range1d(-1.05, 1.05), label("V"), "Ω", **SWEEP_FRAME)
     curves = _Curves(live, fig, "omega", SWEEP_V)
     for a, c in AXES.items():
-        curves.line(f"Omega_{a}", c, label=f"Omega_{a} (FP)")
+        curves.line(f"Omega_{a}", c, legend=f"Ω_{a}")
     for a, c in AXES.items():
         source = ColumnDataSource({"x": [], "y": [], "lower": [], "upper": []})
         fig.add_layout(Whisker(source=source, base="x", lower="lower", upper="upper", line_color=c))
-        dots = _glyph(fig, source, Scatter(x="x", y="y", size=6, fill_color=c, line_color=c))
-        item = LegendItem(label=f"Omega_{a} (Langevin)", renderers=[curves.swatch(dots)], visible=False)
-        curves.items.append(item)
-        live.register(("points", "omega", a), plot=fig, source=source, legend_item=item)
+        _glyph(fig, source, Scatter(x="x", y="y", size=6, fill_color=c, line_color=c))
+        live.register(("points", "omega", a), plot=fig, source=source)
     curves.legend()
     _span(live, fig, "omega")
-    return fig
+    note = pn.pane.Markdown(pn.bind(lambda r: LANGEVIN_NOTE[r.attrs.get("terms", "full")] if r is not None else "",
+                                    live.param.langevin),
+                            visible=pn.bind(lambda r: r is not None, live.param.langevin), width=500)
+    return pn.Column(pn.pane.Bokeh(fig), note)
 
 
 def interaction_figure(live):
     """The interaction comparison of Fig. 4 (bottom) against V at mu_F, in meV; the y range follows the curves."""
     fig = _figure("interaction comparison (Fig. 4, bottom)", Range1d(SWEEP_V[0], SWEEP_V[-1]), Range1d(-1.0, 1.0),
-                  "V (mV)", "energy (meV)", frame_width=400, frame_height=240)
+                  label("V"), "energy (meV)", **SWEEP_FRAME)
     curves = _Curves(live, fig, "inter", SWEEP_V)
-    for k, c in zip(INTERACTIONS, INTERACTION_COLORS):
-        curves.line(k, c, label=INTERACTION_LABELS[k], line_dash="dashed" if k == "kT_eff" else "solid")
+    for k, (factor, q) in INTERACTIONS.items():
+        curves.line(k, COLOURS[q], legend=factor + symbol(q), line_dash="dashed" if k == "kT_eff" else "solid")
     curves.legend()
     _span(live, fig, "inter")
     live.fit("inter")
@@ -220,12 +260,12 @@ def interaction_figure(live):
 
 def current_figures(live):
     """I(V) and dI/dV at the current mu_F; their y ranges follow the curves."""
-    def one(which, title, label):
-        fig = _figure(title, Range1d(SWEEP_V[0], SWEEP_V[-1]), Range1d(-1.0, 1.0), "V (mV)", label,
+    def one(which, title, y_label):
+        fig = _figure(title, Range1d(SWEEP_V[0], SWEEP_V[-1]), Range1d(-1.0, 1.0), label("V"), y_label,
                       frame_width=420, frame_height=220)
-        _Curves(live, fig, which, SWEEP_V).line(which, "#1f77b4")
+        _Curves(live, fig, which, SWEEP_V).line(which, COLOURS["I"])
         _span(live, fig, which)
         live.fit(which)
         return pn.pane.Bokeh(fig)
-    return pn.Row(one("I", "charge current I (nA)", "I (nA)"),
+    return pn.Row(one("I", "charge current I (nA)", label("I")),
                   one("dIdV", "differential conductance dI/dV (µS)", "dI/dV (µS)"))

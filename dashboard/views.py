@@ -1,16 +1,41 @@
 """The result views of the tabs (HoloViews): the reversal path with its torques, and both spins free.
 
 They are drawn when a computation finishes, from its xarray result; the live plots
-of the page are in :mod:`dashboard.plots`.
+of the page are in :mod:`dashboard.plots`.  Labels are the paper's symbols
+(:mod:`dashboard.labels`); the mouse wheel scrolls the page (zooming is a tool to pick).
 """
 import holoviews as hv
 import numpy as np
 import panel as pn
+from bokeh.models import HoverTool, PanTool, TapTool
 
-from .plots import AXES
+from .labels import symbol, unit
+from .plots import AXES as COLORS
 from .state import RUN_V
 
-PARTS = ("exchange", "anisotropy", "DMI", "field", "damping_i", "damping_an", "damping_DM")
+V_DIM = hv.Dimension("V", label=symbol("V"), unit=unit("V"))
+PARTS = {"exchange": "exchange", "anisotropy": "anisotropy", "DMI": "DMI", "field": "field",
+         "damping_i": f"damping {symbol('a_i_22')}", "damping_an": f"damping {symbol('a_an_22')}",
+         "damping_DM": f"damping {symbol('a_DM_22')}"}
+"""The torques along the reversal path (keys of its dataset) and their legend labels."""
+TOOLS = dict(default_tools=["box_zoom", "wheel_zoom", "reset", "save"], active_tools=[])
+"""The tools of every HoloViews plot, none active (as :data:`dashboard.plots.TOOLS`)."""
+
+
+def page_toolbar(hv_plot, element):
+    """HoloViews hook: the tools of TOOLS, no scroll tool active, no buttons for hover and tap, no logo.
+
+    With Bokeh's default ("auto") the wheel zoom becomes active as soon as the plot has the focus, e.g.
+    after a click on a map, and catches the wheel again: so no scroll tool is active until the user picks
+    the wheel zoom.  HoloViews adds the pan tool of every element overlaid (their default tools): it is
+    removed.  The hover and tap tools are always on; without their buttons and the logo, the buttons of
+    the zooms and the reset fit above a map instead of folding into the toolbar's menu.
+    """
+    toolbar = hv_plot.state.toolbar
+    toolbar.update(active_scroll=None, logo=None, tools=[t for t in toolbar.tools if not isinstance(t, PanTool)])
+    for tool in toolbar.tools:
+        if isinstance(tool, (HoverTool, TapTool)):
+            tool.visible = False
 
 
 def trajectory(dash):
@@ -23,8 +48,8 @@ def trajectory(dash):
         path = hv.Path([np.column_stack([ds[f"m_{a}"].values, ds[f"m_{b}"].values])], kdims=[f"m_{a}", f"m_{b}"])
         start = hv.Points([(ds[f"m_{a}"].values[0], ds[f"m_{b}"].values[0])], label="start")
         end = hv.Points([(ds[f"m_{a}"].values[-1], ds[f"m_{b}"].values[-1])], label="end")
-        pinned = hv.Points([(m1[idx[a]], m1[idx[b]])], label="pinned m1")
-        soc = hv.Points([(that[idx[a]], that[idx[b]])], label="t-hat")
+        pinned = hv.Points([(m1[idx[a]], m1[idx[b]])], label=f"pinned {symbol('m1')}")
+        soc = hv.Points([(that[idx[a]], that[idx[b]])], label=symbol("that"))
         return (hv.Path([circle], kdims=[f"m_{a}", f"m_{b}"]).opts(color="lightgray")
                 * path.opts(color="black", line_width=1)
                 * start.opts(color="green", size=8) * end.opts(color="red", size=8)
@@ -39,35 +64,37 @@ def trajectory(dash):
         floor = 1e-6  # log axis: torques that vanish (e.g. W damping at t̂ ⟂ path) sit at the floor
         torques = hv.Overlay([hv.Curve((ds.t.values,
                                         np.maximum(np.sqrt(sum(ds[f"{k}_{x}"].values ** 2 for x in "xyz")), floor)),
-                                       hv.Dimension("t", unit="ps"), hv.Dimension("|torque|", unit="1/ps"), label=k)
-                              for k in PARTS])
+                                       hv.Dimension("t", unit="ps"), hv.Dimension("|torque|", unit="1/ps"), label=lab)
+                              for k, lab in PARTS.items()])
         # equal frames and ranges keep the sphere round; one legend, outside the data
-        opts = dict(frame_width=240, frame_height=240, xlim=(-1.1, 1.1), ylim=(-1.1, 1.1), shared_axes=False)
+        opts = dict(frame_width=240, frame_height=240, xlim=(-1.1, 1.1), ylim=(-1.1, 1.1), shared_axes=False,
+                    hooks=[page_toolbar], **TOOLS)
         return pn.Column(pn.Row(projection(ds, "y", "z").opts(title="m_y, m_z", show_legend=False, **opts),
                                 projection(ds, "x", "z").opts(title="m_x, m_z", legend_position="right", **opts)),
                          torques.opts(width=760, height=300, logy=True, legend_position="right", shared_axes=False,
-                                      title="torques along the path (Fig. 3)"))
+                                      title="torques along the path (Fig. 3)", hooks=[page_toolbar], **TOOLS))
 
     return pn.bind(build_plot, dash.param.trajectory)
 
 
 def dimer(dash):
-    """Both spins free: <m1·m2> and the mean of each spin against V, after a run."""
+    """Both spins free: ⟨m₁·m₂⟩ and the mean of each spin against V, after a run."""
     def build_plot(result):
         if result is None:
             return pn.pane.Markdown("Press **Run both spins free** to integrate the 6×6 stochastic LLG "
-                                    "(nonlocal damping and correlated noise) over V at the current mu_F.")
+                                    f"(nonlocal damping and correlated noise) over V at the current {symbol('mu_F')}.")
         v = RUN_V
-        rel = hv.Overlay([hv.ErrorBars((v, result.m1_dot_m2.values, result.m1_dot_m2_err.values), "V",
+        relative = "⟨m₁·m₂⟩"
+        rel = hv.Overlay([hv.ErrorBars((v, result.m1_dot_m2.values, result.m1_dot_m2_err.values), V_DIM,
                                        ["value", "err"]),
-                          hv.Curve((v, result.m1_dot_m2.values), "V", "value", label="<m1·m2>")])
-        means = hv.Overlay([hv.Curve((v, result[f"m{s}_{x}"].values), "V", "value", label=f"<m{s}_{x}>")
-                            .opts(color=AXES[x], line_dash="solid" if s == 1 else "dashed")
+                          hv.Curve((v, result.m1_dot_m2.values), V_DIM, "value", label=relative)])
+        means = hv.Overlay([hv.Curve((v, result[f"m{s}_{x}"].values), V_DIM, "value", label=f"⟨m{'₁₂'[s - 1]}⟩_{x}")
+                            .opts(color=COLORS[x], line_dash="solid" if s == 1 else "dashed")
                             for s in (1, 2) for x in "xyz"])
         opts = dict(width=520, height=300, ylim=(-1.05, 1.05), legend_position="right", shared_axes=False,
-                    xlabel="V (mV)")
-        return pn.Row(rel.opts(title="relative orientation <m1·m2>", ylabel="<m1·m2>", **opts),
-                      means.opts(title="mean of each spin (1 solid, 2 dashed)", ylabel="<m_x>, <m_y>, <m_z>",
+                    hooks=[page_toolbar], **TOOLS)
+        return pn.Row(rel.opts(title=f"relative orientation {relative}", ylabel=relative, **opts),
+                      means.opts(title="mean of each spin (m₁ solid, m₂ dashed)", ylabel="components of ⟨m₁⟩, ⟨m₂⟩",
                                  **opts))
 
     return pn.bind(build_plot, dash.dimer.param.result)

@@ -20,7 +20,7 @@ def page():
     dash = Dashboard()
     live = engine.Live(dash)
     layout = pn.Column(pn.bind(lambda q: pn.Column(plots.map_grid(live, q), plots.cuts(live, q)), dash.param.quantities),
-                       pn.pane.Bokeh(plots.omega_figure(live)), pn.pane.Bokeh(plots.interaction_figure(live)),
+                       plots.omega_panel(live), pn.pane.Bokeh(plots.interaction_figure(live)),
                        plots.current_figures(live))
     doc = Document()
     doc.add_root(layout.get_root(doc))

@@ -3,6 +3,7 @@ is stepped through with Back/Next and opened from a URL in a real browser."""
 import numpy as np
 import pytest
 
+from dashboard.labels import symbol
 from dashboard.state import MAP_MU_F, MAP_V, Dashboard
 from dashboard.tour import VIEWS, Tour
 from dimer_core import QUANTITIES, maps, point, preset
@@ -112,7 +113,7 @@ def test_the_tour_in_a_browser_opens_from_its_url_and_steps(page, app_server):  
     page.goto(app_server.url + f"?tour={k}")
     wait_until(lambda: len(app_server.created) > before, timeout=90, message="the session")
     dash = app_server.created[before].dashboard
-    shown = [m for m in VIEWS[k - 1].maps]
+    shown = [symbol(m) for m in VIEWS[k - 1].maps]
     wait_until(lambda: sorted(t for t, p in plots(page).items() if p["image"]) == sorted(shown), timeout=90,
                message="the view's maps drawn")
     wait_until(lambda: (dash.p.V, dash.p.mu_F) == (VIEWS[k - 1].V, VIEWS[k - 1].mu_F), message="the view applied")

@@ -141,16 +141,17 @@ def test_typing_mu_F_moves_the_marker(page, app_server):
 
 def test_strong_soc_preset_changes_the_maps(page, app_server):
     s = open_app(page, app_server)
-    before, d_before = plot(page, "J_2")["image"], plot(page, "D_2")["image"]
+    before, d_before = plot(page, MAP_TITLES[0])["image"], plot(page, MAP_TITLES[1])["image"]
     page.get_by_role("button", name="strong-soc").click()
     wait_until(lambda: close(s.dashboard.p.t, 1.0), message="t = 1 (strong SOC) on the server")
     assert s.dashboard.preset == "strong-soc"
 
     def changed():
-        now = plot(page, "J_2")["image"]
+        now = plot(page, MAP_TITLES[0])["image"]
         return now and not close(now["sum"], before["sum"], 1e-6 * before["sum"]) and now
     after = wait_until(changed, timeout=30, message="the J_2 map to be redrawn")
-    d_after = wait_until(lambda: plot(page, "D_2")["image"]["high"] != d_before["high"] and plot(page, "D_2")["image"],
+    d_after = wait_until(lambda: plot(page, MAP_TITLES[1])["image"]["high"] != d_before["high"]
+                         and plot(page, MAP_TITLES[1])["image"],
                          message="the D_2 colour range to change")
     assert d_after["high"] > d_before["high"], "strong SOC makes the DMI larger"
     wait_until(lambda: close(slider_input(page, "t").input_value(), 1.0), message="the t box to show 1")
@@ -163,8 +164,8 @@ def test_strong_soc_preset_changes_the_maps(page, app_server):
 def test_clicking_a_map_moves_V_and_mu_F_there(page, app_server):
     s = open_app(page, app_server)
     target_V, target_mu = 5.0, 2.0
-    x, y = data_to_page(page, "J_2", target_V, target_mu)
-    frame = plot(page, "J_2")["frame"]
+    x, y = data_to_page(page, MAP_TITLES[0], target_V, target_mu)
+    frame = plot(page, MAP_TITLES[0])["frame"]
     assert frame["left"] < x < frame["left"] + frame["width"] and frame["top"] < y < frame["top"] + frame["height"]
     page.mouse.click(x, y)
     # one CSS pixel is 24 mV / frame width in V and 12 meV / frame height in mu_F

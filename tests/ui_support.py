@@ -20,10 +20,10 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 VIEWPORT = {"width": 1600, "height": 1300}
-MAP_TITLES = ("J_2", "D_2", "a_i_22", "j_i_22", "A_2", "K_2", "a_an_22", "j_an_22")
+MAP_TITLES = ("J₂", "D₂", "α⁽ⁱ⁾₂₂", "j⁽ⁱ⁾₂₂", "A₂", "K₂", "α⁽ᵃⁿ⁾₂₂", "j⁽ᵃⁿ⁾₂₂")  # the default maps' symbols
 CUT_V = "cuts against V"            # title prefixes of the plots with a VLine at V ...
-CUT_MU = "cuts against mu_F"        # ... at mu_F
-OMEGA = "mean orientation Omega"
+CUT_MU = "cuts against μ_F"         # ... at mu_F
+OMEGA = "mean orientation Ω"
 INTERACTIONS = "interaction comparison"
 
 
