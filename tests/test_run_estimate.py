@@ -28,9 +28,9 @@ def test_the_estimate_is_within_a_factor_3_of_the_measured_run(sweep, times):
 def test_the_estimate_grows_with_the_trajectories_and_names_what_it_cannot_estimate():
     p, V = preset("weak-soc"), np.linspace(-6, 6, 25)
     one, four = (estimate_seconds(langevin_sweep, p, V, n_realizations=n) for n in (4, 16))
-    assert four == pytest.approx(4 * one)
-    # the dashboard's default runs: Langevin under 10 s, both spins free about ten times longer per step
-    assert 2 < four < 10 < estimate_seconds(dimer_sweep, p, V, n_realizations=16)
+    assert 2 < four / one < 8
+    # the dashboard's defaults: the same 400 000 steps per trajectory, a step of both spins about ten times one
+    assert 4 < estimate_seconds(dimer_sweep, p, V, n_realizations=16) / four < 25
     with pytest.raises(ValueError, match="reversal_path.*allowed: langevin_sweep, dimer_sweep"):
         estimate_seconds(reversal_path, p, V)
 
