@@ -266,7 +266,9 @@ def test_a_long_run_shows_its_estimate_and_can_be_shortened_before_it_starts(pag
     short = page.locator(".offer-dimer-short button")
     label = short.inner_text()
     n, seconds = (float(x) for x in re.search(r"(\d+) trajectories.*about (\d+) s", label).groups())
-    assert n < 16 and seconds <= 15, label
+    # fewer trajectories within 10 s, or 2 (the fewest) where even those take longer (a loaded machine)
+    assert n < 16 and said[0] * n / 16 / 2 < seconds < 2 * said[0] * n / 16, (label, said)
+    assert n == 2 or seconds <= 15, label
     short.click()
     wait_until(lambda: dash.dimer.running or "done" in status(page, "dimer"), timeout=60, message="the short run")
     assert dash.realizations == n
