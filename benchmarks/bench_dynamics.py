@@ -10,8 +10,9 @@ Run: ``.venv/bin/python benchmarks/bench_dynamics.py`` (about a minute on 2 core
   the ratio to a straightforward NumPy implementation of the Heun–Stratonovich step
   (without that drift, so the ratio is conservative), vectorised over trajectories,
   measured in the same run;
-* the throughput with both spins free (the dimer's 6 × 6 LLG), which with the one-spin figure gives
-  :data:`dimer_core.langevin.STEPS_PER_SECOND`, the basis of :func:`dimer_core.sweeps.estimate_seconds`;
+* the throughput with both spins free (the dimer's 6 × 6 LLG); with the one-spin figure it is
+  :data:`dimer_core.langevin.STEPS_PER_SECOND` (quiet machine), which sizes the probe of
+  :func:`dimer_core.sweeps.estimate_seconds`;
 * the wall time of the default Fig. 4 Langevin sweep (41 biases, 16 realizations), beside its estimate.
 """
 import os
@@ -111,7 +112,7 @@ def main():
     print(f"  NumPy baseline (vectorised over {n_np_traj} trajectories) : {rate_np:10.3e} spin-steps/s")
     print(f"  ratio numba / NumPy                                  : {rate / rate_np:8.0f} x")
     print(f"  both spins free (6 x 6 LLG)                          : {rate_dimer:10.3e} trajectory-steps/s "
-          f"(estimates assume {STEPS_PER_SECOND[2]:.1e})")
+          f"(STEPS_PER_SECOND[2] = {STEPS_PER_SECOND[2]:.1e})")
     print(f"  default Fig. 4 Langevin sweep (41 biases, 16 real.)  : {t_fig4:8.1f} s "
           f"(estimated {t_fig4_estimate:.1f} s)")
 

@@ -27,6 +27,7 @@ k_B·T_eff is not finite) a bias is not integrated: its results are NaN and the
 reason is reported.
 """
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -508,21 +509,27 @@ def ensemble(model, n_realizations, dt, n_burn, n_average, seed=0, m0=None, prog
 
 
 STEPS_PER_SECOND = {1: 2.0e7, 2: 2.0e6}
-"""Trajectory steps per second that :func:`ensemble` advances on 2 cores (warm numba cache), by number of
-free spins: one spin 2.0–2.2e7 (benchmarks/bench_dynamics.py, README), both spins of the dimer 2.0e6 (its
-3n × 3n drift costs about 10 times more per step).  Beyond two spins the cost is taken to grow as n³."""
+"""Trajectory steps per second that :func:`ensemble` advances on 2 quiet cores (warm numba cache), by number
+of free spins: one spin 2.0–2.2e7 (benchmarks/bench_dynamics.py, README), both spins of the dimer 2.0e6 (its
+3n × 3n drift costs about 10 times more per step).  They size the probe of :func:`ensemble_seconds`."""
 
 
-def ensemble_seconds(model, n_realizations, n_steps):
+def ensemble_seconds(model, n_realizations, n_steps, dt, calculus="boltzmann", probe=0.05):
     """Estimated wall time (s) of :func:`ensemble` over ``n_steps`` (burn-in and averaging) per trajectory.
 
-    Counts the steps of the trajectories it integrates (biases outside the model's validity are skipped)
-    at :data:`STEPS_PER_SECOND`; a busy or larger machine changes the wall time, not the count.
+    Measured, not assumed: the same trajectories (biases outside the model's validity are skipped, as in
+    the run) are advanced for a few steps, about ``probe`` seconds at :data:`STEPS_PER_SECOND`, and the
+    time is scaled to ``n_steps``.  The estimate so holds for this machine under its present load.
     """
     spins = _spin_model(model)
-    n = spins.nspins
-    rate = STEPS_PER_SECOND.get(n, STEPS_PER_SECOND[2] * (2 / n) ** 3)
-    return float(np.count_nonzero(spins.validity()[0])) * int(n_realizations) * int(n_steps) / rate
+    n_valid = int(np.count_nonzero(spins.validity()[0]))
+    if n_valid == 0:
+        return 0.0
+    rate = STEPS_PER_SECOND.get(spins.nspins, STEPS_PER_SECOND[2] * (2 / spins.nspins) ** 3)
+    steps = int(min(n_steps, max(1, probe * rate / (n_valid * int(n_realizations)))))
+    start = time.perf_counter()
+    ensemble(spins, n_realizations, dt, 0, steps, calculus=calculus, chunks=1)
+    return (time.perf_counter() - start) * int(n_steps) / steps
 
 
 def _chunk_plan(n_burn, n_average, chunks):

@@ -417,27 +417,27 @@ def _dimer_plan(p, V, dt, t_burn, t_average, terms, calculus):
 
 def estimate_seconds(sweep, params, V, n_realizations=32, dt=None, t_burn=None, t_average=None, terms="full",
                      calculus="boltzmann"):
-    """How long ``sweep(params, V, n_realizations, ...)`` will take (s, 2 cores, warm numba cache), before it runs.
+    """How long ``sweep(params, V, n_realizations, ...)`` will take (s, warm numba cache), before it runs.
 
     ``sweep`` is :func:`langevin_sweep` or :func:`dimer_sweep`, and the other arguments are the ones it
-    would get.  The time steps and step counts are the sweep's own (:func:`time_scales`); the estimate
-    counts the trajectory steps and divides by the measured throughput
-    (:func:`~dimer_core.langevin.ensemble_seconds`).  Building the model costs milliseconds, not the run.
+    would get.  The time step and step counts are the sweep's own (:func:`time_scales`); the time per step
+    is measured by advancing the same trajectories a few steps (:func:`~dimer_core.langevin.ensemble_seconds`,
+    about 0.05 s on 2 quiet cores), so the estimate holds for this machine and its present load.
 
     Examples
     --------
     >>> from dimer_core import preset
     >>> import numpy as np
     >>> s = estimate_seconds(dimer_sweep, preset("weak-soc"), np.linspace(-6, 6, 25), n_realizations=16)
-    >>> 40 < s < 120    # 25 biases x 16 trajectories x 400 000 steps of both spins
+    >>> s > 10    # 25 biases x 16 trajectories x 400 000 steps of both spins: about 80 s on 2 quiet cores
     True
     """
     p, V = _check(params), _grid("V", V)
     if sweep is langevin_sweep:
-        spins, _, _, (n_burn, n_avg) = _langevin_plan(p, V, dt, t_burn, t_average, terms, calculus)
+        spins, _, dt, (n_burn, n_avg) = _langevin_plan(p, V, dt, t_burn, t_average, terms, calculus)
     elif sweep is dimer_sweep:
-        spins, _, (n_burn, n_avg) = _dimer_plan(p, V, dt, t_burn, t_average, terms, calculus)
+        spins, dt, (n_burn, n_avg) = _dimer_plan(p, V, dt, t_burn, t_average, terms, calculus)
     else:
         raise ValueError(f"sweep = {getattr(sweep, '__name__', sweep)!r} has no estimate; allowed: langevin_sweep, "
                          "dimer_sweep")
-    return ensemble_seconds(spins, n_realizations, n_burn + n_avg)
+    return ensemble_seconds(spins, n_realizations, n_burn + n_avg, dt, calculus)

