@@ -20,7 +20,7 @@ from dashboard.live import Live
 from dashboard.plots import current_figures, cuts, interaction_figure, map_grid, omega_panel
 from dashboard.tour import Tour, tour_panel
 from dashboard.views import dimer, trajectory
-from dashboard.widgets import checkbox, parameter_cards
+from dashboard.widgets import checkbox, map_choice, parameter_cards
 
 hv.extension("bokeh")
 # Canvas, not WebGL: these plots are small (161 × 161 images, a few curves), and without a GPU (headless or
@@ -144,7 +144,7 @@ def create_app():
         pn.state.location.sync(dash.p, {k: k for k in dash.p.param if k != "name"})
         pn.state.location.sync(dash, {"quantities": "maps", "guides": "guides"})
         pn.state.location.sync(tour, {"step": "tour"})
-    choose = pn.widgets.MultiChoice.from_param(dash.param.quantities, name="Maps")
+    choose = map_choice(dash)
     guides = checkbox(dash, "guides", "guide lines |μ_L|, |μ_R| = resonances")
 
     maps = pn.bind(lambda quantities: map_grid(live, quantities), dash.param.quantities)

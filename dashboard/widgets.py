@@ -3,9 +3,10 @@ import panel as pn
 import param
 from panel.links import Callback
 
-from dimer_core import DimerParams
+from dimer_core import QUANTITIES, DimerParams
 from dimer_core.params import VECTORS, UnitVector, bounds_text
 
+from .labels import label, symbol, unit
 from .state import LIVE
 
 GROUPS = {
@@ -16,11 +17,6 @@ GROUPS = {
     "Directions": ["that", "m1"],
     "Bare energy of a spin": ["h", "K_easy", "e_easy", "K_hard", "n_hard"],
 }
-
-
-def unit(name):
-    """The unit written in a parameter's doc, e.g. ``meV``."""
-    return DimerParams.param[name].doc.rsplit("[", 1)[-1].rstrip("]")
 
 
 class _PromptFloatSlider(pn.widgets.FloatSlider):
@@ -66,7 +62,7 @@ def number_widget(dash, name):
     p = DimerParams.param[name]
     lo, hi = p.bounds
     slider = _LiveSlider if name in LIVE else _NumberSlider
-    widget = slider(label=f"{name} ({unit(name)})", start=lo, end=hi, step=(hi - lo) / 1000.0,
+    widget = slider(label=label(name), start=lo, end=hi, step=(hi - lo) / 1000.0,
                     value=getattr(dash.p, name), sizing_mode="stretch_width", css_classes=[f"param-{name}"],
                     format="0.[000000]")  # a step shows 0.2, not 0.20000000000000284
 
@@ -103,7 +99,7 @@ SYMBOLS = {"that": "t̂", "m1": "m̂₁", "h": "h", "e_easy": "ê_easy", "n_hard
 def vector_widget(dash, name):
     """A text input "x,y,z" bound to a vector parameter; after a refused text it shows the state's vector again."""
     p = DimerParams.param[name]
-    widget = pn.widgets.TextInput(label=f"{name} ({unit(name)})", value=vector_text(getattr(dash.p, name)),
+    widget = pn.widgets.TextInput(label=label(name), value=vector_text(getattr(dash.p, name)),
                                   description=f"{p.doc}; {bounds_text(name)}; three numbers, e.g. 1,0,0",
                                   sizing_mode="stretch_width", css_classes=[f"param-{name}"])
 
@@ -147,16 +143,26 @@ def vector_text(v):
     return ",".join(f"{x:.4g}" for x in v)
 
 
-def checkbox(owner, name, label):
+def map_choice(dash):
+    """The chooser of the maps shown, listing each quantity by its symbol (``dash.quantities`` keeps the keys)."""
+    choose = pn.widgets.MultiChoice(name="Maps", options={symbol(k): k for k in QUANTITIES},
+                                    value=list(dash.quantities), sizing_mode="stretch_width")
+    choose.param.watch(lambda e: setattr(dash, "quantities", list(e.new)), "value")
+    dash.param.watch(lambda e: setattr(choose, "value", list(e.new)) if list(e.new) != choose.value else None,
+                     "quantities")
+    return choose
+
+
+def checkbox(owner, name, text):
     """A checkbox for the Boolean parameter ``owner.<name>`` whose label text toggles it too.
 
     Bokeh 3.9's Checkbox draws its label beside the box, not in a ``<label>`` element, so a click on the
     words did nothing (holoviz/panel#7106); a CheckboxGroup of one option wraps box and words in one.
     """
-    group = pn.widgets.CheckBoxGroup(options=[label], value=[label] if getattr(owner, name) else [],
+    group = pn.widgets.CheckBoxGroup(options=[text], value=[text] if getattr(owner, name) else [],
                                      css_classes=[f"check-{name}"])
     group.param.watch(lambda e: setattr(owner, name, bool(e.new)), "value")
-    owner.param.watch(lambda e: setattr(group, "value", [label] if e.new else []), name)
+    owner.param.watch(lambda e: setattr(group, "value", [text] if e.new else []), name)
     return group
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from dashboard import state
+from dashboard.labels import symbol
 from dimer_core.params import bounds_text
 from dimer_core.sweeps import dimer_sweep
 
@@ -179,19 +180,19 @@ def test_clicking_a_checkbox_label_toggles_it(page, app_server):
 
 def test_an_error_message_does_not_move_the_page(page, app_server):
     s = open_app(page, app_server, timeout=OPEN)
-    before = plot(page, "J_2")["frame"]
+    before = plot(page, symbol("J_2"))["frame"]
     type_into(page, "t", "99")
     wait_until(lambda: "t = 99" in alert_text(page), timeout=60, message="the message about t = 99")
     alert = page.locator(".alert-danger").first
     wait_until(lambda: alert.is_visible(), message="the message in view")
     box_ = alert.bounding_box()
     assert box_ and 0 <= box_["y"] < 1300 and box_["height"] > 10, box_
-    after = plot(page, "J_2")["frame"]
+    after = plot(page, symbol("J_2"))["frame"]
     assert abs(after["top"] - before["top"]) < 1 and abs(after["left"] - before["left"]) < 1, (before, after)
     screenshot(page, "traps_message_overlay")
     type_into(page, "t", "0.2")  # a valid value clears the message; the maps still have not moved
     wait_until(lambda: not alert.is_visible(), timeout=120, message="the message to go")
-    after = plot(page, "J_2")["frame"]
+    after = plot(page, symbol("J_2"))["frame"]
     assert abs(after["top"] - before["top"]) < 1, (before, after)
     assert s.errors == [], s.errors
 
