@@ -92,10 +92,6 @@ def _same(a, b):
     return a is not None and b is not None and abs(a - b) <= 1e-9 * max(1.0, abs(b))
 
 
-SYMBOLS = {"that": "t̂", "m1": "m̂₁", "h": "h", "e_easy": "ê_easy", "n_hard": "n̂_hard"}
-"""How the page writes each vector parameter."""
-
-
 def vector_widget(dash, name):
     """A text input "x,y,z" bound to a vector parameter; after a refused text it shows the state's vector again."""
     p = DimerParams.param[name]
@@ -110,7 +106,7 @@ def vector_widget(dash, name):
         with pn.io.hold():
             value = parse_vector(event.new)
             if value is None:
-                dash.message = f"{SYMBOLS[name]} ({name}): {event.new!r} is not three numbers; {vector_hint(name)}"
+                dash.message = f"{symbol(name)} ({name}): {event.new!r} is not three numbers; {vector_hint(name)}"
             else:
                 dash.set_value(name, value)
             widget.value = vector_text(getattr(dash.p, name))  # what applies: the state's (normalised) vector
