@@ -30,8 +30,7 @@ from numba import vectorize
 from .cache import BoundedCache
 from .params import DimerParams
 from .assemble import map_outputs, map_outputs_zero_temperature, zero_temperature_sides
-from .assemble import DAMP
-from .response import DAMPING_T0_BELOW, RAW_INDEX, RAW_SPEC, direct
+from .response import RAW_INDEX, RAW_SPEC, direct
 from .tables import build_node_table, build_thermal_table
 from .units import HBAR, K_B
 
@@ -178,12 +177,8 @@ def _map(p, mu_F, V, spec, refine):
                                             mu_F, V)
     half = 0.5 * np.abs(V).max()
     table = thermal_table(p, mu_F.min() - half, mu_F.max() + half, refine)
-    out = map_outputs(table.mu, table.phi, table.dphi, table.d2phi, table.d3phi, mu_F, V, kt,
-                      spec.kind, spec.comp_l, spec.comp_r, spec.comp_n, spec.scale)
-    damp = np.flatnonzero(spec.kind == DAMP)
-    if p.T < DAMPING_T0_BELOW and damp.size:  # the damping's T = 0 value (response.DAMPING_T0_BELOW)
-        out[..., damp] = _map(p.updated(T=0.0), mu_F, V, spec.subset(damp), refine)
-    return out
+    return map_outputs(table.mu, table.phi, table.dphi, table.d2phi, table.d3phi, mu_F, V, kt,
+                       spec.kind, spec.comp_l, spec.comp_r, spec.comp_n, spec.scale)
 
 
 def raw_map(params, mu_F, V, refine=1.0):

@@ -7,6 +7,8 @@ import pytest
 
 import dimer_core as dc
 from dimer_core import couplings
+from dimer_core.energy_grid import resonances
+from dimer_core.units import HBAR, K_B
 
 MU_F = np.linspace(-6.0, 6.0, 201)
 V = np.linspace(-12.0, 12.0, 201)
@@ -76,3 +78,77 @@ def test_maps_give_t_eff_equal_to_t_at_zero_bias():
     for T in (1.0, 10.0, 77.0):
         ds = dc.maps(dc.preset("strong-soc", T=T), np.linspace(-6, 6, 41), [0.0])
         np.testing.assert_allclose(ds.T_eff_2.values, T, rtol=1e-9)
+
+
+SETS = {"paper": {}, "narrow": NARROW}
+LOW_T = [1e-12, 1e-9, 1e-6, 1e-4, 1e-3]
+"""k_BT from 8.6e-14 meV (below the rounding of a node's energy, 2e-13 meV at te = 1000) to γ/3 of the narrow
+corner's resonances (γ = 2.5e-4 meV)."""
+
+
+def _through_resonances(p):
+    """mu_F values spanning the resonances, the resonances themselves included."""
+    return np.sort(np.concatenate([np.linspace(-3.0, 3.0, 13), resonances(p).real]))
+
+
+@pytest.mark.parametrize("name", SETS)
+@pytest.mark.parametrize("T", LOW_T)
+def test_maps_equal_point_and_the_noise_is_positive_as_T_goes_to_zero(name, T):
+    """The thermal tables read Φ' (noise k_BT·Φ', damping) and Φ'', Φ''' (interpolation) through Fermi kernels
+    ~1/(k_BT)^n that cancelled against a smooth integrand: the old maps gave j_i_22 < 0 at 1e-6 K and 1.4e5 ps at
+    1e-12 K, the old point j = 0 below 1e-9 K (its k_BT/2 panels merged below 1e-12 of the band).  Now: maps equal
+    point within 5e-9 of each map's size (old: 1.7e-6 at 1e-4 K, 9e-8 at 1e-3 K), the noise diagonal is positive,
+    and T_eff = T at V = 0 to 1e-9 in both."""
+    p = dc.preset("weak-soc", T=T, **SETS[name])
+    mu, bias = _through_resonances(p), np.array([-1.0, 0.0, 0.7])
+    ds = dc.maps(p, mu, bias)
+    size = {k: float(np.abs(ds[k].values).max()) for k in dc.QUANTITIES}
+    # the noise tensor's eigenvalues: j_i (twice, across that) and j_i + j_an (along that)
+    assert np.all(ds.j_i_22.values > 0) and np.all(ds.j_i_22.values + ds.j_an_22.values > 0)
+    np.testing.assert_allclose(ds.T_eff_2.values[:, 1], T, rtol=1e-9)
+    for i, mu_f in enumerate(mu):
+        for j, v in enumerate(bias):
+            exact = dc.point(p.updated(mu_F=float(mu_f), V=float(v)))
+            assert exact["j_i_22"] > 0 and exact["j_i_22"] + exact["j_an_22"] > 0
+            if v == 0.0:
+                assert exact["T_eff_2"] == pytest.approx(T, rel=1e-9)
+            for key in dc.QUANTITIES:
+                got = float(ds[key].values[i, j])
+                assert abs(got - exact[key]) <= 5e-9 * size[key], (key, mu_f, v, got, exact[key])
+
+
+@pytest.mark.parametrize("name", SETS)
+@pytest.mark.parametrize("T", [1e-12, 1e-9, 1e-6])
+def test_noise_and_damping_tend_to_the_sommerfeld_limit(name, T):
+    """Independent of the thermal routes: the T = 0 point (the Fermi-surface function F(μ) at μ itself) and
+    Sommerfeld's a(T) = a_0 + (π²/6)(k_BT)²·a_0'' (a_0'' by central differences of the T = 0 point; the next term
+    is ≤ 1e-12 here).  Fluctuation–dissipation then gives j_i_22 = 2ħS·k_BT·a(T) (a factor 2 or a sign fails).
+    At the narrow corner's resonances the correction is 4e-7 at 1e-6 K: the old code, which took the damping's
+    T = 0 value below 1 mK, fails there; its noise was 0 (point) or garbage (maps) at 1e-9 and 1e-12 K."""
+    p = dc.preset("weak-soc", T=T, **SETS[name])
+    mu = np.concatenate([resonances(p).real, [0.3, -1.2]])
+    kt = K_B * T
+    ds = dc.maps(p, mu, [0.0])
+    for i, mu_f in enumerate(mu):
+        cold = [dc.point(p.updated(mu_F=float(mu_f + s), V=0.0, T=0.0)) for s in (-1e-6, 0.0, 1e-6)]
+        for key in ("a_i_22", "a_an_22", "a_i_21"):
+            curvature = (cold[0][key] - 2.0 * cold[1][key] + cold[2][key]) / 1e-12
+            expect = cold[1][key] + np.pi ** 2 / 6.0 * kt ** 2 * curvature
+            warm = dc.point(p.updated(mu_F=float(mu_f), V=0.0))
+            assert warm[key] == pytest.approx(expect, rel=1e-9, abs=1e-12 * abs(cold[1][key])), key
+            assert float(ds[key].values[i, 0]) == pytest.approx(expect, rel=1e-8), key
+            noise = "j" + key[1:]
+            for got in (warm[noise], float(ds[noise].values[i, 0])):
+                assert got == pytest.approx(2.0 * HBAR * p.S * kt * expect, rel=1e-8), noise
+
+
+def test_the_damping_is_continuous_across_1_mK():
+    """The old code took the damping's T = 0 value below 1 mK (claimed error ≤ 2e-7): on a narrow resonance,
+    where k_BT = γ/3 at 1 mK, a_i_22 jumped by 24 % across 1 mK and T_eff was 0.80 mK at 0.9999 mK."""
+    p = dc.preset("weak-soc", V=0.0, **NARROW)
+    for x in resonances(p).real:
+        below, above = (dc.point(p.updated(mu_F=float(x), T=T)) for T in (0.9999e-3, 1.0001e-3))
+        assert below["a_i_22"] == pytest.approx(above["a_i_22"], rel=1e-3)
+        assert below["T_eff_2"] == pytest.approx(0.9999e-3, rel=1e-9)
+        ds = dc.maps(p.updated(T=0.9999e-3), [float(x)], [0.0])
+        assert float(ds.T_eff_2.values[0, 0]) == pytest.approx(0.9999e-3, rel=1e-9)
