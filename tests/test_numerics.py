@@ -163,3 +163,27 @@ def test_the_damping_is_continuous_across_1_mK():
         ds = dc.maps(p.updated(T=0.9999e-3), [float(x)], [0.0])
         assert float(ds.T_eff_2.values[0, 0]) == pytest.approx(0.9999e-3, rel=1e-9)
 
+
+def test_t_eff_is_undefined_where_the_damping_does_not_balance_the_noise():
+    """With the whole band (t_e = 25) inside the bias window (V = ±100 mV) a_i_22 is 0 (±1.6e-19, a rounding
+    residual) while j_i_22 = 0.061 ps: T_eff was ±1.3e18 K with a rounding sign.  T_eff_2 is NaN there
+    (|T_eff| > couplings.T_EFF_LIMIT = 1e4 K), in point and maps (the reason in attrs["validity"]), flagged by
+    fp_sweep with Omega NaN, as langevin.validity flags it; elsewhere it is the ratio j_i_22/(2ħS·a_i_22)/k_B."""
+    from dimer_core import sweeps
+
+    p = dc.preset("weak-soc", te=25.0)
+    for T, residual in ((0.0, 1e-15), (10.0, 1e-6)):  # at 10 K the thermal tail at the band edge, 4e-8/meV²
+        out = dc.point(p.updated(T=T, V=100.0))
+        assert abs(out["a_i_22"]) < residual * out["j_i_22"] and out["j_i_22"] > 0.05
+        assert np.isnan(out["T_eff_2"])
+    ds = dc.maps(p, [0.0], [-100.0, 2.0, 100.0])
+    teff = ds.T_eff_2.values[0]
+    assert np.isnan(teff[[0, 2]]).all()
+    ratio = float(ds.j_i_22[0, 1] / (2.0 * HBAR * p.S * ds.a_i_22[0, 1]) / K_B)
+    assert teff[1] == pytest.approx(ratio, rel=1e-14) and 1.0 < teff[1] < 1e3
+    assert ds.attrs["validity"].startswith("T_eff_2 undefined (NaN) at 2 of 3 points: |T_eff| > 10000 K")
+    assert dc.maps(p, [0.0], [2.0]).attrs["validity"] == ""
+    fp = sweeps.fp_sweep(p, [-100.0, 2.0, 100.0])
+    assert fp.outside_validity.values.tolist() == [True, False, True]
+    assert np.isnan(fp.Omega_z.values[[0, 2]]).all() and np.isfinite(fp.Omega_z.values[1])
+    assert "V = 100 mV: T_eff undefined" in fp.attrs["validity"]
