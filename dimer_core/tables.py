@@ -32,7 +32,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, vectorize
 
 from . import energy_grid
 from .energy_grid import GL_NODES, GL_ORDER, GL_WEIGHTS, breakpoints, min_width, resonance_anchored_nodes, resonances
@@ -136,8 +136,8 @@ def thermal_window(p, kt, mu, poles, bp, refine=1.0):
     bp_u = u_ref + _shift_energies(theta_ref, bp_eta, te) / kt
     inner = np.concatenate([_solve_shifts(theta_ref, (grid[(grid > lo) & (grid < hi)] - u_ref) * kt, te),
                             bp_eta[(bp_u > lo) & (bp_u < hi)]])
-    ends = [band_eta[0] if lo == band_u[0] else _solve_shifts(theta_ref, np.array([(lo - u_ref) * kt]), te)[0],
-            band_eta[1] if hi == band_u[1] else _solve_shifts(theta_ref, np.array([(hi - u_ref) * kt]), te)[0]]
+    ends = [band_eta[0] if lo == band_u[0] else _solve_shifts(theta_ref, (lo - u_ref) * kt, te),
+            band_eta[1] if hi == band_u[1] else _solve_shifts(theta_ref, (hi - u_ref) * kt, te)]
     edges = np.unique(np.concatenate([ends, inner]))
     edges = edges[(edges >= ends[0]) & (edges <= ends[1])]
     half, mid = 0.5 * np.diff(edges), 0.5 * (edges[1:] + edges[:-1])
@@ -454,22 +454,16 @@ def _solve_shift(theta, target, te):
     return eta
 
 
-@njit(cache=True)
-def _shift_energies(theta, etas, te):
-    """:func:`_shift_energy` of an array of offsets."""
-    out = np.empty(etas.shape[0])
-    for k in range(etas.shape[0]):
-        out[k] = _shift_energy(theta, etas[k], te)
-    return out
+@vectorize(["float64(float64, float64, float64)"], cache=True)
+def _shift_energies(theta, eta, te):
+    """:func:`_shift_energy` elementwise (NumPy ufunc)."""
+    return _shift_energy(theta, eta, te)
 
 
-@njit(cache=True)
-def _solve_shifts(theta, targets, te):
-    """:func:`_solve_shift` of an array of targets."""
-    out = np.empty(targets.shape[0])
-    for k in range(targets.shape[0]):
-        out[k] = _solve_shift(theta, targets[k], te)
-    return out
+@vectorize(["float64(float64, float64, float64)"], cache=True)
+def _solve_shifts(theta, target, te):
+    """:func:`_solve_shift` elementwise (NumPy ufunc)."""
+    return _solve_shift(theta, target, te)
 
 
 @njit(cache=True)
