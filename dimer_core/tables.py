@@ -422,12 +422,16 @@ def _merge(runs, edges, anchors, values, glx, glw, bary):
 
 
 def _block_end(first, last, lo):
-    """End of the block of μ points from ``lo`` whose weight matrices fit in ``WINDOW_BYTES``."""
+    """End of the block of μ points from ``lo`` whose weight matrices fit in ``WINDOW_BYTES`` and span at most
+    twice the widest window among them plus 16 panels (the matrices are zero outside each μ's window: narrow
+    windows, e.g. the Sommerfeld form's one panel, in a wide block would multiply mostly zeros)."""
     hi = lo + 1
     c0, c1 = first[lo], last[lo]
+    widest = last[lo] - first[lo]
     while hi < first.size:
         c0, c1 = min(c0, first[hi]), max(c1, last[hi])
-        if 4 * 8 * (hi + 1 - lo) * GL_ORDER * max(c1 - c0, 1) > WINDOW_BYTES:
+        widest = max(widest, last[hi] - first[hi])
+        if c1 - c0 > 2 * widest + 16 or 4 * 8 * (hi + 1 - lo) * GL_ORDER * max(c1 - c0, 1) > WINDOW_BYTES:
             break
         hi += 1
     return hi
