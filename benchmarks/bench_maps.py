@@ -5,7 +5,7 @@ Run: ``.venv/bin/python benchmarks/bench_maps.py`` (about a minute on 2 cores).
 Measured in one run:
 * every quantity over a 201 × 201 mu_F × V map at T = 0 for a new electronic
   parameter set (target < 100 ms), after only the ranges change (< 10 ms), and at
-  T = 10 K for a new set (< 1 s); the same at T = 1 mK … 300 K, as ratios to T = 10 K
+  T = 10 K for a new set (< 1 s); the same at T = 1e-12 K … 300 K, as ratios to T = 10 K
   (issue 11: bounded at every T);
 * one ``point``;
 * the baseline: a straightforward per-point adaptive quadrature of the same
@@ -94,7 +94,8 @@ def main():
     dc.maps(base, MU_F, V)
     t_range = median_time(lambda k: dc.maps(base, MU_F + 0.01 * (k + 1), V - 0.02 * (k + 1)), 21)
     t_hot = median_time(lambda k: new_set(k, T=10.0), 5)
-    t_temps = {T: median_time(lambda k: new_set(k, T=T), 3) for T in (1e-3, 1e-2, 0.1, 1.0, 100.0, 300.0)}
+    t_temps = {T: median_time(lambda k: new_set(k, T=T), 3)
+               for T in (1e-12, 1e-9, 1e-6, 1e-3, 1e-2, 0.1, 1.0, 100.0, 300.0)}
     t_point = median_time(lambda k: dc.point(base.updated(mu_F=0.3 + 1e-3 * k, V=2.0)), 21)
     t_point_T = median_time(lambda k: dc.point(base.updated(mu_F=0.3 + 1e-3 * k, V=2.0, T=10.0)), 9)
 

@@ -111,12 +111,12 @@ def _write_error(path, exc):
 
 
 def _fmt(key, value):
-    from .couplings import QUANTITIES
+    from .couplings import QUANTITIES, T_EFF_LIMIT
 
     unit = QUANTITIES[key][0]
     if key == "T_eff_2":
         if not math.isfinite(value):
-            return "undefined (a_i_22 = 0)"
+            return f"undefined (|T_eff| > {T_EFF_LIMIT:g} K or 0/0: a_i_22 ~ 0 does not balance the noise)"
         if value < 0:
             return f"{value:.6g} {unit}  (negative: a_i_22 < 0, energy injection)"
     return f"{value:.6g} {unit}"
@@ -152,6 +152,8 @@ def cmd_maps(args):
     except OSError as exc:
         raise _write_error(args.out, exc)
     print(f"wrote {len(ds.data_vars)} quantities on {mu_f.size} x {v.size} (mu_F x V) to {args.out}")
+    if ds.attrs["validity"]:
+        print(f"note: {ds.attrs['validity']}")
     return 0
 
 

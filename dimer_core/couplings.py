@@ -14,14 +14,15 @@ K_2        S²·χ_22^(an)(0)                             1/meV
 chi22_DM   χ_22^(DM)(0)  (no S² factor)                1/meV
 a_x_ab     S·∂_E Im χ_ab^(x)(E)|_0, x = i, an, DM      1/meV²
 j_x_ab     S²·C_ab^(x)                                 ps
-T_eff_2    j_i_22 / (2ħS·a_i_22) / k_B                 K
+T_eff_2    j_i_22 / (2ħS·a_i_22) / k_B (NaN beyond 1e4 K)  K
 I          (e/h)∫dε T(ε)(f_L − f_R)                    nA
 =========  ==========================================  ========
 
 Couplings enter the LLG multiplied by Δ² (α_ab = Δ²·(a^(i)·1 + a^(an)·that⊗that +
 a^(DM)·W)), so they are independent of Δ.  T_eff_2 < 0 where a_i_22 < 0: the
 electrons inject energy into the spin ("energy injection"); it is a physical
-regime, reported as such, not an error.
+regime, reported as such, not an error.  Where the isotropic damping vanishes
+T_eff_2 is undefined and NaN (:data:`T_EFF_LIMIT`).
 """
 import numpy as np
 import xarray as xr
@@ -30,8 +31,7 @@ from numba import vectorize
 from .cache import BoundedCache
 from .params import DimerParams
 from .assemble import map_outputs, map_outputs_zero_temperature, zero_temperature_sides
-from .assemble import DAMP
-from .response import DAMPING_T0_BELOW, RAW_INDEX, RAW_SPEC, direct
+from .response import RAW_INDEX, RAW_SPEC, direct
 from .tables import build_node_table, build_thermal_table
 from .units import HBAR, K_B
 
@@ -58,7 +58,8 @@ QUANTITIES = {
     "j_DM_22": ("ps", "antisymmetric noise correlation of spin 2, S²·C_22^(DM) (zero by symmetry)"),
     "j_i_21": ("ps", "nonlocal isotropic noise correlation, S²·C_21^(i)"),
     "j_an_21": ("ps", "nonlocal anisotropic noise correlation, S²·C_21^(an)"),
-    "T_eff_2": ("K", "effective temperature of spin 2, j_i_22/(2ħS a_i_22)/k_B (negative: energy injection)"),
+    "T_eff_2": ("K", "effective temperature of spin 2, j_i_22/(2ħS a_i_22)/k_B (negative: energy injection; "
+                "NaN: undefined, |T_eff| > 1e4 K or 0/0, the damping does not balance the noise)"),
     "I": ("nA", "charge current, both spins summed"),
 }
 """Every named quantity: key → (unit, description). The keys of :func:`point`."""
@@ -97,19 +98,43 @@ def _with_teff(values, S):
     return {k: values[k] for k in QUANTITIES}
 
 
+T_EFF_LIMIT = 1e4
+"""|T_eff| (K) beyond which T_eff_2 is undefined and reported as NaN.
+
+k_B·T_eff = j^(i)/(2ħS·a^(i)) is the temperature of the bath that would give the spin this noise with this
+damping.  Where the isotropic damping vanishes it has no value: with the whole band inside the bias window
+(e.g. t_e = 25, V = ±100 mV) a^(i) is exactly 0 while the noise is not (T_eff = ±1e18 K from a rounding
+residual of either sign).  Near such points |T_eff| grows without bound: beyond 1e4 K (k_B·T_eff = 0.86 eV, above every energy of the
+declared box) the damping no longer balances the noise, the slow-spin LLG that defines T_eff does not hold,
+and :func:`dimer_core.langevin.validity` flags the same biases (the parameter box found
+k_B·T_eff = 1.4e6 meV at V = −100 mV, asking for dt = 7e-8 ps).  The damping and noise themselves are
+reported as computed."""
+
+
 @vectorize(["float64(float64, float64, float64)"], cache=True)
 def _teff_kelvin(j_i, a_i, S):
     if a_i == 0.0:
-        return np.inf
-    return j_i / (2.0 * HBAR * S * a_i) / K_B
+        return np.nan
+    t = j_i / (2.0 * HBAR * S * a_i) / K_B
+    return t if abs(t) <= T_EFF_LIMIT else np.nan
 
 
 def effective_temperature(j_i, a_i, S):
-    """k_B·T_eff = j^(i)/(2ħS·a^(i)) in kelvin (PHYSICS.md; T_eff = T at V = 0); +inf where a^(i) = 0.
+    """k_B·T_eff = j^(i)/(2ħS·a^(i)) in kelvin (PHYSICS.md; T_eff = T at V = 0); NaN where it is undefined,
+    |T_eff| > :data:`T_EFF_LIMIT` or a^(i) = 0.
 
     One compiled pass over the (possibly strided) map columns; NumPy array or scalar out.
     """
     return _teff_kelvin(np.asarray(j_i, dtype=float), np.asarray(a_i, dtype=float), float(S))
+
+
+def t_eff_note(t_eff):
+    """The reason T_eff_2 is NaN at some of the given values, for ``attrs["validity"]`` ('' if none is)."""
+    undefined = int(np.count_nonzero(np.isnan(np.asarray(t_eff, dtype=float))))
+    if not undefined:
+        return ""
+    return (f"T_eff_2 undefined (NaN) at {undefined} of {np.size(t_eff)} points: |T_eff| > {T_EFF_LIMIT:g} K "
+            "or 0/0, the isotropic damping a_i_22 (~0) does not balance the noise j_i_22; outside the slow-spin model")
 
 
 def _checked(params):
@@ -178,12 +203,8 @@ def _map(p, mu_F, V, spec, refine):
                                             mu_F, V)
     half = 0.5 * np.abs(V).max()
     table = thermal_table(p, mu_F.min() - half, mu_F.max() + half, refine)
-    out = map_outputs(table.mu, table.phi, table.dphi, table.d2phi, table.d3phi, mu_F, V, kt,
-                      spec.kind, spec.comp_l, spec.comp_r, spec.comp_n, spec.scale)
-    damp = np.flatnonzero(spec.kind == DAMP)
-    if p.T < DAMPING_T0_BELOW and damp.size:  # the damping's T = 0 value (response.DAMPING_T0_BELOW)
-        out[..., damp] = _map(p.updated(T=0.0), mu_F, V, spec.subset(damp), refine)
-    return out
+    return map_outputs(table.mu, table.phi, table.dphi, table.d2phi, table.d3phi, mu_F, V, kt,
+                       spec.kind, spec.comp_l, spec.comp_r, spec.comp_n, spec.scale)
 
 
 def raw_map(params, mu_F, V, refine=1.0):
@@ -226,6 +247,7 @@ def maps(params, mu_F, V, refine=1.0):
     -----
     Energy integrals are tabulated once per electronic parameter set (and
     temperature) in a bounded cache; a new mu_F or V range only re-reads them.
+    ``attrs["validity"]`` says where T_eff_2 is undefined (NaN, :data:`T_EFF_LIMIT`), '' if nowhere.
     """
     p = _checked(params)
     mu_F, V = _grid("mu_F", mu_F), _grid("V", V)
@@ -237,6 +259,7 @@ def maps(params, mu_F, V, refine=1.0):
                 "V": ("V", V, {"units": "mV", "long_name": "bias voltage"})},
     )
     ds.attrs.update(parameter_attrs(p, exclude=("mu_F", "V")))
+    ds.attrs["validity"] = t_eff_note(quantities["T_eff_2"])
     ds.attrs["title"] = "Bias-dependent couplings of the spin dimer (Leiva, Díaz & Núñez, PRB 107, 094401)"
     return ds
 
@@ -268,5 +291,5 @@ def cache_nbytes():
     return sum(cache.nbytes for cache in _CACHES)
 
 
-__all__ = ["QUANTITIES", "point", "raw_point", "maps", "raw_map", "named_map", "named", "effective_temperature",
-           "guide_levels", "clear_caches", "cache_nbytes"]
+__all__ = ["QUANTITIES", "T_EFF_LIMIT", "point", "raw_point", "maps", "raw_map", "named_map", "named",
+           "effective_temperature", "t_eff_note", "guide_levels", "clear_caches", "cache_nbytes"]

@@ -36,6 +36,7 @@ from numba import njit, prange
 from .drift import as_tuple9, calculus_flag, largest_correction, rate, rate_one, renormalise, workspace
 from .progress import Cancelled, cancelled
 from .rng import normal, seed_state
+from .couplings import T_EFF_LIMIT
 from .units import K_B
 
 MAX_STATE_BYTES = 2 * 2 ** 30
@@ -213,12 +214,6 @@ STIFFNESS_LIMIT = 1e3
 """A bias whose noise-induced drift or diffusion needs a step this many times below the precession step
 is outside the model's validity (:meth:`SpinModel.validity`)."""
 
-T_EFF_LIMIT = 1e4
-"""|T_eff| (K) beyond which the damping no longer balances the noise (a^(i) ≈ 0): the spin is at an
-effectively infinite temperature, the noise-induced drift Θ·div Kᵃ grows without bound and no time step
-resolves it (the parameter box found k_B·T_eff = 1.4e6 meV at V = −100 mV, asking for dt = 7e-8 ps)."""
-
-
 def validity(alpha, kt):
     """Where the slow-spin LLG holds: (valid (nb,) bool, reason per bias, '' where valid).
 
@@ -237,6 +232,9 @@ def validity(alpha, kt):
                        "(1 + Δ²·a_DM·(m·that) <= 0 on the sphere)")
         if np.any(damped == 0.0):
             why.append("a free spin has no damping (e.g. Δ = 0): nothing relaxes it")
+        elif not np.all(np.isfinite(t)):
+            why.append(f"T_eff undefined: |T_eff| exceeds {T_EFF_LIMIT:g} K or is 0/0 (isotropic damping ≈ 0: "
+                       "nothing balances the noise)")
         elif not np.all(np.abs(t) <= K_B * T_EFF_LIMIT):
             why.append(f"|T_eff| = {np.max(np.abs(t)) / K_B:.3g} K exceeds {T_EFF_LIMIT:g} K (isotropic damping "
                        "≈ 0: nothing balances the noise)")

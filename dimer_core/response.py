@@ -13,7 +13,8 @@ Routes
 ------
 :func:`direct` (used by ``point``): quadrature of each integrand times its
 occupation factor (f_c, or (1 − f_c) f_c' for the noise), on panels that have
-the Fermi steps (T = 0) or a k_B·T/2 grid around them (T > 0) as break points.
+the Fermi steps as break points (T = 0); at T > 0 Φ(μ) and Φ'(μ) of
+:func:`dimer_core.tables.fermi_weighted_sums` (that integral plus a k_B·T/2 grid around μ).
 
 :data:`RAW_SPEC` (used by ``maps`` and by the T > 0 point): the same sums
 written through the one-dimensional functions Φ(μ) of :mod:`dimer_core.tables`
@@ -36,11 +37,6 @@ SURFACE_PARTS = ("i", "an")
 """Parts of ∂_E Im χ computed as a Fermi-surface term plus a bias-window term (no Fermi-sea integral);
 the DM part keeps the Fermi-sea form (docs/physics.md, "Damping as a Fermi-surface term")."""
 
-DAMPING_T0_BELOW = 1e-3
-"""Temperature (K) below which the surface + window damping takes its T = 0 value.  Its surface term reads
-Φ'(μ) of the thermal routes, which lose accuracy as k_BT falls below the rounding they can resolve (maps:
-5e-5 at 1e-4 K, garbage at 1e-6 K; point: 0 at 1e-9 K — the noise k_BT·Φ' shares this, issue reported),
-while the T = 0 value errs by O((πk_BT/γ)²/6) ≤ 2e-7 at 1 mK for the narrowest resonance (γ = 2.5e-4 meV)."""
 RAW = tuple([f"{kind}_{ab}_{part}" for ab in PAIR_NAMES for kind in ("chi", "dchi", "noise") for part in PARTS]
             + ["spin_1", "spin_2", "current"])
 """Names of the raw response components, in order."""
@@ -130,18 +126,11 @@ def direct(p, refine=1.0):
         out = _assemble(sums[0], sums[1], noise, E_OVER_H * ((occ[0] - occ[1]) @ f[:, TRANS]))
         _surface_damping(out, f, occ[0] - occ[1], at_mu, 2.0 * p.te * np.sin(anchor_mu + offset_mu))
         return out
-    # T > 0: Φ and Φ' at exactly mu_L and mu_R on panels refined around each
-    sums, slopes = {}, {}
-    for c, mu in ((0, mu_l), (1, mu_r)):
-        phi, dphi = fermi_weighted_sums(p, kt, np.array([mu]), refine)
-        sums[c], slopes[c] = phi[0], dphi[0]
+    # T > 0: Φ and Φ' at exactly mu_L and mu_R (T = 0 integral plus the Fermi window around each)
+    phi, dphi = fermi_weighted_sums(p, kt, np.array([mu_l, mu_r]), refine)
     spec = RAW_SPEC
-    out = combine_vectors(spec.kind, spec.comp_l, spec.comp_r, spec.comp_n, spec.scale,
-                          sums[0], sums[1], slopes[0], slopes[1], mu_l - mu_r, kt)
-    if p.T < DAMPING_T0_BELOW:
-        damp = RAW_SPEC.kind == DAMP
-        out[damp] = direct(p.updated(T=0.0), refine)[damp]
-    return out
+    return combine_vectors(spec.kind, spec.comp_l, spec.comp_r, spec.comp_n, spec.scale,
+                           phi[0], phi[1], dphi[0], dphi[1], mu_l - mu_r, kt)
 
 
 def _surface_damping(out, f, window, at_mu, dedt):

@@ -692,13 +692,15 @@ def fp_sweep_values(p, couplings):
     """Fokker–Planck Omega (n, 3) and k_B·T_eff (n,) in meV from site-2 couplings along a sweep.
 
     ``couplings``: dict of equal-length arrays (the named couplings at each bias,
-    :func:`dimer_core.couplings.named_map`).  A non-finite T_eff_2 counts as 0
-    (the global minimum).
+    :func:`dimer_core.couplings.named_map`).  Where T_eff_2 is undefined (NaN,
+    :data:`dimer_core.couplings.T_EFF_LIMIT`) Omega and k_B·T_eff are NaN.
     """
-    t_eff = np.asarray(couplings["T_eff_2"], dtype=float)
-    kts = np.where(np.isfinite(t_eff), K_B * t_eff, 0.0)
+    kts = K_B * np.asarray(couplings["T_eff_2"], dtype=float)
     g, q, _ = free_spin_terms(p, couplings)
-    return mean_orientations(g, q, kts), kts
+    omega = np.full(g.shape, np.nan)
+    defined = np.isfinite(kts)
+    omega[defined] = mean_orientations(g[defined], q[defined], kts[defined])
+    return omega, kts
 
 
 __all__ = ["FreeSpinEnergy", "free_spin_energy", "free_spin_terms", "bare_terms", "mean_orientation",

@@ -71,7 +71,8 @@ def fp_sweep(params, V):
     maximum), and the Fig. 4/5 comparison in meV: E_J = Δ²J_2, E_D = Δ²D_2,
     E_A = Δ²A_2, E_K = Δ²K_2, E_s = Δ·s_2, E_DMself = (ΔS)²·chi22_DM, kT_eff;
     outside_validity where the slow-spin LLG breaks down (the values are kept, the
-    reasons are in ``attrs["validity"]``; :func:`~dimer_core.langevin.validity`).
+    reasons are in ``attrs["validity"]``; :func:`~dimer_core.langevin.validity`),
+    except Omega and kT_eff where T_eff_2 is undefined (NaN there).
     """
     p = _check(params)
     V = _grid("V", V)

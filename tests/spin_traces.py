@@ -9,7 +9,6 @@ import numpy as np
 from dimer_core.energy_grid import breakpoints, panel_nodes
 from dimer_core.greens import PAULI, device_greens_4x4
 from dimer_core.response import chemical_potentials, fermi
-from dimer_core.tables import thermal_breakpoints
 from dimer_core.units import HBAR, K_B
 
 
@@ -30,7 +29,9 @@ def full_tensors(p):
     if kt == 0:
         bp = breakpoints(p, 1.0, extra=(mu_l, mu_r))
     else:
-        bp = thermal_breakpoints(p, kt, (mu_l, mu_r))
+        # the resonance panels, further cut every k_BT/2 within ±36 k_BT of each Fermi level
+        bp = breakpoints(p, 1.0, extra=np.concatenate([np.arange(mu - 36.0 * kt, mu + 36.25 * kt, 0.5 * kt)
+                                                       for mu in (mu_l, mu_r)]))
     theta, weight, _ = panel_nodes(bp, p.te)
     e = -2 * p.te * np.cos(theta)
     dedt = 2 * p.te * np.sin(theta)

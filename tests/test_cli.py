@@ -48,6 +48,19 @@ def test_point_table_says_energy_injection():
     assert "energy injection" in line
 
 
+def test_undefined_t_eff_is_said_in_the_table_and_the_maps_note(tmp_path):
+    """With the whole band (te = 25) inside the bias window (V = 100 mV) a_i_22 is 0: T_eff was printed as -1.3e18 K."""
+    out = run("point", "--te", "25", "--V", "100")
+    assert out.returncode == 0, out.stderr
+    line = next(l for l in out.stdout.splitlines() if l.startswith("T_eff_2"))
+    assert "undefined (|T_eff| > 10000 K or 0/0" in line and "e+" not in line.split("effective")[0]
+    assert json.loads(run("point", "--te", "25", "--V", "100", "--json").stdout)["T_eff_2"] is None
+    out = run("maps", "--te", "25", "--mu_F", "-1:1:3", "--V", "98:100:2", "--out", str(tmp_path / "m.nc"))
+    assert out.returncode == 0, out.stderr
+    assert "note: T_eff_2 undefined (NaN) at " in out.stdout
+    assert "note" not in run("maps", "--mu_F", "-1:1:3", "--V", "-2:2:5", "--out", str(tmp_path / "n.nc")).stdout
+
+
 @pytest.mark.parametrize("suffix", [".nc", ".csv"])
 def test_maps_files(tmp_path, suffix):
     path = tmp_path / f"m{suffix}"

@@ -116,17 +116,3 @@ def test_surface_form_equals_the_sea_form_out_of_equilibrium(changes):
         scale = max(abs(v) for v in sea.values())
         for part in ("i", "an"):
             assert raw[RAW_INDEX[f"dchi_{ab}_{part}"]] == pytest.approx(sea[part], abs=1e-9 * scale)
-
-
-@pytest.mark.parametrize("T", [9e-4, 1e-4, 1e-6, 1e-9, 1e-12])
-def test_damping_below_1mK_is_its_T0_value(T):
-    """Below response.DAMPING_T0_BELOW the damping is its T = 0 value (the thermal Φ' it would read loses
-    accuracy as k_BT → 0: maps gave a_i_22 = 6.9e10 instead of 1.6e-9 at 1e-12 K, point 0 at 1e-9 K)."""
-    values = dict(BASE, te=1000.0, tL=0.5, tR=0.5)
-    cold, warm = DimerParams(**dict(values, T=0.0)).check(), DimerParams(**dict(values, T=T)).check()
-    mu_f, bias = np.array([-2.0, 0.0, 1.9]), np.array([-3.0, 0.0, 0.37])
-    keys = ["a_i_22", "a_an_22", "a_i_21", "a_an_21"]  # a_DM keeps the sea form, read from Φ (not Φ')
-    at_zero, at_t = named_map(cold, mu_f, bias), named_map(warm, mu_f, bias)
-    for key in keys:
-        np.testing.assert_array_equal(at_t[key], at_zero[key])
-        assert dc.point(warm)[key] == dc.point(cold)[key]

@@ -9,9 +9,10 @@ oblique and parallel vectors):
   parameter and the allowed range — and every public entry point refuses it with the same
   message, never a traceback from inside the numerics —
 * or every output of ``point``, ``maps``, ``fp_sweep``, ``langevin_sweep`` and
-  ``dimer_sweep`` is finite, except the documented ones: T_eff_2 = ±inf only where
-  a_i_22 == 0, and Langevin NaN only where ``outside_validity`` is True (with the reason
-  in ``attrs["validity"]``);
+  ``dimer_sweep`` is finite, except the documented ones: T_eff_2 = NaN only where it is
+  undefined (a_i_22 == 0 or |j_i_22/(2ħS·a_i_22)| > couplings.T_EFF_LIMIT·k_B), with it the
+  Fokker–Planck Omega and kT_eff, and Langevin NaN only where ``outside_validity`` is True
+  (with the reason in ``attrs["validity"]``);
 * with no warning of any kind (``warnings.simplefilter("error")`` around each call; NumPy's
   default error state, so divide/overflow/invalid RuntimeWarnings count);
 * with bounded memory: tracemalloc peak and RSS growth below 500 MB per call.
@@ -34,8 +35,9 @@ import pytest
 
 import dimer_core as dc
 from dimer_core import sweeps
-from dimer_core.couplings import clear_caches, named_map
+from dimer_core.couplings import T_EFF_LIMIT, clear_caches, named_map
 from dimer_core.params import DimerParams
+from dimer_core.units import HBAR, K_B
 
 SEED = 20230094401
 N_RANDOM = 40
@@ -210,10 +212,18 @@ def _admissible(values):
         return None, message
 
 
-def _teff_ok(teff, a_i):
-    """T_eff_2 finite, or ±inf exactly where a_i_22 == 0."""
-    teff, a_i = np.asarray(teff, dtype=float), np.asarray(a_i, dtype=float)
-    return np.isfinite(teff) | (np.isinf(teff) & (a_i == 0.0))
+def _undefined_teff(a_i, j_i, S):
+    """Where T_eff_2 must be NaN: a_i_22 == 0 or |j_i_22/(2ħS·a_i_22)| beyond couplings.T_EFF_LIMIT."""
+    a_i, j_i = np.asarray(a_i, dtype=float), np.asarray(j_i, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.abs(j_i / (2.0 * HBAR * S * a_i) / K_B)
+    return (a_i == 0.0) | ~(ratio <= T_EFF_LIMIT)
+
+
+def _teff_ok(teff, a_i, j_i, S):
+    """T_eff_2 NaN exactly where it is undefined, finite elsewhere."""
+    teff = np.asarray(teff, dtype=float)
+    return np.where(_undefined_teff(a_i, j_i, S), np.isnan(teff), np.isfinite(teff))
 
 
 def _assert_finite(name, values, allowed=None):
@@ -249,7 +259,7 @@ def test_point(values, request):
     assert set(out) == set(dc.QUANTITIES)
     for key, v in out.items():
         if key == "T_eff_2":
-            assert _teff_ok(v, out["a_i_22"]), f"T_eff_2 = {v} with a_i_22 = {out['a_i_22']}"
+            assert _teff_ok(v, out["a_i_22"], out["j_i_22"], p.S), f"T_eff_2 = {v} with a_i_22 = {out['a_i_22']}"
         else:
             _assert_finite(key, v)
 
@@ -260,7 +270,7 @@ def test_maps(values, request):
     ds = measured("maps 21x21", lambda: dc.maps(p, MU_GRID, V_GRID), request)
     for key in dc.QUANTITIES:
         if key == "T_eff_2":
-            assert _teff_ok(ds[key].values, ds["a_i_22"].values).all(), "T_eff_2 infinite where a_i_22 != 0"
+            assert _teff_ok(ds[key].values, ds["a_i_22"].values, ds["j_i_22"].values, p.S).all(), "T_eff_2"
         else:
             _assert_finite(key, ds[key].values)
 
@@ -274,14 +284,16 @@ def test_fp_sweep(values, request):
     p = _checked_or_refused(values)
     V = _bias_sweep(p)
     ds = measured("fp_sweep", lambda: sweeps.fp_sweep(p, V), request)
-    a_i = named_map(p, [p.mu_F], V)["a_i_22"][0]
+    c = named_map(p, [p.mu_F], V)
+    undefined = _undefined_teff(c["a_i_22"][0], c["j_i_22"][0], p.S)
+    assert not (undefined & ~ds["outside_validity"].values).any()
     for key in ds.data_vars:
         if key == "T_eff_2":
-            assert _teff_ok(ds[key].values, a_i).all()
+            assert _teff_ok(ds[key].values, c["a_i_22"][0], c["j_i_22"][0], p.S).all()
         else:
-            _assert_finite(key, ds[key].values)
+            _assert_finite(key, ds[key].values, allowed=undefined if key.startswith(("Omega", "kT")) else None)
     omega = np.stack([ds[f"Omega_{x}"].values for x in "xyz"], axis=-1)
-    assert np.all(np.linalg.norm(omega, axis=-1) <= 1.0 + 1e-9)
+    assert np.all(np.linalg.norm(omega[~undefined], axis=-1) <= 1.0 + 1e-9)
 
 
 def _steps(p, V, dimer, **times):
@@ -316,11 +328,11 @@ def _assert_validity(ds, V):
 
 def _check_langevin(ds, p, V):
     flags = _assert_validity(ds, V)
-    a_i = named_map(p, [p.mu_F], V)["a_i_22"][0]
+    c = named_map(p, [p.mu_F], V)
     for key in ds.data_vars:
         if key == "T_eff_2":
-            assert _teff_ok(ds[key].values, a_i).all()
-        elif key.startswith("Omega_"):
+            assert _teff_ok(ds[key].values, c["a_i_22"][0], c["j_i_22"][0], p.S).all()
+        elif key.startswith(("Omega_", "FP_Omega_")):
             _assert_finite(key, ds[key].values, allowed=flags)
         elif key != "outside_validity":
             _assert_finite(key, ds[key].values)
@@ -390,7 +402,7 @@ def test_maps_201_at_the_narrow_resonance_corner(T, request):
                   lambda: dc.maps(p, np.linspace(-50.0, 50.0, 201), np.linspace(-100.0, 100.0, 201)), request)
     for key in dc.QUANTITIES:
         if key == "T_eff_2":
-            assert _teff_ok(ds[key].values, ds["a_i_22"].values).all()
+            assert _teff_ok(ds[key].values, ds["a_i_22"].values, ds["j_i_22"].values, p.S).all()
         else:
             _assert_finite(key, ds[key].values)
 
