@@ -430,7 +430,7 @@ def _merge(runs, edges, anchors, values, glx, glw, bary):
 def _block_end(first, last, lo):
     """End of the block of μ points from ``lo`` whose weight matrices fit in ``WINDOW_BYTES`` and span at most
     twice the widest window among them plus 16 panels (the matrices are zero outside each μ's window: narrow
-    windows, e.g. the Sommerfeld form's one panel, in a wide block would multiply mostly zeros)."""
+    windows in a wide block would multiply mostly zeros)."""
     hi = lo + 1
     c0, c1 = first[lo], last[lo]
     widest = last[lo] - first[lo]
