@@ -343,16 +343,22 @@ def fermi_window_sums(table, kt, mus):
     e_edges = -2.0 * table.te * np.cos(edges)
     mus = np.ascontiguousarray(mus, dtype=float)
     first, last, frame = _window_plan(e_edges, anchors, mus, kt, table.te, FERMI_CUTOFF, SOMMERFELD_BELOW)
+    e_anchor, e_node = _node_energies(edges, anchors, table.te, GL_NODES)
     out = np.empty((4, mus.size, NCOMP))
+    sommerfeld = frame[:, 3] > 0.0
+    out[:, sommerfeld] = _sommerfeld_sums(frame[sommerfeld], anchors, mid, half, kt, table.te, _MONOMIAL, fvals, start)
+    rest = np.flatnonzero(~sommerfeld)
+    first, last, mus, frame = first[rest], last[rest], mus[rest], frame[rest]
     lo = 0
-    while lo < mus.size:
+    while lo < rest.size:
         hi = _block_end(first, last, lo)
         c0, c1 = GL_ORDER * first[lo:hi].min(), GL_ORDER * max(last[lo:hi].max(), first[lo:hi].min())
-        w = _window_weights(edges, e_edges, anchors, mid, half, frame[lo:hi], first[lo:hi], last[lo:hi],
-                            c0, c1, kt, table.te, SUB_OFFSETS, GL_NODES, GL_WEIGHTS, _BARY, _MONOMIAL)
+        w = _window_weights(edges, e_edges, anchors, mid, half, e_anchor, e_node, mus[lo:hi], frame[lo:hi],
+                            first[lo:hi], last[lo:hi], c0, c1, kt, table.te, SUB_OFFSETS, GL_NODES, GL_WEIGHTS,
+                            _BARY)
         for k in range(4):
-            out[k, lo:hi] = w[k] @ fvals[c0:c1]
-        out[0, lo:hi] += start[first[lo:hi]]
+            out[k, rest[lo:hi]] = w[k] @ fvals[c0:c1]
+        out[0, rest[lo:hi]] += start[first[lo:hi]]
         lo = hi
     return tuple(out)
 
@@ -424,7 +430,7 @@ def _merge(runs, edges, anchors, values, glx, glw, bary):
 def _block_end(first, last, lo):
     """End of the block of μ points from ``lo`` whose weight matrices fit in ``WINDOW_BYTES`` and span at most
     twice the widest window among them plus 16 panels (the matrices are zero outside each μ's window: narrow
-    windows, e.g. the Sommerfeld form's one panel, in a wide block would multiply mostly zeros)."""
+    windows in a wide block would multiply mostly zeros)."""
     hi = lo + 1
     c0, c1 = first[lo], last[lo]
     widest = last[lo] - first[lo]
@@ -445,12 +451,13 @@ def _shift_energy(theta, eta, te):
 
 
 @njit(cache=True)
-def _solve_shift(theta, target, te):
-    """The offset η ∈ [−θ, π − θ] with :func:`_shift_energy` (θ, η) = target (meV): acos, then Newton steps on
-    the precise form (targets beyond the band give its edge)."""
+def _solve_shift(theta, target, te, newton=3):
+    """The offset η ∈ [−θ, π − θ] with :func:`_shift_energy` (θ, η) = target (meV): acos (≈1e-16 rad absolute),
+    then ``newton`` Newton steps on the precise form for full relative precision (targets beyond the band give
+    its edge)."""
     lo, hi = -theta, math.pi - theta
     eta = min(max(math.acos(min(max(math.cos(theta) - target / (2.0 * te), -1.0), 1.0)) - theta, lo), hi)
-    for _ in range(3):
+    for _ in range(newton):
         slope = 2.0 * te * math.sin(theta + eta)
         if slope <= 0.0:
             break
@@ -506,16 +513,55 @@ def _window_plan(e_edges, anchors, mus, kt, te, cutoff, sommerfeld):
     return first, last, frame
 
 
-@njit(cache=True, parallel=True)
-def _window_weights(edges, e_edges, anchors, mid, half, frame, first, last, c0, c1, kt, te, offsets, glx, glw,
-                    bary, mono):
-    """Weights of the quadrature nodes c0 ≤ i < c1 for Φ and its first three μ-derivatives at each μ,
-    an array (4, len(mus), c1 − c0); the window of μ_j spans the panels first[j] ≤ p < last[j] and
-    ``frame[j]`` is its row of :func:`_window_plan`.
+@njit(cache=True)
+def _node_energies(edges, anchors, te, glx):
+    """Per panel its anchor's energy −2te·cos(anchor), formed as the integrand kernel forms it, and per node its
+    energy above that, 4te·sin(anchor + o/2)·sin(o/2) for its offset o (:func:`_shift_energy`)."""
+    npan, n = anchors.shape[0], glx.shape[0]
+    e_anchor = np.empty(npan)
+    e_node = np.empty(npan * n)
+    for p in range(npan):
+        a = anchors[p]
+        e_anchor[p] = -2.0 * te * math.cos(a)
+        lo, hi = edges[p] - a, edges[p + 1] - a
+        for i in range(n):
+            e_node[p * n + i] = _shift_energy(a, 0.5 * (hi + lo) + 0.5 * (hi - lo) * glx[i], te)
+    return e_anchor, e_node
 
-    Offsets η are measured from μ's angle θ_μ = anchors[q] + d: a panel's edges are (edges[p] − anchors[q]) − d
-    (the same number for both panels sharing an edge) and its nodes (anchors[p] − anchors[q]) + (mid[p] − d)
-    + half[p]·x_i, x_i the Gauss–Legendre nodes (mid, half: the panel in offsets from its own anchor)."""
+
+@njit(cache=True)
+def _sommerfeld_sums(frame, anchors, mid, half, kt, te, mono, fvals, start):
+    """Φ and its first three μ-derivatives, (4, len(frame), NCOMP), at the μ whose :func:`_window_plan` rows
+    ``frame`` take the Sommerfeld form: :func:`_sommerfeld_weights` on the panel q holding μ, applied to its
+    node values.  One thread: a μ costs about a microsecond, less than waking a second thread."""
+    m, n, ncomp = frame.shape[0], mono.shape[0], fvals.shape[1]
+    out = np.zeros((4, m, ncomp))
+    w = np.empty((4, n))
+    scratch = np.empty(n + 20)
+    for j in range(m):
+        q = int(frame[j, 0])
+        _sommerfeld_weights((frame[j, 1] - mid[q]) / half[q], half[q], anchors[q], frame[j, 1], kt, te, mono, w,
+                            scratch)
+        for k in range(4):
+            for i in range(n):
+                out[k, j] += w[k, i] * fvals[q * n + i]
+        out[0, j] += start[q]
+    return out
+
+
+@njit(cache=True, parallel=True)
+def _window_weights(edges, e_edges, anchors, mid, half, e_anchor, e_node, mus, frame, first, last, c0, c1, kt, te,
+                    offsets, glx, glw, bary):
+    """Weights of the quadrature nodes c0 ≤ i < c1 for Φ and its first three μ-derivatives at each μ in ``mus``,
+    an array (4, len(mus), c1 − c0); the window of μ_j spans the panels first[j] ≤ p < last[j] and
+    ``frame[j]`` is its row of :func:`_window_plan` (not the Sommerfeld form: :func:`_sommerfeld_sums`).
+
+    A panel no wider than k_BT takes u = ((e_anchor − μ) + e_node)/k_BT at its own nodes (:func:`_node_energies`):
+    such a panel lies within ~8 of its widths of its anchor resonance, or is one of the widest panels
+    (0.025·(2te)) with k_BT above that width, so both terms are ≲ 80 k_BT and u errs by ≲ 1e-14.  A wider panel is integrated on
+    sub-panels in offsets η from μ's angle θ_μ = anchors[q] + d: its edges are (edges[p] − anchors[q]) − d (the
+    same number for both panels sharing an edge) and its Lagrange basis is centred at
+    (anchors[p] − anchors[q]) + (mid[p] − d) (mid, half: the panel in offsets from its own anchor)."""
     n = glx.shape[0]
     m = frame.shape[0]
     w = np.zeros((4, m, c1 - c0))
@@ -523,24 +569,20 @@ def _window_weights(edges, e_edges, anchors, mid, half, frame, first, last, c0, 
         q = int(frame[j, 0])
         a_ref, d_ref, u_ref = anchors[q], frame[j, 1], frame[j, 2]
         theta = a_ref + d_ref
-        if frame[j, 3] > 0.0:
-            _sommerfeld_weights((d_ref - mid[q]) / half[q], half[q], a_ref, d_ref, kt, te, mono,
-                                w[:, j, q * n - c0:(q + 1) * n - c0])
-            continue
         ell = np.empty(n)
         for p in range(first[j], last[j]):
             k = p * n - c0
-            centre = (anchors[p] - a_ref) + (mid[p] - d_ref)
             if e_edges[p + 1] - e_edges[p] <= kt:
+                below = e_anchor[p] - mus[j]
                 for i in range(n):
-                    u = u_ref + _shift_energy(theta, centre + half[p] * glx[i], te) / kt
-                    f0, f1, f2, f3 = _fermi_kernels(u, kt)
+                    f0, f1, f2, f3 = _fermi_kernels((below + e_node[p * n + i]) / kt, kt)
                     ws = half[p] * glw[i]
                     w[0, j, k + i] = ws * f0
                     w[1, j, k + i] = ws * f1
                     w[2, j, k + i] = ws * f2
                     w[3, j, k + i] = ws * f3
             else:
+                centre = (anchors[p] - a_ref) + (mid[p] - d_ref)
                 _product_weights((edges[p] - a_ref) - d_ref, (edges[p + 1] - a_ref) - d_ref, centre, half[p], theta,
                                  u_ref, kt, te, offsets, glx, glw, bary, ell, w[:, j, k:k + n])
     return w
@@ -581,8 +623,9 @@ def _product_weights(eta0, eta1, centre, half, theta, u_ref, kt, te, offsets, gl
     w (4, n).
 
     Below u = ``offsets[0]`` f = 1 (one Gauss–Legendre sub-panel, exact for ℓ_i); inside the window the
-    sub-panel edges are u = ``offsets`` (η by :func:`_solve_shift`; where exactly does not matter, since each
-    node's u is computed from its own η); above it f = 0.  ``ell`` is scratch of length n.
+    sub-panel edges are u ≈ ``offsets`` (η by acos, :func:`_solve_shift` without Newton steps: where exactly
+    does not matter, since each node's u is computed from its own η); above it f = 0.  ``ell`` is scratch of
+    length n.
     """
     w[:, :] = 0.0
     u1 = u_ref + _shift_energy(theta, eta1, te) / kt
@@ -591,7 +634,7 @@ def _product_weights(eta0, eta1, centre, half, theta, u_ref, kt, te, offsets, gl
         s = offsets[q]
         if s <= ua:
             continue
-        b = eta1 if s >= u1 else min(max(_solve_shift(theta, (s - u_ref) * kt, te), a), eta1)
+        b = eta1 if s >= u1 else min(max(_solve_shift(theta, (s - u_ref) * kt, te, 0), a), eta1)
         _accumulate(a, b, centre, half, theta, u_ref, kt, te, q > 0, glx, glw, bary, ell, w)
         if s >= u1:
             break
@@ -620,7 +663,7 @@ def _accumulate(ea, eb, centre, half, theta, u_ref, kt, te, thermal, glx, glw, b
 
 
 @njit(cache=True)
-def _sommerfeld_weights(x, half, anchor, offset, kt, te, mono, w):
+def _sommerfeld_weights(x, half, anchor, offset, kt, te, mono, w, scratch):
     """Weights (4, n) of the panel's nodes for Φ, Φ', Φ'', Φ''' at μ, the panel's local coordinate x, when
     k_B·T ≪ the panel:
 
@@ -629,18 +672,17 @@ def _sommerfeld_weights(x, half, anchor, offset, kt, te, mono, w):
     F = g/(dε/dθ) with g the per-dθ integrand's Lagrange interpolant, and Φ_0(μ) minus its value at the panel's
     lower edge = half·∫_{−1}^{x} g dx.  The ε-derivatives of F come from Taylor series in η = θ − θ_μ
     (θ_μ = anchor + offset): g's from the monomial coefficients ``mono`` shifted to x, divided by the series of
-    dε/dθ = 2te·sin θ, then d/dε = (dε/dθ)⁻¹·d/dθ four times.
+    dε/dθ = 2te·sin θ, then d/dε = (dε/dθ)⁻¹·d/dθ four times.  ``scratch``: n + 20 floats.
     """
     n = mono.shape[0]
     order = 5
     sa, ca = math.sin(anchor), math.cos(anchor)
     so, co = math.sin(offset), math.cos(offset)
     s0, c0 = sa * co + ca * so, ca * co - sa * so  # sin θ_μ, cos θ_μ
-    jac = np.array([s0, c0, -0.5 * s0, -c0 / 6.0, s0 / 24.0]) * (2.0 * te)
-    b = np.empty(n)
-    series = np.empty(order)
-    work = np.empty(order)
-    deriv = np.empty(order)
+    b, jac = scratch[:n], scratch[n:n + order]
+    series, work, deriv = scratch[n + order:n + 2 * order], scratch[n + 2 * order:n + 3 * order], scratch[n + 3 * order:]
+    for k, factor in enumerate((s0, c0, -0.5 * s0, -c0 / 6.0, s0 / 24.0)):
+        jac[k] = 2.0 * te * factor
     c2 = SOMMERFELD_C2 * kt * kt
     for i in range(n):
         cum = 0.0
