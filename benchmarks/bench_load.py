@@ -117,15 +117,18 @@ class Server:
         return stats
 
 
-def tree_cpu_seconds(pid):
-    """CPU time (s) of a process and its children (the forked servers of ``--procs``)."""
-    total = cpu_seconds(pid)
+def _children(pid):
+    """Process ids of a process's children, from /proc (none if it has exited)."""
     try:
         with open(f"/proc/{pid}/task/{pid}/children") as f:
-            children = [int(c) for c in f.read().split()]
+            return [int(c) for c in f.read().split()]
     except OSError:
-        children = []
-    return total + sum(tree_cpu_seconds(c) for c in children)
+        return []
+
+
+def tree_cpu_seconds(pid):
+    """CPU time (s) of a process and its children (the forked servers of ``--procs``)."""
+    return cpu_seconds(pid) + sum(tree_cpu_seconds(c) for c in _children(pid))
 
 
 @contextmanager
@@ -148,14 +151,6 @@ def serve(procs=1):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-
-
-def _children(pid):
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(c) for c in f.read().split()]
-    except OSError:
-        return []
 
 
 # ----- opening pages without a browser (--open) -----
