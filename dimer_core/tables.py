@@ -92,27 +92,36 @@ def build_node_table(p, refine=1.0):
 def fermi_weighted_sums(p, kt, mus, refine=1.0):
     """Φ_k(μ) and Φ'_k(μ) by direct quadrature at each μ in ``mus`` (meV), T > 0 (the route of ``point``).
 
-    Φ(μ) = Φ_0(μ) + ∫dε [f(ε − μ) − Θ(μ − ε)]F(ε) and Φ'(μ) = ∫dε (−∂f)F: Φ_0 on the T = 0 panels with μ as a
-    break point, the two window integrals on the nodes of :func:`thermal_window` (integrands evaluated there).
-    Returns two arrays of shape (len(mus), NCOMP).
+    Φ(μ) = Φ_0(μ) + ∫dε [f(ε − μ) − Θ(μ − ε)]F(ε) and Φ'(μ) = ∫dε (−∂f)F: the two window integrals on the nodes
+    of :func:`thermal_window` (integrands evaluated there), whose step sits at μ's exact band angle
+    (:func:`reference_frame`); Φ_0 on the T = 0 panels up to the break point b nearest μ (μ itself, rounded to
+    ~1e-16 rad, ~2e-13 meV at te = 1000), plus F(μ)·(θ_μ − θ_b) from there to that exact angle.  Without that
+    last term the two steps sat apart by the rounding, and within γ of a resonance 2.5e-4 meV wide (integrands
+    ~2e8/meV) Φ moved by 4e-5: 2e-5 of K's map size at 100 K.  Returns two arrays of shape (len(mus), NCOMP).
     """
     mus = np.atleast_1d(np.asarray(mus, dtype=float))
     poles = resonances(p).real
     bp = breakpoints(p, refine, extra=mus)
     anchor, offset, weight = energy_grid.anchored_nodes(bp, p.te, poles)
     weighted = evaluate(anchor, p, offset) * weight[:, None]
-    energy = -2.0 * p.te * np.cos(anchor + offset)
-    phi = np.stack([np.where(energy < mu, 1.0, np.where(energy > mu, 0.0, 0.5)) @ weighted for mu in mus])
+    below_edge = np.concatenate([np.zeros((1, NCOMP)),
+                                 np.cumsum(weighted.reshape(-1, GL_ORDER, NCOMP).sum(axis=1), axis=0)])
+    frames = [reference_frame(mu, p.te, poles, kt) for mu in mus]
+    at_mu = evaluate(np.array([f[0] for f in frames]), p, np.array([f[1] for f in frames]))
+    edge = np.clip(np.searchsorted(bp, mus), 1, bp.size - 1)
+    edge -= np.abs(bp[edge - 1] - mus) < np.abs(bp[edge] - mus)
+    beyond = (energy_grid.theta_of(bp[edge], p.te) - [f[0] for f in frames]) - [f[1] for f in frames]
+    phi = below_edge[edge] - at_mu * beyond[:, None]
     dphi = np.empty_like(phi)
     for j, mu in enumerate(mus):
-        a, o, step, slope = thermal_window(p, kt, mu, poles, bp, refine)
+        a, o, step, slope = thermal_window(p, kt, mu, poles, bp, refine, frames[j])
         values = evaluate(a, p, o)
         phi[j] += step @ values
         dphi[j] = slope @ values
     return phi, dphi
 
 
-def thermal_window(p, kt, mu, poles, bp, refine=1.0):
+def thermal_window(p, kt, mu, poles, bp, refine=1.0, frame=None):
     """Nodes and weights of the Fermi window of μ (meV) at k_B·T = ``kt``, for :func:`fermi_weighted_sums`.
 
     The window ±``FERMI_CUTOFF``·k_B·T (clipped to the band) is cut into panels ≤ ``THERMAL_PANEL``·k_B·T
@@ -125,7 +134,7 @@ def thermal_window(p, kt, mu, poles, bp, refine=1.0):
     of [f(u) − Θ(−u)] and of −∂f/∂ε = f(1 − f)/k_B·T.
     """
     te = p.te
-    a_ref, d_ref, u_ref = reference_frame(mu, te, poles, kt)
+    a_ref, d_ref, u_ref = frame if frame is not None else reference_frame(mu, te, poles, kt)
     theta_ref = a_ref + d_ref
     step = THERMAL_PANEL / refine
     grid = np.union1d(np.arange(-FERMI_CUTOFF, FERMI_CUTOFF + 0.5 * step, step), [0.0])
