@@ -218,6 +218,25 @@ THERMAL_REACH = 16.0
 """Distance (in k_B·T) from a resonance or band edge out to which those panels stay k_B·T-sized; beyond it
 Φ's Fermi-smoothed part has decayed below e^-16 and the panels grow geometrically."""
 
+THERMAL_GROWTH = 1.0
+"""Beyond ``THERMAL_REACH`` the μ-panels are this fraction of the distance d to the nearest feature, divided by
+``TABLE_DENSITY``·refine (d/2 at refine 1; 11 points each).  Φ_T is Φ_0's smooth tail there plus e^-16 of Fermi
+smoothing; the quintic Hermite reading errs on spacings d/22 by ≲ (1/22)⁶ of the local value, itself ≲ γ/d of
+the peak.  Measured (maps against point through and beside each resonance, 1 mK … 10 K, paper's set and narrow
+corner): ≤ 2.1e-10 of each map's size, as with the d/8 panels used before (which cost 1.75× the μ points at
+1 mK); d/1 gave 4.4e-9."""
+
+OWN_NODES = 2.0
+"""Window panels no wider than this many k_B·T take the Fermi kernels at their own Gauss–Legendre nodes
+(:func:`_window_weights`): 10 nodes integrate K·F with K analytic within πk_B·T of the real axis to ~ρ^-20,
+ρ = (π + √(π² + h²))/h for the half-width h = 1 (k_B·T): 6.44^-20 ≈ 7e-17.  Wider panels are cut into
+sub-panels ``SUB_OFFSETS`` and read through their interpolant (~ρ^-11 for the degree-9 basis times K)."""
+
+OWN_NODES_TAIL, OWN_NODES_GAP = 4.0, 8.0
+"""So are panels no wider than ``OWN_NODES_TAIL`` k_B·T whose nearest point is ``OWN_NODES_GAP`` k_B·T or more
+from μ: ρ = 3.43 for h = 2, 3.43^-20 ≈ 2e-11, times the kernels' e^-8 there.  With the rule of one k_B·T before,
+product integration (10 Lagrange divisions a sub-node) took ~70 % of the window weights at 1 mK."""
+
 
 def table_abscissae(p, kt, lo, hi, refine=1.0):
     """Non-uniform μ points (meV) of a :class:`ThermalTable` on [lo, hi]: edges and equally spaced points
@@ -226,10 +245,11 @@ def table_abscissae(p, kt, lo, hi, refine=1.0):
     Φ_T(μ) = ∫dε f(ε − μ)F(ε) is Φ_0 smoothed over k_B·T, so its features sit at the resonances
     x − iγ and at the band edges ±2·te (γ = 0), with widths max(γ, k_B·T) and exponential Fermi tails
     of scale k_B·T.  Panel width per feature at distance d: max(γ/2, ``THERMAL_TABLE_PANEL``·k_B·T)
-    within ``THERMAL_REACH``·k_B·T of it, max(γ/2, d/4) beyond (as the T = 0 panels), at most
-    0.05·(2·te), the non-thermal widths divided by ``TABLE_DENSITY``.  Their number does not grow as
-    k_B·T → 0 nor with (band width)/(k_B·T): about 70 panels per feature for k_B·T > γ, and tending to
-    the T = 0 table's as k_B·T → 0.
+    within ``THERMAL_REACH``·k_B·T of it, max(γ/2, ``THERMAL_GROWTH``·d) beyond, at most 0.05·(2·te), the
+    non-thermal widths divided by ``TABLE_DENSITY``.  Their number does not grow as k_B·T → 0 nor with
+    (band width)/(k_B·T): per feature 2·``THERMAL_REACH`` panels within the reach and 5.7 per decade of d on
+    each side beyond it (width d/2: a ratio 1.5 a panel), e.g. 3477 μ points (316 panels) at 1 mK in the narrow
+    corner over 24 meV, 309 at 10 K.
     """
     poles = resonances(p)
     band = 2.0 * p.te
@@ -242,7 +262,7 @@ def table_abscissae(p, kt, lo, hi, refine=1.0):
 
     def width(e):
         d = np.abs(e - xs)
-        w = np.where(d < reach, near, np.maximum(floor, 0.25 * d / scale))
+        w = np.where(d < reach, near, np.maximum(floor, THERMAL_GROWTH * d / scale))
         return min(hmax, float(w.min()))
 
     return panel_points(walk_panels(lo, hi, width))
@@ -293,6 +313,13 @@ sub-panels err by ρ^-11·e^(−|x|/k_B·T) < 1e-12 of the window's integral."""
 
 WINDOW_BYTES = 32 * 2 ** 20
 """Memory budget of one block of the weight matrices in :func:`fermi_window_sums` (bytes)."""
+
+BLOCK_FILL = 1.1
+BLOCK_SLACK = 4
+"""A block of μ points in :func:`fermi_window_sums` ends before its weight matrices (rows × the panels any of
+its windows spans) exceed ``BLOCK_FILL`` × the panels its windows cover plus ``BLOCK_SLACK`` panels a row
+(:func:`_block_end`).  The rule it replaced (span ≤ 2 × the widest window + 16) multiplied 2.7–3.4 times the
+useful entries at 1–10 mK in the narrow corner; this one 1.2 times, in 70–90 blocks."""
 
 
 def _barycentric_weights():
@@ -360,7 +387,7 @@ def fermi_window_sums(table, kt, mus):
     first, last, mus, frame = first[rest], last[rest], mus[rest], frame[rest]
     lo = 0
     while lo < rest.size:
-        hi = _block_end(first, last, lo)
+        hi = _block_end(first, last, lo, WINDOW_BYTES)
         c0, c1 = GL_ORDER * first[lo:hi].min(), GL_ORDER * max(last[lo:hi].max(), first[lo:hi].min())
         w = _window_weights(edges, e_edges, anchors, mid, half, e_anchor, e_node, mus[lo:hi], frame[lo:hi],
                             first[lo:hi], last[lo:hi], c0, c1, kt, table.te, SUB_OFFSETS, GL_NODES, GL_WEIGHTS,
@@ -436,17 +463,22 @@ def _merge(runs, edges, anchors, values, glx, glw, bary):
     return out
 
 
-def _block_end(first, last, lo):
-    """End of the block of μ points from ``lo`` whose weight matrices fit in ``WINDOW_BYTES`` and span at most
-    twice the widest window among them plus 16 panels (the matrices are zero outside each μ's window: narrow
-    windows in a wide block would multiply mostly zeros)."""
+@njit(cache=True)
+def _block_end(first, last, lo, window_bytes):
+    """End of the block of μ points from ``lo`` whose weight matrices fit in ``window_bytes`` and hold few
+    zeros: the block's matrices span c1 − c0 panels for each of its rows, while a μ's window covers only
+    last − first of them; the block ends before its area exceeds ``BLOCK_FILL`` times the windows' total plus
+    ``BLOCK_SLACK`` panels a row (narrow windows in a wide block would multiply mostly zeros, and the block
+    after a wide one need not carry its span)."""
     hi = lo + 1
     c0, c1 = first[lo], last[lo]
-    widest = last[lo] - first[lo]
-    while hi < first.size:
+    useful = last[lo] - first[lo]
+    while hi < first.shape[0]:
         c0, c1 = min(c0, first[hi]), max(c1, last[hi])
-        widest = max(widest, last[hi] - first[hi])
-        if c1 - c0 > 2 * widest + 16 or 4 * 8 * (hi + 1 - lo) * GL_ORDER * max(c1 - c0, 1) > WINDOW_BYTES:
+        useful += last[hi] - first[hi]
+        rows = hi + 1 - lo
+        area = rows * max(c1 - c0, 1)
+        if area > BLOCK_FILL * useful + BLOCK_SLACK * rows or 4 * 8 * GL_ORDER * area > window_bytes:
             break
         hi += 1
     return hi
@@ -565,9 +597,10 @@ def _window_weights(edges, e_edges, anchors, mid, half, e_anchor, e_node, mus, f
     an array (4, len(mus), c1 − c0); the window of μ_j spans the panels first[j] ≤ p < last[j] and
     ``frame[j]`` is its row of :func:`_window_plan` (not the Sommerfeld form: :func:`_sommerfeld_sums`).
 
-    A panel no wider than k_BT takes u = ((e_anchor − μ) + e_node)/k_BT at its own nodes (:func:`_node_energies`):
-    such a panel lies within ~8 of its widths of its anchor resonance, or is one of the widest panels
-    (0.025·(2te)) with k_BT above that width, so both terms are ≲ 80 k_BT and u errs by ≲ 1e-14.  A wider panel is integrated on
+    A panel no wider than ``OWN_NODES`` k_BT (``OWN_NODES_TAIL`` k_BT in the tails) takes
+    u = ((e_anchor − μ) + e_node)/k_BT at its own nodes (:func:`_node_energies`): such a panel lies within ~8 of its
+    widths of its anchor resonance, or is one of the widest panels (0.025·(2te)) with k_BT above a quarter of that
+    width, so both terms are ≲ 80 k_BT and u errs by ≲ 1e-14.  A wider panel is integrated on
     sub-panels in offsets η from μ's angle θ_μ = anchors[q] + d: its edges are (edges[p] − anchors[q]) − d (the
     same number for both panels sharing an edge) and its Lagrange basis is centred at
     (anchors[p] − anchors[q]) + (mid[p] − d) (mid, half: the panel in offsets from its own anchor)."""
@@ -581,7 +614,9 @@ def _window_weights(edges, e_edges, anchors, mid, half, e_anchor, e_node, mus, f
         ell = np.empty(n)
         for p in range(first[j], last[j]):
             k = p * n - c0
-            if e_edges[p + 1] - e_edges[p] <= kt:
+            width = e_edges[p + 1] - e_edges[p]
+            gap = max(e_edges[p] - mus[j], mus[j] - e_edges[p + 1], 0.0)
+            if width <= OWN_NODES * kt or (width <= OWN_NODES_TAIL * kt and gap >= OWN_NODES_GAP * kt):
                 below = e_anchor[p] - mus[j]
                 for i in range(n):
                     f0, f1, f2, f3 = _fermi_kernels((below + e_node[p * n + i]) / kt, kt)
