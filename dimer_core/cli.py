@@ -1,4 +1,4 @@
-"""Command line: ``dimer-core point | maps | sweep | study | figures`` (also ``python -m dimer_core``).
+"""Command line: ``dimer-core point | maps | sweep | modes | study | figures`` (also ``python -m dimer_core``).
 
 Every parameter of :class:`~dimer_core.params.DimerParams` is an option
 ``--name value`` spelt as the parameter (``--mu_F 0.7``, ``--that 1,1,1`` for
@@ -189,6 +189,41 @@ def cmd_sweep(args):
     return 0
 
 
+def cmd_modes(args):
+    from .sweeps import modes_sweep
+
+    p = _params_from(args, exclude=("V",))
+    v = parse_range(args.V_range, "--V", -100.0, 100.0, "mV")
+    f = None if args.f_range is None else parse_range(args.f_range, "--f", 0.0, 1e5, "GHz")
+    try:
+        axis = tuple(float(x) for x in args.rf_axis.split(","))
+        if len(axis) != 3 or not any(axis):
+            raise ValueError
+    except ValueError:
+        raise UsageError(f"--rf_axis {args.rf_axis!r} is not a nonzero 3-vector; give three numbers, e.g. 1,0,0")
+    endings = (".nc",) if f is not None else (".nc", ".csv")
+    _prepare_out(args.out, endings, ".nc (NetCDF)" if f is not None else ".nc (NetCDF) or .csv")
+    ds = modes_sweep(p, v, spins=args.spins, terms=args.terms, f_ghz=f, rf_axis=axis)
+    try:
+        if args.out.endswith(".nc"):
+            ds.to_netcdf(args.out)
+        else:
+            table = ds[["frequency", "linewidth", "q_factor", "stable"]].to_dataframe().reset_index()
+            table.dropna(subset=["frequency"]).to_csv(args.out, index=False)
+    except OSError as exc:
+        raise _write_error(args.out, exc)
+    stable = int(ds.stable.any("state").sum())
+    print(f"wrote the modes of {args.spins} spins at {v.size} biases to {args.out} "
+          f"(a stable state at {stable} of them; frequency and linewidth in GHz)")
+    driven = ds.V.values[(~ds.stable.values & np.isfinite(ds.frequency.values[..., 0])).any(axis=1)]
+    if driven.size:
+        print(f"note: unstable states (linewidth < 0 where the bias drives a mode, or saddles) at "
+              f"{driven.size} biases, e.g. V = {driven[0]:g} mV")
+    if ds.attrs["validity"]:
+        print(f"note: outside the model's validity (NaN): {ds.attrs['validity']}")
+    return 0
+
+
 def cmd_figures(args):
     from .figures import all_figures
     from .progress import TerminalBar
@@ -283,6 +318,21 @@ def build_parser(prog="dimer-core"):
     p_sweep.add_argument("--progress", action="store_true", help="show the progress bar even when not a terminal")
     p_sweep.add_argument("--out", required=True, help="output CSV file (missing folders are created)")
     p_sweep.set_defaults(run=cmd_sweep)
+    p_modes = sub.add_parser("modes", help="ESR/FMR lines: mode frequencies and linewidths against V, to CSV "
+                                           "or NetCDF")
+    _add_params(p_modes, exclude=("V",))
+    p_modes.add_argument("--V", dest="V_range", default="-5:5:41", metavar="LO:HI:N",
+                         help="bias grid in mV (default -5:5:41)")
+    p_modes.add_argument("--spins", choices=("pinned", "both"), default="pinned",
+                         help="spin 2 free with m_1 pinned, or both spins free (default pinned)")
+    p_modes.add_argument("--terms", choices=("full", "paper"), default="full",
+                         help="full model, or the paper's terms only (no self-DMI torque, no W damping)")
+    p_modes.add_argument("--f", dest="f_range", metavar="LO:HI:N",
+                         help="also the rf absorption Im chi(f) on this grid in GHz (NetCDF output)")
+    p_modes.add_argument("--rf_axis", default="1,0,0", metavar="X,Y,Z",
+                         help="direction of the rf field (default 1,0,0); the static field is --h")
+    p_modes.add_argument("--out", required=True, help="output file, .csv (modes) or .nc (everything)")
+    p_modes.set_defaults(run=cmd_modes)
     p_study = sub.add_parser("study", help="a parameter study on Dask (maps or sweeps over a parameter grid)")
     p_study.add_argument("spec", nargs="?", help="study spec (TOML; see examples/)")
     p_study.add_argument("--out", help="study folder to create (with missing parent folders)")

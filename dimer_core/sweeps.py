@@ -7,6 +7,8 @@
 * :func:`reversal_path` — one trajectory m(t) and its torques split as in Fig. 3.
 * :func:`dimer_sweep` — both spins free: <m_1·m_2>, <m_1>, <m_2> against V.
 * :func:`current_sweep` — charge current I(V) and dI/dV.
+* :func:`modes_sweep` — ESR/FMR lines: frequencies, linewidths and stability of the stationary states
+  (:mod:`dimer_core.modes`), and the rf absorption spectrum.
 * :func:`estimate_seconds` — how long a Langevin or both-spins-free sweep will take, before it runs.
 
 Every sweep runs at the parameters' mu_F and takes its couplings from
@@ -442,3 +444,33 @@ def estimate_seconds(sweep, params, V, n_realizations=32, dt=None, t_burn=None, 
         raise ValueError(f"sweep = {getattr(sweep, '__name__', sweep)!r} has no estimate; allowed: langevin_sweep, "
                          "dimer_sweep")
     return ensemble_seconds(spins, n_realizations, n_burn + n_avg, dt, calculus)
+
+
+SPINS = ("pinned", "both")
+"""``pinned``: spin 2 free with m_1 pinned (paper Sec. IV); ``both``: both spins free."""
+
+
+def modes_sweep(params, V, spins="pinned", terms="full", f_ghz=None, rf_axis=(1.0, 0.0, 0.0)):
+    """ESR/FMR lines against V at the parameters' mu_F: the stationary states of the noiseless LLG, their
+    modes' frequencies and linewidths (GHz), Q and stability, followed along V (:func:`dimer_core.modes.mode_sweep`).
+
+    ``spins``: see :data:`SPINS`; ``terms``: :data:`TERMS`; with ``f_ghz`` also the absorption Im χ(f) for an
+    rf field along ``rf_axis``.  A static field to place the line is the parameter ``h``.  Biases outside the
+    model's validity (:func:`~dimer_core.langevin.validity`) are NaN, with ``outside_validity`` and the reasons
+    in ``attrs["validity"]``.
+    """
+    from .modes import mode_sweep
+
+    if spins not in SPINS:
+        raise ValueError(f"spins = {spins!r} is not known; allowed: {', '.join(SPINS)}")
+    p = _check(params)
+    V = _grid("V", V)
+    model = pinned_model(p, V, terms)[0].spins() if spins == "pinned" else dimer_model(p, V, terms).spins()
+    valid, reasons = model.validity()
+    ds = mode_sweep(model, V, valid=valid, f_ghz=f_ghz, rf_axis=rf_axis)
+    flags, notes = _validity_data(valid, reasons, V)
+    for key, (values, unit, description) in flags.items():
+        ds[key] = ("V", np.asarray(values), {"units": unit, "description": description})
+    ds.attrs.update(parameter_attrs(p, exclude=("V",)))
+    ds.attrs.update(method="linear-modes", spins=spins, terms=terms, validity=notes)
+    return ds
