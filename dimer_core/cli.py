@@ -1,4 +1,4 @@
-"""Command line: ``dimer-core point | maps | sweep | modes | study | figures`` (also ``python -m dimer_core``).
+"""Command line: ``dimer-core point | maps | sweep | modes | rates | study | figures`` (also ``python -m dimer_core``).
 
 Every parameter of :class:`~dimer_core.params.DimerParams` is an option
 ``--name value`` spelt as the parameter (``--mu_F 0.7``, ``--that 1,1,1`` for
@@ -224,6 +224,37 @@ def cmd_modes(args):
     return 0
 
 
+def cmd_rates(args):
+    from .progress import TerminalBar
+    from .sweeps import rates_sweep
+
+    p = _params_from(args, exclude=("V",))
+    v = parse_range(args.V_range, "--V", -100.0, 100.0, "mV")
+    if args.t_total is not None and not args.t_total > 0:
+        raise UsageError(f"--t_total {args.t_total}: allowed: a positive time in ps")
+    _prepare_out(args.out, (".csv", ".nc"), ".csv or .nc (NetCDF)")
+    bar = TerminalBar("langevin") if sys.stderr.isatty() or args.progress else None
+    try:
+        ds = rates_sweep(p, v, spins=args.spins, terms=args.terms, t_total=args.t_total, seed=args.seed,
+                         progress=bar)
+    except ValueError as exc:
+        raise UsageError(str(exc))
+    try:
+        if args.out.endswith(".nc"):
+            ds.to_netcdf(args.out)
+        else:
+            table = ds[["n_dwells", "dwell", "dwell_low", "dwell_high", "rate"]].to_dataframe().reset_index()
+            table.dropna(subset=["dwell"]).to_csv(args.out, index=False)
+    except OSError as exc:
+        raise _write_error(args.out, exc)
+    print(f"wrote switching rates at {v.size} biases to {args.out} ({ds.attrs['t_total_ps']:.4g} ps x "
+          f"{ds.attrs['n_trajectories']} trajectories per bias; dwell in ps with 95 % intervals, rate in 1/ns)")
+    if not ds.enough.values.all():
+        print(f"note: fewer than 20 dwells in some basin at V = "
+              f"{', '.join(f'{x:g}' for x in v[~ds.enough.values])} mV (wide intervals, or one stable state)")
+    return 0
+
+
 def cmd_figures(args):
     from .figures import all_figures
     from .progress import TerminalBar
@@ -333,6 +364,20 @@ def build_parser(prog="dimer-core"):
                          help="direction of the rf field (default 1,0,0); the static field is --h")
     p_modes.add_argument("--out", required=True, help="output file, .csv (modes) or .nc (everything)")
     p_modes.set_defaults(run=cmd_modes)
+    p_rates = sub.add_parser("rates", help="switching rates between stable states against V (Langevin counting)")
+    _add_params(p_rates, exclude=("V",))
+    p_rates.add_argument("--V", dest="V_range", default="0:4:5", metavar="LO:HI:N",
+                         help="bias grid in mV (default 0:4:5)")
+    p_rates.add_argument("--spins", choices=("pinned", "both"), default="both",
+                         help="both spins free, or spin 2 with m_1 pinned (default both)")
+    p_rates.add_argument("--terms", choices=("full", "paper"), default="full",
+                         help="full model, or the paper's terms only (no self-DMI torque, no W damping)")
+    p_rates.add_argument("--t_total", type=float, metavar="PS",
+                         help="run length per trajectory in ps (default: chosen from a pilot run)")
+    p_rates.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p_rates.add_argument("--progress", action="store_true", help="show the progress bar even when not a terminal")
+    p_rates.add_argument("--out", required=True, help="output file, .csv or .nc")
+    p_rates.set_defaults(run=cmd_rates)
     p_study = sub.add_parser("study", help="a parameter study on Dask (maps or sweeps over a parameter grid)")
     p_study.add_argument("spec", nargs="?", help="study spec (TOML; see examples/)")
     p_study.add_argument("--out", help="study folder to create (with missing parent folders)")

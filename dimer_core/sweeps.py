@@ -474,3 +474,53 @@ def modes_sweep(params, V, spins="pinned", terms="full", f_ghz=None, rf_axis=(1.
     ds.attrs.update(parameter_attrs(p, exclude=("V",)))
     ds.attrs.update(method="linear-modes", spins=spins, terms=terms, validity=notes)
     return ds
+
+
+def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajectories=2, min_switches=20, core=0.5,
+                seed=0, progress=None, cancel=None):
+    """Switching rates between the stable states against V at the parameters' mu_F, by Langevin counting
+    (:func:`dimer_core.rates.switching_rates`; states from :func:`dimer_core.modes.stationary_states`).
+
+    ``t_total`` (ps per trajectory): if None, a pilot run of 1/20 of the step budget
+    (:data:`MAX_RUN_STEPS`) sets it to give about ``min_switches`` dwells per basin, within the budget; a bias
+    whose pilot shows no switch is refused with the lower bound it implies.  ``enough`` marks the biases where
+    every basin has ``min_switches`` dwells.  Biases with fewer than two stable states have no rates (NaN).
+    """
+    from .modes import stationary_states
+    from .rates import switching_rates
+
+    if spins not in SPINS:
+        raise ValueError(f"spins = {spins!r} is not known; allowed: {', '.join(SPINS)}")
+    p = _check(params)
+    V = _grid("V", V)
+    pinned, _ = pinned_model(p, V, terms)
+    model = pinned.spins() if spins == "pinned" else dimer_model(p, V, terms).spins()
+    valid, reasons = model.validity()
+    states = [[s.m for s in stationary_states(model, k) if s.stable] if valid[k] else [] for k in range(V.size)]
+    dt = time_scales(pinned, others=(model,) if spins == "both" else ())[0]
+    every = 10
+    if t_total is None:
+        pilot_steps = MAX_RUN_STEPS // 20
+        pilot = switching_rates(model, V, states, dt, pilot_steps * dt, 1, core, every, seed)
+        competing = np.isfinite(pilot.m.values[:, 1, 0])
+        least = np.where(competing[:, None] & np.isfinite(pilot.m.values[..., 0]), pilot.n_dwells.values,
+                         np.iinfo(int).max).min(axis=1)
+        if np.any(competing & (least == 0)):
+            bad = V[competing & (least == 0)]
+            raise ValueError(f"no switch in {pilot_steps * dt:.3g} ps at V = {bad[0]:g} mV: the dwell there is "
+                             f"longer than that, and {min_switches} switches would need more than "
+                             f"{min_switches * pilot_steps * dt:.3g} ps per trajectory (over the budget of "
+                             f"{MAX_RUN_STEPS:.0e} steps); give t_total to run anyway")
+        need = np.max(np.where(competing, min_switches / np.maximum(least, 1), 0.0), initial=0.0)
+        t_total = min(max(need, 1.0) * pilot_steps, MAX_RUN_STEPS) * dt / n_trajectories
+    elif t_total / dt > MAX_RUN_STEPS:
+        raise ValueError(f"t_total = {t_total:g} ps is {t_total / dt:.3g} steps of {dt:.3g} ps; allowed: at most "
+                         f"{MAX_RUN_STEPS:.0e} steps per trajectory")
+    ds = switching_rates(model, V, states, dt, t_total, n_trajectories, core, every, seed, min_switches,
+                         progress, cancel)
+    flags, notes = _validity_data(valid, reasons, V)
+    for key, (values, unit, description) in flags.items():
+        ds[key] = ("V", np.asarray(values), {"units": unit, "description": description})
+    ds.attrs.update(parameter_attrs(p, exclude=("V",)))
+    ds.attrs.update(method="langevin-switching", spins=spins, terms=terms, validity=notes)
+    return ds

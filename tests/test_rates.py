@@ -1,0 +1,95 @@
+"""Issue 14, switching: dwell times and rates from Langevin counting against the exact mean first-passage
+time of a uniaxial spin and Brown's high-barrier rate (dimer_core.rates, docs/rates.md)."""
+import math
+
+import numpy as np
+import pytest
+
+import dimer_core as dc
+from dimer_core import rates, sweeps
+from dimer_core.langevin import SpinModel
+from dimer_core.units import HBAR
+
+HS = HBAR * 2.5
+
+
+def uniaxial(k_easy, kt, alpha):
+    """E = −K m_z², isotropic damping α, noise 2k_BT ħS α (fluctuation–dissipation)."""
+    return SpinModel(g=np.zeros((1, 3)), X=np.diag([0.0, 0.0, 2.0 * k_easy])[None], alpha=(alpha * np.eye(3))[None],
+                     noise=(2.0 * kt * HS * alpha * np.eye(3))[None], kt=np.array([[kt]]), hbar_s=HS)
+
+
+def test_labels_keep_the_last_core_and_censored_dwells_are_dropped():
+    up, down = np.array([0.0, 0.0, 1.0]), np.array([0.0, 0.0, -1.0])
+    tilt = np.array([1.0, 0.0, 0.0])  # between the cores
+    path = np.array([tilt, up, tilt, up, down, tilt, tilt, up, up, down, tilt])
+    labels = rates.basin_labels(path, np.array([up, down]), core=0.5)
+    assert labels.tolist() == [-1, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1]
+    dwells = rates.dwell_times(np.arange(path.size) * 2.0, labels, 2)
+    # complete dwells: in 1 from t = 8 to 14, in 0 from 14 to 18; the first (0 from 2) and last are cut
+    assert dwells[1].tolist() == [6.0] and dwells[0].tolist() == [4.0]
+
+
+def test_the_chi_square_interval_covers_the_mean_of_exponential_dwells():
+    rng = np.random.default_rng(0)
+    covered = 0
+    for _ in range(2000):
+        mean, lo, hi = rates.mean_dwell(rng.exponential(3.0, size=20))
+        covered += lo <= 3.0 <= hi
+    assert 0.935 < covered / 2000 < 0.965
+    assert all(math.isnan(x) for x in rates.mean_dwell([]))
+
+
+def test_exact_passage_time_tends_to_browns_rate_at_high_barriers():
+    """T·k_Brown = 1 + O(1/σ): 1.083 at σ = 10, 1.053 at 20, 1.026 at 40 (a factor 2 in either fails)."""
+    ratios = [rates.uniaxial_mean_passage_time(1.0, 1.0 / s, 0.2, HS, 0.5) * rates.brown_rate(1.0, 1.0 / s, 0.2, HS)
+              for s in (10.0, 20.0, 40.0)]
+    assert 1.0 < ratios[2] < ratios[1] < ratios[0] < 1.1
+    assert ratios[2] == pytest.approx(1.0, abs=0.03)
+
+
+@pytest.mark.parametrize("sigma", [3.0, 4.0])
+def test_langevin_dwell_times_match_the_exact_mean_first_passage_time(sigma):
+    """Uniaxial spin, K = 1 meV, α = 0.2, cores z ≥ 0.5 / z ≤ −0.5: the pooled mean dwell of both basins within
+    3 standard errors (+2 % for the step) of 2τ_N∫∫ (Brown's diffusion in z; exact)."""
+    kt = 1.0 / sigma
+    spins = uniaxial(1.0, kt, 0.2)
+    states = [[np.array([0.0, 0.0, 1.0]), np.array([0.0, 0.0, -1.0])]]
+    ds = rates.switching_rates(spins, [0.0], states, dt=0.01, t_total=4e4, n_trajectories=2, core=math.acos(0.5),
+                               every=5)
+    n = ds.n_dwells.values[0]
+    assert n.min() > 100 and bool(ds.enough.values[0])
+    pooled = float((ds.dwell.values[0] * n).sum() / n.sum())
+    exact = rates.uniaxial_mean_passage_time(1.0, kt, 0.2, HS, 0.5)
+    assert abs(pooled - exact) < 3.0 * pooled / math.sqrt(n.sum()) + 0.02 * exact, (pooled, exact)
+    for b in range(2):  # each basin's interval holds the exact value (95 % each; the symmetric pair)
+        assert ds.dwell_low.values[0, b] * 0.97 <= exact <= ds.dwell_high.values[0, b] * 1.03
+
+
+def test_rates_sweep_counts_switches_between_the_dimers_states():
+    """Both spins free, weak SOC at 40 K: two or more stable states at V = 0 and 3 mV, switching in both,
+    the run length chosen from a pilot so that every basin has ≥ 20 dwells."""
+    p = dc.preset("weak-soc", T=40.0)
+    ds = sweeps.rates_sweep(p, [0.0, 3.0], n_trajectories=2)
+    assert ds.enough.values.all()
+    assert (np.isfinite(ds.rate.values).sum(axis=1) >= 2).all()
+    assert np.nanmin(ds.rate.values) > 0
+    assert (ds.n_dwells.values[np.isfinite(ds.rate.values)] >= 20).all()
+    with pytest.raises(ValueError, match="spins = 'three'"):
+        sweeps.rates_sweep(p, [0.0], spins="three")
+
+
+def test_rates_command_writes_a_table_and_refuses_bad_input(tmp_path, capsys):
+    import pandas as pd
+
+    from dimer_core import cli
+
+    out = tmp_path / "r" / "rates.csv"
+    assert cli.main(["rates", "--T", "40", "--V", "3:3:1", "--t_total", "300", "--out", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["V", "basin", "n_dwells", "dwell", "dwell_low", "dwell_high", "rate"]
+    assert (table.dwell_low <= table.dwell).all() and (table.dwell <= table.dwell_high).all()
+    assert np.allclose(table.rate, 1e3 / table.dwell)
+    capsys.readouterr()
+    assert cli.main(["rates", "--t_total", "-1", "--out", str(tmp_path / "x.csv")]) == 2
+    assert "--t_total" in capsys.readouterr().err
