@@ -1,4 +1,4 @@
-"""Command line: ``dimer-core point | maps | sweep | modes | rates | study | figures`` (also ``python -m dimer_core``).
+"""Command line: ``dimer-core point | maps | sweep | modes | rates | levels | study | figures`` (also ``python -m dimer_core``).
 
 Every parameter of :class:`~dimer_core.params.DimerParams` is an option
 ``--name value`` spelt as the parameter (``--mu_F 0.7``, ``--that 1,1,1`` for
@@ -255,6 +255,34 @@ def cmd_rates(args):
     return 0
 
 
+def cmd_levels(args):
+    from .levels import levels
+
+    p = _params_from(args, exclude=("V",))
+    v = parse_range(args.V_range, "--V", -100.0, 100.0, "mV")
+    if not 2 <= args.n_levels <= 36:
+        raise UsageError(f"--n_levels {args.n_levels}: allowed: 2 … 36")
+    _prepare_out(args.out, (".csv", ".nc"), ".csv or .nc (NetCDF)")
+    ds = levels(p, v, n_levels=args.n_levels, terms=args.terms)
+    try:
+        if args.out.endswith(".nc"):
+            ds.to_netcdf(args.out)
+        else:
+            table = ds.excitation.to_dataframe().reset_index()
+            for site in (1, 2):
+                table[f"weight_site{site}"] = ds.step_weight.sel(site=site).values.ravel()
+            table.dropna(subset=["excitation"]).to_csv(args.out, index=False)
+    except OSError as exc:
+        raise _write_error(args.out, exc)
+    print(f"wrote the {args.n_levels} lowest two-spin levels at {v.size} biases to {args.out} (E_n - E_0 in meV: "
+          "steps in dI/dV at eV = +-(E_n - E_0); a heuristic bridge, docs/levels.md)")
+    worst = float(ds.nonconservative.max())
+    if worst > 1e-6:
+        print(f"note: the nonconservative part of the couplings (up to {worst:.2g} of them) has no Hamiltonian "
+              "and is left out")
+    return 0
+
+
 def cmd_figures(args):
     from .figures import all_figures
     from .progress import TerminalBar
@@ -378,6 +406,16 @@ def build_parser(prog="dimer-core"):
     p_rates.add_argument("--progress", action="store_true", help="show the progress bar even when not a terminal")
     p_rates.add_argument("--out", required=True, help="output file, .csv or .nc")
     p_rates.set_defaults(run=cmd_rates)
+    p_levels = sub.add_parser("levels", help="two-spin quantum levels from the couplings: where spin-flip steps "
+                                             "would sit in dI/dV (heuristic)")
+    _add_params(p_levels, exclude=("V",))
+    p_levels.add_argument("--V", dest="V_range", default="0:4:5", metavar="LO:HI:N",
+                          help="bias grid in mV (default 0:4:5)")
+    p_levels.add_argument("--n_levels", type=int, default=8, help="levels per bias (default 8, at most 36)")
+    p_levels.add_argument("--terms", choices=("full", "paper"), default="full",
+                          help="full model, or the paper's terms only")
+    p_levels.add_argument("--out", required=True, help="output file, .csv or .nc")
+    p_levels.set_defaults(run=cmd_levels)
     p_study = sub.add_parser("study", help="a parameter study on Dask (maps or sweeps over a parameter grid)")
     p_study.add_argument("spec", nargs="?", help="study spec (TOML; see examples/)")
     p_study.add_argument("--out", help="study folder to create (with missing parent folders)")
