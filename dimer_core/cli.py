@@ -1,4 +1,4 @@
-"""Command line: ``dimer-core point | maps | sweep | modes | rates | levels | study | figures`` (also ``python -m dimer_core``).
+"""Command line: ``dimer-core point | maps | sweep | modes | rates | levels | fit | study | figures`` (also ``python -m dimer_core``).
 
 Every parameter of :class:`~dimer_core.params.DimerParams` is an option
 ``--name value`` spelt as the parameter (``--mu_F 0.7``, ``--that 1,1,1`` for
@@ -283,6 +283,79 @@ def cmd_levels(args):
     return 0
 
 
+def cmd_fit(args):
+    import pandas as pd
+
+    from .fitting import CURVES, FitError, fit, interval
+
+    p = _params_from(args)
+    try:
+        table = pd.read_csv(args.data)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"data {args.data!r}: cannot read it as CSV: {exc}")
+    if "V" not in table.columns:
+        raise UsageError(f"data {args.data!r}: needs a column V (mV) and one or more of {', '.join(CURVES)}")
+    curves = [c for c in CURVES if c in table.columns]
+    if not curves:
+        raise UsageError(f"data {args.data!r}: no curve to fit; columns allowed: {', '.join(CURVES)} "
+                         "(each with an optional <name>_err)")
+    data = {}
+    for c in curves:
+        rows = table[["V", c] + ([f"{c}_err"] if f"{c}_err" in table.columns else [])].dropna()
+        data[c] = (rows.V.values, rows[c].values, rows[f"{c}_err"].values if f"{c}_err" in rows else None)
+    bounds = {}
+    for item in filter(None, (args.bounds or "").split(",")):
+        name, _, rng = item.partition("=")
+        try:
+            lo, hi = (float(x) for x in rng.split(":"))
+        except ValueError:
+            raise UsageError(f"--bounds {item!r}: write name=LO:HI, e.g. t0=1:3")
+        bounds[name] = (lo, hi)
+    _prepare_out(args.out, (".nc", ".csv"), ".nc (NetCDF) or .csv")
+    try:
+        ds = fit(p, data, [x for x in args.free.split(",") if x], bounds)
+    except ValueError as exc:  # FitError and out-of-range bounds
+        raise UsageError(str(exc)) from None
+    try:
+        if args.out.endswith(".nc"):
+            ds.to_netcdf(args.out)
+        else:
+            ds[["estimate", "stderr"]].to_dataframe().reset_index().to_csv(args.out, index=False)
+        if args.plot:
+            _plot_fit(ds, curves, args.plot)
+    except OSError as exc:
+        raise _write_error(args.out, exc)
+    print(f"fitted {', '.join(ds.param.values)} to {', '.join(curves)} ({sum(v[0].size for v in data.values())} "
+          f"points, reduced chi2 {ds.attrs['reduced_chi2']:.3g}):")
+    for name in ds.param.values:
+        lo, hi = interval(ds, name)
+        print(f"  {name} = {float(ds.estimate.sel(param=name)):.6g} +- {float(ds.stderr.sel(param=name)):.2g}"
+              f"  (95 %: {lo:.6g} .. {hi:.6g})")
+    print(f"wrote {args.out}" + (f" and {args.plot}" if args.plot else ""))
+    return 0
+
+
+def _plot_fit(ds, curves, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    _prepare_out(path, (".png",), ".png")
+    fig, axes = plt.subplots(1, len(curves), figsize=(4.5 * len(curves), 3.4), squeeze=False)
+    for ax, c in zip(axes[0], curves):
+        v = ds[f"V_{c}"].values
+        err = ds[f"sigma_{c}"].values if f"sigma_{c}" in ds else None
+        ax.errorbar(v, ds[f"data_{c}"].values, yerr=err, fmt="o", ms=3, color="0.3", label="data")
+        ax.plot(v, ds[f"model_{c}"].values, color="#0072B2", label="fit")
+        ax.set_xlabel("V (mV)")
+        ax.set_ylabel(f"{c} ({ds[f'data_{c}'].attrs['units']})")
+        ax.legend(frameon=False)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 def cmd_figures(args):
     from .figures import all_figures
     from .progress import TerminalBar
@@ -416,6 +489,15 @@ def build_parser(prog="dimer-core"):
                           help="full model, or the paper's terms only")
     p_levels.add_argument("--out", required=True, help="output file, .csv or .nc")
     p_levels.set_defaults(run=cmd_levels)
+    p_fit = sub.add_parser("fit", help="fit model parameters to measured curves (dI/dV, f_ESR, Omega) from a CSV")
+    p_fit.add_argument("data", help="CSV with a column V (mV) and any of dIdV (uS), f_ESR (GHz), Omega_x/y/z, "
+                                    "each with an optional <name>_err")
+    _add_params(p_fit)
+    p_fit.add_argument("--free", required=True, metavar="NAMES", help="parameters to fit, comma-separated (e.g. t0,tL)")
+    p_fit.add_argument("--bounds", metavar="NAME=LO:HI,...", help="bounds of the free parameters (default: theirs)")
+    p_fit.add_argument("--out", required=True, help="output file: .csv (estimates) or .nc (with data and model)")
+    p_fit.add_argument("--plot", metavar="PNG", help="also a PNG of data against the fit")
+    p_fit.set_defaults(run=cmd_fit)
     p_study = sub.add_parser("study", help="a parameter study on Dask (maps or sweeps over a parameter grid)")
     p_study.add_argument("spec", nargs="?", help="study spec (TOML; see examples/)")
     p_study.add_argument("--out", help="study folder to create (with missing parent folders)")
