@@ -56,7 +56,7 @@ def test_uniaxial_damping_across_the_precession_plane():
 @pytest.mark.parametrize("w", [-0.5, 0.3])
 def test_w_damping_renormalises_the_precession(w):
     """α = a·1 + w·W about t̂ = z, spin along ±z: ħS(1 + w m·t̂)ṁ = m × B − ħS a m × ṁ, an LLG with
-    ħS' = ħS(1 + w c) and α' = a/(1 + w c), c = m·t̂ = ±1 (PHYSICS.md, W part)."""
+    ħS' = ħS(1 + w c) and α' = a/(1 + w c), c = m·t̂ = ±1 (docs/physics.md, "The effective stochastic LLG": the W part)."""
     a = 0.1
     for up in (True, False):
         h = 2.0 if up else -2.0  # the field holds the spin along +z or −z
