@@ -275,9 +275,17 @@ def guide_levels(params):
 
 
 def parameter_attrs(p, exclude=()):
-    """Parameters as NetCDF-safe attributes ``param_<name>`` (vectors as lists)."""
-    return {f"param_{k}": (list(v) if isinstance(v, tuple) else v)
-            for k, v in p.values().items() if k not in exclude}
+    """Parameters as NetCDF-safe attributes ``param_<name>`` (vectors as lists), and ``dimer_core_version``.
+
+    Every dataset of maps and sweeps takes its attributes from here, so every file written from
+    one (NetCDF, and CSV through :mod:`dimer_core.export`) says which version computed it.
+    """
+    from . import __version__
+
+    attrs = {f"param_{k}": (list(v) if isinstance(v, tuple) else v)
+             for k, v in p.values().items() if k not in exclude}
+    attrs["dimer_core_version"] = __version__
+    return attrs
 
 
 def clear_caches():
