@@ -21,7 +21,7 @@ from dimer_core import QUANTITIES, DimerParams
 __all__ = ["SYMBOLS", "COLOURS", "symbol", "unit", "label", "scaled_label", "decade"]
 
 SYMBOLS = {
-    # quantities (paper Eqs. 4–6 and App. A; PHYSICS.md "Named couplings")
+    # quantities (paper Eqs. 4–6 and App. A; docs/physics.md, "Named couplings")
     "s_1": "s₁", "s_2": "s₂",
     "J_1": "J₁", "J_2": "J₂", "D_1": "D₁", "D_2": "D₂", "A_1": "A₁", "A_2": "A₂", "K_1": "K₁", "K_2": "K₂",
     "chi22_DM": "χ⁽ᴰᴹ⁾₂₂",

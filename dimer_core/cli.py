@@ -158,6 +158,7 @@ def cmd_maps(args):
 
 
 def cmd_sweep(args):
+    from .export import stamped
     from .progress import TerminalBar
     from .sweeps import fp_sweep, langevin_sweep
 
@@ -179,7 +180,7 @@ def cmd_sweep(args):
         first = ["V", "Omega_x", "Omega_y", "Omega_z", "Omega_x_err", "Omega_y_err", "Omega_z_err"]
     df = ds.to_dataframe().reset_index()
     try:
-        df[first + [c for c in df.columns if c not in first]].to_csv(args.out, index=False)
+        stamped(df[first + [c for c in df.columns if c not in first]], ds).to_csv(args.out, index=False)
     except OSError as exc:
         raise _write_error(args.out, exc)
     print(f"wrote {args.method} sweep of {v.size} biases to {args.out}")
@@ -190,6 +191,7 @@ def cmd_sweep(args):
 
 
 def cmd_modes(args):
+    from .export import stamped
     from .sweeps import modes_sweep
 
     p = _params_from(args, exclude=("V",))
@@ -209,7 +211,7 @@ def cmd_modes(args):
             ds.to_netcdf(args.out)
         else:
             table = ds[["frequency", "linewidth", "q_factor", "stable"]].to_dataframe().reset_index()
-            table.dropna(subset=["frequency"]).to_csv(args.out, index=False)
+            stamped(table.dropna(subset=["frequency"]), ds).to_csv(args.out, index=False)
     except OSError as exc:
         raise _write_error(args.out, exc)
     stable = int(ds.stable.any("state").sum())

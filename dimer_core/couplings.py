@@ -1,6 +1,6 @@
 """Named couplings at a bias point (:func:`point`) and over mu_F × V maps (:func:`maps`).
 
-Definitions (PHYSICS.md, "The effective stochastic LLG"; paper Eqs. 4–6, A24),
+Definitions (docs/physics.md, "The effective stochastic LLG"; paper Eqs. 4–6, A24),
 for site 2 (site 1 by 1 ↔ 2):
 
 =========  ==========================================  ========
@@ -120,8 +120,8 @@ def _teff_kelvin(j_i, a_i, S):
 
 
 def effective_temperature(j_i, a_i, S):
-    """k_B·T_eff = j^(i)/(2ħS·a^(i)) in kelvin (PHYSICS.md; T_eff = T at V = 0); NaN where it is undefined,
-    |T_eff| > :data:`T_EFF_LIMIT` or a^(i) = 0.
+    """k_B·T_eff = j^(i)/(2ħS·a^(i)) in kelvin (docs/physics.md, "The effective stochastic LLG"; T_eff = T at V = 0);
+    NaN where it is undefined, |T_eff| > :data:`T_EFF_LIMIT` or a^(i) = 0.
 
     One compiled pass over the (possibly strided) map columns; NumPy array or scalar out.
     """
@@ -275,9 +275,17 @@ def guide_levels(params):
 
 
 def parameter_attrs(p, exclude=()):
-    """Parameters as NetCDF-safe attributes ``param_<name>`` (vectors as lists)."""
-    return {f"param_{k}": (list(v) if isinstance(v, tuple) else v)
-            for k, v in p.values().items() if k not in exclude}
+    """Parameters as NetCDF-safe attributes ``param_<name>`` (vectors as lists), and ``dimer_core_version``.
+
+    Every dataset of maps and sweeps takes its attributes from here, so every file written from
+    one (NetCDF, and CSV through :mod:`dimer_core.export`) says which version computed it.
+    """
+    from . import __version__
+
+    attrs = {f"param_{k}": (list(v) if isinstance(v, tuple) else v)
+             for k, v in p.values().items() if k not in exclude}
+    attrs["dimer_core_version"] = __version__
+    return attrs
 
 
 def clear_caches():

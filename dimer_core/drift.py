@@ -15,7 +15,7 @@ with div the divergence on the product of spheres (the flat divergence of
 K(x/|x|), spin by spin, then its tangent part), Kᵃ = (K − Kᵀ)/2 and Θ = k_B·T_a
 on the rows of spin a.  At fluctuation–dissipation (N = 2 k_B T ħS αˢ, V = 0)
 the drift is K·B + k_B T·div K, which makes exp(−E/k_B T) stationary for any
-damping matrix: the classical equilibrium (PHYSICS.md "Stochastic calculus").
+damping matrix: the classical equilibrium (docs/stochastic.md, "Which drift makes exp(−E/k_B T) stationary").
 
 The Heun scheme of :mod:`dimer_core.langevin` converges to the Stratonovich
 reading of ṁ = K(B + ξ) + c, whose Itô drift is K·B + c + ½ div D − ½ K N div Kᵀ.

@@ -1,9 +1,20 @@
-"""Writing results: NetCDF and CSV (long format), as files or bytes, named after the parameters."""
+"""Writing results: NetCDF and CSV (long format), as files or bytes, named after the parameters.
+
+Every file says which dimer_core made it.  Datasets carry ``attrs["dimer_core_version"]``
+(:func:`dimer_core.couplings.parameter_attrs`), which NetCDF keeps.  A CSV has no place for
+attributes that ``pandas.read_csv`` and spreadsheets read without options, so it gets a last
+column ``dimer_core_version`` holding the version on every row (:func:`stamped`): the file stays
+one plain table, and rows concatenated from files of different versions keep their origin.
+"""
 import io
 import os
 import tempfile
 
+from . import __version__
+
 FILE_PARAMS = ("t", "t0", "tL", "tR", "T", "mu_F", "V")
+VERSION_KEY = "dimer_core_version"
+"""Name of the version stamp: a dataset attribute and a CSV column."""
 
 
 def file_stem(params, kind, exclude=()):
@@ -31,10 +42,21 @@ def netcdf_bytes(ds):
         os.remove(path)
 
 
+def version_of(ds=None):
+    """The version that computed ``ds`` (its ``dimer_core_version`` attribute), else this one."""
+    return str(getattr(ds, "attrs", {}).get(VERSION_KEY, __version__))
+
+
+def stamped(df, ds=None):
+    """A copy of the DataFrame ``df`` with the last column ``dimer_core_version`` (:func:`version_of` ``ds``)."""
+    df = df.drop(columns=[VERSION_KEY], errors="ignore")
+    return df.assign(**{VERSION_KEY: version_of(ds)})
+
+
 def csv_text(ds):
-    """The dataset in long format: one column per coordinate, then one per variable."""
+    """The dataset in long format: one column per coordinate, then one per variable, then the version."""
     buf = io.StringIO()
-    ds.to_dataframe().reset_index().to_csv(buf, index=False)
+    stamped(ds.to_dataframe().reset_index(), ds).to_csv(buf, index=False)
     return buf.getvalue()
 
 

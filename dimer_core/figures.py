@@ -113,10 +113,18 @@ def draw_sweep(fp, p, title, langevin=None, paper=None):
     return fig
 
 
+def png_metadata():
+    """PNG text chunks of every figure this project writes: ``Software`` names dimer_core and its version."""
+    from . import __version__
+    import matplotlib
+
+    return {"Software": f"dimer_core {__version__} (matplotlib {matplotlib.__version__})"}
+
+
 def png_bytes(fig, dpi=110):
     """Render and close a Figure; return the PNG bytes."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    fig.savefig(buf, format="png", dpi=dpi, metadata=png_metadata())
     _plt().close(fig)
     return buf.getvalue()
 

@@ -2,7 +2,7 @@
 
 Spin along ``that`` is conserved, so the 4×4 retarded Green's function in the
 basis (1↑, 1↓, 2↑, 2↓) splits into two 2×2 site problems, the spin channels
-σ = ±1 with inter-site hopping t0 + σ·t (PHYSICS.md, "Electronic model"):
+σ = ±1 with inter-site hopping t0 + σ·t (docs/physics.md, "Electronic model"):
 
     G^R = G^(s)·1 + G^(t)·(that·tau),   G^(s) ± G^(t) = G_σ=±,
     G_σ = [[g1, τσ], [τσ, g2]]^-1,       g_a = e − eps_a − Σ_a(e)   (A10)–(A15)
@@ -25,7 +25,7 @@ def surface_g(e, te):
     """Retarded surface Green's function of a semi-infinite chain (1/meV).
 
     ``g(e) = (e − i·sqrt(4te² − e²)) / (2te²)`` inside the band |e| < 2te and
-    ``(e − sign(e)·sqrt(e² − 4te²)) / (2te²)`` outside (PHYSICS.md, "Leads").
+    ``(e − sign(e)·sqrt(e² − 4te²)) / (2te²)`` outside (docs/physics.md, "Leads").
     """
     e = np.asarray(e, dtype=float)
     inside = np.abs(e) < 2 * te

@@ -3,7 +3,7 @@
 For each energy the kernel builds the channel Green's functions G_σ (σ = ±,
 closed forms (A10)–(A15)), their energy derivative and the lead spectral parts
 ``A^c_σ = G_σ Γ^c G_σ†`` (c = L, R), and from them the integrands whose
-Fermi-weighted integrals give all responses of PHYSICS.md.  Rotation symmetry
+Fermi-weighted integrals give all responses of docs/physics.md, "Electron spin response".  Rotation symmetry
 about ``that`` reduces the spin traces to channel sums
 (``Tr[τ^i P_σ τ^j P_σ']`` = that⊗that for σ = σ', 1 − that⊗that − iσW otherwise),
 so each 3×3 tensor is returned directly as its three parts (i, an, DM):

@@ -4,7 +4,7 @@ A :class:`SpinModel` holds n free spins at nb bias points: the field
 B(m) = g + X·m (affine in the state m = (m_1, …, m_n)), the 3n × 3n damping α,
 the noise intensity N = <ξξ> and, per spin, the temperature k_B·T_a of the
 noise-induced drift's antisymmetric part.  :class:`PinnedSpinModel` (spin 2
-with m_1 pinned, PHYSICS.md "One spin pinned") and :class:`DimerSpinModel`
+with m_1 pinned, docs/physics.md, "One spin pinned") and :class:`DimerSpinModel`
 (both spins free) build it.
 
 The drift is that of :mod:`dimer_core.drift`: K·(B + ξ) plus, with
@@ -189,7 +189,7 @@ def precession_axes(alpha):
     """ω_a = ½ ε_ijk α_aa,ij (nb, n, 3): the antisymmetric part of α_aa as an axis (α_aa v ∋ v × ω_a).
 
     It renormalises precession: ħS·m × (α ṁ) ∋ ħS·(ω·m)·ṁ, so ħS·ṁ carries the factor
-    1 + ω_a·m_a (PHYSICS.md "Stochastic calculus", item 3; ω = Δ²·a_DM·that for spin 2).
+    1 + ω_a·m_a (docs/stochastic.md, "Limits of validity"; ω = Δ²·a_DM·that for spin 2).
     """
     a = _blocks(alpha, alpha.shape[-1] // 3)
     return 0.5 * np.stack([a[..., 1, 2] - a[..., 2, 1], a[..., 2, 0] - a[..., 0, 2], a[..., 0, 1] - a[..., 1, 0]],
@@ -219,7 +219,7 @@ def validity(alpha, kt):
 
     alpha (nb, 3n, 3n): damping; kt (nb, n): k_B·T_a (meV).  Invalid: |ω_a| ≥ 1 for a spin
     (:func:`precession_axes`: 1 + ω_a·m_a reaches 0 on the sphere, the W damping reverses
-    precession; PHYSICS.md "Stochastic calculus", item 3), or |T_a| above :data:`T_EFF_LIMIT`
+    precession; docs/stochastic.md, "Limits of validity"), or |T_a| above :data:`T_EFF_LIMIT`
     or not finite (a^(i) ≈ 0 with noise), or a spin without symmetric damping (e.g. Δ = 0).
     """
     reasons = []

@@ -72,7 +72,7 @@ def _number(default, bounds, unit, doc, label):
 
 
 class DimerParams(param.Parameterized):
-    """All parameters of the dimer model (PHYSICS.md; paper Sec. II–IV).
+    """All parameters of the dimer model (docs/physics.md, "Electronic model"; paper Sec. II–IV).
 
     Energies in meV, bias in mV, temperature in K.  Values outside the bounds
     raise ``ValueError`` naming the parameter and its allowed range.
@@ -116,7 +116,7 @@ class DimerParams(param.Parameterized):
         """Raise ``ValueError`` if the parameter set as a whole is not admissible.
 
         The one joint condition: no electronic bound state may sit outside the
-        lead band, because the steady state of PHYSICS.md fills only states fed
+        lead band, because the steady state (docs/physics.md, "Electronic model") fills only states fed
         by the leads.  A bound state above 2·te exists exactly when the largest
         eigenvalue of H_σ + Σ(2·te) exceeds 2·te (Σ(2te) = t_L,R²/te is the
         largest self-energy outside the band), and likewise below −2·te.

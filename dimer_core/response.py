@@ -3,7 +3,7 @@
 The result of both routes below is a "raw" vector (:data:`RAW`) per bias
 point: for every site pair ab ∈ {11, 12, 21, 22} the (i, an, DM) parts of
 
-* ``chi``  — χ_ab(0) (1/meV), PHYSICS.md "Electron spin response";
+* ``chi``  — χ_ab(0) (1/meV), docs/physics.md, "Electron spin response";
 * ``dchi`` — ∂_E Im χ_ab(E) at E = 0 (1/meV²), taken componentwise;
 * ``noise``— C_ab, the symmetrized zero-frequency noise (ps);
 

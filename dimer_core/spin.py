@@ -1,6 +1,6 @@
 """The free spin with m_1 pinned: energy, torques, and the Fokker–Planck mean orientation.
 
-Paper Sec. IV, Eq. (7) (PHYSICS.md, "One spin pinned"): with the couplings of
+Paper Sec. IV, Eq. (7) (docs/physics.md, "One spin pinned"): with the couplings of
 site 2 at one bias,
 
     E(m) = E_0(m) − Δ s_2 (that·m) − Δ²[J m·m_1 + D that·(m × m_1)

@@ -128,7 +128,7 @@ def _dataset(V, data, p, **attrs):
 
 
 TERMS = ("full", "paper")
-"""``full``: every term of PHYSICS.md (the self DMI-like torque of chi22_DM and the
+"""``full``: every term of docs/physics.md, "The effective stochastic LLG" (the self DMI-like torque of chi22_DM and the
 antisymmetric W damping included); ``paper``: the paper's Eqs. (3)–(6), which drop both."""
 
 

@@ -1,7 +1,7 @@
 """Fermi-weighted cumulative integrals of the integrands, tabulated for fast maps.
 
-Every response of PHYSICS.md at (mu_L, mu_R) is a sum of one-dimensional
-functions of a single chemical potential (Engineering notes):
+Every response of docs/physics.md, "Electron spin response" at (mu_L, mu_R) is a sum of one-dimensional
+functions of a single chemical potential (docs/physics.md, "Numerics"):
 
     Φ_k(μ) = ∫ dε f_T(ε − μ) F_k(ε),     Φ'_k(μ) = dΦ_k/dμ = ∫ dε (−∂_ε f_T) F_k(ε)
 

@@ -1,4 +1,4 @@
-"""Physical constants in the project's unit system (PHYSICS.md, "Units").
+"""Physical constants in the project's unit system (docs/physics.md, "Units").
 
 Energies are in meV, bias in mV (so eV in meV equals V in mV), time in ps,
 temperature in K.

@@ -1,4 +1,4 @@
-"""Brute-force reference implementation of the dimer physics (PHYSICS.md).
+"""Brute-force reference implementation of the dimer physics (docs/physics.md).
 
 This module is an independent, deliberately slow route to every number the
 project's engine (``dimer_core``) prints.  It imports nothing from
@@ -27,7 +27,7 @@ API
 :func:`noise`                   symmetrized zero-frequency noise C_ab^ij
 :func:`current`                 charge current I
 :func:`projections`             M^(i), M^(DM), M^(an) of a 3×3 tensor
-:func:`couplings`               every named coupling of PHYSICS.md at one point
+:func:`couplings`               every named coupling (docs/physics.md, "Named couplings") at one point
 """
 import dataclasses
 
@@ -55,7 +55,7 @@ EPSREL = 1e-11
 
 @dataclasses.dataclass(frozen=True)
 class RefParams:
-    """Parameters of the dimer model (PHYSICS.md, "Electronic model").
+    """Parameters of the dimer model (docs/physics.md, "Electronic model").
 
     Attributes
     ----------
@@ -527,7 +527,7 @@ def tensor_from_projections(iso, dm, an, that):
 
 
 def couplings(p, delta=1e-4):
-    """Every named coupling of PHYSICS.md ("Named couplings") at one point.
+    """Every named coupling (docs/physics.md, "Named couplings") at one point.
 
     Parameters
     ----------

@@ -1,7 +1,7 @@
 """Full 3×3 response tensors from 4×4 Green's functions (no channel decomposition).
 
 A second route to the engine's responses for the tests: the spin traces of
-PHYSICS.md are taken literally, Tr[τ^i G_ab τ^j G_ba] with the 4×4 G^R, G^<,
+docs/physics.md, "Electron spin response" are taken literally, Tr[τ^i G_ab τ^j G_ba] with the 4×4 G^R, G^<,
 G^> of direct inversion, on the engine's quadrature panels.
 """
 import numpy as np

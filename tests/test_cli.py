@@ -70,9 +70,11 @@ def test_maps_files(tmp_path, suffix):
     if suffix == ".nc":
         ds = xr.open_dataset(path)
         np.testing.assert_allclose(ds.D_2.values, expected.D_2.values, rtol=1e-12)
+        assert ds.attrs["dimer_core_version"] == dc.__version__
     else:
         df = pd.read_csv(path)
-        assert list(df.columns[:2]) == ["mu_F", "V"] and list(df.columns[2:]) == KEYS
+        assert list(df.columns[:2]) == ["mu_F", "V"] and list(df.columns[2:]) == KEYS + ["dimer_core_version"]
+        assert (df.dimer_core_version.astype(str) == dc.__version__).all()
         assert len(df) == 15
         np.testing.assert_allclose(df.J_2.values, expected.J_2.values.ravel(), rtol=1e-12)
 
@@ -121,6 +123,7 @@ def test_sweep_fp_csv_header(tmp_path):
     assert out.returncode == 0, out.stderr
     df = pd.read_csv(path)
     assert list(df.columns[:4]) == ["V", "Omega_x", "Omega_y", "Omega_z"] and len(df) == 9
+    assert df.columns[-1] == "dimer_core_version" and (df.dimer_core_version.astype(str) == dc.__version__).all()
     assert df.Omega_z.iloc[4] < -0.99  # V = 0: antiparallel
 
 
@@ -133,6 +136,7 @@ def test_sweep_langevin_csv_header_and_progress(tmp_path):
     df = pd.read_csv(path)
     assert list(df.columns[:7]) == ["V", "Omega_x", "Omega_y", "Omega_z", "Omega_x_err", "Omega_y_err",
                                     "Omega_z_err"]
+    assert df.columns[-1] == "dimer_core_version" and (df.dimer_core_version.astype(str) == dc.__version__).all()
     again = tmp_path / "l2.csv"
     run("sweep", "--method", "langevin", "--V", "-3:3:3", "--realizations", "4", "--seed", "5", "--out", str(again))
     pd.testing.assert_frame_equal(df, pd.read_csv(again))  # the seed fixes the run

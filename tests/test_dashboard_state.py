@@ -4,9 +4,12 @@ import time
 
 import matplotlib.image as mpimg
 import pandas as pd
+import PIL.Image
 import panel as pn
 import pytest
 import xarray as xr
+
+import dimer_core
 
 from dashboard.exports import export_panel
 from dashboard.state import Dashboard
@@ -59,13 +62,16 @@ def test_downloads_open(tmp_path):
         path = tmp_path / name
         path.write_bytes(data)
         if name.endswith(".nc"):
-            assert "J_2" in xr.open_dataset(path)
+            ds = xr.open_dataset(path)
+            assert "J_2" in ds and ds.attrs["dimer_core_version"] == dimer_core.__version__
         elif name.endswith(".csv"):
             df = pd.read_csv(io.BytesIO(data))
             assert len(df) > 10 and df.columns[0] in ("mu_F", "V")
+            assert (df.dimer_core_version.astype(str) == dimer_core.__version__).all(), name
         else:
             img = mpimg.imread(path)
             assert img.ndim == 3 and img.std() > 0.05
+            assert PIL.Image.open(path).text["Software"].startswith(f"dimer_core {dimer_core.__version__} "), name
 
 
 def test_langevin_run_in_a_thread_finishes_and_can_be_stopped():

@@ -2,7 +2,7 @@
 
 At V = 0 and T > 0 the noise must equal 2 k_B T ħ S times the damping for every
 part of the 6×6 damping matrix that is symmetric under (a,i) ↔ (b,j): the
-isotropic and that⊗that parts of α_22 and α_21 (PHYSICS.md).  The W part of α_22
+isotropic and that⊗that parts of α_22 and α_21 (docs/physics.md, "The effective stochastic LLG").  The W part of α_22
 is reactive (gyrotropic), has no noise partner, and need not vanish at V = 0.
 """
 import numpy as np

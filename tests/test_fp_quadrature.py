@@ -1,6 +1,6 @@
 """The Fokker–Planck fast path (one parallel numba kernel over all biases) against
 independent, plain routes written here: a dense (cos θ, φ) grid with log-sum-exp
-weights, the energy E(m) built from the couplings by PHYSICS.md's formula, exact
+weights, the energy E(m) built from the couplings by the formula of docs/physics.md, "One spin pinned", exact
 results for a Zeeman field, and brute-force minima for T_eff → 0."""
 import numpy as np
 import pytest
@@ -31,7 +31,7 @@ def dense_mean(energy, kt):
 
 
 def paper_energy(p, c):
-    """E(m) in meV of the free spin (PHYSICS.md, "One spin pinned"), written out term by term."""
+    """E(m) in meV of the free spin (docs/physics.md, "One spin pinned"), written out term by term."""
     that, m1 = p.vector("that"), p.vector("m1")
     e, n, h = p.vector("e_easy"), p.vector("n_hard"), p.vector("h")
     d2 = p.Delta ** 2

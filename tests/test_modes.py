@@ -56,7 +56,7 @@ def test_uniaxial_damping_across_the_precession_plane():
 @pytest.mark.parametrize("w", [-0.5, 0.3])
 def test_w_damping_renormalises_the_precession(w):
     """α = a·1 + w·W about t̂ = z, spin along ±z: ħS(1 + w m·t̂)ṁ = m × B − ħS a m × ṁ, an LLG with
-    ħS' = ħS(1 + w c) and α' = a/(1 + w c), c = m·t̂ = ±1 (PHYSICS.md, W part)."""
+    ħS' = ħS(1 + w c) and α' = a/(1 + w c), c = m·t̂ = ±1 (docs/physics.md, "The effective stochastic LLG": the W part)."""
     a = 0.1
     for up in (True, False):
         h = 2.0 if up else -2.0  # the field holds the spin along +z or −z
@@ -177,7 +177,9 @@ def test_modes_command_writes_the_lines_and_refuses_bad_input(tmp_path, capsys):
     out = tmp_path / "new" / "lines.csv"
     assert cli.main(["modes", "--V", "-1:1:3", "--out", str(out)]) == 0
     table = pd.read_csv(out)
-    assert list(table.columns) == ["V", "state", "mode", "frequency", "linewidth", "q_factor", "stable"]
+    assert list(table.columns) == ["V", "state", "mode", "frequency", "linewidth", "q_factor", "stable",
+                                   "dimer_core_version"]
+    assert (table.dimer_core_version.astype(str) == dc.__version__).all()
     assert set(table.V) == {-1.0, 0.0, 1.0} and table.frequency.gt(0).all()
     direct = sweeps.modes_sweep(dc.preset("weak-soc"), [0.0])
     row = table[(table.V == 0.0) & (table.state == 0)].iloc[0]
@@ -186,6 +188,7 @@ def test_modes_command_writes_the_lines_and_refuses_bad_input(tmp_path, capsys):
     assert cli.main(["modes", "--V", "0:0:1", "--f", "1:400:40", "--rf_axis", "0,1,0", "--out", str(nc)]) == 0
     ds = xr.open_dataset(nc)
     assert ds.absorption.sizes["f"] == 40 and np.isfinite(ds.absorption.values[0, 0]).all()
+    assert ds.attrs["dimer_core_version"] == dc.__version__
     assert (ds.absorption.values[0, 0] > 0).all()  # V = 0, the stable state: a passive line
     capsys.readouterr()
     assert cli.main(["modes", "--rf_axis", "0,0,0", "--out", str(tmp_path / "x.csv")]) == 2

@@ -1,4 +1,4 @@
-"""The paper's facts 1–7 (PHYSICS.md, "Defaults and the paper's figures") on computed maps."""
+"""The paper's facts 1–7 (Secs. III–IV, Figs. 2–7; README, "Results compared with the paper") on computed maps."""
 import numpy as np
 import pytest
 

@@ -1,4 +1,4 @@
-"""The Langevin equations obey statistical mechanics (PHYSICS.md "Stochastic calculus"; docs/stochastic.md).
+"""The Langevin equations obey statistical mechanics (docs/stochastic.md).
 
 At V = 0 the noise obeys fluctuation–dissipation, and every Langevin mode (pinned or both
 spins free, full or paper terms, any damping) must have exp(−E/k_B T) on the sphere(s) as its
@@ -119,7 +119,7 @@ def test_spin_in_a_field_follows_the_langevin_function(name, that):
 
 def test_plain_stratonovich_misses_the_equilibrium_with_w_damping():
     """What the noise-induced drift repairs: Eq. (8) read as plain Stratonovich drifts off the Langevin
-    function by many standard errors once α has a W part (PHYSICS.md measured 0.449 / 0.292 for 0.379)."""
+    function by many standard errors once α has a W part (the project's specification measured 0.449 / 0.292 for 0.379)."""
     that = np.array([0.0, 0.0, 1.0])
     x = 0.5 / 0.4
     for w, side in ((0.5, 1), (-0.5, -1)):
@@ -203,7 +203,7 @@ def test_two_sphere_quadrature_is_converged():
 
 def test_isotropic_pair_with_nonlocal_damping_is_boltzmann():
     """E = m_1·m_2 (J = −1 meV), local damping 0.97, nonlocal 0.62, FDT noise at k_B T = 0.4 meV:
-    <m_1·m_2> = −(coth(x) − 1/x), x = 2.5 (PHYSICS.md's synthetic case; plain Stratonovich: ≈ −0.595)."""
+    <m_1·m_2> = −(coth(x) − 1/x), x = 2.5 (the specification's synthetic case; plain Stratonovich: ≈ −0.595)."""
     alpha = np.kron(np.array([[0.97, 0.62], [0.62, 0.97]]), np.eye(3))
     x = np.kron(np.array([[0.0, -1.0], [-1.0, 0.0]]), np.eye(3))
     kt = 0.4
