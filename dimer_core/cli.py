@@ -227,6 +227,7 @@ def cmd_modes(args):
 
 
 def cmd_rates(args):
+    from .export import stamped
     from .progress import TerminalBar
     from .sweeps import rates_sweep
 
@@ -246,7 +247,7 @@ def cmd_rates(args):
             ds.to_netcdf(args.out)
         else:
             table = ds[["n_dwells", "dwell", "dwell_low", "dwell_high", "rate"]].to_dataframe().reset_index()
-            table.dropna(subset=["dwell"]).to_csv(args.out, index=False)
+            stamped(table.dropna(subset=["dwell"]), ds).to_csv(args.out, index=False)
     except OSError as exc:
         raise _write_error(args.out, exc)
     print(f"wrote switching rates at {v.size} biases to {args.out} ({ds.attrs['t_total_ps']:.4g} ps x "
@@ -258,6 +259,7 @@ def cmd_rates(args):
 
 
 def cmd_levels(args):
+    from .export import stamped
     from .levels import levels
 
     p = _params_from(args, exclude=("V",))
@@ -273,7 +275,7 @@ def cmd_levels(args):
             table = ds.excitation.to_dataframe().reset_index()
             for site in (1, 2):
                 table[f"weight_site{site}"] = ds.step_weight.sel(site=site).values.ravel()
-            table.dropna(subset=["excitation"]).to_csv(args.out, index=False)
+            stamped(table.dropna(subset=["excitation"]), ds).to_csv(args.out, index=False)
     except OSError as exc:
         raise _write_error(args.out, exc)
     print(f"wrote the {args.n_levels} lowest two-spin levels at {v.size} biases to {args.out} (E_n - E_0 in meV: "
@@ -288,7 +290,8 @@ def cmd_levels(args):
 def cmd_fit(args):
     import pandas as pd
 
-    from .fitting import CURVES, FitError, fit, interval
+    from .export import stamped
+    from .fitting import CURVES, fit, interval
 
     p = _params_from(args)
     try:
@@ -322,7 +325,7 @@ def cmd_fit(args):
         if args.out.endswith(".nc"):
             ds.to_netcdf(args.out)
         else:
-            ds[["estimate", "stderr"]].to_dataframe().reset_index().to_csv(args.out, index=False)
+            stamped(ds[["estimate", "stderr"]].to_dataframe().reset_index(), ds).to_csv(args.out, index=False)
         if args.plot:
             _plot_fit(ds, curves, args.plot)
     except OSError as exc:

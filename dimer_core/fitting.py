@@ -136,6 +136,9 @@ def fit(params, data, free, bounds=None, max_evaluations=200):
         if s is not None:
             ds[f"sigma_{curve}"] = (dim, s, {"units": CURVES[curve]})
         ds = ds.assign_coords({dim: (dim, V, {"units": "mV"})})
+    from .couplings import parameter_attrs
+
+    ds.attrs.update(parameter_attrs(best))
     ds.attrs.update(chi2=chi2, dof=dof, reduced_chi2=chi2 / dof, success=int(result.success),
                     message=str(result.message), evaluations=int(result.nfev),
                     weighted=int(weighted), method="scipy.optimize.least_squares (trf)")

@@ -48,10 +48,11 @@ def levels(params, V, n_levels=8, terms="full"):
 
     ``nonconservative`` (V,): the largest entry of X's antisymmetric part over that of X (left out of H).
     """
-    from .sweeps import _grid, dimer_model
+    from .couplings import parameter_attrs
+    from .sweeps import dimer_model
 
-    V = _grid("V", V)
-    model = dimer_model(params, V, terms)
+    model = dimer_model(params, V, terms)  # checks the parameters and the grid
+    V = np.atleast_1d(np.asarray(V, dtype=float))
     s = float(params.S)
     if abs(2 * s - round(2 * s)) > 1e-12:
         raise ValueError(f"S = {s!r}: the quantum levels need a half-integer or integer spin")
@@ -78,4 +79,5 @@ def levels(params, V, n_levels=8, terms="full"):
                                                                        "relative to X"})},
         coords={"V": ("V", V, {"units": "mV", "long_name": "bias voltage"}), "level": np.arange(n_levels),
                 "site": [1, 2]},
-        attrs={"method": "quantised classical energy (heuristic)", "S": s, "terms": terms})
+        attrs={**parameter_attrs(params, exclude=("V",)), "method": "quantised classical energy (heuristic)",
+               "terms": terms})

@@ -57,6 +57,7 @@ def test_fit_command_reads_a_csv_and_writes_estimates_and_a_plot(tmp_path, capsy
     assert cli.main(["fit", str(data), "--mu_F", "0.4", "--free", "t0,tL", "--out", str(out), "--plot", str(png)]) == 0
     table = pd.read_csv(out)
     assert list(table.param) == ["t0", "tL"] and png.stat().st_size > 1000
+    assert (table.dimer_core_version == dc.__version__).all()
     assert "95 %" in capsys.readouterr().out
     assert cli.main(["fit", str(data), "--free", "Delta", "--out", str(out)]) == 2
     assert "do not constrain Delta" in capsys.readouterr().err

@@ -56,7 +56,8 @@ def test_levels_command_writes_a_table(tmp_path):
     out = tmp_path / "levels.csv"
     assert cli.main(["levels", "--V", "0:3:2", "--n_levels", "4", "--out", str(out)]) == 0
     table = pd.read_csv(out)
-    assert list(table.columns) == ["V", "level", "excitation", "weight_site1", "weight_site2"]
+    assert list(table.columns) == ["V", "level", "excitation", "weight_site1", "weight_site2",
+                                   "dimer_core_version"]
     direct = levels.levels(dc.preset("weak-soc"), [0.0, 3.0], n_levels=4)
     np.testing.assert_allclose(table.excitation, direct.excitation.values.ravel(), rtol=1e-12, atol=1e-14)
     assert cli.main(["levels", "--n_levels", "99", "--out", str(out)]) == 2

@@ -87,7 +87,8 @@ def test_rates_command_writes_a_table_and_refuses_bad_input(tmp_path, capsys):
     out = tmp_path / "r" / "rates.csv"
     assert cli.main(["rates", "--T", "40", "--V", "3:3:1", "--t_total", "300", "--out", str(out)]) == 0
     table = pd.read_csv(out)
-    assert list(table.columns) == ["V", "basin", "n_dwells", "dwell", "dwell_low", "dwell_high", "rate"]
+    assert list(table.columns) == ["V", "basin", "n_dwells", "dwell", "dwell_low", "dwell_high", "rate",
+                                   "dimer_core_version"]
     assert (table.dwell_low <= table.dwell).all() and (table.dwell <= table.dwell_high).all()
     assert np.allclose(table.rate, 1e3 / table.dwell)
     capsys.readouterr()
