@@ -450,6 +450,16 @@ SPINS = ("pinned", "both")
 """``pinned``: spin 2 free with m_1 pinned (paper Sec. IV); ``both``: both spins free."""
 
 
+def _labelled(ds, p, valid, reasons, **attrs):
+    """``ds`` (on V) with ``outside_validity``, the parameters and ``attrs`` (validity notes included)."""
+    flags, notes = _validity_data(valid, reasons, ds.V.values)
+    for key, (values, unit, description) in flags.items():
+        ds[key] = ("V", np.asarray(values), {"units": unit, "description": description})
+    ds.attrs.update(parameter_attrs(p, exclude=("V",)))
+    ds.attrs.update(attrs, validity=notes)
+    return ds
+
+
 def modes_sweep(params, V, spins="pinned", terms="full", f_ghz=None, rf_axis=(1.0, 0.0, 0.0)):
     """ESR/FMR lines against V at the parameters' mu_F: the stationary states of the noiseless LLG, their
     modes' frequencies and linewidths (GHz), Q and stability, followed along V (:func:`dimer_core.modes.mode_sweep`).
@@ -468,12 +478,7 @@ def modes_sweep(params, V, spins="pinned", terms="full", f_ghz=None, rf_axis=(1.
     model = pinned_model(p, V, terms)[0].spins() if spins == "pinned" else dimer_model(p, V, terms).spins()
     valid, reasons = model.validity()
     ds = mode_sweep(model, V, valid=valid, f_ghz=f_ghz, rf_axis=rf_axis)
-    flags, notes = _validity_data(valid, reasons, V)
-    for key, (values, unit, description) in flags.items():
-        ds[key] = ("V", np.asarray(values), {"units": unit, "description": description})
-    ds.attrs.update(parameter_attrs(p, exclude=("V",)))
-    ds.attrs.update(method="linear-modes", spins=spins, terms=terms, validity=notes)
-    return ds
+    return _labelled(ds, p, valid, reasons, method="linear-modes", spins=spins, terms=terms)
 
 
 def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajectories=2, min_switches=20, core=0.5,
@@ -518,9 +523,4 @@ def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajector
                          f"{MAX_RUN_STEPS:.0e} steps per trajectory")
     ds = switching_rates(model, V, states, dt, t_total, n_trajectories, core, every, seed, min_switches,
                          progress, cancel)
-    flags, notes = _validity_data(valid, reasons, V)
-    for key, (values, unit, description) in flags.items():
-        ds[key] = ("V", np.asarray(values), {"units": unit, "description": description})
-    ds.attrs.update(parameter_attrs(p, exclude=("V",)))
-    ds.attrs.update(method="langevin-switching", spins=spins, terms=terms, validity=notes)
-    return ds
+    return _labelled(ds, p, valid, reasons, method="langevin-switching", spins=spins, terms=terms)
