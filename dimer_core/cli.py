@@ -252,6 +252,20 @@ def cmd_rates(args):
         raise _write_error(args.out, exc)
     print(f"wrote switching rates at {v.size} biases to {args.out} ({ds.attrs['t_total_ps']:.4g} ps x "
           f"{ds.attrs['n_trajectories']} trajectories per bias; dwell in ps with 95 % intervals, rate in 1/ns)")
+    if args.trace:
+        from .sweeps import telegraph
+
+        _prepare_out(args.trace, (".csv",), ".csv")
+        try:
+            trace = telegraph(p, float(v[0]), args.trace_ps, spins=args.spins, terms=args.terms, seed=args.seed)
+        except ValueError as exc:
+            raise UsageError(f"--trace: {exc}")
+        table = trace.basin.to_dataframe().reset_index()
+        try:
+            stamped(table, trace).to_csv(args.trace, index=False)
+        except OSError as exc:
+            raise _write_error(args.trace, exc)
+        print(f"wrote the basin against time at V = {v[0]:g} mV ({args.trace_ps:g} ps) to {args.trace}")
     if not ds.enough.values.all():
         print(f"note: fewer than 20 dwells in some basin at V = "
               f"{', '.join(f'{x:g}' for x in v[~ds.enough.values])} mV (wide intervals, or one stable state)")
@@ -482,6 +496,10 @@ def build_parser(prog="dimer-core"):
                          help="run length per trajectory in ps (default: chosen from a pilot run)")
     p_rates.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p_rates.add_argument("--progress", action="store_true", help="show the progress bar even when not a terminal")
+    p_rates.add_argument("--trace", metavar="CSV", help="also the basin against time (a telegraph trace) at the "
+                                                       "first bias of --V")
+    p_rates.add_argument("--trace_ps", type=float, default=2000.0, metavar="PS",
+                         help="length of the trace in ps (default 2000)")
     p_rates.add_argument("--out", required=True, help="output file, .csv or .nc")
     p_rates.set_defaults(run=cmd_rates)
     p_levels = sub.add_parser("levels", help="two-spin quantum levels from the couplings: where spin-flip steps "

@@ -27,7 +27,7 @@ from scipy import integrate, stats
 from .langevin import trajectory
 
 __all__ = ["basin_labels", "dwell_times", "mean_dwell", "uniaxial_mean_passage_time", "brown_rate",
-           "switching_rates"]
+           "switching_rates", "telegraph_trace"]
 
 
 def basin_labels(m, centres, core):
@@ -144,3 +144,20 @@ def switching_rates(spins, V, states, dt, t_total, n_trajectories=2, core=0.5, e
                 "component": comps},
         attrs={"dt_ps": dt, "t_total_ps": n_steps * dt, "n_trajectories": n_trajectories, "core_rad": core,
                "seed": seed})
+
+
+def telegraph_trace(spins, index, states, dt, t_total, core=0.5, every=10, seed=0):
+    """One Langevin trajectory at bias ``index`` from the first of ``states`` (stable states (3n,)), labelled by
+    the basin it was last in (:func:`basin_labels`): an :class:`xarray.Dataset` on time (ps) with ``basin``
+    (−1 before the first core) and ``m`` (time, component).  This is the state a telegraph signal would read;
+    the model's current is that of the Δ = 0 steady state and does not depend on m, so no current trace is
+    implied (a readout needs spin-polarised transport)."""
+    basins = np.asarray(states, dtype=float).reshape(-1, 3 * spins.nspins)
+    n_steps = int(round(t_total / dt))
+    n_steps -= n_steps % every
+    times, path = trajectory(spins, index, basins[0], dt, n_steps, every=every, seed=seed)
+    comps = [f"m{a + 1}_{x}" for a in range(spins.nspins) for x in "xyz"]
+    return xr.Dataset({"basin": ("time", basin_labels(path, basins, core), {"units": "1"}),
+                       "m": (("time", "component"), path, {"units": "1"})},
+                      coords={"time": ("time", times, {"units": "ps"}), "component": comps},
+                      attrs={"dt_ps": dt, "core_rad": core, "seed": seed})

@@ -524,3 +524,32 @@ def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajector
     ds = switching_rates(model, V, states, dt, t_total, n_trajectories, core, every, seed, min_switches,
                          progress, cancel)
     return _labelled(ds, p, valid, reasons, method="langevin-switching", spins=spins, terms=terms)
+
+
+def telegraph(params, V, t_total, spins="both", terms="full", core=0.5, seed=0):
+    """The basin the spins are in against time at one bias V (mV), over ``t_total`` ps of one Langevin run
+    (:func:`dimer_core.rates.telegraph_trace`), with the stable states as ``attrs["states"]``; refused where
+    the bias has fewer than two stable states or is outside the model's validity."""
+    from .modes import stationary_states
+    from .rates import telegraph_trace
+
+    if spins not in SPINS:
+        raise ValueError(f"spins = {spins!r} is not known; allowed: {', '.join(SPINS)}")
+    p = _check(params)
+    V = _grid("V", [V])
+    pinned, _ = pinned_model(p, V, terms)
+    model = pinned.spins() if spins == "pinned" else dimer_model(p, V, terms).spins()
+    valid, reasons = model.validity()
+    if not valid[0]:
+        raise ValueError(f"V = {V[0]:g} mV is outside the model's validity: {reasons[0]}")
+    states = [s.m for s in stationary_states(model, 0) if s.stable]
+    if len(states) < 2:
+        raise ValueError(f"V = {V[0]:g} mV has {len(states)} stable state(s): nothing to switch between")
+    dt = time_scales(pinned, others=(model,) if spins == "both" else ())[0]
+    if not 0 < t_total <= MAX_RUN_STEPS * dt:
+        raise ValueError(f"t_total = {t_total:g} ps; allowed: 0 < t_total <= {MAX_RUN_STEPS * dt:.3g} ps "
+                         f"({MAX_RUN_STEPS:.0e} steps of {dt:.3g} ps)")
+    ds = telegraph_trace(model, 0, states, dt, t_total, core, max(1, int(round(0.05 / dt))), seed)
+    ds.attrs.update(parameter_attrs(p, exclude=("V",)))
+    ds.attrs.update(V_mV=float(V[0]), spins=spins, terms=terms, states=np.asarray(states).ravel())
+    return ds

@@ -94,3 +94,23 @@ def test_rates_command_writes_a_table_and_refuses_bad_input(tmp_path, capsys):
     capsys.readouterr()
     assert cli.main(["rates", "--t_total", "-1", "--out", str(tmp_path / "x.csv")]) == 2
     assert "--t_total" in capsys.readouterr().err
+
+
+def test_a_telegraph_trace_switches_between_the_basins_rates_counts(tmp_path):
+    """Both spins free at 40 K, 3 mV: the trace visits both stable states; its dwells are the ones the rates
+    count (same labels); a bias with one stable state is refused."""
+    p = dc.preset("weak-soc", T=40.0)
+    trace = sweeps.telegraph(p, 3.0, 400.0)
+    labels = trace.basin.values
+    assert set(labels[labels >= 0]) == {0, 1}
+    dwells = rates.dwell_times(trace.time.values, labels, 2)
+    assert sum(len(d) for d in dwells) >= 5
+    with pytest.raises(ValueError, match="stable state"):
+        sweeps.telegraph(dc.preset("weak-soc"), 3.0, 100.0, spins="pinned")
+    from dimer_core import cli
+    out = tmp_path / "trace.csv"
+    assert cli.main(["rates", "--T", "40", "--V", "3:3:1", "--t_total", "200", "--trace", str(out), "--trace_ps",
+                     "300", "--out", str(tmp_path / "r.csv")]) == 0
+    import pandas as pd
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["time", "basin", "dimer_core_version"] and table.time.iloc[-1] >= 299.0
