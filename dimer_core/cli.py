@@ -221,6 +221,8 @@ def cmd_modes(args):
     if driven.size:
         print(f"note: unstable states (linewidth < 0 where the bias drives a mode, or saddles) at "
               f"{driven.size} biases, e.g. V = {driven[0]:g} mV")
+    if ds.attrs["events"]:
+        print(f"along V: {ds.attrs['events']}")
     if ds.attrs["validity"]:
         print(f"note: outside the model's validity (NaN): {ds.attrs['validity']}")
     return 0

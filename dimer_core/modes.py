@@ -29,7 +29,7 @@ import xarray as xr
 from .langevin import SpinModel, trajectory
 
 __all__ = ["GHZ_PER_RATE", "State", "tangent_basis", "torque", "mobility", "jacobian", "state_at", "stationary_states",
-           "mode_table", "susceptibility", "mode_sweep"]
+           "mode_table", "susceptibility", "mode_sweep", "stability_events"]
 
 GHZ_PER_RATE = 1e3 / (2.0 * np.pi)
 """GHz per angular rate in rad/ps (f = ω/2π)."""
@@ -289,4 +289,26 @@ def mode_sweep(spins, V, max_states=4, valid=None, f_ghz=None, rf_axis=(1.0, 0.0
                                                               "(power absorbed ½ω·Im χ·b²; < 0: gain)"})
         ds = ds.assign_coords(f=("f", f_ghz, {"units": "GHz", "long_name": "rf frequency"}))
     ds.attrs["states_dropped"] = dropped
+    ds.attrs["events"] = "; ".join(stability_events(V, stable, np.isfinite(freq[..., 0]), width))
     return ds
+
+
+def stability_events(V, stable, exists, width):
+    """Where a state followed along V changes: it turns unstable (a linewidth crosses zero: the bias drives a
+    mode, a Hopf-like onset of auto-oscillation or switching), becomes stable, or vanishes/appears (a mode
+    went soft: a fold, where the state merges with a saddle).  Strings "V = a → b mV: state i …"."""
+    out = []
+    for k in range(1, len(V)):
+        span = f"V = {V[k - 1]:g} → {V[k]:g} mV: state {{}}"
+        for i in range(stable.shape[1]):
+            before, after = exists[k - 1, i], exists[k, i]
+            if before and not after:
+                out.append(span.format(i) + " vanishes (a mode goes soft)")
+            elif after and not before and k > 0 and exists[:k, i].any():
+                out.append(span.format(i) + " appears")
+            elif before and after and stable[k - 1, i] != stable[k, i]:
+                lost = "loses" if stable[k - 1, i] else "gains"
+                sign = np.nanmin(width[k, i]) < 0
+                out.append(span.format(i) + f" {lost} stability" + (" (a linewidth turns negative)" if sign and
+                                                                    lost == "loses" else ""))
+    return out

@@ -140,6 +140,8 @@ def test_mode_sweep_of_the_pinned_dimer_follows_its_states_through_the_switch():
     unstable = ~ds.stable.values & np.isfinite(ds.frequency.values[..., 0])
     assert np.all(ds.linewidth.values[..., 0][ds.stable.values] > 0)
     assert np.all(np.nanmin(ds.linewidth.values[unstable], axis=-1) < 0)
+    events = ds.attrs["events"]
+    assert "loses stability (a linewidth turns negative)" in events and "gains stability" in events
     for k in range(V.size):  # every reported state is stationary
         for s in np.flatnonzero(np.isfinite(ds.m.values[k, :, 0])):
             assert np.abs(modes.torque(spins, k, ds.m.values[k, s])).max() < 1e-9
