@@ -1,10 +1,10 @@
 """The junction engine against an independent brute-force route (tests/brute_junction.py) for random models.
 
 The brute force shares no code with ``dimer_core``: literal 2N×2N inversion at every energy, G^< and G^>
-from Σ^<, Σ^>, spin traces with the Pauli matrices, ∂_E Im χ by Richardson-extrapolated central
-derivative of χ(E) under the integral (a Fermi-sea integral, not the engine's Fermi-surface form), Meir–Wingreen currents, and adaptive
+from Σ^<, Σ^>, spin traces with the Pauli matrices, ∂_E Im χ as the derivative of χ(E) under the integral
+(a Fermi-sea integral, not the engine's Fermi-surface form), Meir–Wingreen currents, and adaptive
 Gauss–Kronrod quadrature (scipy.integrate.quad_vec).  Random models: N = 3, 4, 5 sites, 2 or 3 leads of
-different te (10–20 meV), random bonds and SOC axis, a polarised lead in some, at T = 0 and T = 20 K.
+different te (10–20 meV), random bonds and SOC axis, a polarised lead in some, at T = 0, 5 and 20 K.
 
 Tolerance: every entry of chi, dchi, noise, spin, current within 1e-6 of its family's largest entry
 (a factor 2 or a sign on any entry above 1e-6 of its family fails).  Measured: chi, noise, spin, current

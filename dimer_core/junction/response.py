@@ -52,11 +52,14 @@ def pauli_blocks(x, n_sites):
 
 
 def bubble(weights, x, y):
-    """Σ_nodes weights·B(X, Y): ``weights`` (K, n), x, y Pauli blocks (n, N, N, 4) → (K, N, N, 3, 3) complex."""
-    yt = np.swapaxes(y, 1, 2)  # y_ba
+    """Σ_nodes weights·B(X, Y): ``weights`` (K, n) real, x, y Pauli blocks (n, N, N, 4) → (K, N, N, 3, 3) complex.
+
+    Per pair ab one (4 × n)·(n × 4) product of the weighted x_ab^m and y_ba^l, then the trace tensor.
+    """
     n, nn = x.shape[0], x.shape[1]
-    outer = (x[..., :, None] * yt[..., None, :]).reshape(n, -1)
-    z = (np.asarray(weights, dtype=complex) @ outer).reshape(-1, nn, nn, 4, 4)
+    xa = np.ascontiguousarray(np.moveaxis(x.reshape(n, -1, 4), 0, -1))  # (ab, m, node)
+    ya = np.ascontiguousarray(np.moveaxis(np.swapaxes(y, 1, 2).reshape(n, -1, 4), 0, 1))  # (ab, node, l): y_ba
+    z = np.stack([((xa * wk) @ ya).reshape(nn, nn, 4, 4) for wk in np.atleast_2d(weights)])
     return np.einsum("imjl,kabml->kabij", TRACE, z)
 
 
