@@ -9,6 +9,7 @@ DimerParams, PRESETS, preset     parameters, with units and bounds (params.py)
 point(params)                    every named coupling at one bias point (couplings.py)
 maps(params, mu_F, V)            the same over a mu_F × V grid, as an xarray.Dataset
 QUANTITIES                       key → (unit, description) of every named quantity
+junction                         any small junction (N sites, any leads): Junction, point, views (docs/junction.md)
 """
 __version__ = "0.5.0"
 
@@ -18,5 +19,6 @@ _use_default_numba_cache()  # before any numba kernel is defined: one cache for 
 
 from .couplings import QUANTITIES, maps, point, raw_point  # noqa: E402
 from .params import PRESETS, DimerParams, preset  # noqa: E402
+from . import junction  # noqa: E402
 
-__all__ = ["__version__", "DimerParams", "PRESETS", "preset", "point", "maps", "raw_point", "QUANTITIES"]
+__all__ = ["__version__", "DimerParams", "PRESETS", "preset", "point", "maps", "raw_point", "QUANTITIES", "junction"]

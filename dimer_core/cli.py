@@ -1,5 +1,9 @@
 """Command line: ``dimer-core point | maps | sweep | modes | rates | levels | fit | study | figures`` (also ``python -m dimer_core``).
 
+``point`` also takes a junction (docs/junction.md): ``--model FILE`` (TOML) or a junction ``--preset``
+(chain3, ring4, stm, …), with ``--pair a,b`` choosing the pair of sites whose couplings it prints; a dimer
+preset with ``--pair`` is the dimer as a junction.
+
 Every parameter of :class:`~dimer_core.params.DimerParams` is an option
 ``--name value`` spelt as the parameter (``--mu_F 0.7``, ``--that 1,1,1`` for
 vectors); in ``maps`` and ``sweep`` the grid options ``--mu_F`` and ``--V`` take
@@ -40,9 +44,16 @@ def _param_names(exclude=()):
     return [k for k in DimerParams.param if k != "name" and k not in exclude]
 
 
-def _add_params(parser, exclude=()):
-    parser.add_argument("--preset", choices=sorted(PRESETS), default="weak-soc",
-                        help="start from a preset of the paper (default weak-soc)")
+def _add_params(parser, exclude=(), junctions=False):
+    if junctions:
+        from .junction import PRESETS as JUNCTIONS
+
+        parser.add_argument("--preset", choices=sorted(PRESETS) + sorted(JUNCTIONS), default="weak-soc",
+                            help="start from a preset of the paper (default weak-soc), or a junction preset "
+                                 f"({', '.join(JUNCTIONS)}; docs/junction.md)")
+    else:
+        parser.add_argument("--preset", choices=sorted(PRESETS), default="weak-soc",
+                            help="start from a preset of the paper (default weak-soc)")
     for name in _param_names(exclude):
         doc = DimerParams.param[name].doc
         parser.add_argument(f"--{name}", dest=f"param_{name}", metavar="VALUE",
@@ -122,9 +133,90 @@ def _fmt(key, value):
     return f"{value:.6g} {unit}"
 
 
+JUNCTION_OVERRIDES = ("mu_F", "V", "T", "S", "Delta")
+"""Options that change a junction (a model file or a junction preset); the others are the dimer's."""
+
+
+def _junction_from(args):
+    """The junction of ``point --model FILE`` / a junction ``--preset`` / a dimer preset with ``--pair``."""
+    from .junction import PRESETS as JUNCTIONS
+    from .junction import from_dimer, preset as junction_preset, read_model
+
+    if args.model is None and args.preset not in JUNCTIONS:
+        return from_dimer(_params_from(args), name=args.preset)
+    given = [name for name in _param_names() if getattr(args, f"param_{name}") is not None]
+    dimer_only = [name for name in given if name not in JUNCTION_OVERRIDES]
+    if dimer_only:
+        raise UsageError(f"--{dimer_only[0]} is a parameter of the dimer presets; a junction takes only "
+                         f"{', '.join('--' + k for k in JUNCTION_OVERRIDES)} (edit its model file for the rest)")
+    changes = {}
+    for name in given:
+        raw = getattr(args, f"param_{name}")
+        try:
+            changes[name] = float(raw)
+        except ValueError:
+            raise UsageError(f"{name} = {raw!r} is not a number; allowed: {bounds_text(name)}")
+    try:
+        if args.model is not None:
+            if args.preset_given:
+                raise UsageError("give --model FILE or --preset NAME, not both")
+            junction = read_model(args.model)
+            return junction.updated(**changes).check() if changes else junction.check()
+        return junction_preset(args.preset, **changes).check()
+    except ValueError as exc:
+        raise UsageError(str(exc))
+
+
+def _pair(text, junction):
+    try:
+        a, b = (int(x) for x in text.split(","))
+    except ValueError:
+        raise UsageError(f"--pair {text!r} is malformed; expected two site numbers a,b, e.g. --pair 1,2")
+    n = junction.n_sites
+    if not (1 <= a <= n and 1 <= b <= n) or a == b:
+        raise UsageError(f"--pair {text!r} is out of range; allowed: two different sites 1 <= a, b <= {n}")
+    return a, b
+
+
+def _junction_point(args):
+    from .couplings import T_EFF_LIMIT
+    from .junction import describe, pair_view, point
+
+    junction = _junction_from(args)
+    if junction.n_sites < 2:
+        raise UsageError(f"the junction has {junction.n_sites} site; --pair needs two (its tensors: "
+                         f"dimer_core.junction.point)")
+    a, b = _pair(args.pair or "1,2", junction)
+    result = pair_view(point(junction), a, b)
+    if args.json:
+        print(json.dumps({k: (v if math.isfinite(v) else None) for k, v in result.items()}))
+        return 0
+    leads = ", ".join(f"{c.name} (mu = {mu:g} meV{f', p = {c.p:g}' if c.p else ''})"
+                      for c, mu in zip(junction.leads, junction.chemical_potentials))
+    print(f"# {junction.name}: {junction.n_sites} sites, leads {leads}; mu_F = {junction.mu_F:g} meV, "
+          f"V = {junction.V:g} mV, T = {junction.T:g} K; pair {a},{b}")
+    if not junction.common_axis:
+        print("# polarised leads: the 1/W/that x that form does not hold; these are projections about that "
+              "(full tensors: dimer_core.junction.point)")
+    width = max(len(k) for k in result)
+    for key, value in result.items():
+        unit, text = describe(key)
+        if key.startswith("T_eff") and not math.isfinite(value):
+            shown = f"undefined (|T_eff| > {T_EFF_LIMIT:g} K or 0/0)"
+        elif key.startswith("T_eff") and value < 0:
+            shown = f"{value:.6g} {unit}  (negative: energy injection)"
+        else:
+            shown = f"{value:.6g} {unit}"
+        print(f"{key:<{width}}  {shown:<40s} {text}")
+    return 0
+
+
 def cmd_point(args):
     from .couplings import QUANTITIES, point
+    from .junction import PRESETS as JUNCTIONS
 
+    if args.model is not None or args.pair is not None or args.preset in JUNCTIONS:
+        return _junction_point(args)
     p = _params_from(args)
     result = point(p)
     if args.json:
@@ -444,7 +536,9 @@ def build_parser(prog="dimer-core"):
     parser.add_argument("--version", action="version", version=f"dimer_core {__version__}")
     sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND", parser_class=_Parser)
     p_point = sub.add_parser("point", help="every coupling at one bias point")
-    _add_params(p_point)
+    _add_params(p_point, junctions=True)
+    p_point.add_argument("--model", metavar="FILE", help="a junction model file (TOML; docs/junction.md)")
+    p_point.add_argument("--pair", metavar="a,b", help="the pair of sites of a junction to print (default 1,2)")
     p_point.add_argument("--json", action="store_true", help="print one JSON object")
     p_point.set_defaults(run=cmd_point)
     p_maps = sub.add_parser("maps", help="every coupling over a mu_F x V grid, to NetCDF or CSV")
@@ -584,6 +678,7 @@ def main(argv=None, prog="dimer-core"):
             name = token.split("=")[0]
             raise UsageError(f"{args.command}: unknown option {name}; its options are "
                              f"{', '.join(_options(command))}")
+        args.preset_given = any(t == "--preset" or t.startswith("--preset=") for t in argv)
         return args.run(args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -23,7 +23,8 @@ def stale_files():
         installed, source = os.path.dirname(module.__file__), os.path.join(ROOT, module.__name__)
         if not os.path.isdir(source) or os.path.samefile(installed, source):
             continue  # not run from a checkout, or the checkout itself is imported (test_package.py fails)
-        names = {f for folder in (installed, source) for f in os.listdir(folder) if f.endswith(".py")}
+        names = {os.path.relpath(os.path.join(d, f), folder) for folder in (installed, source)
+                 for d, _, files in os.walk(folder) for f in files if f.endswith(".py")}
         stale += [f"{module.__name__}/{name}" for name in sorted(names)
                   if not (os.path.isfile(os.path.join(installed, name)) and os.path.isfile(os.path.join(source, name))
                           and filecmp.cmp(os.path.join(installed, name), os.path.join(source, name), shallow=False))]

@@ -212,6 +212,7 @@ def test_readme_command_line_section_runs_as_printed(tmp_path):
     commands = [c for c in readme_commands() if c.startswith(".venv/bin/dimer-core ")
                 and c.split()[1] in ("point", "maps", "sweep")]
     assert len(commands) >= 5, commands
+    shutil.copytree(os.path.join(ROOT, "examples"), tmp_path / "examples")  # as from the checkout's folder
     for command in commands:
         argv = command.split()
         argv[0] = os.path.join(VENV_BIN, os.path.basename(argv[0]))

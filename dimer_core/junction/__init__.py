@@ -1,0 +1,22 @@
+"""Any small junction: N sites, bonds with SOC about a common axis, any leads (docs/junction.md).
+
+The electronic side at a single bias point (issue 13, first step):
+
+Model (:mod:`.model`, :mod:`.presets`, :mod:`.modelfile`)
+    Junction, Bond, Lead      a frozen, validated description; ``from_dimer(p)`` for a DimerParams
+    PRESETS, preset(name)     dimer-weak-soc, dimer-strong-soc, chain3, ring4, stm, stm-polarised
+    read_model, write_model   TOML model files (loads, dumps for text)
+Electrons (:mod:`.hamiltonian`, :mod:`.grid`, :mod:`.response`)
+    point(junction)           χ_ab(0), ∂_E Im χ_ab, C_ab (3×3 per pair), ⟨s_a⟩, I_c as an xarray.Dataset
+Views (:mod:`.views`)
+    value(ds, key), pair_view(ds, a, b), dimer_view(ds), parts(ds), VIEWS   named couplings (J_21, D_21, …)
+"""
+from .model import Bond, Junction, Lead, from_dimer
+from .modelfile import dumps, loads, read_model, write_model
+from .presets import PRESETS, preset
+from .response import point
+from .views import VIEWS, describe, dimer_view, form_residual, pair_keys, pair_view, parts, value
+
+__all__ = ["Junction", "Bond", "Lead", "from_dimer", "PRESETS", "preset", "read_model", "write_model", "loads",
+           "dumps", "point", "VIEWS", "value", "describe", "pair_keys", "pair_view", "dimer_view", "parts",
+           "form_residual"]

@@ -1,0 +1,158 @@
+"""The junction model: validation messages, presets, from_dimer, TOML model files, and the CLI's junction point."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import dimer_core as dc
+from dimer_core import junction as J
+from dimer_core.cli import main
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES = [os.path.join(ROOT, "examples", f) for f in ("junction_chain3.toml", "junction_ring4.toml",
+                                                        "junction_stm.toml")]
+
+
+def _leads():
+    return (J.Lead("L", 100.0, (1,), (10.0,), 0.5), J.Lead("R", 100.0, (2,), (10.0,), -0.5))
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(eps=()), "eps has 0 entries: the number of sites is out of range; allowed: 1 <= N <= 8"),
+    (dict(eps=(0.0,) * 9), "allowed: 1 <= N <= 8"),
+    (dict(eps=(0.0, 60.0)), "site 2: eps = 60.0 is out of range; allowed: -50 <= eps <= 50 meV"),
+    (dict(bonds=(J.Bond(1, 2, 25.0, 0.0),)), "bond 1: t0 = 25.0 is out of range; allowed: -20 <= t0 <= 20 meV"),
+    (dict(bonds=(J.Bond(1, 3, 1.0, 0.0),)), "bond 1: b = 3 is out of range; allowed: 1 <= site <= 2"),
+    (dict(bonds=(J.Bond(1, 1, 1.0, 0.0),)), "bond 1: a = b = 1"),
+    (dict(bonds=(J.Bond(1, 2), J.Bond(2, 1))), "bond 2: sites 1, 2 are already bonded"),
+    (dict(leads=_leads()[:1]), "the junction has 1 leads; allowed: 2 <= leads <= 8"),
+    (dict(leads=(J.Lead("L", 5.0, (1,), (10.0,)), _leads()[1])),
+     "lead 'L': te = 5.0 is out of range; allowed: 10 <= te <= 1000 meV"),
+    (dict(leads=(J.Lead("L", 100.0, (1,), (10.0,), p=1.0), _leads()[1])),
+     "lead 'L': p = 1.0 is out of range; allowed: 0 <= p < 1"),
+    (dict(leads=(J.Lead("L", 100.0, (1,), (10.0,), eta=2.0), _leads()[1])),
+     "lead 'L': eta = 2.0 is out of range; allowed: -1 <= eta <= 1"),
+    (dict(leads=(J.Lead("L", 100.0, (1,), (0.1,)), _leads()[1])),
+     "lead 'L': t = (0.1,): no contact; allowed: its largest hopping >= 0.5 meV"),
+    (dict(leads=(J.Lead("L", 100.0, (1,), (60.0,)), _leads()[1])),
+     "lead 'L': hopping = 60.0 is out of range; allowed: 0 <= hopping <= 50 meV"),
+    (dict(leads=(J.Lead("L", 100.0, (1,), (1.0,), n=(0, 0, 0)), _leads()[1])), "lead 'L': n = (0.0, 0.0, 0.0) has zero length"),
+    (dict(leads=(_leads()[0], _leads()[0])), "lead 2: name 'L' is already used"),
+    (dict(V=200.0), "V = 200.0 is out of range; allowed: -100 <= V <= 100 mV"),
+    (dict(T=-1.0), "T = -1.0 is out of range; allowed: 0 <= T <= 300 K"),
+    (dict(that=(0, 0, 0)), "that = (0.0, 0.0, 0.0) has zero length"),
+])
+def test_validation_names_the_parameter_and_its_range(kwargs, message):
+    base = dict(eps=(0.0, 0.0), bonds=(J.Bond(1, 2, 2.0, 0.1),), leads=_leads())
+    with pytest.raises(ValueError) as err:
+        J.Junction(**{**base, **kwargs})
+    assert message in str(err.value)
+
+
+def test_bound_state_outside_the_bands_is_refused():
+    j = J.Junction(eps=(45.0, 0.0), bonds=(J.Bond(1, 2, 20.0, 0.0),),
+                   leads=(J.Lead("L", 10.0, (1,), (20.0,), 0.5), J.Lead("R", 10.0, (2,), (1.0,), -0.5)))
+    with pytest.raises(ValueError, match="bound state outside the lead bands"):
+        J.point(j)
+
+
+def test_from_dimer_and_presets():
+    p = dc.preset("weak-soc", mu_F=0.3, V=-1.0, T=4.0, tR=7.0, eps2=0.2)
+    j = J.from_dimer(p)
+    assert j.eps == (0.0, 0.2) and j.bonds == (J.Bond(1, 2, 2.0, 0.1),)
+    assert [(c.name, c.sites, c.t, c.eta) for c in j.leads] == [("L", (1,), (10.0,), 0.5), ("R", (2,), (7.0,), -0.5)]
+    np.testing.assert_allclose(j.chemical_potentials, [p.mu_F + p.V / 2, p.mu_F - p.V / 2])
+    assert (j.T, j.S, j.Delta, j.that) == (4.0, p.S, p.Delta, p.that)
+    for name in J.PRESETS:
+        assert J.preset(name).check().name == name
+    assert J.preset("dimer-strong-soc").bonds[0].t == 1.0
+    assert J.preset("ring4", V=2.0).V == 2.0
+    with pytest.raises(ValueError, match="unknown junction preset 'nope'; known: dimer-weak-soc"):
+        J.preset("nope")
+
+
+@pytest.mark.parametrize("name", list(J.PRESETS))
+def test_toml_round_trip(tmp_path, name):
+    j = J.preset(name, mu_F=0.123456789012345, V=-1.5, T=7.25)
+    path = tmp_path / "m.toml"
+    J.write_model(j, path)
+    assert J.read_model(path) == j
+    assert J.loads(J.dumps(j)) == j
+
+
+@pytest.mark.parametrize("path", EXAMPLES)
+def test_example_files_load(path):
+    j = J.read_model(path)
+    assert j.check().n_sites >= 3
+
+
+@pytest.mark.parametrize("text,message", [
+    ("name = 1 2", "not valid TOML"),
+    ("foo = 1\n[[site]]\neps = 0.0", "unknown key 'foo'"),
+    ("[[site]]\neps = 0.0\nlevel = 1", "site 1: unknown field 'level'"),
+    ("[[site]]\neps = 0.0\n[[site]]\neps = 0.0\n[[lead]]\nname = 'a'\nte = 100\nsites = [1]\nt = [3.0]\n"
+     "[[lead]]\nname = 'b'\nte = 100\nsites = [3]\nt = [3.0]", "lead 'b': sites = 3 is out of range; allowed: 1 <= site <= 2"),
+    ("[[site]]\neps = 0.0\n[[site]]\neps = 0.0\n[[lead]]\nte = 100\nsites = [1]\n", "lead 1: missing field 't'"),
+])
+def test_bad_model_text_names_the_entry(text, message):
+    with pytest.raises(ValueError) as err:
+        J.loads(text, source="m.toml")
+    assert str(err.value).startswith("m.toml: ") and message in str(err.value)
+
+
+def test_views_table_defines_the_dimer_names():
+    ds = J.point(J.preset("chain3", mu_F=0.5, V=2.0, T=3.0))
+    S = ds.attrs["S"]
+    parts = J.parts(ds)
+    assert J.value(ds, "J_21") == pytest.approx(S ** 2 * float(parts.chi.sel(site_a=2, site_b=1, part="i")))
+    assert J.value(ds, "D_2") == J.value(ds, "D_21") and J.value(ds, "J_1") == J.value(ds, "J_12")
+    assert J.value(ds, "I") == float(ds.current.values[0]) == J.value(ds, "I_L")
+    assert J.value(ds, "a_an_33") == pytest.approx(S * float(parts.dchi.sel(site_a=3, site_b=3, part="an")))
+    assert J.describe("J_23")[0] == "1/meV" and J.describe("j_i_11")[0] == "ps" and J.describe("J_2") == dc.QUANTITIES["J_2"]
+    with pytest.raises(KeyError, match="site 5 is not in the junction"):
+        J.value(ds, "J_15")
+    with pytest.raises(KeyError, match="unknown quantity"):
+        J.value(ds, "Q_12")
+    keys = J.pair_keys(ds, 1, 2)
+    assert keys[:4] == ["s_1", "s_2", "J_12", "J_21"] and keys[-2:] == ["I_L", "I_R"]
+
+
+def _cli(*argv, cwd=None):
+    exe = os.path.join(os.path.dirname(sys.executable), "dimer-core")
+    return subprocess.run([exe, *argv], cwd=cwd or ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_cli_point_with_a_model_file_and_a_pair(capsys):
+    assert main(["point", "--model", EXAMPLES[0], "--pair", "2,3", "--V", "2", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    ds = J.point(J.read_model(EXAMPLES[0]).updated(V=2.0))
+    assert got == pytest.approx(J.pair_view(ds, 2, 3), rel=1e-12)
+    assert main(["point", "--preset", "stm-polarised", "--V", "1.5"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# stm-polarised: 3 sites, leads tip (mu = 1.5 meV, p = 0.5), substrate (mu = 0 meV)")
+    assert "J_12" in out and "1/meV" in out and "polarised leads" in out
+    assert main(["point", "--preset", "weak-soc", "--mu_F", "0.7", "--V", "3.1", "--pair", "1,2", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["J_21"] == pytest.approx(dc.point(dc.preset("weak-soc", mu_F=0.7, V=3.1))["J_2"], rel=1e-9)
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["point", "--preset", "chain3", "--tL", "3"], "error: --tL is a parameter of the dimer presets"),
+    (["point", "--preset", "chain3", "--pair", "1,4"], "error: --pair '1,4' is out of range; allowed: two different sites"),
+    (["point", "--preset", "chain3", "--pair", "x"], "error: --pair 'x' is malformed"),
+    (["point", "--model", "nowhere.toml"], "error: nowhere.toml: cannot read the model file"),
+    (["point", "--preset", "chain3", "--V", "500"], "error: V = 500.0 is out of range; allowed: -100 <= V <= 100 mV"),
+])
+def test_cli_junction_errors(capsys, argv, message):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and len(err.strip().splitlines()) == 1
+
+
+def test_cli_dimer_point_is_unchanged(capsys):
+    assert main(["point", "--preset", "strong-soc", "--V", "-3", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert list(got) == list(dc.QUANTITIES)
