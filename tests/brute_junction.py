@@ -8,7 +8,7 @@ A model is a plain dict (``random_model`` makes one):
     leads   [dict(te, v, eta, p, n)]: v the N hoppings of the chain's surface site to the sites
     mu_F, V, T
 
-Everything is literal (PHYSICS.md, "Electron spin response"): G^R = [e − H − Σ]⁻¹ by ``numpy.linalg.inv``
+Everything is literal (docs/physics.md, "Electron spin response"): G^R = [e − H − Σ]⁻¹ by ``numpy.linalg.inv``
 at every energy, with Σ_c = g_c(e)·(v vᵀ) ⊗ (1 + p n·tau) and g from the complex square roots
 g(z) = (z − sqrt(z − 2te)·sqrt(z + 2te))/(2te²) at z = e + i0; G^< = G^R Σ^< G^A with
 Σ^< = iΣ_c f_c Γ_c, G^> = G^R Σ^> G^A; the 3×3 spin traces written out with the Pauli matrices;

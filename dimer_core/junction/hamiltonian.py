@@ -3,10 +3,10 @@
 Basis (1↑, 1↓, 2↑, 2↓, …, N↑, N↓), spin quantised along z; index 2(a − 1) + s for site a, spin s.
 
 * ``H_D``: eps_a·1 on the diagonal blocks, −T_ab = −(t0_ab·1 + t_ab·that·tau) in block (a, b) and −T_ab†
-  in (b, a) of each bond (PHYSICS.md, "Electronic model": the −T convention).
+  in (b, a) of each bond (docs/physics.md, "Electronic model": the −T convention).
 * Lead c, a semi-infinite chain of hopping te_c touching sites a with hoppings v_ca:
   ``Σ_c(e) = g_c(e)·(v_c v_cᵀ) ⊗ P_c``, ``P_c = 1 + p_c·n_c·tau``, with the surface Green's function
-  g(e) of PHYSICS.md ("Leads"), and ``Γ_c = i(Σ_c − Σ_c†) = −2·Im g_c·(v_c v_cᵀ) ⊗ P_c``.  For p_c = 0
+  g(e) of docs/physics.md, "Leads", and ``Γ_c = i(Σ_c − Σ_c†) = −2·Im g_c·(v_c v_cᵀ) ⊗ P_c``.  For p_c = 0
   this is the dimer's Σ_1 = t_L²·g (one site, spin identity).
 """
 import numpy as np
@@ -63,7 +63,7 @@ def surface_g(e, te):
     """Retarded surface Green's function g(e) (1/meV) and its slope dg/de (1/meV²) of a chain of hopping te.
 
     ``g = (e − i·sqrt(4te² − e²))/(2te²)`` for |e| < 2te and ``(e − sign(e)·sqrt(e² − 4te²))/(2te²)``
-    outside (PHYSICS.md, "Leads"); ``dg/de = (1 + i·e/r)/(2te²)`` inside and ``(1 − sign(e)·e/r)/(2te²)``
+    outside (docs/physics.md, "Leads"); ``dg/de = (1 + i·e/r)/(2te²)`` inside and ``(1 − sign(e)·e/r)/(2te²)``
     outside, r the square root (it diverges as 1/r at the band edges, where the energy grid places a break
     point and the integrals run in an angle that makes dε/dθ ∝ r).
     """

@@ -1,12 +1,12 @@
 """The junction model: sites, bonds and leads of a small molecular junction (docs/junction.md, "Model").
 
-A :class:`Junction` generalises the paper's dimer (PHYSICS.md, "Electronic model"; paper Sec. II,
+A :class:`Junction` generalises the paper's dimer (docs/physics.md, "Electronic model"; paper Sec. II,
 Fig. 1) to N sites:
 
 * sites a = 1 … N (1 ≤ N ≤ :data:`MAX_SITES`), each a spin-degenerate level ``eps_a`` (meV);
 * bonds (a, b) with the hopping block ``T_ab = t0_ab·1 + t_ab·(that·tau)`` about one common SOC
   axis ``that``; H_D holds ``−T_ab`` in block (a, b) and ``−T_ab†`` in (b, a) (the sign of
-  PHYSICS.md: −T);
+  docs/physics.md, "Electronic model": −T);
 * leads c (2 ≤ M ≤ :data:`MAX_LEADS`), each a semi-infinite chain of hopping ``te`` whose surface site
   touches the sites ``sites`` with hoppings ``t`` (meV), at chemical potential ``mu_F + eta·V``,
   optionally spin-polarised: Γ_c → Γ_c·(1 + p·n·tau), and with it Σ_c → Σ_c·(1 + p·n·tau)
@@ -122,7 +122,7 @@ class Bond:
 
 @dataclass(frozen=True)
 class Lead:
-    """A semi-infinite chain lead (PHYSICS.md, "Leads"; generalised, docs/junction.md).
+    """A semi-infinite chain lead (docs/physics.md, "Leads"; generalised, docs/junction.md).
 
     Attributes
     ----------
@@ -294,7 +294,7 @@ class Junction:
 
     @property
     def common_axis(self):
-        """True when the 1/W/that⊗that form of PHYSICS.md holds: all leads unpolarised (p = 0)."""
+        """True when the 1/W/that⊗that form holds (docs/physics.md, "Tensor form"): all leads unpolarised (p = 0)."""
         return all(c.p == 0.0 for c in self.leads)
 
     def updated(self, **changes):

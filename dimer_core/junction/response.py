@@ -1,6 +1,6 @@
 """Responses of a junction's Δ = 0 steady state at one bias point, as full tensors for every pair of sites.
 
-For every pair (a, b) of sites and Cartesian i, j (PHYSICS.md, "Electron spin response"; paper (A4)–(A8)):
+For every pair (a, b) of sites and Cartesian i, j (docs/physics.md, "Electron spin response"; paper (A4)–(A8)):
 
 * ``chi``   χ_ab^ij(0) (1/meV), the static response;
 * ``dchi``  ∂_E Im χ_ab^ij(E) at E = 0 (1/meV²), componentwise: the damping per Δ²·S;
@@ -187,7 +187,7 @@ def tensors(junction, refine=1.0, field=None):
 
 UNITS = {"chi": "1/meV", "dchi": "1/meV^2", "noise": "ps", "spin": "1", "current": "nA"}
 DESCRIPTIONS = {
-    "chi": "static spin response chi_ab^ij(0), Kubo, for a perturbation -f.s (PHYSICS.md)",
+    "chi": "static spin response chi_ab^ij(0), Kubo, for a perturbation -f.s (docs/physics.md)",
     "dchi": "damping per Delta^2*S: d/dE Im chi_ab^ij(E) at E = 0, componentwise",
     "noise": "symmetrised zero-frequency noise C_ab^ij of the electron spins",
     "spin": "spin density <s_a>^i of the Delta = 0 steady state",
@@ -217,7 +217,7 @@ def point(junction, refine=1.0):
 
     Notes
     -----
-    A point of a four-site, two-lead junction takes ≈ 0.1 s (docs/junction.md, "Measured").
+    A point of a four-site, two-lead junction takes ≈ 0.2 s (docs/junction.md, "What is checked").
     """
     from .modelfile import dumps
 
@@ -237,7 +237,7 @@ def point(junction, refine=1.0):
     ds.attrs.update(mu_F=junction.mu_F, V=junction.V, T=junction.T, S=junction.S, Delta=junction.Delta,
                     that=list(junction.that), name=junction.name, model=dumps(junction),
                     nodes=int(out["nodes"]), imag_residual=float(out["imag"]),
-                    title="Electron spin responses of a junction (dimer_core.junction; PHYSICS.md)")
+                    title="Electron spin responses of a junction (dimer_core.junction; docs/junction.md)")
     return ds
 
 

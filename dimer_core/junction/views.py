@@ -1,7 +1,7 @@
 """Named couplings as views of the junction's tensors, each defined once in :data:`VIEWS`.
 
 Spin rotations about a common ``that`` with unpolarised leads make every 3×3 tensor
-M = M^(i)·1 + M^(DM)·W + M^(an)·that⊗that, W_ij = ε_ijk that_k (PHYSICS.md, "Tensor form"), with
+M = M^(i)·1 + M^(DM)·W + M^(an)·that⊗that, W_ij = ε_ijk that_k (docs/physics.md, "Tensor form"), with
 
     M^(i) = ½(tr M − that·M·that),   M^(an) = that·M·that − M^(i),   M^(DM) = ½ Σ_ij W_ij M_ij.
 
@@ -59,7 +59,7 @@ DIMER_ALIASES = {"J_1": "J_12", "J_2": "J_21", "D_1": "D_12", "D_2": "D_21", "A_
 
 
 def projections(m, that):
-    """(M^(i), M^(DM), M^(an), residual) of tensors m (…, 3, 3) about ``that`` (PHYSICS.md, "Tensor form").
+    """(M^(i), M^(DM), M^(an), residual) of tensors m (…, 3, 3) about ``that`` (docs/physics.md, "Tensor form").
 
     ``residual`` is M − (M^(i)·1 + M^(DM)·W + M^(an)·that⊗that), zero where the symmetry holds.
     """
