@@ -11,6 +11,7 @@ import os
 import holoviews as hv
 import panel as pn
 
+from dashboard import bokeh_speed
 from dashboard.about import about_panel
 from dashboard.exports import export_panel
 from dashboard.resources import local_resources, skip_unchanged_stylesheets
@@ -23,6 +24,7 @@ from dashboard.views import dimer, trajectory
 from dashboard.widgets import checkbox, map_choice, parameter_cards
 
 hv.extension("bokeh")
+bokeh_speed.install()  # a page's serialization costs a sixth (dashboard/bokeh_speed.py)
 # Canvas, not WebGL: these plots are small (161 × 161 images, a few curves), and without a GPU (headless or
 # remote browsers) WebGL is rendered in software and copied into every plot on every repaint, which made
 # a slider step cost about a second in the browser (benchmarks/bench_ui.py).
