@@ -19,12 +19,14 @@ import panel as pn
 from bokeh.core.validation import silence
 from bokeh.core.validation.warnings import FIXED_SIZING_MODE
 from bokeh.events import Tap
-from bokeh.models import (AllIndices, AllLabels, BasicTicker, CDSView, ColumnDataSource, Selection, UnionRenderers, BasicTickFormatter, BoxZoomTool, ColorBar, CustomJS,
-                          CustomJSTickFormatter, GlyphRenderer, Grid, GridBox, HoverTool, Image, Legend, LegendItem, Line,
-                          LinearAxis, LinearColorMapper, LinearScale, MultiLine, Plot, Range1d, ResetTool, SaveTool,
-                          Scatter, Span, Title, Toolbar, Whisker, WheelZoomTool)
+from bokeh.models import (AllIndices, AllLabels, BasicTicker, BasicTickFormatter, BoxZoomTool, CDSView, ColorBar,
+                          ColumnDataSource, CustomJS, CustomJSTickFormatter, GlyphRenderer, Grid, GridBox, HoverTool,
+                          Image, Legend, LegendItem, Line, LinearAxis, LinearColorMapper, LinearScale, MultiLine, Plot,
+                          Range1d, ResetTool, SaveTool, Scatter, Selection, Span, Title, Toolbar, UnionRenderers,
+                          Whisker, WheelZoomTool)
 from bokeh.models import Row as BkRow
 from bokeh.palettes import RdBu11, interp_palette
+from bokeh.plotting import figure
 
 from .labels import COLOURS, label, symbol
 from .state import MAP_MU_F, MAP_V, SWEEP_V
@@ -80,10 +82,12 @@ LANGEVIN_NOTE = {
 def _figure(title, x_range, y_range, x_label, y_label, axes=None, **size):
     """A figure with the page's tools (:data:`TOOLS`), none active; with ``axes`` (:func:`_shared_axes`), axes that
     share their scale and ticking with the other figures of ``axes`` and no grid lines (for maps, whose image hides
-    them).  Built as a plain ``Plot`` with the models ``figure()`` would give it (≈2 ms less a figure)."""
+    them).  ``figure()``'s processing of its options (tools named in a string, default axes, grids and ranges) is
+    skipped: the models it would make are set here directly, ≈4 ms less a figure (≈50 ms a page)."""
     tools = [BoxZoomTool(), WheelZoomTool(), ResetTool(), SaveTool()]
-    fig = Plot(title=Title(text=title), x_range=x_range, y_range=y_range, toolbar_location="above",
-               toolbar=Toolbar(tools=tools, active_drag=None, active_scroll=None, logo=None), **size)
+    fig = figure.__new__(figure)  # a Figure model (as BokehJS and the page's tests know it) set up as a plain Plot:
+    Plot.__init__(fig, title=Title(text=title), x_range=x_range, y_range=y_range, toolbar_location="above",
+                  toolbar=Toolbar(tools=tools, active_drag=None, active_scroll=None, logo=None), **size)
     if axes is None:
         for place, text in (("below", x_label), ("left", y_label)):
             axis = LinearAxis(axis_label=text)
