@@ -113,10 +113,11 @@ def run_controls(dash, run, start, label, seconds=None, button=None):
     stop.on_click(lambda _: run.stop())
 
     def sync(*_):
-        bar.value = int(round(100 * run.progress))
-        status.object = run.status
-        go.disabled = run.running
-        stop.disabled = not run.running
+        with pn.io.hold():  # progress, status and buttons reach the page in one message
+            bar.value = int(round(100 * run.progress))
+            status.object = run.status
+            go.disabled = run.running
+            stop.disabled = not run.running
 
     run.param.watch(sync, ["progress", "status", "running"])
     dash.param.watch(lambda _: setattr(offer, "visible", False), ["realizations", "terms", "curve_revision"])
