@@ -1,15 +1,22 @@
 """Load test on loopback: many pages opened at once, and many browser sessions moving sliders at once.
 
-Run: ``.venv/bin/python benchmarks/bench_load.py --open 30`` (about a minute): opening pages only.  Without
+Run: ``.venv/bin/python benchmarks/bench_load.py --open 30`` (a few minutes): opening pages only.  Without
 ``--open`` (about 3–5 minutes on 2 cores): browser sessions moving sliders.
 
-``--open N`` pulls pages as a browser would but without drawing them
-(``bokeh.client.pull_session``: the page's HTML, then its whole document over the
-websocket).  Printed: the server's CPU time per page (median of ``--repeat`` pages
-pulled one after another, after one page that warms the server) against a minimal
-page (one Bokeh figure and one slider) pulled in the same run, then N pages
-requested at once: seconds until each had its document, and the server's CPU and
-memory.  ``--procs P`` serves with P processes (Bokeh's ``num_procs``).
+``--open N`` pulls pages without drawing them (``bokeh.client.pull_session``: it opens
+the page's session over the websocket, where the server builds the page, and pulls its
+whole document, as a browser's page does after its HTML; no HTML is fetched).  Printed:
+the server's CPU time per page (median of ``--repeat`` pages pulled one after another,
+after one page that warms the server) against a minimal page (one Bokeh figure and one
+slider) pulled in the same run; then ``--rounds`` times N dashboard pages and N minimal
+pages requested at once (interleaved, so both see the same load) from ``--clients``
+processes (default 4: one process deserializing every page under one GIL was the
+bottleneck), each page in its own thread: seconds until each page had its document,
+the server's CPU (and how busy it was) and the clients' CPU; medians over the rounds
+and the ratio to the minimal pages.  The clients build each document into Python models
+as Bokeh's client does (≈1 s of CPU a page, on the server's cores); with ``--wire`` they
+only receive it (its JSON), as a browser on another machine would before drawing.
+``--procs P`` serves with P processes (Bokeh's ``num_procs``).
 
 The dashboard is served by a separate process (this file with ``--serve PORT``) on
 127.0.0.1 only.  One headless Chromium opens ``--sessions`` pages (default 10) at once,
@@ -102,8 +109,8 @@ def serve_forever(port, procs=1):
 
 
 class Server:
-    def __init__(self, proc, port):
-        self.proc, self.port = proc, port
+    def __init__(self, proc, port, procs=1):
+        self.proc, self.port, self.procs = proc, port, procs
         self.url = f"http://127.0.0.1:{port}/"
 
     def stats(self, timeout=60):
@@ -141,7 +148,7 @@ def serve(procs=1):
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_listening(port, timeout=300, proc=proc)
-        yield Server(proc, port)
+        yield Server(proc, port, procs)
     finally:
         for child in _children(proc.pid):
             os.kill(child, 15)
@@ -155,21 +162,104 @@ def serve(procs=1):
 
 # ----- opening pages without a browser (--open) -----
 
-def pull(url):
-    """Pull one page's document as a browser would (HTML, then the document over the websocket); close it."""
+def pull(url, wire=False):
+    """Pull one page's document as a browser would (a session over the websocket, then its whole document); close
+    it.  Returns the number of models, or with ``wire`` the size of the document's JSON in characters: the
+    document is received but not built into Python models (Bokeh's client does that in ≈1 s of CPU a page, twice
+    the server's cost, which on one machine competes with the server; a browser builds it in JavaScript)."""
     import panel.models  # noqa: F401 - the document's Panel models must be known to deserialize it
-    from bokeh.client import pull_session
+    from bokeh.client import ClientSession, pull_session
 
-    session = pull_session(url=url)
-    models = len(session.document.models)
-    session.close()
-    return models
+    if not wire:
+        session = pull_session(url=url)
+        models = len(session.document.models)
+        session.close()
+        return models
+    from bokeh.client.util import websocket_url_for_server_url
+
+    session = ClientSession(websocket_url=websocket_url_for_server_url(url))
+    try:
+        session.connect()
+        connection = session._connection  # what ClientConnection.pull_doc does, without push_to_document
+        reply = connection._send_message_wait_for_reply(connection._protocol.create("PULL-DOC-REQ"))
+        if reply is None or reply.header["msgtype"] != "PULL-DOC-REPLY":
+            raise RuntimeError(f"no document: {reply and reply.content}")
+        return len(json.dumps(reply.content, default=str))
+    finally:
+        session.close()
 
 
-def open_pages(server, n, repeat=5, log=print):
-    """Server CPU per page (one after another, against the minimal page), then ``n`` pages requested at once."""
-    out = {}
-    for name, url in (("minimal", server.url + "minimal"), ("dashboard", server.url)):
+def pull_worker(urls, wire=False):
+    """``--pull``: pull ``urls`` at once (one thread each) when told to go; print JSON: each page's seconds from
+    the parent's start time (``time.time()``, given with "go") to its document, the errors, and this process's CPU
+    time from then on."""
+    import panel.models  # noqa: F401 - imported before the clock starts, as in :func:`pull`
+    from bokeh.client import pull_session  # noqa: F401
+    from bokeh.core.property.validation import validate
+
+    from dashboard import bokeh_speed
+
+    bokeh_speed.install()  # the client builds the same models as the server: the same shortcuts (≈8 % less CPU)
+    validate(False)  # and need not check the values the server sent (≈10 % less)
+    print("ready", flush=True)
+    t0 = float(sys.stdin.readline())  # "go" with the start time: every client process starts together
+    cpu0 = time.process_time()
+    arrived, failed = [], []
+
+    def one(url):
+        try:
+            pull(url, wire)
+            arrived.append(time.time() - t0)
+        except Exception as exc:  # noqa: BLE001 - counted and reported
+            failed.append(f"{type(exc).__name__}: {exc}")
+    threads = [threading.Thread(target=one, args=(u,)) for u in urls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(json.dumps({"arrived": arrived, "failed": failed, "cpu_s": time.process_time() - cpu0}), flush=True)
+
+
+def at_once(server, url, n, clients, wire=False):
+    """Request ``n`` pages of ``url`` at once from ``clients`` processes (pages dealt round-robin, one thread per
+    page): seconds until each page had its document, the server's CPU, and the clients' CPU.
+
+    One pulling process deserializes every document under one GIL: with 30 pages it was the bottleneck (the
+    server was busy 44 % of the time).  The clients are started and import Bokeh and Panel before the clock
+    starts, then all are told to go at once."""
+    procs = []
+    for k in range(clients):
+        urls = [url] * len(range(k, n, clients))
+        if urls:
+            procs.append(subprocess.Popen([sys.executable, os.path.abspath(__file__), "--pull", json.dumps(urls)]
+                                          + (["--wire"] if wire else []),
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT))
+    for p in procs:
+        if p.stdout.readline().strip() != "ready":
+            raise RuntimeError("a client process failed to start")
+    c0, t0 = tree_cpu_seconds(server.proc.pid), time.time()
+    for p in procs:
+        p.stdin.write(f"{t0!r}\n")
+        p.stdin.flush()
+    arrived, failed, client_cpu = [], [], 0.0
+    for p in procs:
+        rep = json.loads(p.stdout.readline())
+        p.wait()
+        arrived += rep["arrived"]
+        failed += rep["failed"]
+        client_cpu += rep["cpu_s"]
+    cpu = tree_cpu_seconds(server.proc.pid) - c0
+    wall = max(arrived) if arrived else float("nan")
+    return {"arrived": sorted(arrived), "failed": failed, "server_cpu_s": cpu, "client_cpu_s": client_cpu,
+            "server_busy": cpu / wall / server.procs if arrived else float("nan")}
+
+
+def open_pages(server, n, repeat=5, clients=4, rounds=3, wire=False, log=print):
+    """Server CPU per page (one after another), then ``n`` pages requested at once, ``rounds`` times; each against
+    the minimal page in the same run."""
+    out = {"at_once": n, "clients": clients, "procs": server.procs, "load": os.getloadavg(), "wire": wire}
+    pages = (("minimal", server.url + "minimal"), ("dashboard", server.url))
+    for name, url in pages:
         pull(url)  # warms imports, caches and the first session's work
         cpu = []
         for _ in range(repeat):
@@ -177,35 +267,42 @@ def open_pages(server, n, repeat=5, log=print):
             out[f"{name}_models"] = pull(url)
             cpu.append(tree_cpu_seconds(server.proc.pid) - c0)
         out[f"{name}_cpu_s"] = statistics.median(cpu)
+        out[f"{name}_cpu_all"] = cpu
         log(f"  {name:<10} page: server CPU median {statistics.median(cpu):.3f} s (of {repeat}: "
             f"{', '.join(f'{c:.2f}' for c in cpu)}), {out[f'{name}_models']} models")
-    arrived, failed = [], []
-    c0, t0 = tree_cpu_seconds(server.proc.pid), time.monotonic()
-
-    def one():
-        try:
-            pull(server.url)
-            arrived.append(time.monotonic() - t0)
-        except Exception as exc:  # noqa: BLE001 - counted and reported
-            failed.append(f"{type(exc).__name__}: {exc}")
-    threads = [threading.Thread(target=one) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    out.update(at_once=n, arrived=sorted(arrived), failed=failed, cpu_at_once_s=tree_cpu_seconds(server.proc.pid) - c0)
+    for r in range(rounds):  # interleaved: the baseline sees the same load
+        for name, url in pages:
+            rep = at_once(server, url, n, clients, wire)
+            out.setdefault(f"{name}_rounds", []).append(rep)
+            times = rep["arrived"]
+            log(f"  round {r + 1}: {n} {name} pages at once: {len(times)} documents, last after "
+                f"{times[-1] if times else float('nan'):.1f} s (median {statistics.median(times) if times else 0:.1f} s), "
+                f"server CPU {rep['server_cpu_s']:.1f} s (busy {100 * rep['server_busy']:.0f} % of "
+                f"{server.procs} process(es)), clients' CPU {rep['client_cpu_s']:.1f} s, "
+                f"{len(rep['failed'])} failed")
+    out["failed"] = [f for name, _ in pages for rep in out[f"{name}_rounds"] for f in rep["failed"]]
     return out
 
 
-def print_open_report(rep, procs):
+def print_open_report(rep):
+    procs = rep["procs"]
     ratio = rep["dashboard_cpu_s"] / rep["minimal_cpu_s"]
     print(f"\nserver CPU per page: dashboard {rep['dashboard_cpu_s']:.3f} s, minimal page {rep['minimal_cpu_s']:.3f} s "
-          f"(ratio {ratio:.1f}); {procs} server process(es)")
-    times = rep["arrived"]
-    if times:
-        print(f"{rep['at_once']} pages requested at once: all {len(times)} documents after {times[-1]:.1f} s "
-              f"(median {statistics.median(times):.1f} s, first {times[0]:.1f} s); server CPU "
-              f"{rep['cpu_at_once_s']:.1f} s ({rep['cpu_at_once_s'] / rep['at_once']:.2f} s per page)")
+          f"(ratio {ratio:.1f}); {procs} server process(es); load average at start {rep['load'][0]:.1f}")
+    last = {k: [r["arrived"][-1] for r in rep[f"{k}_rounds"] if r["arrived"]] for k in ("dashboard", "minimal")}
+    median = {k: [statistics.median(r["arrived"]) for r in rep[f"{k}_rounds"] if r["arrived"]]
+              for k in ("dashboard", "minimal")}
+    if last["dashboard"] and last["minimal"]:
+        d, m = statistics.median(last["dashboard"]), statistics.median(last["minimal"])
+        cpu = statistics.median(r["server_cpu_s"] for r in rep["dashboard_rounds"])
+        busy = statistics.median(r["server_busy"] for r in rep["dashboard_rounds"])
+        how = "documents received, not built into models" if rep["wire"] else "documents built by Bokeh's client"
+        print(f"{rep['at_once']} pages requested at once ({rep['clients']} client processes, {how}; medians of "
+              f"{len(last['dashboard'])} rounds): all documents after {d:.1f} s (rounds: "
+              f"{', '.join(f'{x:.1f}' for x in last['dashboard'])}; a page's median "
+              f"{statistics.median(median['dashboard']):.1f} s); minimal pages {m:.1f} s (ratio {d / m:.1f}); "
+              f"server CPU {cpu:.1f} s ({cpu / rep['at_once']:.2f} s per page), busy {100 * busy:.0f} % of "
+              f"{procs} process(es)")
     if rep["failed"]:
         print(f"{len(rep['failed'])} failed:", *rep["failed"][:5], sep="\n  ")
 
@@ -385,15 +482,24 @@ def main(argv=None):
     parser.add_argument("--open", type=int, metavar="N", help="only open N pages at once, without a browser")
     parser.add_argument("--repeat", type=int, default=5, help="pages pulled one by one for the CPU per page")
     parser.add_argument("--procs", type=int, default=1, help="server processes (Bokeh's num_procs)")
+    parser.add_argument("--clients", type=int, default=4,
+                        help="client processes pulling the pages of --open at once (default 4)")
+    parser.add_argument("--rounds", type=int, default=3, help="times the pages of --open are requested at once")
+    parser.add_argument("--wire", action="store_true",
+                        help="--open: receive each document without building it into Python models")
     parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--pull", metavar="JSON", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
         serve_forever(args.serve, args.procs)
         return
+    if args.pull:
+        pull_worker(json.loads(args.pull), args.wire)
+        return
     if args.open:
         with serve(args.procs) as server:
-            rep = open_pages(server, args.open, args.repeat)
-        print_open_report(rep, args.procs)
+            rep = open_pages(server, args.open, args.repeat, args.clients, args.rounds, args.wire)
+        print_open_report(rep)
         if args.json:
             with open(args.json, "w") as f:
                 json.dump(rep, f, indent=1)

@@ -14,6 +14,10 @@ Measured, medians over repeats:
   for t, t0, tL all eight map images and the curve plots.  Also reported: the
   time until the server-side ``dashboard.p`` holds the new value (polled from
   Python, so only ~5 ms resolution) and until the first changed plot appears.
+* pages: ``--pages N`` opens N pages one after another, each in a fresh browser context,
+  from a fresh server in this process (numba's cache warm): seconds from the request
+  of the page to every map and curve plot drawn, for the first page (a fresh server)
+  and the later ones (a warm server).
 * startup: from launching ``panel serve app.py`` as a subprocess to the first page
   with all maps drawn, with numba's cache warm (dimer_core's default, dimer_core/numba_cache.py) and
   cold (NUMBA_CACHE_DIR = a fresh temporary folder).
@@ -146,6 +150,29 @@ def measure_latency(repeats, names=tuple(TARGETS)):
     return rows
 
 
+def measure_pages(n):
+    """Seconds from requesting a page to every map and curve plot drawn, for ``n`` pages in turn (each in a
+    fresh browser context) from one fresh server in this process; the first is the fresh server's first page."""
+    from playwright.sync_api import sync_playwright
+
+    from ui_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, maps_rendered, serve_app, wait_until
+
+    out = []
+    with serve_app() as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        for _ in range(n):
+            context = browser.new_context(viewport=VIEWPORT)
+            page = context.new_page()
+            t0 = time.perf_counter()
+            page.goto(server.url, timeout=600_000)
+            wait_until(lambda: maps_rendered(page), timeout=600, interval=0.05, message="maps in the page")
+            out.append(time.perf_counter() - t0)
+            context.close()
+            print(f"  page drawn after {out[-1]:.2f} s", flush=True)
+        browser.close()
+    return out
+
+
 def startup_once(app_dir, cache_dir, browser):
     """Seconds from launching ``panel serve`` to a page with every map drawn (and to listening)."""
     from ui_support import free_port, maps_rendered, wait_listening, wait_until
@@ -206,12 +233,20 @@ def main(argv=None):
     parser.add_argument("--cold", type=int, default=2, help="cold-cache startups (default 2)")
     parser.add_argument("--app", default=ROOT, help="folder holding the app.py to measure (default: the project)")
     parser.add_argument("--skip-startup", action="store_true")
+    parser.add_argument("--pages", type=int, metavar="N",
+                        help="only open N pages in turn from a fresh in-process server and time each until drawn")
     parser.add_argument("--only", nargs="+", choices=list(TARGETS), default=list(TARGETS),
                         help="measure only these sliders (default: all)")
     args = parser.parse_args(argv)
     app_dir = os.path.abspath(args.app)
     sys.path.insert(0, app_dir)
 
+    if args.pages:
+        times = measure_pages(args.pages)
+        print(f"\npage requested -> every map and curve plot drawn: first page of a fresh server {times[0]:.2f} s"
+              + (f"; later pages median {med(times[1:]):.2f} s ({' '.join(f'{t:.2f}' for t in times[1:])})"
+                 if len(times) > 1 else "") + f"; load average {os.getloadavg()[0]:.1f}")
+        return
     rows = measure_latency(args.repeats, args.only)
     print(f"\nslider change -> plots updated (median of {args.repeats}; one handle step each)")
     print(f"{'parameter':<10}{'server state':>14}{'first plot':>12}{'all plots':>11}{'target':>9}  ok"

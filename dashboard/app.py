@@ -11,6 +11,7 @@ import os
 import holoviews as hv
 import panel as pn
 
+from dashboard import bokeh_speed
 from dashboard.about import about_panel
 from dashboard.exports import export_panel
 from dashboard.resources import local_resources, skip_unchanged_stylesheets
@@ -23,6 +24,7 @@ from dashboard.views import dimer, trajectory
 from dashboard.widgets import checkbox, map_choice, parameter_cards
 
 hv.extension("bokeh")
+bokeh_speed.install()  # a page's serialization costs a sixth (dashboard/bokeh_speed.py)
 # Canvas, not WebGL: these plots are small (161 × 161 images, a few curves), and without a GPU (headless or
 # remote browsers) WebGL is rendered in software and copied into every plot on every repaint, which made
 # a slider step cost about a second in the browser (benchmarks/bench_ui.py).
@@ -111,10 +113,11 @@ def run_controls(dash, run, start, label, seconds=None, button=None):
     stop.on_click(lambda _: run.stop())
 
     def sync(*_):
-        bar.value = int(round(100 * run.progress))
-        status.object = run.status
-        go.disabled = run.running
-        stop.disabled = not run.running
+        with pn.io.hold():  # progress, status and buttons reach the page in one message
+            bar.value = int(round(100 * run.progress))
+            status.object = run.status
+            go.disabled = run.running
+            stop.disabled = not run.running
 
     run.param.watch(sync, ["progress", "status", "running"])
     dash.param.watch(lambda _: setattr(offer, "visible", False), ["realizations", "terms", "curve_revision"])

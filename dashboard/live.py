@@ -250,8 +250,8 @@ class Live(param.Parameterized):
         quantities = tuple(dash.quantities)
 
         def build():
-            scales = self._memoised("scales", dash.map_revision,
-                                    lambda: {k: scale(v.values) for k, v in dash.dataset().data_vars.items()})
+            scales = self._memoised("scales", dash.map_revision, lambda: dash.shared(
+                "scales", lambda: {k: scale(v.values) for k, v in dash.dataset().data_vars.items()}))
             ds = dash.cut_V() if along_v else dash.cut_mu()
             return {k: (ds[k].values[0] if along_v else ds[k].values[:, 0]) / scales[k] for k in quantities}
         key = (dash.map_revision, p.mu_F if along_v else p.V, quantities)

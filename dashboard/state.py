@@ -1,4 +1,7 @@
 """One browser session's state: the parameters, cached results and the last message."""
+import threading
+from collections import OrderedDict
+
 import numpy as np
 import param
 
@@ -20,6 +23,40 @@ RUN_V = np.linspace(-6.0, 6.0, 25)
 DEFAULT_MAPS = ["J_2", "D_2", "a_i_22", "j_i_22", "A_2", "K_2", "a_an_22", "j_an_22"]
 LIVE = ("mu_F", "V")
 """Parameters whose change costs no energy integral (maps are re-read, not recomputed)."""
+
+
+class SharedResults:
+    """Results for a parameter set, shared by every session of this server process, the most recent ``size`` kept.
+
+    Every new page at the same parameters (the default page, a tour view, a shared link) showed maps, Fokker–Planck
+    curves and current that another session had just computed (≈25 ms of a page's server CPU).  The values are
+    xarray Datasets and dicts that no session modifies: the page's models are given new arrays, never written
+    into these.
+    """
+
+    def __init__(self, size):
+        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key, build):
+        """The value under ``key``, built (outside the lock) if missing."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = build()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self):
+        with self._lock:
+            self._items.clear()
+
+
+SHARED = SharedResults(8)
+"""The results of :class:`Dashboard` sessions (a full set of maps is ≈5 MB)."""
 
 
 class Dashboard(param.Parameterized):
@@ -111,19 +148,29 @@ class Dashboard(param.Parameterized):
         return np.linspace(-self.window[1], self.window[1], MAP_POINTS)
 
     def dataset(self):
-        """The current maps over map_mu_F × map_V (recomputed only when needed)."""
+        """The current maps over map_mu_F × map_V (recomputed only when needed; shared between sessions)."""
         if self._maps is None:
-            self.p.check()
-            self._maps = maps(self.p, self.map_mu_F, self.map_V)
+            self._maps = self.shared("maps", lambda: maps(self.p, self.map_mu_F, self.map_V))
         return self._maps
+
+    def shared(self, name, build):
+        """``build()`` for the current parameters and maps' window, or the result another session (or this one)
+        already has (:data:`SHARED`); the parameters are checked before building."""
+        def checked():
+            self.p.check()
+            return build()
+        return SHARED.get((name, self._key(True), self.window), checked)
 
     def _cached(self, name, depends_on_v, build):
         key = (name, self._key(depends_on_v))
         if key not in self._cache:
             if len(self._cache) > 16:
                 self._cache.clear()
-            self.p.check()
-            self._cache[key] = build()
+
+            def checked():
+                self.p.check()
+                return build()
+            self._cache[key] = SHARED.get(key, checked)
         return self._cache[key]
 
     def _key(self, with_v):

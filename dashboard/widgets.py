@@ -1,7 +1,8 @@
 """Widgets generated from DimerParams: units, bounds and tooltips come from the parameters."""
 import panel as pn
-import param
-from panel.links import Callback
+from bokeh.models import Column as BkColumn
+from bokeh.models import NumericInput, Slider
+from panel.io.state import set_curdoc
 
 from dimer_core import QUANTITIES, DimerParams
 from dimer_core.params import VECTORS, UnitVector, bounds_text
@@ -19,72 +20,73 @@ GROUPS = {
 }
 
 
-class _PromptFloatSlider(pn.widgets.FloatSlider):
-    """A slider whose moves reach the server at once: Panel otherwise waits 50 ms (``_debounce``) to gather
-    changes, a sixth of the 300 ms a μ_F or V step may take to redraw.  Changes that arrive while one is being
-    processed are still gathered into one."""
+class NumberBox:
+    """A number box above a slider, bound to ``dash.p.<name>``, built from three plain Bokeh models.
 
-    _priority_changes = ["value"]
+    Panel's EditableFloatSlider with a TooltipIcon cost ≈16 Bokeh models and ≈40 ms of server CPU per
+    parameter, most of a new page's sidebar; this box is a ``Column`` of a ``NumericInput`` (the label with
+    the unit, and the parameter's meaning and range behind its help icon) and a ``Slider`` spanning the
+    parameter's bounds (``benchmarks/bench_load.py --open``).  The server sees every change of either model
+    directly (no Panel debounce: a μ_F or V step reaches it at once):
 
+    * a typed number is applied when it differs from what the box shows, so a typed 0 is never dropped
+      (Panel's box sent it as ``value_throttled``, which a fresh page held at 0 already);
+    * a refused number leaves a message (``dash.set_value``) and the box and slider show the value in force
+      again; neither model widens its range (Panel's box widened the slider to any typed number);
+    * the slider reports its value while it moves for V and μ_F (:data:`~dashboard.state.LIVE`: no energy
+      integral), and when it is released for the others.
 
-class _NumberSlider(pn.widgets.EditableFloatSlider):
-    """Panel's editable slider with two fixes for a number box whose values the server may refuse.
-
-    * Panel 1.9.4 builds the box (a FloatInput) with ``value_throttled = 0`` and then sets only its
-      ``value``; the page sends a typed number as ``value_throttled``, and one equal to what the server last
-      held there (0 on a fresh page: t = 0, t0 = 0 and te = 0 were dropped without a word) is no change, so
-      nothing happens.  :meth:`settle` makes every ``value_throttled`` of the widget (its own, the box's,
-      the slider's) the shown value, silently, whenever the server sets or accepts one.
-    * The box carries a BokehJS callback that widens the slider's range to any typed number: a refused
-      t = 1000 left the slider spanning 0–1000 for good.  The range is the parameter's bounds; the callback
-      is unregistered (``Callback.unwatch``) before the page is drawn.
+    ``model`` is the Column (CSS class ``param-<name>``: its first ``input`` is the box, its ``.noUi-handle``
+    the slider's handle).
     """
 
-    def __init__(self, **params):
-        super().__init__(**params)
-        for callback in list(Callback.registry.get(self._value_edit, [])):
-            callback.unwatch()
-        self.settle()
+    def __init__(self, dash, name):
+        p = DimerParams.param[name]
+        lo, hi = p.bounds
+        value = getattr(dash.p, name)
+        self.dash, self.name = dash, name
+        self.box = NumericInput(title=label(name), value=value, mode="float", format="0.[000000]",
+                                description=f"{p.doc}; {bounds_text(name)}", sizing_mode="stretch_width")
+        self.slider = Slider(start=lo, end=hi, step=(hi - lo) / 1000.0, value=value, title=None, show_value=False,
+                             format="0.[000000]", sizing_mode="stretch_width", margin=(0, 10, 5, 10))
+        self.model = BkColumn(children=[self.box, self.slider], css_classes=[f"param-{name}"],
+                              sizing_mode="stretch_width")
+        doc = pn.state.curdoc  # the session's: Panel's updates made from these callbacks go to its page
 
-    def settle(self):
-        """Make the shown value the last one the page sent, so that any other typed number is a change."""
-        for widget in (self, self._value_edit, self._slider):
-            with param.parameterized.discard_events(widget), param.edit_constant(widget):
-                widget.value_throttled = self.value
+        def on(attr):
+            def callback(_, old, new):
+                if doc is None:
+                    self.push(new)
+                else:
+                    with set_curdoc(doc):
+                        self.push(new)
+            return callback
+        self.box.on_change("value", on("value"))
+        self.slider.on_change("value" if name in LIVE else "value_throttled", on("slider"))
+        dash.p.param.watch(lambda event: self.show(event.new), name)
 
+    def push(self, value):
+        """A value from the page: apply it, or show the value in force again (with a message) if refused."""
+        if value is None:
+            self.show(getattr(self.dash.p, self.name))
+            return
+        if _same(getattr(self.dash.p, self.name), value):
+            return
+        with pn.io.hold():  # every plot, widget and URL change of this step in one message to the page
+            self.dash.set_value(self.name, value)
+            self.show(getattr(self.dash.p, self.name))
 
-class _LiveSlider(_NumberSlider):
-    _slider_widget = _PromptFloatSlider
+    def show(self, value):
+        """Show ``value`` in the box and on the slider.  Only a real change goes back to the page: echoing the
+        state's rounding of a slider step would reset a slider that is still moving and swallow key presses."""
+        for model in (self.box, self.slider):
+            if model.value is None or not _same(model.value, value):
+                model.value = value
 
 
 def number_widget(dash, name):
-    """An editable slider bound to ``dash.p.<name>``; refused values leave a message."""
-    p = DimerParams.param[name]
-    lo, hi = p.bounds
-    slider = _LiveSlider if name in LIVE else _NumberSlider
-    widget = slider(label=label(name), start=lo, end=hi, step=(hi - lo) / 1000.0,
-                    value=getattr(dash.p, name), sizing_mode="stretch_width", css_classes=[f"param-{name}"],
-                    format="0.[000000]")  # a step shows 0.2, not 0.20000000000000284
-
-    def push(event):
-        if event.new is not None and not _same(getattr(dash.p, name), event.new):
-            with pn.io.hold():  # every plot, widget and URL change of this step in one message to the page
-                dash.set_value(name, event.new)
-                if not _same(getattr(dash.p, name), event.new):  # refused: show the valid value again
-                    widget.value = getattr(dash.p, name)
-        widget.settle()
-
-    def pull(event):
-        # Only a real change goes back to the page: echoing the state's rounding of a slider
-        # step would reset a slider that is still moving and swallow key presses.
-        if not _same(widget.value, event.new):
-            widget.value = event.new
-            widget.settle()
-
-    widget.param.watch(push, "value" if name in LIVE else "value_throttled")
-    dash.p.param.watch(pull, name)
-    tip = pn.widgets.TooltipIcon(value=f"{p.doc}; {bounds_text(name)}", width=20)
-    return pn.Row(widget, tip, sizing_mode="stretch_width")
+    """A :class:`NumberBox` for ``dash.p.<name>`` (its Bokeh model)."""
+    return NumberBox(dash, name).model
 
 
 def _same(a, b):
@@ -173,9 +175,18 @@ def parameter_cards(dash):
 
 def _card(dash, title, names):
     def items():
-        out = [vector_widget(dash, n) if n in VECTORS else number_widget(dash, n) for n in names]
+        out, numbers = [], None  # consecutive number boxes share one pane
+        for n in names:
+            if n in VECTORS:
+                out.append(vector_widget(dash, n))
+                numbers = None
+                continue
+            if numbers is None:
+                numbers = BkColumn(children=[], sizing_mode="stretch_width")
+                out.append(pn.pane.Bokeh(numbers, sizing_mode="stretch_width"))
+            numbers.children.append(number_widget(dash, n))
         if title == "Device":
-            out.insert(4, checkbox(dash, "symmetric", "symmetric leads (tR = tL)"))
+            out.append(checkbox(dash, "symmetric", "symmetric leads (tR = tL)"))
         return out
 
     if title in OPEN:

@@ -259,3 +259,28 @@ def test_the_interaction_range_follows_T_eff_only_up_to_twice_the_interactions()
     y_range.update(start=-100.0, end=100.0)
     live.fit("inter")
     assert (y_range.start, y_range.end) == pytest.approx((-extent - 0.2 * extent, extent + 0.2 * extent), rel=1e-2)
+
+
+def test_bokeh_shortcuts_serialize_a_page_as_bokeh_does():
+    """dashboard.bokeh_speed reads only the properties a page's JSON holds: the JSON is Bokeh's own."""
+    import json
+    import re
+
+    from panel.io.state import set_curdoc
+
+    from dashboard import app, bokeh_speed
+
+    assert bokeh_speed.installed(), f"the shortcuts apply to Bokeh {bokeh_speed.TESTED_WITH} (pinned)"
+    doc = Document()
+    with set_curdoc(doc):
+        app.attach(app.create_app())
+
+    def text():
+        out = json.dumps(doc.to_json(), sort_keys=True, default=str)
+        return re.sub(r"Buffer\(id='p\d+', data=<memory at 0x[0-9a-f]+>\)", "buffer", out)
+    fast = text()
+    bokeh_speed.uninstall()
+    try:
+        assert text() == fast
+    finally:
+        bokeh_speed.install()
