@@ -80,7 +80,7 @@ class Tour(param.Parameterized):
 
 def tour_panel(tour):
     """A button that starts the tour; while touring, the view's title, paragraph, Back, Next and Close."""
-    start = pn.widgets.Button(label="▶ Guided tour", color="primary", button_style="outline", width=140,
+    start = pn.widgets.Button(label="▶ Guided tour", color="primary", variant="outline", width=140,
                               css_classes=["tour-start"])
     back = pn.widgets.Button(label="◀ Back", width=90, css_classes=["tour-back"])
     forward = pn.widgets.Button(label="Next ▶", color="primary", width=90, css_classes=["tour-next"])

@@ -143,7 +143,7 @@ def vector_text(v):
 
 def map_choice(dash):
     """The chooser of the maps shown, listing each quantity by its symbol (``dash.quantities`` keeps the keys)."""
-    choose = pn.widgets.MultiChoice(name="Maps", options={symbol(k): k for k in QUANTITIES},
+    choose = pn.widgets.MultiChoice(label="Maps", options={symbol(k): k for k in QUANTITIES},
                                     value=list(dash.quantities), sizing_mode="stretch_width")
     choose.param.watch(lambda e: setattr(dash, "quantities", list(e.new)), "value")
     dash.param.watch(lambda e: setattr(choose, "value", list(e.new)) if list(e.new) != choose.value else None,
