@@ -7,7 +7,7 @@ Eq. (8), ħS ṁ_a = m_a × [B_a + ξ_a − ħS Σ_b α_ab ṁ_b], solved for �
 
 (K: the mobility, 1/(meV·ps); B(m) = g + X·m, affine in m, meV; α the 3n × 3n
 damping; <ξ(t) ξ(t')ᵀ> = N δ(t − t'), meV²·ps).  The equation integrated is the
-Itô SDE of docs/stochastic.md, Eq. (S6):
+Itô SDE of docs/stochastic.md, Eq. (S9):
 
     dm = [K·B + ½ div D + Θ·div Kᵃ] dt + K·L dW,    D = K N Kᵀ,  L Lᵀ = N,
 
@@ -23,7 +23,7 @@ So that it is the drift above, :func:`rate` adds (docs/stochastic.md, Eq. S8)
 
     c = ½ K N (div Kᵀ) + ½ Θ (div K − div Kᵀ)          (tangent part),
 
-with the divergences in closed form (Eq. S9): with A = 1 + Pα, R = 1/ħS − αK,
+with the divergences in closed form (Eq. S7): with A = 1 + Pα, R = 1/ħS − αK,
 ax(M) = (M₂₁ − M₁₂, M₀₂ − M₂₀, M₁₀ − M₀₁) and the (b, b) blocks R_b, A⁻¹_b,
 
     div K  = Σ_b A⁻¹[:, b]·(ax(R_b) − m_b × R_b m_b)
