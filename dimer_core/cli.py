@@ -20,7 +20,7 @@ import sys
 
 import numpy as np
 
-from .params import PRESETS, VECTORS, DimerParams, bounds_text, check_value, preset
+from .params import PRESETS, VECTORS, DimerParams, bounds_text, check_value, preset, unit_vector
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -83,6 +83,11 @@ def _params_from(args, exclude=()):
         return preset(args.preset, **values).check()
     except ValueError as exc:
         raise UsageError(str(exc))
+
+
+def _params_and_biases(args):
+    """The parameters of a command that sweeps V, and its ``--V LO:HI:N`` grid (mV)."""
+    return _params_from(args, exclude=("V",)), parse_range(args.V_range, "--V", -100.0, 100.0, "mV")
 
 
 def parse_range(text, name, lo, hi, unit):
@@ -254,8 +259,7 @@ def cmd_sweep(args):
     from .progress import TerminalBar
     from .sweeps import fp_sweep, langevin_sweep
 
-    p = _params_from(args, exclude=("V",))
-    v = parse_range(args.V_range, "--V", -100.0, 100.0, "mV")
+    p, v = _params_and_biases(args)
     if args.realizations < 2:
         raise UsageError(f"--realizations {args.realizations}: allowed: at least 2")
     _prepare_out(args.out, (".csv",), ".csv")
@@ -282,30 +286,34 @@ def cmd_sweep(args):
     return 0
 
 
-def cmd_modes(args):
+def _write_nc_or_table(ds, path, table, present):
+    """``ds`` as NetCDF for a .nc path, else the dataset ``table`` in long format (rows where ``present`` is
+    set), stamped with the version (:func:`dimer_core.export.stamped`)."""
     from .export import stamped
+
+    try:
+        if path.endswith(".nc"):
+            ds.to_netcdf(path)
+        else:
+            rows = table.to_dataframe().reset_index().dropna(subset=[present])
+            stamped(rows, ds).to_csv(path, index=False)
+    except OSError as exc:
+        raise _write_error(path, exc)
+
+
+def cmd_modes(args):
     from .sweeps import modes_sweep
 
-    p = _params_from(args, exclude=("V",))
-    v = parse_range(args.V_range, "--V", -100.0, 100.0, "mV")
+    p, v = _params_and_biases(args)
     f = None if args.f_range is None else parse_range(args.f_range, "--f", 0.0, 1e5, "GHz")
     try:
-        axis = tuple(float(x) for x in args.rf_axis.split(","))
-        if len(axis) != 3 or not any(axis):
-            raise ValueError
-    except ValueError:
-        raise UsageError(f"--rf_axis {args.rf_axis!r} is not a nonzero 3-vector; give three numbers, e.g. 1,0,0")
+        axis = unit_vector("--rf_axis", args.rf_axis.split(","))
+    except ValueError as exc:
+        raise UsageError(str(exc))
     endings = (".nc",) if f is not None else (".nc", ".csv")
     _prepare_out(args.out, endings, ".nc (NetCDF)" if f is not None else ".nc (NetCDF) or .csv")
     ds = modes_sweep(p, v, spins=args.spins, terms=args.terms, f_ghz=f, rf_axis=axis)
-    try:
-        if args.out.endswith(".nc"):
-            ds.to_netcdf(args.out)
-        else:
-            table = ds[["frequency", "linewidth", "q_factor", "stable"]].to_dataframe().reset_index()
-            stamped(table.dropna(subset=["frequency"]), ds).to_csv(args.out, index=False)
-    except OSError as exc:
-        raise _write_error(args.out, exc)
+    _write_nc_or_table(ds, args.out, ds[["frequency", "linewidth", "q_factor", "stable"]], "frequency")
     stable = int(ds.stable.any("state").sum())
     print(f"wrote the modes of {args.spins} spins at {v.size} biases to {args.out} "
           f"(a stable state at {stable} of them; frequency and linewidth in GHz)")
@@ -325,8 +333,7 @@ def cmd_rates(args):
     from .progress import TerminalBar
     from .sweeps import rates_sweep
 
-    p = _params_from(args, exclude=("V",))
-    v = parse_range(args.V_range, "--V", -100.0, 100.0, "mV")
+    p, v = _params_and_biases(args)
     if args.t_total is not None and not args.t_total > 0:
         raise UsageError(f"--t_total {args.t_total}: allowed: a positive time in ps")
     _prepare_out(args.out, (".csv", ".nc"), ".csv or .nc (NetCDF)")
@@ -336,14 +343,7 @@ def cmd_rates(args):
                          progress=bar)
     except ValueError as exc:
         raise UsageError(str(exc))
-    try:
-        if args.out.endswith(".nc"):
-            ds.to_netcdf(args.out)
-        else:
-            table = ds[["n_dwells", "dwell", "dwell_low", "dwell_high", "rate"]].to_dataframe().reset_index()
-            stamped(table.dropna(subset=["dwell"]), ds).to_csv(args.out, index=False)
-    except OSError as exc:
-        raise _write_error(args.out, exc)
+    _write_nc_or_table(ds, args.out, ds[["n_dwells", "dwell", "dwell_low", "dwell_high", "rate"]], "dwell")
     print(f"wrote switching rates at {v.size} biases to {args.out} ({ds.attrs['t_total_ps']:.4g} ps x "
           f"{ds.attrs['n_trajectories']} trajectories per bias; dwell in ps with 95 % intervals, rate in 1/ns)")
     if args.trace:
@@ -367,25 +367,15 @@ def cmd_rates(args):
 
 
 def cmd_levels(args):
-    from .export import stamped
     from .levels import levels
 
-    p = _params_from(args, exclude=("V",))
-    v = parse_range(args.V_range, "--V", -100.0, 100.0, "mV")
+    p, v = _params_and_biases(args)
     if not 2 <= args.n_levels <= 36:
         raise UsageError(f"--n_levels {args.n_levels}: allowed: 2 … 36")
     _prepare_out(args.out, (".csv", ".nc"), ".csv or .nc (NetCDF)")
     ds = levels(p, v, n_levels=args.n_levels, terms=args.terms)
-    try:
-        if args.out.endswith(".nc"):
-            ds.to_netcdf(args.out)
-        else:
-            table = ds.excitation.to_dataframe().reset_index()
-            for site in (1, 2):
-                table[f"weight_site{site}"] = ds.step_weight.sel(site=site).values.ravel()
-            stamped(table.dropna(subset=["excitation"]), ds).to_csv(args.out, index=False)
-    except OSError as exc:
-        raise _write_error(args.out, exc)
+    weights = {f"weight_site{site}": ds.step_weight.sel(site=site, drop=True) for site in (1, 2)}
+    _write_nc_or_table(ds, args.out, ds[["excitation"]].assign(weights), "excitation")
     print(f"wrote the {args.n_levels} lowest two-spin levels at {v.size} biases to {args.out} (E_n - E_0 in meV: "
           "steps in dI/dV at eV = +-(E_n - E_0); a heuristic bridge, docs/levels.md)")
     worst = float(ds.nonconservative.max())
@@ -398,7 +388,6 @@ def cmd_levels(args):
 def cmd_fit(args):
     import pandas as pd
 
-    from .export import stamped
     from .fitting import CURVES, fit, interval
 
     p = _params_from(args)
@@ -429,15 +418,12 @@ def cmd_fit(args):
         ds = fit(p, data, [x for x in args.free.split(",") if x], bounds)
     except ValueError as exc:  # FitError and out-of-range bounds
         raise UsageError(str(exc)) from None
-    try:
-        if args.out.endswith(".nc"):
-            ds.to_netcdf(args.out)
-        else:
-            stamped(ds[["estimate", "stderr"]].to_dataframe().reset_index(), ds).to_csv(args.out, index=False)
-        if args.plot:
+    _write_nc_or_table(ds, args.out, ds[["estimate", "stderr"]], "estimate")
+    if args.plot:
+        try:
             _plot_fit(ds, curves, args.plot)
-    except OSError as exc:
-        raise _write_error(args.out, exc)
+        except OSError as exc:
+            raise _write_error(args.plot, exc)
     print(f"fitted {', '.join(ds.param.values)} to {', '.join(curves)} ({sum(v[0].size for v in data.values())} "
           f"points, reduced chi2 {ds.attrs['reduced_chi2']:.3g}):")
     for name in ds.param.values:

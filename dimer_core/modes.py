@@ -27,6 +27,7 @@ import numpy as np
 import xarray as xr
 
 from .langevin import SpinModel, trajectory
+from .params import unit_vector
 
 __all__ = ["GHZ_PER_RATE", "State", "tangent_basis", "torque", "mobility", "jacobian", "state_at", "stationary_states",
            "mode_table", "susceptibility", "mode_sweep", "stability_events"]
@@ -205,10 +206,7 @@ def susceptibility(spins, b, state, f_ghz, axis, on=None):
 
     ``axis``: the rf direction u (3,), normalised here; f_ghz (k,) in GHz.  Absorbed power ½ω·Im χ·b².
     """
-    u = np.asarray(axis, dtype=float)
-    if u.shape != (3,) or not np.linalg.norm(u) > 0:
-        raise ValueError(f"axis = {axis!r} is not a nonzero 3-vector")
-    u = u / np.linalg.norm(u)
+    u = np.array(unit_vector("axis", axis))
     n = spins.nspins
     on = range(n) if on is None else on
     drive = np.zeros(3 * n)

@@ -23,10 +23,10 @@ class UnitVector(param.NumericTuple):
     """A 3-vector parameter stored normalised to unit length."""
 
     def __init__(self, default=(1.0, 0.0, 0.0), **params):
-        super().__init__(default=_normalised("vector", default), length=3, **params)
+        super().__init__(default=unit_vector("vector", default), length=3, **params)
 
     def __set__(self, obj, val):
-        super().__set__(obj, _normalised(self.name or "vector", val))
+        super().__set__(obj, unit_vector(self.name or "vector", val))
 
 
 class Vector3(param.NumericTuple):
@@ -53,16 +53,19 @@ def _vector(name, val, bounds):
     return tuple(float(x) for x in v)
 
 
-def _normalised(name, val):
+def unit_vector(name, value, where=""):
+    """``value`` normalised to a unit 3-tuple; a ValueError naming ``name`` (after ``where:``, if given) otherwise."""
+    prefix = f"{where}: " if where else ""
     try:
-        v = np.asarray(val, dtype=float).reshape(-1)
+        v = np.asarray(value, dtype=float).reshape(-1)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} = {val!r} is not a 3-vector: give three numbers, e.g. 1,0,0") from None
+        raise ValueError(f"{prefix}{name} = {value!r} is not a 3-vector: give three numbers, e.g. 1,0,0") from None
     if v.shape != (3,) or not np.all(np.isfinite(v)):
-        raise ValueError(f"{name} = {val!r} is not a 3-vector: give three finite numbers, e.g. 1,0,0")
+        raise ValueError(f"{prefix}{name} = {value!r} is not a 3-vector: give three finite numbers, e.g. 1,0,0")
     norm = float(np.linalg.norm(v))
     if norm < 1e-12:
-        raise ValueError(f"{name} = {tuple(float(x) for x in v)} has zero length: give a nonzero direction, e.g. 1,0,0")
+        raise ValueError(f"{prefix}{name} = {tuple(float(x) for x in v)} has zero length: "
+                         f"give a nonzero direction, e.g. 1,0,0")
     return tuple(float(x) / norm for x in v)
 
 
@@ -175,7 +178,7 @@ def check_value(name, value):
         raise ValueError(f"unknown parameter {name!r}; known parameters: {known}")
     p = DimerParams.param[name]
     if isinstance(p, UnitVector):
-        _normalised(name, value)
+        unit_vector(name, value)
         return
     if isinstance(p, Vector3):
         _vector(name, value, p.vbounds)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..params import DimerParams, check_value
+from ..params import DimerParams, check_value, unit_vector
 
 MAX_SITES = 8
 """Largest number of sites."""
@@ -70,22 +70,6 @@ def _number(where, name, value, open_hi=False):
         raise ValueError(f"{prefix}{name} = {value!r} is out of range; allowed: "
                          f"{_range_text(name, lo, hi, unit, open_hi)}")
     return x
-
-
-def unit_vector(where, name, value):
-    """``value`` normalised to a unit 3-tuple; ValueError naming ``where``/``name`` otherwise."""
-    prefix = f"{where}: " if where else ""
-    try:
-        v = np.asarray(value, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        raise ValueError(f"{prefix}{name} = {value!r} is not a 3-vector: give three numbers, e.g. 1,0,0") from None
-    if v.shape != (3,) or not np.all(np.isfinite(v)):
-        raise ValueError(f"{prefix}{name} = {value!r} is not a 3-vector: give three finite numbers, e.g. 1,0,0")
-    norm = float(np.linalg.norm(v))
-    if norm < 1e-12:
-        raise ValueError(f"{prefix}{name} = {tuple(float(x) for x in v)} has zero length: "
-                         f"give a nonzero direction, e.g. 1,0,0")
-    return tuple(float(x) / norm for x in v)
 
 
 def _site(where, name, value, n_sites):
@@ -203,7 +187,7 @@ class Junction:
             raise ValueError(f"eps has {n} entries: the number of sites is out of range; "
                              f"allowed: 1 <= N <= {MAX_SITES}")
         object.__setattr__(self, "eps", tuple(_number(f"site {a + 1}", "eps", x) for a, x in enumerate(eps)))
-        object.__setattr__(self, "that", unit_vector("", "that", self.that))
+        object.__setattr__(self, "that", unit_vector("that", self.that))
         for name in BATH:
             try:
                 check_value(name, getattr(self, name))
@@ -278,7 +262,7 @@ class Junction:
             raise ValueError(f"{where}: t = {hops!r}: no contact; allowed: its largest hopping >= {MIN_CONTACT:g} meV")
         eta = _number(where, "eta", lead.eta)
         p = _number(where, "p", lead.p, open_hi=True)
-        n = unit_vector(where, "n", lead.n)
+        n = unit_vector("n", lead.n, where)
         return Lead(str(lead.name), te, sites, hops, eta, p, n)
 
     # --- derived quantities ---
@@ -338,5 +322,4 @@ def from_dimer(p, name=None):
                     name=name or "dimer")
 
 
-__all__ = ["MAX_SITES", "MAX_LEADS", "BOUNDS", "MIN_CONTACT", "BATH", "Bond", "Lead", "Junction", "from_dimer",
-           "unit_vector"]
+__all__ = ["MAX_SITES", "MAX_LEADS", "BOUNDS", "MIN_CONTACT", "BATH", "Bond", "Lead", "Junction", "from_dimer"]
