@@ -284,3 +284,54 @@ def test_bokeh_shortcuts_serialize_a_page_as_bokeh_does():
         assert text() == fast
     finally:
         bokeh_speed.install()
+
+
+def _page_json(build):
+    """A page's document JSON (as the server sends it) with model ids renumbered in order of appearance and Panel's
+    names made of object ids and counters (``main-140524181660240``, ``BootstrapTemplateActions00371``) blanked,
+    so that two pages built apart compare equal when their models and values are the same."""
+    import json
+    import re
+
+    from panel.io.state import set_curdoc
+
+    doc = Document()
+    with set_curdoc(doc):
+        build()
+    out = json.dumps(doc.to_json(), sort_keys=True, default=str)
+    out = re.sub(r"Buffer\(id='p\d+', data=<memory at 0x[0-9a-f]+>\)", "buffer", out)
+    out = re.sub(r"(?<=-)\d{9,}\b|(?<=[A-Za-z])\d{5}\b", "N", out)
+    ids = {}
+    return re.sub(r"\bp\d+\b", lambda m: ids.setdefault(m.group(0), f"m{len(ids)}"), out), doc
+
+
+def test_bokeh_walk_shortcut_finds_the_models_bokeh_finds():
+    """The graph walk of dashboard.bokeh_speed skips only properties that cannot hold a model: every root of a
+    page reaches the same models, in the same order, as with Bokeh's own walk (and a page has models it skips)."""
+    from bokeh.model.util import collect_models
+
+    from dashboard import app, bokeh_speed
+
+    _, doc = _page_json(lambda: app.attach(app.create_app()))
+    fast = [[m.id for m in collect_models(root)] for root in doc.roots]
+    skipped = sum(len(bokeh_speed._walk_plan(type(m))[1]) for m in doc.models)
+    bokeh_speed.uninstall()
+    try:
+        slow = [[m.id for m in collect_models(root)] for root in doc.roots]
+    finally:
+        bokeh_speed.install()
+    assert fast == slow and sum(map(len, fast)) > 500
+    assert skipped > 1000, "the shortcut skips nothing on this page: it is no longer needed, or broken"
+
+
+def test_page_built_without_property_validation_is_the_validated_page():
+    """app.session_page builds with Bokeh's property validation off: the page is the same as the validated one."""
+    from bokeh.core.property.bases import validation_on
+
+    from dashboard import app
+
+    seen = []
+    fast, _ = _page_json(lambda: (app.session_page(), seen.append(validation_on())))
+    slow, _ = _page_json(lambda: app.attach(app.create_app()))
+    assert validation_on() and seen == [True]   # validation is back on after the build
+    assert fast == slow
