@@ -19,8 +19,8 @@ An rf field b·u·cos ωt on the spins ``on`` adds b·K(m*)·u to ṁ; the respo
 for a passive line, < 0 where the bias drives the mode (gain).
 
 States are found by relaxing the noiseless dynamics from seeds (the Heun kernel of
-:mod:`dimer_core.langevin` with the noise off) and polishing by Newton's method on the torques
-m_a × B_a in tangent coordinates; along a bias sweep each state is continued by Newton from the
+:mod:`dimer_core.langevin` with the noise off and the damping scaled up, :data:`RELAX_DAMPING`) and
+polishing by Newton's method on the torques m_a × B_a of the true model in tangent coordinates; along a bias sweep each state is continued by Newton from the
 previous bias, so it is followed past the bias where it loses stability.
 """
 import numpy as np
@@ -40,6 +40,16 @@ NEWTON_TOL = 1e-12
 
 SAME_STATE = 1e-6
 """Two states closer than this (largest |Δm_a|) are one."""
+
+CAPTURE = 0.05
+"""A relaxation ends when Newton's method reaches a stable state this close (largest |Δm_a|) to where it is."""
+
+RELAX_DAMPING = 0.2
+"""While relaxing from a seed, the damping tensor is multiplied by κ ≥ 1 so that its largest entry is this.  The
+stationary states are the same (m_a × B_a = 0 does not involve α); to first order in α each mode's decay (or
+growth, where the bias drives it) rate is linear in α, so a state attracts under the scaled flow where it
+attracts under the true one, except within O(κα)² of a change of stability; and the relaxation is κ times
+shorter (the paper's dimer: α ≈ 0.01, κ ≈ 20).  Every state found is classified by the true Jacobian."""
 
 
 class State:
@@ -167,22 +177,33 @@ def _seeds(nspins):
     return [_normalised(s + t) for s, t in zip(seeds, tilt)]
 
 
-def _relaxed(spins, b, m0, budget_steps=200_000):
-    """m after the noiseless dynamics from m0 has settled (the largest torque below 1e-8 of the field scale),
-    or its last state after ``budget_steps`` Heun steps."""
-    quiet = SpinModel(g=spins.g[b:b + 1], X=spins.X[b:b + 1], alpha=spins.alpha[b:b + 1],
+def _relaxed_state(spins, b, m0, budget_steps=200_000):
+    """The :class:`State` the noiseless dynamics from m0 (damping scaled by :data:`RELAX_DAMPING`) settles in.
+
+    The dynamics runs in chunks of 4000 steps; after each, Newton's method (:func:`state_at`) is tried from
+    where it is: a stable state within :data:`CAPTURE` of it ends the relaxation (the slow exponential approach
+    is left to Newton's quadratic one).  Otherwise the relaxation goes on until the largest torque is below 1e-8
+    of the field scale or ``budget_steps`` Heun steps are spent, and the state Newton reaches from there (which
+    may be unstable, or None) is returned."""
+    alpha = spins.alpha[b:b + 1]
+    largest = float(np.abs(alpha).max())
+    kappa = max(1.0, RELAX_DAMPING / largest) if largest > 0 else 1.0
+    quiet = SpinModel(g=spins.g[b:b + 1], X=spins.X[b:b + 1], alpha=kappa * alpha,
                       noise=np.zeros_like(spins.noise[b:b + 1]), kt=np.zeros_like(spins.kt[b:b + 1]),
                       hbar_s=spins.hbar_s)
     dt = float(quiet.step_limits("stratonovich")[0][0])
     scale = float(quiet.field_scale()[0])
-    m, chunk, done = np.asarray(m0, dtype=float), 2000, 0
+    m, done = np.asarray(m0, dtype=float), 0
     while done < budget_steps:
+        chunk = min(4000, budget_steps - done)
         m = trajectory(quiet, 0, m, dt, chunk, every=chunk, calculus="stratonovich")[1][-1]
         done += chunk
         if np.abs(torque(quiet, 0, m)).max() < 1e-8 * scale:
             break
-        chunk = min(2 * chunk, budget_steps - done) or 1
-    return m
+        state = state_at(spins, b, m)
+        if state is not None and state.stable and np.abs(state.m - m).max() < CAPTURE:
+            return state
+    return state_at(spins, b, m)
 
 
 def stationary_states(spins, b, seeds=None):
@@ -190,7 +211,7 @@ def stationary_states(spins, b, seeds=None):
     (default :func:`_seeds`), polished by Newton: a list of :class:`State`, the stable ones first."""
     found = []
     for m0 in (_seeds(spins.nspins) if seeds is None else seeds):
-        state = state_at(spins, b, _relaxed(spins, b, m0))
+        state = _relaxed_state(spins, b, m0)
         if state is not None and not any(np.abs(state.m - s.m).max() < SAME_STATE for s in found):
             found.append(state)
     return sorted(found, key=lambda s: not s.stable)

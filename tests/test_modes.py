@@ -197,3 +197,19 @@ def test_modes_command_writes_the_lines_and_refuses_bad_input(tmp_path, capsys):
     assert "--rf_axis" in capsys.readouterr().err
     assert cli.main(["modes", "--f", "0:10:3", "--out", str(tmp_path / "x.csv")]) == 2
     assert cli.main(["modes", "--spins", "three", "--out", str(tmp_path / "x.csv")]) == 2
+
+
+@pytest.mark.parametrize("preset, V", [("weak-soc", -6.0), ("weak-soc", 3.0), ("strong-soc", 2.0)])
+def test_relaxation_ended_by_newton_finds_the_states_of_a_full_relaxation(monkeypatch, preset, V):
+    """stationary_states ends a seed's relaxation once Newton reaches a stable state near it (modes.CAPTURE);
+    relaxing every seed until its torque is below 1e-8 of the field scale (CAPTURE = 0) finds the same states,
+    with the same stability, both spins free."""
+    spins = sweeps.dimer_model(dc.preset(preset), [V]).spins()
+    quick = modes.stationary_states(spins, 0)
+    monkeypatch.setattr(modes, "CAPTURE", 0.0)
+    full = modes.stationary_states(spins, 0)
+    assert len(quick) == len(full) >= 1
+    for a, b in zip(quick, full):
+        assert a.stable == b.stable
+        np.testing.assert_allclose(a.m, b.m, atol=1e-9)
+        np.testing.assert_allclose(a.eigenvalues, b.eigenvalues, rtol=1e-7)
