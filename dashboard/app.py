@@ -21,7 +21,7 @@ from dashboard.study_browser import study_page
 from dashboard.live import Live
 from dashboard.plots import current_figures, cuts, interaction_figure, map_grid, omega_panel
 from dashboard.tour import Tour, tour_panel
-from dashboard.views import dimer, trajectory
+from dashboard.views import dimer, esr, trajectory
 from dashboard.widgets import checkbox, map_choice, parameter_cards
 
 hv.extension("bokeh")
@@ -181,6 +181,12 @@ def create_app():
             dynamics_settings(dash),
             run_controls(dash, dash.dimer, dash.start_dimer, "both spins free", dash.dimer_seconds),
             dimer(dash)))),
+        ("ESR lines", lazy(lambda: pn.Column(
+            pn.Row(pn.widgets.RadioButtonGroup.from_param(dash.param.esr_spins, name="spins", options={
+                "spin 2, m₁ pinned": "pinned", "both spins free": "both"}),
+                pn.widgets.Select.from_param(dash.param.terms, name="terms", width=140)),
+            run_controls(dash, dash.esr, dash.start_esr, "ESR lines", button="Compute the ESR lines"),
+            esr(dash)))),
         ("Current", lazy(lambda: current_figures(live))),
         ("Export", lazy(lambda: export_panel(dash))),
         dynamic=True,

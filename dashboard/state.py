@@ -7,7 +7,8 @@ import param
 
 from dimer_core import PRESETS, QUANTITIES, DimerParams, maps, preset
 from dimer_core.params import VECTORS, check_value
-from dimer_core.sweeps import current_sweep, dimer_sweep, estimate_seconds, fp_sweep, langevin_sweep, reversal_path
+from dimer_core.sweeps import (current_sweep, dimer_sweep, estimate_seconds, fp_sweep, langevin_sweep, modes_sweep,
+                               reversal_path)
 
 from .runs import BackgroundRun
 
@@ -76,6 +77,8 @@ class Dashboard(param.Parameterized):
     seed = param.Integer(default=0, bounds=(0, 2 ** 31 - 1), doc="Random seed of Langevin runs")
     trajectory = param.Parameter(default=None, doc="The last reversal path (xarray.Dataset)")
     path_noise = param.Boolean(default=False, doc="Integrate the reversal path with the thermal noise")
+    esr_spins = param.Selector(default="pinned", objects=["pinned", "both"],
+                               doc="ESR lines of spin 2 with m_1 pinned, or of both spins free")
     window = param.NumericTuple(default=(WINDOWS["mu_F"][0], WINDOWS["V"][0]), length=2,
                                 doc="Half-widths of the maps' mu_F (meV) and V (mV) axes (see WINDOWS)")
 
@@ -86,6 +89,7 @@ class Dashboard(param.Parameterized):
         self.langevin = BackgroundRun(name="langevin")
         self.dimer = BackgroundRun(name="dimer")
         self.path = BackgroundRun(name="trajectory")
+        self.esr = BackgroundRun(name="esr")
         self.path.param.watch(lambda e: setattr(self, "trajectory", e.new), "result")
         self._maps = None
         self._cache = {}
@@ -225,6 +229,14 @@ class Dashboard(param.Parameterized):
         p, seed, noise = self.p.updated(), self.seed, self.path_noise
         self.path.start(lambda progress, cancel: reversal_path(p, seed=seed, noise=noise, progress=progress,
                                                                cancel=cancel), "Reversal path")
+
+    def start_esr(self):
+        """The ESR lines (linear modes of each stationary state, :func:`dimer_core.sweeps.modes_sweep`) over RUN_V
+        at the current mu_F, in a worker thread of ``self.esr`` (per-bias progress, Stop between biases)."""
+        self.p.check()
+        p, spins, terms = self.p.updated(V=0.0), self.esr_spins, self.terms
+        self.esr.start(lambda progress, cancel: modes_sweep(p, RUN_V, spins=spins, terms=terms, progress=progress,
+                                                            cancel=cancel), "ESR lines")
 
     def on_tap(self, x=None, y=None):
         """Clicking a map moves (V, mu_F) there (clamped to the bounds)."""

@@ -98,3 +98,46 @@ def dimer(dash):
                                  **opts))
 
     return pn.bind(build_plot, dash.dimer.param.result)
+
+
+STATE_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
+"""One colour per stationary state followed along V (dimer_core.modes.mode_sweep keeps up to four)."""
+
+
+def esr(dash):
+    """The ESR lines after a run: each stationary state's mode frequencies and linewidths against V (filled dots
+    where the state is stable, crosses where it is not), and the stability events found along V."""
+    def build_plot(result):
+        if result is None:
+            return pn.pane.Markdown(
+                "Press **Compute the ESR lines** for the linear modes of the noiseless LLG around each stationary "
+                f"state, against V at the current {symbol('mu_F')}: the frequency and the linewidth (full width at "
+                "half maximum) of each line in GHz. A negative linewidth is a mode the bias drives: the onset of "
+                "switching or auto-oscillation. The static field that places a line is **h**.")
+        v = result.V.values
+        overlays = {"frequency": [], "linewidth": []}
+        for i in result.state.values:
+            colour = STATE_COLOURS[i % len(STATE_COLOURS)]
+            stable = result.stable.sel(state=i).values
+            for key in overlays:
+                for j in result.mode.values:
+                    y = result[key].sel(state=i, mode=j).values
+                    for keep, marker, name in ((stable, "circle", "stable"), (~stable, "x", "unstable")):
+                        pick = keep & np.isfinite(y)
+                        if pick.any():
+                            overlays[key].append(hv.Scatter((v[pick], y[pick]), V_DIM, key,
+                                                            label=f"state {i} ({name})")
+                                                 .opts(color=colour, marker=marker, size=7))
+        titles = {"frequency": ("mode frequency f", "f (GHz)"),
+                  "linewidth": ("linewidth Γ/π (< 0: driven)", "Γ/π (GHz)")}
+        opts = dict(width=520, height=300, legend_position="right", shared_axes=False, hooks=[page_toolbar], **TOOLS)
+        overlays["linewidth"].append(hv.HLine(0.0).opts(color="gray", line_dash="dotted"))  # driven below it
+        plots = [hv.Overlay(overlays[k] or [hv.Scatter([], V_DIM, k)]).opts(title=titles[k][0], ylabel=titles[k][1],
+                                                                            **opts)
+                 for k in ("frequency", "linewidth")]
+        events = result.attrs.get("events", "")
+        text = ("**Along V:**\n" + "\n".join(f"- {e}" for e in events.split("; ")) if events
+                else "No state changes its stability along V.")
+        return pn.Column(pn.Row(*plots), pn.pane.Markdown(text, sizing_mode="stretch_width"))
+
+    return pn.bind(build_plot, dash.esr.param.result)

@@ -28,6 +28,7 @@ import xarray as xr
 
 from .langevin import SpinModel, trajectory
 from .params import unit_vector
+from .progress import Cancelled, cancelled
 
 __all__ = ["GHZ_PER_RATE", "State", "tangent_basis", "torque", "mobility", "jacobian", "state_at", "stationary_states",
            "mode_table", "susceptibility", "mode_sweep", "stability_events"]
@@ -243,7 +244,7 @@ def susceptibility(spins, b, state, f_ghz, axis, on=None):
     return np.array([probe @ t @ np.linalg.solve(-1j * w * eye - jac, source) for w in omega])
 
 
-def mode_sweep(spins, V, max_states=4, valid=None, f_ghz=None, rf_axis=(1.0, 0.0, 0.0)):
+def mode_sweep(spins, V, max_states=4, valid=None, f_ghz=None, rf_axis=(1.0, 0.0, 0.0), progress=None, cancel=None):
     """States and modes at each bias of a :class:`~dimer_core.langevin.SpinModel` (one bias per entry of V, mV).
 
     At each bias the states the dynamics relaxes to are found afresh, and every state of the previous bias is
@@ -252,6 +253,8 @@ def mode_sweep(spins, V, max_states=4, valid=None, f_ghz=None, rf_axis=(1.0, 0.0
     :class:`xarray.Dataset` on (V, state, mode): frequency and linewidth (GHz), q_factor, stable (V, state),
     m (V, state, component); NaN where a state does not exist.  With ``f_ghz`` (GHz) also ``absorption``
     (V, state, f) = Im χ (1/meV) for an rf field along ``rf_axis`` on every spin (:func:`susceptibility`).
+    ``progress(fraction, message)`` is told after each bias; ``cancel`` (:mod:`dimer_core.progress`) stops the sweep
+    between biases with :class:`~dimer_core.progress.Cancelled`.
     """
     V = np.asarray(V, dtype=float)
     n = spins.nspins
@@ -265,6 +268,10 @@ def mode_sweep(spins, V, max_states=4, valid=None, f_ghz=None, rf_axis=(1.0, 0.0
     branches = [None] * max_states
     dropped = 0
     for k in range(V.size):
+        if cancelled(cancel):
+            raise Cancelled(f"stopped after {k} of {V.size} biases")
+        if progress is not None:
+            progress(k / V.size, f"bias {k + 1} of {V.size}")
         current = [None] * max_states
         if not valid[k]:
             branches = current

@@ -460,14 +460,15 @@ def _labelled(ds, p, valid, reasons, **attrs):
     return ds
 
 
-def modes_sweep(params, V, spins="pinned", terms="full", f_ghz=None, rf_axis=(1.0, 0.0, 0.0)):
+def modes_sweep(params, V, spins="pinned", terms="full", f_ghz=None, rf_axis=(1.0, 0.0, 0.0), progress=None,
+                cancel=None):
     """ESR/FMR lines against V at the parameters' mu_F: the stationary states of the noiseless LLG, their
     modes' frequencies and linewidths (GHz), Q and stability, followed along V (:func:`dimer_core.modes.mode_sweep`).
 
     ``spins``: see :data:`SPINS`; ``terms``: :data:`TERMS`; with ``f_ghz`` also the absorption Im χ(f) for an
     rf field along ``rf_axis``.  A static field to place the line is the parameter ``h``.  Biases outside the
     model's validity (:func:`~dimer_core.langevin.validity`) are NaN, with ``outside_validity`` and the reasons
-    in ``attrs["validity"]``.
+    in ``attrs["validity"]``.  ``progress``, ``cancel``: :mod:`dimer_core.progress` (per bias).
     """
     from .modes import mode_sweep
 
@@ -477,7 +478,7 @@ def modes_sweep(params, V, spins="pinned", terms="full", f_ghz=None, rf_axis=(1.
     V = _grid("V", V)
     model = pinned_model(p, V, terms)[0].spins() if spins == "pinned" else dimer_model(p, V, terms).spins()
     valid, reasons = model.validity()
-    ds = mode_sweep(model, V, valid=valid, f_ghz=f_ghz, rf_axis=rf_axis)
+    ds = mode_sweep(model, V, valid=valid, f_ghz=f_ghz, rf_axis=rf_axis, progress=progress, cancel=cancel)
     return _labelled(ds, p, valid, reasons, method="linear-modes", spins=spins, terms=terms)
 
 
