@@ -17,13 +17,15 @@ Every sweep runs at the parameters' mu_F and takes its couplings from
 import numpy as np
 import xarray as xr
 
-from .couplings import _grid, effective_temperature, named_map, parameter_attrs, raw_map
+from .couplings import _grid, named_map, parameter_attrs, raw_map
 from .drift import calculus_flag
 from .langevin import (STEPS_PER_TURN, DimerSpinModel, PinnedSpinModel, cross_matrix, ensemble, ensemble_seconds,
                        trajectory, validity)
 from .params import DimerParams
 from .response import RAW_INDEX
 from .spin import bare_terms, free_spin_energy, free_spin_terms, fp_sweep_values, local_minima
+from .junction.spins import TERMS, check_terms, llg_blocks
+from .junction.views import w_matrix
 from .units import HBAR, K_B
 
 MAX_STEPS = 400_000
@@ -42,16 +44,10 @@ LANGEVIN_OUTPUTS = tuple(f"{pre}Omega_{x}{post}" for pre, post in (("", ""), (""
 """Variables of :func:`langevin_sweep`, in order."""
 
 
-def _w_matrix(that):
-    """W_ij = ε_ijk that_k, so that W·v = v × that."""
-    t = np.asarray(that, dtype=float)
-    return np.array([[0.0, t[2], -t[1]], [-t[2], 0.0, t[0]], [t[1], -t[0], 0.0]])
-
-
 def tensor(iso, dm, an, that):
     """M = iso·1 + dm·W + an·that⊗that (broadcast over leading axes of the coefficients)."""
     iso, dm, an = (np.asarray(x, dtype=float)[..., None, None] for x in (iso, dm, an))
-    return iso * np.eye(3) + dm * _w_matrix(that) + an * np.outer(that, that)
+    return iso * np.eye(3) + dm * w_matrix(that) + an * np.outer(that, that)
 
 
 def _couplings(p, V):
@@ -127,23 +123,12 @@ def _dataset(V, data, p, **attrs):
     return ds
 
 
-TERMS = ("full", "paper")
-"""``full``: every term of docs/physics.md, "The effective stochastic LLG" (the self DMI-like torque of chi22_DM and the
-antisymmetric W damping included); ``paper``: the paper's Eqs. (3)–(6), which drop both."""
-
-
-def _terms(terms):
-    if terms not in TERMS:
-        raise ValueError(f"terms = {terms!r} is not known; allowed: {', '.join(TERMS)}")
-    return terms == "full"
-
-
 def pinned_model(params, V, terms="full"):
     """The :class:`~dimer_core.langevin.PinnedSpinModel` of spin 2 at each bias of ``V`` (mV).
 
     ``terms``: see :data:`TERMS`.
     """
-    full = _terms(terms)
+    full = check_terms(terms)
     p = _check(params)
     V = _grid("V", V)
     c = _couplings(p, V)
@@ -347,40 +332,36 @@ def reversal_path(params, m0=None, t_total=None, dt=None, every=None, seed=0, no
     return ds
 
 
+def dimer_tensors(params, V):
+    """The dimer's responses at each bias of ``V`` as full tensors, the form of
+    :func:`dimer_core.junction.spins.junction_tensors`: chi, dchi, noise (nb, 2, 2, 3, 3) (1/meV, 1/meV², ps)
+    built by :func:`tensor` from the (i, DM, an) parts of :func:`~dimer_core.couplings.raw_map`, and spin
+    (nb, 2, 3) = (that·⟨s_a⟩)·that."""
+    p = _check(params)
+    raw = raw_map(p, [p.mu_F], _grid("V", V))[0]
+    that = p.vector("that")
+    out = {}
+    for kind in ("chi", "dchi", "noise"):
+        out[kind] = np.stack([np.stack([tensor(*(raw[:, RAW_INDEX[f"{kind}_{a}{b}_{x}"]] for x in ("i", "DM", "an")),
+                                               that) for b in (1, 2)], axis=1) for a in (1, 2)], axis=1)
+    out["spin"] = np.stack([raw[:, RAW_INDEX[f"spin_{a}"]][:, None] * that for a in (1, 2)], axis=1)
+    return out
+
+
 def dimer_model(params, V, terms="full"):
     """The :class:`~dimer_core.langevin.DimerSpinModel` (both spins free) at each bias of ``V``.
 
-    ``terms = "paper"`` drops the self DMI-like responses χ_aa^(DM) and the W damping.
+    The blocks are :func:`dimer_core.junction.spins.llg_blocks` of :func:`dimer_tensors` (free sites 1, 2;
+    X without the torque-free χ_aa^(i)·1 and without Q0, which the model adds).  ``terms = "paper"`` drops the
+    self DMI-like responses χ_aa^(DM) and the W damping.
     """
-    full = _terms(terms)
     p = _check(params)
-    V = _grid("V", V)
-    raw = raw_map(p, [p.mu_F], V)[0]
-    that = p.vector("that")
-    ds2 = (p.Delta * p.S) ** 2
-    n = V.size
     h, q0 = bare_terms(p)
-    g = np.empty((n, 6))
-    x6 = np.zeros((n, 6, 6))
-    alpha = np.zeros((n, 6, 6))
-    noise = np.zeros((n, 6, 6))
-    for a in range(2):
-        g[:, 3 * a:3 * a + 3] = h + p.Delta * p.S * raw[:, RAW_INDEX[f"spin_{a + 1}"]][:, None] * that
-        for b in range(2):
-            ab = f"{a + 1}{b + 1}"
-            blk = (slice(None), slice(3 * a, 3 * a + 3), slice(3 * b, 3 * b + 3))
-            keep_dm = full or a != b
-            parts = [raw[:, RAW_INDEX[f"chi_{ab}_{x}"]] * (keep_dm if x == "DM" else 1) for x in ("i", "DM", "an")]
-            x6[blk] = ds2 * tensor(*parts, that)
-            parts = [raw[:, RAW_INDEX[f"dchi_{ab}_{x}"]] * (full if x == "DM" else 1) for x in ("i", "DM", "an")]
-            alpha[blk] = p.Delta ** 2 * p.S * tensor(*parts, that)
-            parts = [raw[:, RAW_INDEX[f"noise_{ab}_{x}"]] for x in ("i", "DM", "an")]
-            noise[blk] = ds2 * tensor(*parts, that)
-    noise = 0.5 * (noise + np.swapaxes(noise, -1, -2))  # C_12 = C_21ᵀ exactly; remove rounding
-    kt = K_B * np.column_stack([effective_temperature(p.S ** 2 * raw[:, RAW_INDEX[f"noise_{a}{a}_i"]],
-                                                      p.S * raw[:, RAW_INDEX[f"dchi_{a}{a}_i"]], p.S)
-                                for a in (1, 2)])
-    return DimerSpinModel(g=g, Q0=q0, X=x6, alpha=alpha, noise=noise, hbar_s=HBAR * p.S, kt=kt)
+    t = dimer_tensors(p, V)
+    blocks = llg_blocks(t["chi"], t["dchi"], t["noise"], t["spin"], (1, 2), {}, np.stack([h, h]),
+                        np.zeros((2, 3, 3)), p.Delta, p.S, p.vector("that"), terms)
+    return DimerSpinModel(g=blocks.g, Q0=q0, X=blocks.X, alpha=blocks.alpha, noise=blocks.noise, hbar_s=blocks.hbar_s,
+                          kt=blocks.kt)
 
 
 def dimer_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average=None, seed=0,
