@@ -92,7 +92,7 @@ def fp_sweep(params, V):
         "kT_eff": (kts, "meV", "k_B·T_eff"),
     }
     alpha = d2 * tensor(c["a_i_22"], c["a_DM_22"], c["a_an_22"], p.vector("that"))
-    flags, notes = _validity_data(*validity(alpha, (K_B * c["T_eff_2"])[:, None]), V)
+    flags, notes = validity_data(*validity(alpha, (K_B * c["T_eff_2"])[:, None]), V)
     data.update(flags)
     return _dataset(V, data, p, method="fokker-planck", validity=notes)
 
@@ -185,7 +185,7 @@ def time_scales(model, dt=None, t_burn=None, t_average=None, calculus="boltzmann
     return dt, t_burn, t_average
 
 
-def _step_counts(dt, t_burn, t_average):
+def step_counts(dt, t_burn, t_average):
     """Burn-in and averaging steps; refuses a run longer than :data:`MAX_RUN_STEPS` per trajectory."""
     n_burn, n_avg = int(round(t_burn / dt)), max(1, int(round(t_average / dt)))
     if n_burn + n_avg > MAX_RUN_STEPS:
@@ -195,7 +195,7 @@ def _step_counts(dt, t_burn, t_average):
     return n_burn, n_avg
 
 
-def _validity_data(valid, reasons, V):
+def validity_data(valid, reasons, V):
     """``outside_validity`` and a one-line summary for ``attrs`` from (valid, reasons) of a validity check."""
     notes = "; ".join(f"V = {v:g} mV: {r}" for v, r in zip(V, reasons) if r)
     meaning = "the slow-spin LLG breaks down here (Langevin: not integrated, NaN)"
@@ -241,7 +241,7 @@ def langevin_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average
     data.update({f"Omega_{x}_err": (err[:, i], "1", f"standard error of Omega_{x}") for i, x in enumerate("xyz")})
     data.update({f"FP_Omega_{x}": (fp[f"Omega_{x}"].values, "1", f"Fokker–Planck Omega_{x}") for x in "xyz"})
     data["T_eff_2"] = (c["T_eff_2"], "K", "effective temperature of spin 2")
-    flags, notes = _validity_data(*model.spins().validity(), V)
+    flags, notes = validity_data(*model.spins().validity(), V)
     data.update(flags)
     return _dataset(V, data, p, method="langevin", dt_ps=dt, t_burn_ps=n_burn * dt, t_average_ps=n_avg * dt,
                     n_realizations=int(n_realizations), seed=int(seed), terms=terms, calculus=calculus,
@@ -253,7 +253,7 @@ def _langevin_plan(p, V, dt, t_burn, t_average, terms, calculus):
     calculus_flag(calculus)
     model, c = pinned_model(p, V, terms)
     dt, t_burn, t_average = time_scales(model, dt, t_burn, t_average, calculus)
-    return model, c, dt, _step_counts(dt, t_burn, t_average)
+    return model, c, dt, step_counts(dt, t_burn, t_average)
 
 
 def torque_parts(params, couplings, m, mdot):
@@ -383,7 +383,7 @@ def dimer_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average=No
         for i, x in enumerate("xyz"):
             data[f"m{s + 1}_{x}"] = (mean[:, 3 * s + i], "1", f"<m_{s + 1}> {x} component")
             data[f"m{s + 1}_{x}_err"] = (err[:, 3 * s + i], "1", f"standard error of <m_{s + 1}> {x}")
-    flags, notes = _validity_data(*spins.validity(), V)
+    flags, notes = validity_data(*spins.validity(), V)
     data.update(flags)
     return _dataset(V, data, p, method="langevin-dimer", dt_ps=dt, t_burn_ps=n_burn * dt,
                     t_average_ps=n_avg * dt, n_realizations=int(n_realizations), seed=int(seed), terms=terms,
@@ -396,7 +396,7 @@ def _dimer_plan(p, V, dt, t_burn, t_average, terms, calculus):
     pinned, _ = pinned_model(p, V, terms)
     spins = dimer_model(p, V, terms).spins()
     dt, t_burn, t_average = time_scales(pinned, dt, t_burn, t_average, calculus, others=(spins,))
-    return spins, dt, _step_counts(dt, t_burn, t_average)
+    return spins, dt, step_counts(dt, t_burn, t_average)
 
 
 def estimate_seconds(sweep, params, V, n_realizations=32, dt=None, t_burn=None, t_average=None, terms="full",
@@ -433,7 +433,7 @@ SPINS = ("pinned", "both")
 
 def _labelled(ds, p, valid, reasons, **attrs):
     """``ds`` (on V) with ``outside_validity``, the parameters and ``attrs`` (validity notes included)."""
-    flags, notes = _validity_data(valid, reasons, ds.V.values)
+    flags, notes = validity_data(valid, reasons, ds.V.values)
     for key, (values, unit, description) in flags.items():
         ds[key] = ("V", np.asarray(values), {"units": unit, "description": description})
     ds.attrs.update(parameter_attrs(p, exclude=("V",)))

@@ -10,13 +10,17 @@ Electrons (:mod:`.hamiltonian`, :mod:`.grid`, :mod:`.response`)
     point(junction)           χ_ab(0), ∂_E Im χ_ab, C_ab (3×3 per pair), ⟨s_a⟩, I_c as an xarray.Dataset
 Views (:mod:`.views`)
     value(ds, key), pair_view(ds, a, b), dimer_view(ds), parts(ds), VIEWS   named couplings (J_21, D_21, …)
+Spins (:mod:`.spins`; sweeps in :mod:`.dynamics`, not imported here: it builds on :mod:`dimer_core.sweeps`)
+    spin_model(junction, V, free, pinned, bare), OneSpin, fp_orientation   the LLG of any junction's spins
+    dynamics.junction_sweep(junction, V, free, …)   Fokker–Planck or Langevin against V
 """
 from .model import Bond, Junction, Lead, from_dimer
 from .modelfile import dumps, loads, read_model, write_model
 from .presets import PRESETS, preset
 from .response import point
+from .spins import OneSpin, fp_orientation, spin_model
 from .views import VIEWS, describe, dimer_view, form_residual, pair_keys, pair_view, parts, value
 
 __all__ = ["Junction", "Bond", "Lead", "from_dimer", "PRESETS", "preset", "read_model", "write_model", "loads",
            "dumps", "point", "VIEWS", "value", "describe", "pair_keys", "pair_view", "dimer_view", "parts",
-           "form_residual"]
+           "form_residual", "OneSpin", "spin_model", "fp_orientation"]
