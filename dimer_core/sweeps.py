@@ -358,10 +358,10 @@ def dimer_model(params, V, terms="full"):
     p = _check(params)
     h, q0 = bare_terms(p)
     t = dimer_tensors(p, V)
-    blocks = llg_blocks(t["chi"], t["dchi"], t["noise"], t["spin"], (1, 2), {}, np.stack([h, h]),
-                        np.zeros((2, 3, 3)), p.Delta, p.S, p.vector("that"), terms)
-    return DimerSpinModel(g=blocks.g, Q0=q0, X=blocks.X, alpha=blocks.alpha, noise=blocks.noise, hbar_s=blocks.hbar_s,
-                          kt=blocks.kt)
+    spins = llg_blocks(t["chi"], t["dchi"], t["noise"], t["spin"], (1, 2), {}, np.stack([h, h]),
+                       np.zeros((2, 3, 3)), p.Delta, p.S, p.vector("that"), terms)
+    return DimerSpinModel(g=spins.g, Q0=q0, X=spins.X, alpha=spins.alpha, noise=spins.noise, hbar_s=spins.hbar_s,
+                          kt=spins.kt)
 
 
 def dimer_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average=None, seed=0,

@@ -45,7 +45,7 @@ def same_tensor_blocks(p, free, pinned, terms="full"):
     t = sweeps.dimer_tensors(p, V)
     h, q0 = JS.bare_per_site(JS.OneSpin.from_params(p), 2)
     return JS.llg_blocks(t["chi"], t["dchi"], t["noise"], t["spin"], free, pinned, h, q0, p.Delta, p.S,
-                         p.vector("that"), terms).spins()
+                         p.vector("that"), terms)
 
 
 @pytest.mark.parametrize("name", ["weak-soc", "strong-soc"])

@@ -1,13 +1,14 @@
 """Bias sweeps of a junction's spins: Fokker–Planck (one free spin) and Langevin (any free spins), as datasets.
 
-The model is :func:`dimer_core.junction.spins.spin_blocks` (docs/junction.md, "Spins"); the sweeps mirror the
-dimer's (:func:`dimer_core.sweeps.fp_sweep`, :func:`~dimer_core.sweeps.langevin_sweep`,
-:func:`~dimer_core.sweeps.dimer_sweep`): the same units, validity flags and time scales.
+The model is :func:`dimer_core.junction.spins.spins_and_tensors` (docs/junction.md, "Spins of a junction in
+motion"); the sweeps mirror the dimer's (:func:`dimer_core.sweeps.fp_sweep`,
+:func:`~dimer_core.sweeps.langevin_sweep`, :func:`~dimer_core.sweeps.dimer_sweep`): the same units, validity
+flags and time scales.
 
 Time scales (:func:`time_plan`): :func:`dimer_core.sweeps.time_scales` of each free spin alone — its own
-terms and the field of the pinned spins, the exchange with the other free spins left out (it only stiffens
-the energy, so the relaxation time is not underestimated) — with a step that also resolves the whole model;
-the smallest step and the longest times over the free spins.
+terms and the field of the pinned spins; the exchange with the other free spins is left out, and the
+curvature that sets the relaxation time is at least k_B·T_eff, as there — with a step that also resolves
+the whole model; the smallest step and the longest times over the free spins.
 """
 import numpy as np
 import xarray as xr
@@ -18,7 +19,7 @@ from ..langevin import PinnedSpinModel, ensemble
 from ..sweeps import step_counts, time_scales, validity_data
 from ..units import K_B
 from .modelfile import dumps
-from .spins import bias_grid, check_terms, fp_orientation, sites_of, spin_blocks
+from .spins import bias_grid, check_terms, fp_orientation, one_spin_energy, sites_of, spins_and_tensors
 
 METHODS = ("fp", "langevin")
 """``fp``: Fokker–Planck Ω of one free spin (:func:`~dimer_core.junction.spins.fp_orientation`); ``langevin``:
@@ -27,12 +28,13 @@ ensembles of the stochastic LLG of every free spin (:func:`dimer_core.langevin.e
 
 def one_spin_models(spins, that):
     """Each free spin of ``spins`` alone as a :class:`~dimer_core.langevin.PinnedSpinModel`: its g, its diagonal
-    blocks (E = −g·m + m·Q·m with Q = −½·sym X_aa; the nonconservative part left out), damping, noise and kt."""
+    blocks (E = −g·m + m·Q·m with Q = −½·sym X_aa; the nonconservative part left out), damping, noise and kt;
+    ``that`` (the junction's SOC axis) sets the isotropic damping of the relaxation time."""
     out = []
     for k in range(spins.nspins):
         s = slice(3 * k, 3 * k + 3)
-        x = spins.X[:, s, s]
-        out.append(PinnedSpinModel(g=spins.g[:, s], Q=-0.25 * (x + np.swapaxes(x, -1, -2)), b_dm=np.zeros(spins.size),
+        q, _ = one_spin_energy(spins.g[:, s], spins.X[:, s, s])
+        out.append(PinnedSpinModel(g=spins.g[:, s], Q=q, b_dm=np.zeros(spins.size),
                                    that=np.asarray(that, float), alpha=spins.alpha[:, s, s],
                                    noise=spins.noise[:, s, s], hbar_s=spins.hbar_s, kt=spins.kt[:, k]))
     return out
@@ -67,7 +69,7 @@ def junction_sweep(junction, V, free, pinned=None, bare=None, method="fp", n_rea
     junction : Junction
         At its mu_F, T, S, Delta; its own V is replaced by each value of ``V``.
     free, pinned, bare, terms
-        As :func:`dimer_core.junction.spins.spin_blocks` (sites 1-based; pinned default +z; bare default none).
+        As :func:`dimer_core.junction.spins.spins_and_tensors` (sites 1-based; pinned default +z; bare default none).
     method : "fp" or "langevin" (:data:`METHODS`); ``fp`` needs one free spin.
     n_realizations, dt, t_burn, t_average, seed, calculus, progress, cancel
         As :func:`dimer_core.sweeps.langevin_sweep` (times in ps; defaults from :func:`time_plan`).
@@ -87,8 +89,7 @@ def junction_sweep(junction, V, free, pinned=None, bare=None, method="fp", n_rea
     check_terms(terms)
     if method == "fp" and len(free) != 1:
         raise ValueError(f"method = 'fp' needs one free site; free = {free} (use method = 'langevin')")
-    blocks, t = spin_blocks(junction, V, free, pinned, bare, terms)
-    spins = blocks.spins()
+    spins, t = spins_and_tensors(junction, V, free, pinned, bare, terms)
     valid, reasons = spins.validity()
     data = {f"T_eff_{a}": _variable(spins.kt[:, k] / K_B, "K", f"effective temperature of spin {a}")
             for k, a in enumerate(free)}

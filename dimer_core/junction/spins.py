@@ -1,4 +1,6 @@
-"""The spins of a junction in motion: its tensors as the blocks of the stochastic LLG (docs/junction.md, "Spins").
+"""The spins of a junction in motion: its tensors as the blocks of the stochastic LLG.
+
+docs/junction.md, "Spins of a junction in motion".
 
 Any junction, any set of free sites, the others pinned (docs/physics.md, "The effective stochastic LLG";
 paper Eqs. 3–8), from the full 3×3 tensors of :func:`dimer_core.junction.response.tensors` at each bias —
@@ -130,25 +132,9 @@ def without_w_terms(chi, dchi, that):
     return chi, dchi
 
 
-@dataclass(frozen=True)
-class Blocks:
-    """The LLG blocks of the free spins at nb biases (see the module docstring): g (nb, 3n), X, alpha, noise
-    (nb, 3n, 3n), kt (nb, n) in meV, meV, 1, meV²·ps, meV; hbar_s = ħS (meV·ps)."""
-
-    g: np.ndarray
-    X: np.ndarray
-    alpha: np.ndarray
-    noise: np.ndarray
-    kt: np.ndarray
-    hbar_s: float
-
-    def spins(self):
-        """The :class:`~dimer_core.langevin.SpinModel`."""
-        return SpinModel(g=self.g, X=self.X, alpha=self.alpha, noise=self.noise, kt=self.kt, hbar_s=self.hbar_s)
-
-
 def llg_blocks(chi, dchi, noise, spin, free, pinned, h, q0, Delta, S, that, terms="full"):
-    """The LLG blocks (:class:`Blocks`) of the free sites from response tensors (the module docstring's formulas).
+    """The :class:`~dimer_core.langevin.SpinModel` of the free sites from response tensors: its blocks g, X, alpha,
+    noise, kt are the module docstring's formulas.
 
     Parameters
     ----------
@@ -194,7 +180,7 @@ def llg_blocks(chi, dchi, noise, spin, free, pinned, h, q0, Delta, S, that, term
     self_noise = projections(noise[:, idx, idx], that)[0]
     self_damping = projections(dchi[:, idx, idx], that)[0]
     kt = K_B * effective_temperature(S ** 2 * self_noise, S * self_damping, S)
-    return Blocks(g=g, X=x, alpha=alpha, noise=nn, kt=np.asarray(kt, float).reshape(nb, n), hbar_s=HBAR * S)
+    return SpinModel(g=g, X=x, alpha=alpha, noise=nn, kt=np.asarray(kt, float).reshape(nb, n), hbar_s=HBAR * S)
 
 
 def bias_grid(V):
@@ -214,8 +200,9 @@ def junction_tensors(junction, V, refine=1.0):
     return {k: np.stack([o[k] for o in out]) for k in ("chi", "dchi", "noise", "spin", "current")}
 
 
-def spin_blocks(junction, V, free, pinned=None, bare=None, terms="full", refine=1.0):
-    """(:class:`Blocks`, the tensors of :func:`junction_tensors`) of ``junction`` over ``V`` (mV).
+def spins_and_tensors(junction, V, free, pinned=None, bare=None, terms="full", refine=1.0):
+    """(:class:`~dimer_core.langevin.SpinModel` of :func:`llg_blocks`, the tensors of :func:`junction_tensors`) of
+    ``junction`` over ``V`` (mV).
 
     ``free``: sites (1-based) that move; every other site is pinned along ``pinned[site]`` (a 3-vector,
     normalised; default :data:`DEFAULT_PINNED`).  ``bare``: :class:`OneSpin` (common) or one per site.
@@ -225,44 +212,47 @@ def spin_blocks(junction, V, free, pinned=None, bare=None, terms="full", refine=
     check_terms(terms)
     h, q0 = bare_per_site(bare, junction.n_sites)
     t = junction_tensors(junction, V, refine)
-    blocks = llg_blocks(t["chi"], t["dchi"], t["noise"], t["spin"], free, pinned, h, q0, junction.Delta,
-                        junction.S, junction.that, terms)
-    return blocks, t
+    spins = llg_blocks(t["chi"], t["dchi"], t["noise"], t["spin"], free, pinned, h, q0, junction.Delta,
+                       junction.S, junction.that, terms)
+    return spins, t
 
 
 def spin_model(junction, V, free, pinned=None, bare=None, terms="full", refine=1.0):
     """The :class:`~dimer_core.langevin.SpinModel` of the free spins of ``junction`` at each bias of ``V`` (mV).
 
-    Arguments as :func:`spin_blocks`; formulas in the module docstring (docs/junction.md, "Spins").
+    Arguments as :func:`spins_and_tensors`; formulas in the module docstring (docs/junction.md, "Spins of a
+    junction in motion").
     For :func:`~dimer_core.junction.model.from_dimer` ``(p)`` with free = (2,), pinned = {1: m_1} and
     ``OneSpin.from_params(p)`` it is the dimer's ``sweeps.pinned_model(p, V)[0].spins()``; with free = (1, 2)
     its ``sweeps.dimer_model(p, V).spins()`` (tests/test_junction_spins.py).
     """
-    return spin_blocks(junction, V, free, pinned, bare, terms, refine)[0].spins()
+    return spins_and_tensors(junction, V, free, pinned, bare, terms, refine)[0]
 
 
-def one_spin_energy(spins):
-    """(g (nb, 3), Q (nb, 3, 3), b_nc (nb, 3)) of one free spin: E(m) = −g·m + m·Q·m with Q = −½·sym(X), and the
-    nonconservative field b_nc with X·m = −2Q·m + m × b_nc (meV; for the dimer b_nc = (ΔS)²·chi22_DM·t̂).
-
-    ``spins``: a :class:`~dimer_core.langevin.SpinModel` (or :class:`Blocks`) with one free spin.
-    """
-    x = np.asarray(spins.X, float)
-    if x.shape[-1] != 3:
-        raise ValueError(f"one_spin_energy needs one free spin; the model has {x.shape[-1] // 3}")
+def one_spin_energy(g, x):
+    """(Q (nb, 3, 3), b_nc (nb, 3)) of one spin with the field B = g + X·m (g (nb, 3), x (nb, 3, 3) in meV):
+    E(m) = −g·m + m·Q·m with Q = −½·sym(X), and the nonconservative field b_nc with X·m = −2Q·m + m × b_nc
+    (meV; for the dimer's pinned spin b_nc = (ΔS)²·chi22_DM·t̂)."""
+    x = np.asarray(x, float)
+    if np.shape(g)[-1] != 3 or x.shape[-2:] != (3, 3):
+        raise ValueError(f"one_spin_energy needs one spin: g (nb, 3), X (nb, 3, 3); got {np.shape(g)}, {x.shape}")
     anti = 0.5 * (x - np.swapaxes(x, -1, -2))
     # anti·m = a × m with a = (anti_21, anti_02, anti_10); m × b_nc = −b_nc × m, so b_nc = −a
-    b_nc = -np.stack([anti[:, 2, 1], anti[:, 0, 2], anti[:, 1, 0]], axis=-1)
-    sym = 0.5 * (x + np.swapaxes(x, -1, -2))
-    return np.asarray(spins.g, float), -0.5 * sym, b_nc
+    b_nc = -np.stack([anti[..., 2, 1], anti[..., 0, 2], anti[..., 1, 0]], axis=-1)
+    return -0.25 * (x + np.swapaxes(x, -1, -2)), b_nc
 
 
 def fp_orientation(spins):
     """Fokker–Planck Ω = ⟨m⟩ (nb, 3) of one free spin: P(m) ∝ exp(−E(m)/k_B T_eff) with E of
     :func:`one_spin_energy` (docs/physics.md, "One spin pinned"; the field b_nc is left out, as the dimer's
     self DMI-like field); NaN where T_eff is undefined.  Returns (Ω, b_nc (nb, 3) meV, k_B T_eff (nb,) meV).
+
+    ``spins``: a :class:`~dimer_core.langevin.SpinModel` with one free spin.
     """
-    g, q, b_nc = one_spin_energy(spins)
+    if spins.nspins != 1:
+        raise ValueError(f"the Fokker–Planck estimate needs one free spin; the model has {spins.nspins}")
+    g = np.asarray(spins.g, float)
+    q, b_nc = one_spin_energy(g, spins.X)
     kt = np.asarray(spins.kt, float)[:, 0]
     omega = np.full(g.shape, np.nan)
     defined = np.isfinite(kt)
@@ -272,5 +262,5 @@ def fp_orientation(spins):
 
 
 __all__ = ["TERMS", "DEFAULT_PINNED", "check_terms", "OneSpin", "bare_per_site", "sites_of", "without_w_terms",
-           "Blocks", "llg_blocks", "bias_grid", "junction_tensors", "spin_blocks", "spin_model", "one_spin_energy",
+           "llg_blocks", "bias_grid", "junction_tensors", "spins_and_tensors", "spin_model", "one_spin_energy",
            "fp_orientation"]
