@@ -258,10 +258,6 @@ def cmd_maps(args):
     return 0
 
 
-BARE_OPTIONS = ("h", "K_easy", "e_easy", "K_hard", "n_hard")
-"""Options of ``sweep`` that give a junction's bare one-spin terms, common to its sites (docs/junction.md, "Spins")."""
-
-
 def _sites(text, junction, option):
     try:
         sites = [int(x) for x in text.split(",")]
@@ -286,13 +282,17 @@ def _pinned(texts, junction):
 
 
 def _junction_sweep(args):
-    """``sweep`` for a junction (``--model``, a junction ``--preset``, or ``--free``/``--pinned``)."""
+    """``sweep`` for a junction (``--model``, a junction ``--preset``, or ``--free``/``--pinned``); the bare terms
+    of its spins come from the model file or from the options of the same names (docs/junction.md, "Spins of a
+    junction in motion")."""
     from .junction import PRESETS as JUNCTIONS
+    from .junction import read_spins
     from .junction.dynamics import junction_sweep
+    from .junction.modelfile import SPIN_FIELDS
     from .junction.spins import OneSpin
     from .progress import TerminalBar
 
-    junction = _junction_from(args, exclude=("V",), extra=BARE_OPTIONS)
+    junction = _junction_from(args, exclude=("V",), extra=SPIN_FIELDS)
     v = parse_range(args.V_range, "--V", -100.0, 100.0, "mV")
     _prepare_out(args.out, (".csv", ".nc"), ".csv or .nc (NetCDF)")
     dimer = args.model is None and args.preset not in JUNCTIONS
@@ -307,10 +307,14 @@ def _junction_sweep(args):
             if 1 not in free:
                 pinned.setdefault(1, p.vector("m1"))
         else:
-            given = {k: getattr(args, f"param_{k}") for k in BARE_OPTIONS if getattr(args, f"param_{k}") is not None}
+            given = {k: getattr(args, f"param_{k}") for k in SPIN_FIELDS if getattr(args, f"param_{k}") is not None}
             values = {k: (tuple(float(x) for x in raw.split(",")) if k in VECTORS else float(raw))
                       for k, raw in given.items()}
-            bare = OneSpin(**values) if values else None
+            bare = read_spins(args.model) if args.model is not None else None
+            if values and bare is not None:
+                raise UsageError(f"--{next(iter(values))}: the model file {args.model} has bare terms ([spins] or "
+                                 "site fields); give them in the file or as options, not both")
+            bare = OneSpin(**values) if values else bare
         bar = TerminalBar("langevin") if args.method == "langevin" and (sys.stderr.isatty() or args.progress) else None
         ds = junction_sweep(junction, v, free, pinned, bare, method=args.method, n_realizations=args.realizations,
                             seed=args.seed, terms=args.terms, calculus=args.calculus, progress=bar)
@@ -616,7 +620,8 @@ def build_parser(prog="dimer-core"):
                                                            "dimer: 2)")
     p_sweep.add_argument("--pinned", metavar="SITE:X,Y,Z", action="append",
                          help="direction of a pinned site (repeatable; default +z, the dimer's m1); the bare terms "
-                              "of a junction's spins are --h, --K_easy, --e_easy, --K_hard, --n_hard (default none)")
+                              "of a junction's spins are its model file's [spins] or --h, --K_easy, --e_easy, --K_hard, "
+                              "--n_hard (default none)")
     p_sweep.add_argument("--method", choices=("fp", "langevin"), default="fp",
                          help="Fokker-Planck (instant) or Langevin ensembles (default fp)")
     p_sweep.add_argument("--V", dest="V_range", default="-5:5:41", metavar="LO:HI:N",

@@ -163,6 +163,23 @@ def test_sweep_of_a_junction_model_fp_equals_the_dimer_sweep(tmp_path):
     assert {"T_eff_2", "kT_eff", "b_nc_x", "I_L", "I_R", "outside_validity"} <= set(df.columns)
 
 
+def test_sweep_reads_the_bare_terms_of_the_model_file(tmp_path):
+    """The dimer's model file with its bare terms as [spins] gives the sweep of the options; both at once is refused."""
+    from dimer_core import junction as J
+
+    p = dc.preset("weak-soc", T=4.0)
+    model = tmp_path / "dimer.toml"
+    J.write_model(J.from_dimer(p), model, J.OneSpin.from_params(p))
+    by_file, by_option = tmp_path / "f.csv", tmp_path / "o.csv"
+    common = ["sweep", "--free", "2", "--pinned", "1:0,0,1", "--V", "-4:4:3"]
+    assert run(*common, "--model", str(model), "--out", str(by_file)).returncode == 0
+    assert run(*common, "--preset", "weak-soc", "--T", "4", "--out", str(by_option)).returncode == 0
+    a, b = pd.read_csv(by_file), pd.read_csv(by_option)
+    np.testing.assert_allclose(a.Omega_z, b.Omega_z, atol=1e-12)
+    out = run(*common, "--model", str(model), "--K_easy", "0.3", "--out", str(tmp_path / "x.csv"))
+    assert out.returncode == 2 and "not both" in out.stderr
+
+
 def test_sweep_of_a_junction_langevin_to_netcdf(tmp_path):
     path = tmp_path / "c.nc"
     out = run("sweep", "--preset", "chain3", "--T", "10", "--free", "1,2,3", "--method", "langevin",
