@@ -79,8 +79,8 @@ def junction_sweep(junction, V, free, pinned=None, bare=None, method="fp", n_rea
     xarray.Dataset on V (mV).  ``fp``: Omega_x/y/z (1), kT_eff (meV), T_eff_<a> (K), energy_injection,
     b_nc_x/y/z (meV, the nonconservative field left out of E).  ``langevin``: m<a>_x/y/z and their ``_err``
     per free site a, m<a>_dot_m<b> and ``_err`` per pair of free sites, T_eff_<a> (K).  Both: I_<lead> (nA),
-    outside_validity (the reasons in ``attrs["validity"]``); ``attrs``: the model as TOML text, free,
-    pinned, bare terms, method, terms and the Langevin times.
+    outside_validity (the reasons in ``attrs["validity"]``); ``attrs``: the model with its bare terms as TOML
+    text (:func:`~dimer_core.junction.modelfile.dumps`), free, pinned, method, terms and the Langevin times.
     """
     if method not in METHODS:
         raise ValueError(f"method = {method!r} is not known; allowed: {', '.join(METHODS)}")
@@ -91,9 +91,7 @@ def junction_sweep(junction, V, free, pinned=None, bare=None, method="fp", n_rea
         raise ValueError(f"method = 'fp' needs one free site; free = {free} (use method = 'langevin')")
     spins, t = spins_and_tensors(junction, V, free, pinned, bare, terms)
     valid, reasons = spins.validity()
-    data = {f"T_eff_{a}": _variable(spins.kt[:, k] / K_B, "K", f"effective temperature of spin {a}")
-            for k, a in enumerate(free)}
-    attrs = {}
+    data, attrs = {}, {}
     if method == "fp":
         omega, b_nc, kt = fp_orientation(spins)
         for i, x in enumerate("xyz"):
@@ -119,16 +117,17 @@ def junction_sweep(junction, V, free, pinned=None, bare=None, method="fp", n_rea
                 col += 1
         attrs.update(dt_ps=dt, t_burn_ps=n_burn * dt, t_average_ps=n_avg * dt, n_realizations=int(n_realizations),
                      seed=int(seed), calculus=calculus)
+    data.update({f"T_eff_{a}": _variable(spins.kt[:, k] / K_B, "K", f"effective temperature of spin {a}")
+                 for k, a in enumerate(free)})
     for c, lead in enumerate(junction.leads):
         data[f"I_{lead.name}"] = _variable(t["current"][:, c], "nA", f"charge current of lead {lead.name}")
     flags, notes = validity_data(valid, reasons, V)
     data.update({k: _variable(*v) for k, v in flags.items()})
     ds = xr.Dataset(data, coords={"V": ("V", V, {"units": "mV", "long_name": "bias voltage"})})
-    bare_text = "none" if bare is None else repr(bare)
-    ds.attrs.update(model=dumps(junction), name=junction.name, mu_F=junction.mu_F, T=junction.T, S=junction.S,
+    ds.attrs.update(model=dumps(junction, bare), name=junction.name, mu_F=junction.mu_F, T=junction.T, S=junction.S,
                     Delta=junction.Delta, free=list(free),
                     pinned="; ".join(f"{c}: {', '.join(f'{x:g}' for x in m)}" for c, m in pinned.items()),
-                    bare=bare_text, method=method, terms=terms, validity=notes, dimer_core_version=__version__,
+                    method=method, terms=terms, validity=notes, dimer_core_version=__version__,
                     title="Spins of a junction against bias (dimer_core.junction; docs/junction.md)", **attrs)
     return ds
 
