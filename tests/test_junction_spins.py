@@ -177,6 +177,7 @@ def test_three_free_spins_at_zero_bias_sample_boltzmann():
     (dict(free=(1, 1)), "free"),
     (dict(free=(1,), pinned={1: (0, 0, 1)}), "pinned site"),
     (dict(free=(1,), pinned={2: (0, 0, 0)}), "zero length"),
+    (dict(free=(1,), pinned={"two": (0, 0, 1)}), "pinned"),
     (dict(free=(1,), terms="some"), "terms"),
     (dict(free=(1,), bare=[JS.OneSpin()] * 2), "bare"),
 ])

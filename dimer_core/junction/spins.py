@@ -21,8 +21,9 @@ torque and is left out, as for the dimer's pinned spin.  The temperature of spin
 dissipation holds for the whole matrix).  ``terms = "paper"`` drops, as for the dimer, the W projections about
 t̂ of every self block χ_aa and of every damping block.
 
-Bare terms: one :class:`OneSpin` common to every site, or one per site; none given is zero (a junction
-carries no magnetocrystalline terms of its own).  Pinned sites default to +z (the dimer's m_1).
+Bare terms: one :class:`OneSpin` common to every site, or one per site (a model file's ``[spins]`` table and
+site fields: :func:`~dimer_core.junction.modelfile.read_spins`); none given is zero (the junction itself
+describes electrons only).  Pinned sites default to +z (the dimer's m_1).
 """
 from dataclasses import dataclass
 
@@ -109,9 +110,12 @@ def sites_of(free, pinned, n_sites):
         raise ValueError(f"free = {free!r} is not a list of sites; allowed: sites 1 <= a <= {n_sites}") from None
     if not free or len(set(free)) != len(free) or not all(1 <= a <= n_sites for a in free):
         raise ValueError(f"free = {free!r}: give distinct sites, at least one; allowed: 1 <= a <= {n_sites}")
-    pinned = dict(pinned or {})
+    try:
+        pinned = {int(site): m for site, m in dict(pinned or {}).items()}
+    except (TypeError, ValueError):
+        raise ValueError(f"pinned = {pinned!r}: give a dict site → direction, sites 1 <= c <= {n_sites}") from None
     for site in pinned:
-        if site in free or not 1 <= int(site) <= n_sites:
+        if site in free or not 1 <= site <= n_sites:
             raise ValueError(f"pinned site {site!r} is free or not in the junction; allowed: the sites 1..{n_sites} "
                              f"that are not free ({', '.join(map(str, free))})")
     directions = {c: unit_vector(f"pinned direction of site {c}", pinned.get(c, DEFAULT_PINNED))
