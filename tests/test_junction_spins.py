@@ -9,7 +9,8 @@ Two comparisons:
 * end to end — the junction engine's own tensors (``spin_model(from_dimer(p), …)``) against ``pinned_model`` and
   ``dimer_model``: 1e-10 at T > 0 (measured ≤ 7.4e-12; Ω ≤ 9e-13); at T = 0 the dimer's maps route itself is accurate to
   ~1e-6 (≤ 1.3e-6 against its direct route, which the junction matches to 1e-11: tests/test_junction_dimer.py),
-  so there the bound is 1e-6 (measured ≤ 8.7e-8; Ω ≤ 5.5e-8, bound 1e-5).
+  so there the bound is 1e-6 (measured ≤ 8.7e-8; Ω ≤ 5.5e-8, bound 1e-5); against the dimer's direct route
+  (``raw_point``) at T = 0 it is 1e-10 again (measured ≤ 5e-13).
 
 Physics: fluctuation–dissipation of the builder's whole 3n×3n noise at V = 0 with a polarised tip, and
 Langevin against an independent Metropolis sampler for three free spins (chain3).
@@ -74,6 +75,28 @@ def test_the_dimer_as_a_junction_gives_its_spin_models(name, T):
     # the pinned spin matters: along −m_1 the field changes
     flipped = JS.spin_model(junction, V, free=(2,), pinned={1: -np.asarray(p.vector("m1"))}, bare=bare)
     assert worst(flipped.g, pinned.g) > 1e-2
+
+
+@pytest.mark.parametrize("name", ["weak-soc", "strong-soc"])
+def test_at_zero_temperature_the_gap_is_the_maps_route(name):
+    """T = 0: the dimer's tensors from its direct route (``couplings.raw_point``, what ``point`` uses), assembled
+    by ``llg_blocks``, equal the junction's end to end to 1e-10 (measured ≤ 5e-13): the 1e-6 bound above is
+    the accuracy of the maps route, not of the spins."""
+    from dimer_core.couplings import raw_point
+
+    p = dc.preset(name, m1=(0.3, -0.2, 0.9))
+    raw = [raw_point(p.updated(V=v)) for v in V]
+    that = p.vector("that")
+    t = {kind: np.array([[[sweeps.tensor(*(r[f"{kind}_{a}{b}_{x}"] for x in ("i", "DM", "an")), that)
+                           for b in (1, 2)] for a in (1, 2)] for r in raw]) for kind in ("chi", "dchi", "noise")}
+    spin = np.array([[r[f"spin_{a}"] * np.asarray(that) for a in (1, 2)] for r in raw])
+    h, q0 = JS.bare_per_site(JS.OneSpin.from_params(p), 2)
+    junction = J.from_dimer(p)
+    for free, pinned in (((2,), {1: p.vector("m1")}), ((1, 2), {})):
+        ref = JS.llg_blocks(t["chi"], t["dchi"], t["noise"], spin, free, pinned, h, q0, p.Delta, p.S, that)
+        got = JS.spin_model(junction, V, free, pinned, JS.OneSpin.from_params(p))
+        for key in KEYS:
+            assert worst(getattr(got, key), getattr(ref, key)) < 1e-10, (free, key)
 
 
 @pytest.mark.parametrize("name", ["weak-soc", "strong-soc"])
