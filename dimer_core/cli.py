@@ -142,20 +142,24 @@ JUNCTION_OVERRIDES = ("mu_F", "V", "T", "S", "Delta")
 """Options that change a junction (a model file or a junction preset); the others are the dimer's."""
 
 
-def _junction_from(args):
-    """The junction of ``point --model FILE`` / a junction ``--preset`` / a dimer preset with ``--pair``."""
+def _junction_from(args, exclude=(), extra=()):
+    """The junction of ``point --model FILE`` / a junction ``--preset`` / a dimer preset with ``--pair``.
+
+    ``exclude``: parameters the command has no option for; ``extra``: options a junction also accepts, which
+    the command reads itself (``sweep``: the bare one-spin terms)."""
     from .junction import PRESETS as JUNCTIONS
     from .junction import from_dimer, preset as junction_preset, read_model
 
     if args.model is None and args.preset not in JUNCTIONS:
-        return from_dimer(_params_from(args), name=args.preset)
-    given = [name for name in _param_names() if getattr(args, f"param_{name}") is not None]
-    dimer_only = [name for name in given if name not in JUNCTION_OVERRIDES]
+        return from_dimer(_params_from(args, exclude), name=args.preset)
+    given = [name for name in _param_names(exclude) if getattr(args, f"param_{name}") is not None]
+    dimer_only = [name for name in given if name not in JUNCTION_OVERRIDES + tuple(extra)]
     if dimer_only:
+        allowed = [k for k in JUNCTION_OVERRIDES + tuple(extra) if k not in exclude]
         raise UsageError(f"--{dimer_only[0]} is a parameter of the dimer presets; a junction takes only "
-                         f"{', '.join('--' + k for k in JUNCTION_OVERRIDES)} (edit its model file for the rest)")
+                         f"{', '.join('--' + k for k in allowed)} (edit its model file for the rest)")
     changes = {}
-    for name in given:
+    for name in (k for k in given if k in JUNCTION_OVERRIDES):
         raw = getattr(args, f"param_{name}")
         try:
             changes[name] = float(raw)
@@ -254,11 +258,84 @@ def cmd_maps(args):
     return 0
 
 
+def _sites(text, junction, option):
+    try:
+        sites = [int(x) for x in text.split(",")]
+    except ValueError:
+        raise UsageError(f"{option} {text!r} is malformed; expected site numbers a,b,..., e.g. {option} 1,3")
+    if not sites or not all(1 <= a <= junction.n_sites for a in sites) or len(set(sites)) != len(sites):
+        raise UsageError(f"{option} {text!r} is out of range; allowed: distinct sites 1 <= a <= {junction.n_sites}")
+    return sites
+
+
+def _pinned(texts, junction):
+    """``--pinned SITE:X,Y,Z`` (repeatable) → {site: direction}."""
+    out = {}
+    for text in texts or ():
+        site, _, vector = text.partition(":")
+        try:
+            out[_sites(site, junction, "--pinned")[0]] = unit_vector(f"--pinned {text}", vector.split(","))
+        except (ValueError, IndexError) as exc:
+            raise UsageError(str(exc) if ":" in text else
+                             f"--pinned {text!r} is malformed; expected SITE:X,Y,Z, e.g. --pinned 1:0,0,1")
+    return out
+
+
+def _junction_sweep(args):
+    """``sweep`` for a junction (``--model``, a junction ``--preset``, or ``--free``/``--pinned``); the bare terms
+    of its spins come from the model file or from the options of the same names (docs/junction.md, "Spins of a
+    junction in motion")."""
+    from .junction import PRESETS as JUNCTIONS
+    from .junction import read_spins
+    from .junction.dynamics import junction_sweep
+    from .junction.modelfile import SPIN_FIELDS
+    from .junction.spins import OneSpin
+    from .progress import TerminalBar
+
+    junction = _junction_from(args, exclude=("V",), extra=SPIN_FIELDS)
+    v = parse_range(args.V_range, "--V", -100.0, 100.0, "mV")
+    _prepare_out(args.out, (".csv", ".nc"), ".csv or .nc (NetCDF)")
+    dimer = args.model is None and args.preset not in JUNCTIONS
+    if args.free is None and not dimer:
+        raise UsageError(f"--free: give the free sites of the junction, e.g. --free 2 (sites 1..{junction.n_sites})")
+    free = _sites(args.free or "2", junction, "--free")
+    pinned = _pinned(args.pinned, junction)
+    try:
+        if dimer:
+            p = _params_from(args, exclude=("V",))
+            bare = OneSpin.from_params(p)
+            if 1 not in free:
+                pinned.setdefault(1, p.vector("m1"))
+        else:
+            given = {k: getattr(args, f"param_{k}") for k in SPIN_FIELDS if getattr(args, f"param_{k}") is not None}
+            values = {k: (tuple(float(x) for x in raw.split(",")) if k in VECTORS else float(raw))
+                      for k, raw in given.items()}
+            bare = read_spins(args.model) if args.model is not None else None
+            if values and bare is not None:
+                raise UsageError(f"--{next(iter(values))}: the model file {args.model} has bare terms ([spins] or "
+                                 "site fields); give them in the file or as options, not both")
+            bare = OneSpin(**values) if values else bare
+        bar = TerminalBar("langevin") if args.method == "langevin" and (sys.stderr.isatty() or args.progress) else None
+        ds = junction_sweep(junction, v, free, pinned, bare, method=args.method, n_realizations=args.realizations,
+                            seed=args.seed, terms=args.terms, calculus=args.calculus, progress=bar)
+    except ValueError as exc:
+        raise UsageError(str(exc))
+    _write_nc_or_table(ds, args.out, ds, "V")
+    print(f"wrote {args.method} sweep of {junction.name} (free {','.join(map(str, free))}) over {v.size} biases "
+          f"to {args.out}")
+    if ds.attrs.get("validity"):
+        print(f"note: outside the model's validity (outside_validity = 1): {ds.attrs['validity']}")
+    return 0
+
+
 def cmd_sweep(args):
     from .export import stamped
+    from .junction import PRESETS as JUNCTIONS
     from .progress import TerminalBar
     from .sweeps import fp_sweep, langevin_sweep
 
+    if args.model is not None or args.preset in JUNCTIONS or args.free is not None or args.pinned:
+        return _junction_sweep(args)
     p, v = _params_and_biases(args)
     if args.realizations < 2:
         raise UsageError(f"--realizations {args.realizations}: allowed: at least 2")
@@ -535,8 +612,16 @@ def build_parser(prog="dimer-core"):
                         help="bias grid in mV (default -12:12:201)")
     p_maps.add_argument("--out", required=True, help="output file, .nc or .csv (missing folders are created)")
     p_maps.set_defaults(run=cmd_maps)
-    p_sweep = sub.add_parser("sweep", help="mean orientation Omega(V) of the free spin, to CSV")
-    _add_params(p_sweep, exclude=("V",))
+    p_sweep = sub.add_parser("sweep", help="mean orientation Omega(V) of the free spin, to CSV; or the free spins of "
+                                           "a junction, to CSV or NetCDF")
+    _add_params(p_sweep, exclude=("V",), junctions=True)
+    p_sweep.add_argument("--model", metavar="FILE", help="a junction model file (TOML; docs/junction.md)")
+    p_sweep.add_argument("--free", metavar="a,b,...", help="free sites of a junction (fp: one; default for the "
+                                                           "dimer: 2)")
+    p_sweep.add_argument("--pinned", metavar="SITE:X,Y,Z", action="append",
+                         help="direction of a pinned site (repeatable; default +z, the dimer's m1); the bare terms "
+                              "of a junction's spins are its model file's [spins] or --h, --K_easy, --e_easy, --K_hard, "
+                              "--n_hard (default none)")
     p_sweep.add_argument("--method", choices=("fp", "langevin"), default="fp",
                          help="Fokker-Planck (instant) or Langevin ensembles (default fp)")
     p_sweep.add_argument("--V", dest="V_range", default="-5:5:41", metavar="LO:HI:N",
@@ -549,7 +634,8 @@ def build_parser(prog="dimer-core"):
                          help="Langevin drift: boltzmann (exp(-E/kT) stationary at V = 0; docs/stochastic.md) "
                               "or plain Stratonovich, for comparison (default boltzmann)")
     p_sweep.add_argument("--progress", action="store_true", help="show the progress bar even when not a terminal")
-    p_sweep.add_argument("--out", required=True, help="output CSV file (missing folders are created)")
+    p_sweep.add_argument("--out", required=True, help="output CSV file (a junction: .csv or .nc; missing folders "
+                                                      "are created)")
     p_sweep.set_defaults(run=cmd_sweep)
     p_modes = sub.add_parser("modes", help="ESR/FMR lines: mode frequencies and linewidths against V, to CSV "
                                            "or NetCDF")

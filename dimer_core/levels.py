@@ -7,11 +7,12 @@ at one bias, m_a → S_a/S (spin-S operators):
 
     H = Σ_a [−g_a·S_a/S + (S_a/S)·Q0·(S_a/S)] − ½ Σ_ab (S_a/S)·X^sym_ab·(S_b/S),
 
-with g_a, Q0 and X = (ΔS)²χ(0) of :func:`dimer_core.sweeps.dimer_model` (the fields B_a = g_a − 2Q0 m_a +
-Σ_b X_ab m_b are −∂E/∂m_a for the symmetric part X^sym = ½(X + Xᵀ) of the 6 × 6 matrix).  Out of equilibrium
-the antisymmetric part of X is a nonconservative torque that no Hamiltonian holds: it is left out, and its
-size is reported (``nonconservative``).  The step heights follow the spin-flip rule of tunnelling
-spectroscopy, Σ_i |⟨n|S_a^i|0⟩|² for an electron exchanging spin with site a (for a = 1, 2).
+with g_a, Q0 and X = (ΔS)²χ(0) (without the self terms χ_aa^(i)·1, constant here) of
+:func:`dimer_core.sweeps.dimer_model` (the fields B_a = g_a − 2Q0 m_a + Σ_b X_ab m_b are −∂E/∂m_a for the
+symmetric part X^sym = ½(X + Xᵀ) of the 6 × 6 matrix).  Out of equilibrium the antisymmetric part of X is a
+nonconservative torque that no Hamiltonian holds: it is left out, and its size is reported
+(``nonconservative``).  The step heights follow the spin-flip rule of tunnelling spectroscopy,
+Σ_i |⟨n|S_a^i|0⟩|² for an electron exchanging spin with site a (for a = 1, 2).
 """
 import numpy as np
 import xarray as xr

@@ -59,10 +59,18 @@ class FreeSpinEnergy:
         return self.g - 2.0 * m @ self.Q + self.b_dm * np.cross(m, self.that)
 
 
+def one_spin_terms(h, K_easy, e_easy, K_hard, n_hard):
+    """(linear, quadratic) parts (h, Q0) of E_0(m) = −h·m − K_easy (m·e_easy)² + K_hard (m·n_hard)² (meV).
+
+    h (3,) meV, K_easy and K_hard meV, e_easy and n_hard unit vectors (docs/physics.md, "One spin pinned").
+    """
+    e, n = np.asarray(e_easy, dtype=float), np.asarray(n_hard, dtype=float)
+    return np.asarray(h, dtype=float), -float(K_easy) * np.outer(e, e) + float(K_hard) * np.outer(n, n)
+
+
 def bare_terms(p):
-    """(linear, quadratic) parts of the bare energy E_0 of one spin (meV)."""
-    e, n = p.vector("e_easy"), p.vector("n_hard")
-    return p.vector("h"), -p.K_easy * np.outer(e, e) + p.K_hard * np.outer(n, n)
+    """(linear, quadratic) parts of the bare energy E_0 of one spin (meV), from the parameters ``p``."""
+    return one_spin_terms(p.vector("h"), p.K_easy, p.vector("e_easy"), p.K_hard, p.vector("n_hard"))
 
 
 def free_spin_terms(p, c):
@@ -703,5 +711,5 @@ def fp_sweep_values(p, couplings):
     return omega, kts
 
 
-__all__ = ["FreeSpinEnergy", "free_spin_energy", "free_spin_terms", "bare_terms", "mean_orientation",
+__all__ = ["FreeSpinEnergy", "free_spin_energy", "free_spin_terms", "bare_terms", "one_spin_terms", "mean_orientation",
            "mean_orientations", "local_minima", "stationary_points", "fibonacci_sphere", "fp_sweep_values"]

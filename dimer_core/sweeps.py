@@ -17,13 +17,15 @@ Every sweep runs at the parameters' mu_F and takes its couplings from
 import numpy as np
 import xarray as xr
 
-from .couplings import _grid, effective_temperature, named_map, parameter_attrs, raw_map
+from .couplings import _grid, named_map, parameter_attrs, raw_map
 from .drift import calculus_flag
 from .langevin import (STEPS_PER_TURN, DimerSpinModel, PinnedSpinModel, cross_matrix, ensemble, ensemble_seconds,
                        trajectory, validity)
 from .params import DimerParams
 from .response import RAW_INDEX
 from .spin import bare_terms, free_spin_energy, free_spin_terms, fp_sweep_values, local_minima
+from .junction.spins import TERMS, check_terms, llg_blocks
+from .junction.views import w_matrix
 from .units import HBAR, K_B
 
 MAX_STEPS = 400_000
@@ -42,16 +44,10 @@ LANGEVIN_OUTPUTS = tuple(f"{pre}Omega_{x}{post}" for pre, post in (("", ""), (""
 """Variables of :func:`langevin_sweep`, in order."""
 
 
-def _w_matrix(that):
-    """W_ij = ε_ijk that_k, so that W·v = v × that."""
-    t = np.asarray(that, dtype=float)
-    return np.array([[0.0, t[2], -t[1]], [-t[2], 0.0, t[0]], [t[1], -t[0], 0.0]])
-
-
 def tensor(iso, dm, an, that):
     """M = iso·1 + dm·W + an·that⊗that (broadcast over leading axes of the coefficients)."""
     iso, dm, an = (np.asarray(x, dtype=float)[..., None, None] for x in (iso, dm, an))
-    return iso * np.eye(3) + dm * _w_matrix(that) + an * np.outer(that, that)
+    return iso * np.eye(3) + dm * w_matrix(that) + an * np.outer(that, that)
 
 
 def _couplings(p, V):
@@ -96,7 +92,7 @@ def fp_sweep(params, V):
         "kT_eff": (kts, "meV", "k_B·T_eff"),
     }
     alpha = d2 * tensor(c["a_i_22"], c["a_DM_22"], c["a_an_22"], p.vector("that"))
-    flags, notes = _validity_data(*validity(alpha, (K_B * c["T_eff_2"])[:, None]), V)
+    flags, notes = validity_data(*validity(alpha, (K_B * c["T_eff_2"])[:, None]), V)
     data.update(flags)
     return _dataset(V, data, p, method="fokker-planck", validity=notes)
 
@@ -127,23 +123,12 @@ def _dataset(V, data, p, **attrs):
     return ds
 
 
-TERMS = ("full", "paper")
-"""``full``: every term of docs/physics.md, "The effective stochastic LLG" (the self DMI-like torque of chi22_DM and the
-antisymmetric W damping included); ``paper``: the paper's Eqs. (3)–(6), which drop both."""
-
-
-def _terms(terms):
-    if terms not in TERMS:
-        raise ValueError(f"terms = {terms!r} is not known; allowed: {', '.join(TERMS)}")
-    return terms == "full"
-
-
 def pinned_model(params, V, terms="full"):
     """The :class:`~dimer_core.langevin.PinnedSpinModel` of spin 2 at each bias of ``V`` (mV).
 
     ``terms``: see :data:`TERMS`.
     """
-    full = _terms(terms)
+    full = check_terms(terms)
     p = _check(params)
     V = _grid("V", V)
     c = _couplings(p, V)
@@ -200,7 +185,7 @@ def time_scales(model, dt=None, t_burn=None, t_average=None, calculus="boltzmann
     return dt, t_burn, t_average
 
 
-def _step_counts(dt, t_burn, t_average):
+def step_counts(dt, t_burn, t_average):
     """Burn-in and averaging steps; refuses a run longer than :data:`MAX_RUN_STEPS` per trajectory."""
     n_burn, n_avg = int(round(t_burn / dt)), max(1, int(round(t_average / dt)))
     if n_burn + n_avg > MAX_RUN_STEPS:
@@ -210,7 +195,7 @@ def _step_counts(dt, t_burn, t_average):
     return n_burn, n_avg
 
 
-def _validity_data(valid, reasons, V):
+def validity_data(valid, reasons, V):
     """``outside_validity`` and a one-line summary for ``attrs`` from (valid, reasons) of a validity check."""
     notes = "; ".join(f"V = {v:g} mV: {r}" for v, r in zip(V, reasons) if r)
     meaning = "the slow-spin LLG breaks down here (Langevin: not integrated, NaN)"
@@ -256,7 +241,7 @@ def langevin_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average
     data.update({f"Omega_{x}_err": (err[:, i], "1", f"standard error of Omega_{x}") for i, x in enumerate("xyz")})
     data.update({f"FP_Omega_{x}": (fp[f"Omega_{x}"].values, "1", f"Fokker–Planck Omega_{x}") for x in "xyz"})
     data["T_eff_2"] = (c["T_eff_2"], "K", "effective temperature of spin 2")
-    flags, notes = _validity_data(*model.spins().validity(), V)
+    flags, notes = validity_data(*model.spins().validity(), V)
     data.update(flags)
     return _dataset(V, data, p, method="langevin", dt_ps=dt, t_burn_ps=n_burn * dt, t_average_ps=n_avg * dt,
                     n_realizations=int(n_realizations), seed=int(seed), terms=terms, calculus=calculus,
@@ -268,7 +253,7 @@ def _langevin_plan(p, V, dt, t_burn, t_average, terms, calculus):
     calculus_flag(calculus)
     model, c = pinned_model(p, V, terms)
     dt, t_burn, t_average = time_scales(model, dt, t_burn, t_average, calculus)
-    return model, c, dt, _step_counts(dt, t_burn, t_average)
+    return model, c, dt, step_counts(dt, t_burn, t_average)
 
 
 def torque_parts(params, couplings, m, mdot):
@@ -347,40 +332,36 @@ def reversal_path(params, m0=None, t_total=None, dt=None, every=None, seed=0, no
     return ds
 
 
+def dimer_tensors(params, V):
+    """The dimer's responses at each bias of ``V`` as full tensors, the form of
+    :func:`dimer_core.junction.spins.junction_tensors`: chi, dchi, noise (nb, 2, 2, 3, 3) (1/meV, 1/meV², ps)
+    built by :func:`tensor` from the (i, DM, an) parts of :func:`~dimer_core.couplings.raw_map`, and spin
+    (nb, 2, 3) = (that·⟨s_a⟩)·that."""
+    p = _check(params)
+    raw = raw_map(p, [p.mu_F], _grid("V", V))[0]
+    that = p.vector("that")
+    out = {}
+    for kind in ("chi", "dchi", "noise"):
+        out[kind] = np.stack([np.stack([tensor(*(raw[:, RAW_INDEX[f"{kind}_{a}{b}_{x}"]] for x in ("i", "DM", "an")),
+                                               that) for b in (1, 2)], axis=1) for a in (1, 2)], axis=1)
+    out["spin"] = np.stack([raw[:, RAW_INDEX[f"spin_{a}"]][:, None] * that for a in (1, 2)], axis=1)
+    return out
+
+
 def dimer_model(params, V, terms="full"):
     """The :class:`~dimer_core.langevin.DimerSpinModel` (both spins free) at each bias of ``V``.
 
-    ``terms = "paper"`` drops the self DMI-like responses χ_aa^(DM) and the W damping.
+    The blocks are :func:`dimer_core.junction.spins.llg_blocks` of :func:`dimer_tensors` (free sites 1, 2;
+    X without the torque-free χ_aa^(i)·1 and without Q0, which the model adds).  ``terms = "paper"`` drops the
+    self DMI-like responses χ_aa^(DM) and the W damping.
     """
-    full = _terms(terms)
     p = _check(params)
-    V = _grid("V", V)
-    raw = raw_map(p, [p.mu_F], V)[0]
-    that = p.vector("that")
-    ds2 = (p.Delta * p.S) ** 2
-    n = V.size
     h, q0 = bare_terms(p)
-    g = np.empty((n, 6))
-    x6 = np.zeros((n, 6, 6))
-    alpha = np.zeros((n, 6, 6))
-    noise = np.zeros((n, 6, 6))
-    for a in range(2):
-        g[:, 3 * a:3 * a + 3] = h + p.Delta * p.S * raw[:, RAW_INDEX[f"spin_{a + 1}"]][:, None] * that
-        for b in range(2):
-            ab = f"{a + 1}{b + 1}"
-            blk = (slice(None), slice(3 * a, 3 * a + 3), slice(3 * b, 3 * b + 3))
-            keep_dm = full or a != b
-            parts = [raw[:, RAW_INDEX[f"chi_{ab}_{x}"]] * (keep_dm if x == "DM" else 1) for x in ("i", "DM", "an")]
-            x6[blk] = ds2 * tensor(*parts, that)
-            parts = [raw[:, RAW_INDEX[f"dchi_{ab}_{x}"]] * (full if x == "DM" else 1) for x in ("i", "DM", "an")]
-            alpha[blk] = p.Delta ** 2 * p.S * tensor(*parts, that)
-            parts = [raw[:, RAW_INDEX[f"noise_{ab}_{x}"]] for x in ("i", "DM", "an")]
-            noise[blk] = ds2 * tensor(*parts, that)
-    noise = 0.5 * (noise + np.swapaxes(noise, -1, -2))  # C_12 = C_21ᵀ exactly; remove rounding
-    kt = K_B * np.column_stack([effective_temperature(p.S ** 2 * raw[:, RAW_INDEX[f"noise_{a}{a}_i"]],
-                                                      p.S * raw[:, RAW_INDEX[f"dchi_{a}{a}_i"]], p.S)
-                                for a in (1, 2)])
-    return DimerSpinModel(g=g, Q0=q0, X=x6, alpha=alpha, noise=noise, hbar_s=HBAR * p.S, kt=kt)
+    t = dimer_tensors(p, V)
+    spins = llg_blocks(t["chi"], t["dchi"], t["noise"], t["spin"], (1, 2), {}, np.stack([h, h]),
+                       np.zeros((2, 3, 3)), p.Delta, p.S, p.vector("that"), terms)
+    return DimerSpinModel(g=spins.g, Q0=q0, X=spins.X, alpha=spins.alpha, noise=spins.noise, hbar_s=spins.hbar_s,
+                          kt=spins.kt)
 
 
 def dimer_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average=None, seed=0,
@@ -402,7 +383,7 @@ def dimer_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average=No
         for i, x in enumerate("xyz"):
             data[f"m{s + 1}_{x}"] = (mean[:, 3 * s + i], "1", f"<m_{s + 1}> {x} component")
             data[f"m{s + 1}_{x}_err"] = (err[:, 3 * s + i], "1", f"standard error of <m_{s + 1}> {x}")
-    flags, notes = _validity_data(*spins.validity(), V)
+    flags, notes = validity_data(*spins.validity(), V)
     data.update(flags)
     return _dataset(V, data, p, method="langevin-dimer", dt_ps=dt, t_burn_ps=n_burn * dt,
                     t_average_ps=n_avg * dt, n_realizations=int(n_realizations), seed=int(seed), terms=terms,
@@ -415,7 +396,7 @@ def _dimer_plan(p, V, dt, t_burn, t_average, terms, calculus):
     pinned, _ = pinned_model(p, V, terms)
     spins = dimer_model(p, V, terms).spins()
     dt, t_burn, t_average = time_scales(pinned, dt, t_burn, t_average, calculus, others=(spins,))
-    return spins, dt, _step_counts(dt, t_burn, t_average)
+    return spins, dt, step_counts(dt, t_burn, t_average)
 
 
 def estimate_seconds(sweep, params, V, n_realizations=32, dt=None, t_burn=None, t_average=None, terms="full",
@@ -452,7 +433,7 @@ SPINS = ("pinned", "both")
 
 def _labelled(ds, p, valid, reasons, **attrs):
     """``ds`` (on V) with ``outside_validity``, the parameters and ``attrs`` (validity notes included)."""
-    flags, notes = _validity_data(valid, reasons, ds.V.values)
+    flags, notes = validity_data(valid, reasons, ds.V.values)
     for key, (values, unit, description) in flags.items():
         ds[key] = ("V", np.asarray(values), {"units": unit, "description": description})
     ds.attrs.update(parameter_attrs(p, exclude=("V",)))

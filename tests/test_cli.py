@@ -142,6 +142,69 @@ def test_sweep_langevin_csv_header_and_progress(tmp_path):
     pd.testing.assert_frame_equal(df, pd.read_csv(again))  # the seed fixes the run
 
 
+def test_sweep_of_a_junction_model_fp_equals_the_dimer_sweep(tmp_path):
+    """The dimer written as a model file, spin 2 free under m_1 = z, the dimer's bare terms as options: the
+    junction sweep is the dimer's Fokker–Planck sweep (T = 4 K; both routes to 1e-9, tests/test_junction_spins.py)."""
+    from dimer_core import junction as J
+    from dimer_core.sweeps import fp_sweep
+
+    p = dc.preset("weak-soc", T=4.0)
+    model = tmp_path / "dimer.toml"
+    J.write_model(J.from_dimer(p), model)
+    path = tmp_path / "j.csv"
+    out = run("sweep", "--model", str(model), "--free", "2", "--pinned", "1:0,0,1", "--h", "0,0,0.05", "--K_easy",
+              "0.2", "--e_easy", "0,0,1", "--K_hard", "0.1", "--n_hard", "1,0,0", "--V", "-4:4:5", "--out", str(path))
+    assert out.returncode == 0, out.stderr
+    df = pd.read_csv(path)
+    ref = fp_sweep(p, np.linspace(-4, 4, 5))
+    assert df.columns[0] == "V" and df.columns[-1] == "dimer_core_version"
+    for x in "xyz":
+        np.testing.assert_allclose(df[f"Omega_{x}"], ref[f"Omega_{x}"].values, atol=1e-8)
+    assert {"T_eff_2", "kT_eff", "b_nc_x", "I_L", "I_R", "outside_validity"} <= set(df.columns)
+
+
+def test_sweep_reads_the_bare_terms_of_the_model_file(tmp_path):
+    """The dimer's model file with its bare terms as [spins] gives the sweep of the options; both at once is refused."""
+    from dimer_core import junction as J
+
+    p = dc.preset("weak-soc", T=4.0)
+    model = tmp_path / "dimer.toml"
+    J.write_model(J.from_dimer(p), model, J.OneSpin.from_params(p))
+    by_file, by_option = tmp_path / "f.csv", tmp_path / "o.csv"
+    common = ["sweep", "--free", "2", "--pinned", "1:0,0,1", "--V", "-4:4:3"]
+    assert run(*common, "--model", str(model), "--out", str(by_file)).returncode == 0
+    assert run(*common, "--preset", "weak-soc", "--T", "4", "--out", str(by_option)).returncode == 0
+    a, b = pd.read_csv(by_file), pd.read_csv(by_option)
+    np.testing.assert_allclose(a.Omega_z, b.Omega_z, atol=1e-12)
+    out = run(*common, "--model", str(model), "--K_easy", "0.3", "--out", str(tmp_path / "x.csv"))
+    assert out.returncode == 2 and "not both" in out.stderr
+
+
+def test_sweep_of_a_junction_langevin_to_netcdf(tmp_path):
+    path = tmp_path / "c.nc"
+    out = run("sweep", "--preset", "chain3", "--T", "10", "--free", "1,2,3", "--method", "langevin",
+              "--realizations", "2", "--V", "0:1:2", "--out", str(path))
+    assert out.returncode == 0, out.stderr
+    with xr.open_dataset(path) as ds:
+        assert ds.V.attrs["units"] == "mV" and ds.m1_dot_m2.attrs["units"] == "1"
+        assert {"m1_x", "m3_z_err", "m1_dot_m3", "m2_dot_m3_err", "T_eff_1", "I_L"} <= set(ds.data_vars)
+        assert np.all(np.abs(ds.m1_dot_m2.values) <= 1) and list(ds.attrs["free"]) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["sweep", "--preset", "chain3", "--out", "x.csv"], "--free"),
+    (["sweep", "--preset", "chain3", "--free", "1,4", "--out", "x.csv"], "--free"),
+    (["sweep", "--preset", "chain3", "--free", "1,2", "--out", "x.csv"], "one free site"),
+    (["sweep", "--preset", "chain3", "--free", "2", "--pinned", "1:0,0", "--out", "x.csv"], "--pinned"),
+    (["sweep", "--preset", "chain3", "--free", "2", "--pinned", "2:0,0,1", "--out", "x.csv"], "pinned site"),
+    (["sweep", "--preset", "chain3", "--free", "2", "--t0", "1", "--out", "x.csv"], "--t0"),
+    (["sweep", "--preset", "chain3", "--free", "2", "--out", "x.txt"], ".nc"),
+])
+def test_junction_sweep_bad_input(args, expected):
+    out = run(*args)
+    assert out.returncode == 2 and expected in out.stderr and "Traceback" not in out.stderr, out.stderr
+
+
 @pytest.mark.parametrize("args,expected", [
     (["sweep", "--realizations", "1", "--method", "langevin", "--out", "x.csv"], "--realizations"),
     (["sweep", "--out", "x.nc"], ".csv"),

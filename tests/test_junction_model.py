@@ -83,6 +83,33 @@ def test_toml_round_trip(tmp_path, name):
     assert J.loads(J.dumps(j)) == j
 
 
+def test_bare_spin_terms_round_trip_common_and_per_site(tmp_path):
+    """[spins] for every site, a site's own fields over it; none given reads back as None."""
+    j = J.preset("chain3")
+    common = J.OneSpin(h=(0.0, 0.1, 0.05), K_easy=0.2, e_easy=(0.0, 0.0, 1.0), K_hard=0.1, n_hard=(1.0, 0.0, 0.0))
+    assert J.loads_spins(J.dumps(j)) is None
+    assert J.loads_spins(J.dumps(j, common)) == [common] * 3 and J.loads(J.dumps(j, common)) == j
+    per_site = [common, J.OneSpin(K_easy=0.7, e_easy=(0.0, 1.0, 0.0)), J.OneSpin()]
+    path = tmp_path / "m.toml"
+    J.write_model(j, path, per_site)
+    assert J.read_spins(path) == per_site and J.read_model(path) == j
+    text = J.dumps(j, common).replace("[[site]]\neps = 0.0         # meV", "[[site]]\neps = 0.0\nK_hard = 0.4", 1)
+    got = J.loads_spins(text)
+    assert got[0].K_hard == 0.4 and got[0].K_easy == 0.2 and got[1] == common
+
+
+@pytest.mark.parametrize("text,message", [
+    ("[spins]\nK_easy = -1\n[[site]]\neps = 0.0", "site 1: bare terms: K_easy = -1 is out of range"),
+    ("[spins]\nD = 1\n[[site]]\neps = 0.0", "[spins]: unknown field 'D'"),
+    ("[[site]]\neps = 0.0\nn_hard = [0, 0, 0]", "site 1: bare terms: n_hard"),
+])
+def test_bad_bare_terms_name_the_entry(text, message):
+    for read in (J.loads_spins, J.loads):
+        with pytest.raises(ValueError) as err:
+            read(text, source="m.toml")
+        assert str(err.value).startswith("m.toml: ") and message in str(err.value), str(err.value)
+
+
 @pytest.mark.parametrize("path", EXAMPLES)
 def test_example_files_load(path):
     j = J.read_model(path)

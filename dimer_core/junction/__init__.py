@@ -5,18 +5,22 @@ The electronic side at a single bias point (issue 13, first step):
 Model (:mod:`.model`, :mod:`.presets`, :mod:`.modelfile`)
     Junction, Bond, Lead      a frozen, validated description; ``from_dimer(p)`` for a DimerParams
     PRESETS, preset(name)     dimer-weak-soc, dimer-strong-soc, chain3, ring4, stm, stm-polarised
-    read_model, write_model   TOML model files (loads, dumps for text)
+    read_model, write_model   TOML model files (loads, dumps for text); read_spins: their bare one-spin terms
 Electrons (:mod:`.hamiltonian`, :mod:`.grid`, :mod:`.response`)
     point(junction)           χ_ab(0), ∂_E Im χ_ab, C_ab (3×3 per pair), ⟨s_a⟩, I_c as an xarray.Dataset
 Views (:mod:`.views`)
     value(ds, key), pair_view(ds, a, b), dimer_view(ds), parts(ds), VIEWS   named couplings (J_21, D_21, …)
+Spins (:mod:`.spins`; sweeps in :mod:`.dynamics`, not imported here: it builds on :mod:`dimer_core.sweeps`)
+    spin_model(junction, V, free, pinned, bare), OneSpin, fp_orientation   the LLG of any junction's spins
+    dynamics.junction_sweep(junction, V, free, …)   Fokker–Planck or Langevin against V
 """
 from .model import Bond, Junction, Lead, from_dimer
-from .modelfile import dumps, loads, read_model, write_model
+from .modelfile import dumps, loads, loads_spins, read_model, read_spins, write_model
 from .presets import PRESETS, preset
 from .response import point
+from .spins import OneSpin, fp_orientation, spin_model
 from .views import VIEWS, describe, dimer_view, form_residual, pair_keys, pair_view, parts, value
 
 __all__ = ["Junction", "Bond", "Lead", "from_dimer", "PRESETS", "preset", "read_model", "write_model", "loads",
            "dumps", "point", "VIEWS", "value", "describe", "pair_keys", "pair_view", "dimer_view", "parts",
-           "form_residual"]
+           "form_residual", "OneSpin", "spin_model", "fp_orientation", "read_spins", "loads_spins"]

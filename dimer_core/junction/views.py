@@ -65,13 +65,18 @@ def projections(m, that):
     """
     t = np.asarray(that, dtype=float)
     m = np.asarray(m)
-    w = np.einsum("ijk,k->ij", _levi_civita(), t)
+    w = w_matrix(t)
     tmt = np.einsum("i,...ij,j->...", t, m, t)
     iso = 0.5 * (np.trace(m, axis1=-2, axis2=-1) - tmt)
     an = tmt - iso
     dm = 0.5 * np.einsum("ij,...ij->...", w, m)
     model = iso[..., None, None] * np.eye(3) + dm[..., None, None] * w + an[..., None, None] * np.outer(t, t)
     return iso, dm, an, m - model
+
+
+def w_matrix(that):
+    """W_ij = ε_ijk that_k, so that W·v = v × that (docs/physics.md, "Tensor form")."""
+    return np.einsum("ijk,k->ij", _levi_civita(), np.asarray(that, dtype=float))
 
 
 def _levi_civita():
@@ -184,5 +189,5 @@ def dimer_view(ds):
     return {key: value(ds, key) for key in QUANTITIES}
 
 
-__all__ = ["PARTS", "VIEWS", "DIMER_ALIASES", "projections", "parts", "form_residual", "value", "describe",
+__all__ = ["PARTS", "VIEWS", "DIMER_ALIASES", "projections", "w_matrix", "parts", "form_residual", "value", "describe",
            "pair_keys", "pair_view", "dimer_view"]
