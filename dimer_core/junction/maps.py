@@ -1,0 +1,233 @@
+"""Every response of a junction over a (mu_F, V) grid: one table per model, O(1) per map point.
+
+:func:`maps` returns the variables of :func:`dimer_core.junction.point` (``chi``, ``dchi``, ``noise`` over
+(site_a, site_b, i, j), ``spin`` over (site, i), ``current`` over lead) with the dims (mu_F, V) in front
+(docs/junction.md, "Maps").
+
+T = 0: the cumulative integrals of :mod:`dimer_core.junction.tables` are built once per model (cached) and a
+map point reads each lead's table at its chemical potential mu_c = mu_F + eta_c·V, and each lead pair's noise
+table at both, by cubic Hermite interpolation in the band coordinate (:func:`map_arrays`, compiled, the dimer's
+:func:`dimer_core.assemble.locate` and :func:`dimer_core.assemble.hermite_weights`).
+
+T > 0: not tabulated yet.  The map is computed point by point by :func:`dimer_core.junction.response.tensors`
+(≈ 0.2–0.4 s a point for N = 4), reporting progress through ``progress(done, total)``; keep such grids small.
+
+Memory: a map holds 8·(3·9·n² + 3·n + M) bytes a point for n sites; ``pairs=`` (or ``sites=``) restricts the
+tensors to the sites of the given pairs, and a map (or its table) above :data:`MAX_BYTES` is refused.
+"""
+import math
+
+import numpy as np
+import xarray as xr
+from numba import njit, prange
+
+from ..assemble import hermite_weights, locate
+from ..cache import BoundedCache
+from ..units import K_B
+from . import tables
+from .response import COMPONENTS, DESCRIPTIONS, UNITS, tensors
+
+MAX_BYTES = 1024 * 2 ** 20
+"""Largest map (its arrays) and largest table, in bytes: 1 GiB (a 201 × 201 map of every pair of four sites is
+140 MB; of eight sites 560 MB)."""
+
+MU_F_LIMIT, V_LIMIT = 50.0, 100.0
+"""Bounds of the grids (meV, mV), those of :class:`dimer_core.params.DimerParams`."""
+
+_tables = BoundedCache(max_items=8, max_bytes=512 * 2 ** 20)
+
+
+@njit(cache=True, inline="always")
+def band_coordinate(mu, edges):
+    """s = k·π + θ of an energy mu (meV): band interval k = [edges[k], edges[k+1]], mu = centre − half·cos θ;
+    clamped to [0, (len(edges) − 1)·π] outside the bands."""
+    n = edges.shape[0] - 1
+    k = min(max(np.searchsorted(edges, mu, side="right") - 1, 0), n - 1)
+    centre, half = 0.5 * (edges[k] + edges[k + 1]), 0.5 * (edges[k + 1] - edges[k])
+    return k * math.pi + math.acos(min(max((centre - mu) / half, -1.0), 1.0))
+
+
+@njit(cache=True, parallel=True, nogil=True, error_model="numpy")
+def map_arrays(s, edges, lead, pair, pairs, eta, mu_f, bias):
+    """Columns [χ | ∂_E Im χ | ⟨s⟩ | I | C] over mu_F × V from a :class:`~dimer_core.junction.tables.ZeroTemperatureTable`
+    (its arrays s, edges, lead, pair, pairs, eta); an array (len(mu_f), len(bias), n_lead + K)."""
+    nf, nv = mu_f.shape[0], bias.shape[0]
+    n_leads, n_lead, k_cols = lead.shape[0], lead.shape[3], pair.shape[3]
+    out = np.zeros((nf, nv, n_lead + k_cols))
+    for a in prange(nf):
+        seg = np.zeros(n_leads, np.int64)
+        w = np.empty((n_leads, 4))
+        mus = np.empty(n_leads)
+        for b in range(nv):
+            o = out[a, b]
+            for c in range(n_leads):
+                mus[c] = mu_f[a] + eta[c] * bias[b]
+                i, h, t = locate(s, band_coordinate(mus[c], edges), seg[c])
+                seg[c] = i
+                w0, w1, w2, w3 = hermite_weights(h, t)
+                w[c, 0], w[c, 1], w[c, 2], w[c, 3] = w0, w1, w2, w3
+                tab = lead[c, i]
+                for col in range(n_lead):
+                    o[col] += w0 * tab[0, col] + w1 * tab[1, col] + w2 * tab[2, col] + w3 * tab[3, col]
+            for p in range(pairs.shape[0]):
+                c, c2 = pairs[p, 0], pairs[p, 1]
+                if mus[c] == mus[c2]:
+                    continue
+                sign = 1.0 if mus[c] > mus[c2] else -1.0
+                t1, t2 = pair[p, seg[c]], pair[p, seg[c2]]
+                u0, u1, u2, u3 = sign * w[c, 0], sign * w[c, 1], sign * w[c, 2], sign * w[c, 3]
+                v0, v1, v2, v3 = sign * w[c2, 0], sign * w[c2, 1], sign * w[c2, 2], sign * w[c2, 3]
+                for col in range(k_cols):
+                    o[n_lead + col] += (u0 * t1[0, col] + u1 * t1[1, col] + u2 * t1[2, col] + u3 * t1[3, col]
+                                        - v0 * t2[0, col] - v1 * t2[1, col] - v2 * t2[2, col] - v3 * t2[3, col])
+    return out
+
+
+def _grid(name, values, limit, unit):
+    arr = np.asarray(values, dtype=float).reshape(-1)
+    if arr.size == 0 or not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} grid must be a non-empty list of finite numbers")
+    if np.abs(arr).max() > limit:
+        raise ValueError(f"{name} grid reaches {np.abs(arr).max():g}; allowed: -{limit:g} <= {name} <= {limit:g} {unit}")
+    return arr
+
+
+def selected_sites(junction, pairs=None, sites=None):
+    """The sorted sites (1-based) a map holds: those of ``pairs`` ((a, b), …), or ``sites``, or all."""
+    n = junction.n_sites
+    if pairs is not None and sites is not None:
+        raise ValueError("give pairs or sites, not both")
+    if pairs is not None:
+        pairs = [tuple(p) for p in pairs]
+        for p in pairs:
+            if len(p) != 2 or p[0] == p[1]:
+                raise ValueError(f"pairs: {p!r} is not a pair of two different sites")
+        sites = [s for p in pairs for s in p]
+    if sites is None:
+        return tuple(range(1, n + 1))
+    chosen = sorted({int(s) for s in sites})
+    if not chosen or chosen[0] < 1 or chosen[-1] > n:
+        raise ValueError(f"sites {list(sites)!r} are out of range; allowed: 1 <= site <= {n}")
+    return tuple(chosen)
+
+
+def map_bytes(n_mu, n_v, n_sites, n_leads):
+    """Bytes of a map's arrays (float64): 3 tensors of 9·n_sites² entries, 3·n_sites spins, n_leads currents."""
+    return 8 * n_mu * n_v * (27 * n_sites * n_sites + 3 * n_sites + n_leads)
+
+
+def _check_size(n_mu, n_v, sites, junction):
+    size = map_bytes(n_mu, n_v, len(sites), len(junction.leads))
+    if size > MAX_BYTES:
+        raise ValueError(f"a map of mu_F ({n_mu}) x V ({n_v}) points over {len(sites)} sites takes "
+                         f"{size / 2 ** 20:.0f} MiB; allowed: at most {MAX_BYTES / 2 ** 20:.0f} MiB (MAX_BYTES): "
+                         f"fewer points, or pairs=[(a, b)] for the pairs you need")
+
+
+def zero_temperature_table(junction, sites, refine=1.0):
+    """The cached :class:`~dimer_core.junction.tables.ZeroTemperatureTable` of ``junction`` over ``sites``."""
+    key = (junction.updated(mu_F=0.0, V=0.0, T=0.0, name=""), tuple(sites), float(refine))
+    return _tables.get_or_build(key, lambda: _built(junction, sites, refine))
+
+
+def _built(junction, sites, refine):
+    size = tables.table_bytes(junction, sites, refine)
+    if size > MAX_BYTES:
+        raise ValueError(f"the T = 0 table over {len(sites)} sites takes {size / 2 ** 20:.0f} MiB; allowed: at most "
+                         f"{MAX_BYTES / 2 ** 20:.0f} MiB (MAX_BYTES): pairs=[(a, b)] for the pairs you need")
+    return tables.build(junction, sites, refine)
+
+
+def _point_by_point(junction, sites, mu_F, V, refine, progress):
+    """T > 0: the map by :func:`~dimer_core.junction.response.tensors` at every point (module docstring)."""
+    idx = np.asarray(sites) - 1
+    n, m = len(sites), len(junction.leads)
+    k = 9 * n * n
+    out = np.empty((mu_F.size, V.size, 3 * k + 3 * n + m))
+    total, done = mu_F.size * V.size, 0
+    for a, mu in enumerate(mu_F):
+        for b, v in enumerate(V):
+            r = tensors(junction.updated(mu_F=float(mu), V=float(v)), refine)
+            block = [r[name][idx][:, idx].reshape(-1) for name in ("chi", "dchi")]
+            out[a, b] = np.concatenate(block + [r["spin"][idx].reshape(-1), r["current"],
+                                                r["noise"][idx][:, idx].reshape(-1)])
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    return out
+
+
+def maps(junction, mu_F, V, pairs=None, sites=None, refine=1.0, progress=None):
+    """Every electronic response of ``junction`` over mu_F × V, as a labelled :class:`xarray.Dataset`.
+
+    Parameters
+    ----------
+    junction : Junction
+        The model; its T (K) is used, its mu_F and V are replaced by the grid (checked, :meth:`Junction.check`).
+    mu_F : array_like
+        Equilibrium chemical potentials (meV), |mu_F| ≤ 50.
+    V : array_like
+        Biases (mV), |V| ≤ 100: lead c sits at mu_c = mu_F + eta_c·V.
+    pairs : list of (a, b), optional
+        Hold the tensors only over the sites of these pairs (1-based); ``sites`` likewise lists the sites.
+    refine : float
+        Divides every panel width of the table's energy grid.
+    progress : callable, optional
+        ``progress(done, total)`` after each point of a T > 0 map (which is computed point by point).
+
+    Returns
+    -------
+    xarray.Dataset
+        The variables of :func:`dimer_core.junction.point` with dims (mu_F, V, …): ``chi``, ``dchi``, ``noise``
+        (mu_F, V, site_a, site_b, i, j), ``spin`` (mu_F, V, site, i), ``current`` (mu_F, V, lead); site
+        coordinates are the held sites.  The named views of :mod:`dimer_core.junction.views` apply (as arrays).
+
+    Raises
+    ------
+    ValueError
+        A grid beyond its bounds, or a map or table larger than :data:`MAX_BYTES`.
+    """
+    from .modelfile import dumps
+
+    junction.check()
+    mu_F = _grid("mu_F", mu_F, MU_F_LIMIT, "meV")
+    V = _grid("V", V, V_LIMIT, "mV")
+    chosen = selected_sites(junction, pairs, sites)
+    _check_size(mu_F.size, V.size, chosen, junction)
+    if junction.T == 0.0:
+        tab = zero_temperature_table(junction, chosen, refine)
+        out = map_arrays(tab.s, tab.edges, tab.lead, tab.pair, tab.pairs, tab.eta, mu_F, V)
+    else:
+        out = _point_by_point(junction, chosen, mu_F, V, refine, progress)
+    n, m = len(chosen), len(junction.leads)
+    k = 9 * n * n
+    shape = (mu_F.size, V.size)
+    tensor_shape = shape + (n, n, 3, 3)
+    pair_dims = ("mu_F", "V", "site_a", "site_b", "i", "j")
+    data = {"chi": (pair_dims, out[..., :k].reshape(tensor_shape)),
+            "dchi": (pair_dims, out[..., k:2 * k].reshape(tensor_shape)),
+            "noise": (pair_dims, out[..., 3 * n + m + 2 * k:].reshape(tensor_shape)),
+            "spin": (("mu_F", "V", "site", "i"), out[..., 2 * k:2 * k + 3 * n].reshape(shape + (n, 3))),
+            "current": (("mu_F", "V", "lead"), out[..., 2 * k + 3 * n:2 * k + 3 * n + m])}
+    sites_coord = np.array(chosen)
+    ds = xr.Dataset(
+        {key: (dims, v, {"units": UNITS[key], "description": DESCRIPTIONS[key]}) for key, (dims, v) in data.items()},
+        coords={"mu_F": ("mu_F", mu_F, {"units": "meV", "long_name": "equilibrium chemical potential"}),
+                "V": ("V", V, {"units": "mV", "long_name": "bias voltage"}),
+                "site_a": sites_coord, "site_b": sites_coord, "site": sites_coord,
+                "i": list(COMPONENTS), "j": list(COMPONENTS), "lead": [c.name for c in junction.leads],
+                "eta": ("lead", [c.eta for c in junction.leads])})
+    ds.attrs.update(T=junction.T, S=junction.S, Delta=junction.Delta, that=list(junction.that), name=junction.name,
+                    model=dumps(junction), kB_T=K_B * junction.T,
+                    method="T = 0 tables (docs/junction.md, Maps)" if junction.T == 0.0 else "point by point",
+                    title="Electron spin responses of a junction over mu_F x V (dimer_core.junction; docs/junction.md)")
+    return ds
+
+
+def clear_cache():
+    """Empty the cache of T = 0 tables."""
+    _tables.clear()
+
+
+__all__ = ["MAX_BYTES", "MU_F_LIMIT", "V_LIMIT", "band_coordinate", "map_arrays", "selected_sites", "map_bytes",
+           "zero_temperature_table", "maps", "clear_cache"]

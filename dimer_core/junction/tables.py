@@ -1,0 +1,191 @@
+"""Cumulative integrals of a junction's integrands at T = 0, tabulated once per model for fast maps.
+
+Every response of :func:`dimer_core.junction.response.tensors` at T = 0 is a sum of functions of one
+chemical potential each (docs/junction.md, "Maps"): with Φ_X(μ) = ∫_{−∞}^{μ} X(ε) dε,
+
+    χ         = Σ_c Φ_{χ_c}(mu_c),                 χ_c = −(1/8π) Re[B(G^R, A^c) + B(A^c, G^A)]
+    ∂_E Im χ  = Σ_c D_c(mu_c),  D_c = Φ_{Im Y_c} + (1/M)·[F − sym Φ_{Σ Im Y}]
+    ⟨s_a⟩^i   = Σ_c Φ_{s_c}(mu_c),                 s_c = (1/4π) Tr[τ^i A^c_aa]
+    I_c       = (e/h) Σ_{c' ≠ c} [Φ_{T_cc'}(mu_c) − Φ_{T_cc'}(mu_c')],   T_cc' = Re Tr[Γ_c A^c']
+    C         = Σ_{c < c'} sign(mu_c − mu_c')·[Φ_{N_cc'}(mu_c) − Φ_{N_cc'}(mu_c')],
+                N_cc' = (ħ/16π) Re[B(A^c, A^c') + B(A^c', A^c)]
+
+(|f_c − f_c'| = (1 − f_c) f_c' + f_c (1 − f_c') is the indicator of the window between mu_c and mu_c').
+D_c is the damping's Fermi-surface-plus-window form (docs/junction.md, "The damping: Fermi surface plus bias
+window, for any junction"): summed over the leads it is (1/M)Σ_c F(mu_c) + sym Σ_c ∫(f_c − f̄) Im Y_c +
+anti Σ_c ∫ f_c Im Y_c, so its symmetric window part cancels exactly at V = 0.  Its slope in ε is Im Y_c
+exactly (∂F/∂ε = sym Σ Im Y).
+
+The table points are the panel edges and Gauss–Legendre nodes of :func:`dimer_core.junction.grid.panels`
+without Fermi steps (``mus = ()``), ``TABLE_DENSITY`` times finer (the dimer's :data:`dimer_core.tables.TABLE_DENSITY`),
+in the coordinate s = k·π + θ (band interval k, its angle θ).  Values: Φ by each panel's spectral integration
+matrix; slopes dΦ/ds = X·dε/dθ, at the nodes exactly and at a panel's edges by the Lagrange extrapolation of its
+own nodes (at an interval's ends, where dε/dθ = 0, the limit is finite for ∂Σ of a narrower lead).  Each segment
+of the table carries its Hermite data (y_i, y'_i, y_i+1, y'_i+1) from its own panel.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..energy_grid import GL_NODES, GL_ORDER, GL_WEIGHTS, spectral_integration_matrix
+from ..tables import TABLE_DENSITY
+from ..units import E_OVER_H, HBAR
+from . import grid
+from .response import Electrons, local_bubble, symmetric
+
+
+@dataclass(frozen=True)
+class ZeroTemperatureTable:
+    """Hermite tables of the T = 0 cumulative integrals of a junction over the band coordinate s.
+
+    A map point reads each lead's table at s(mu_c) (:func:`band_coordinate`) and each lead pair's at s(mu_c),
+    s(mu_c'); see the module docstring and :func:`dimer_core.junction.maps.map_arrays`.
+    """
+
+    s: np.ndarray
+    """Table points in s = k·π + θ (n_points,), increasing from 0 to (number of band intervals)·π."""
+    edges: np.ndarray
+    """Band edges (meV), the ends of the band intervals."""
+    lead: np.ndarray
+    """(M, n_points − 1, 4, n_lead): per lead, per segment (y_i, y'_i, y_i+1, y'_i+1) of the columns
+    [χ (K) | ∂_E Im χ (K) | ⟨s⟩ (3·n_sites) | I (M)], K = n_sites²·9 over the tabulated sites."""
+    pair: np.ndarray
+    """(P, n_points − 1, 4, K): per lead pair c < c' the noise columns."""
+    pairs: np.ndarray
+    """(P, 2) the lead pairs (0-based)."""
+    eta: np.ndarray
+    """(M,) each lead's share of the bias."""
+    sites: tuple
+    """The tabulated sites (1-based): the tensors are over sites × sites."""
+
+    @property
+    def nbytes(self):
+        return sum(a.nbytes for a in (self.s, self.edges, self.lead, self.pair, self.pairs, self.eta))
+
+
+def table_bytes(junction, sites, refine=1.0):
+    """An estimate (bytes) of the :class:`ZeroTemperatureTable` of ``sites``, from its number of panels."""
+    n_points = sum(GL_ORDER + 1 for _, _, theta in grid.panels(junction, 0.0, TABLE_DENSITY * refine, mus=())
+                   for _ in theta[1:])
+    m, n = len(junction.leads), len(sites)
+    k = 9 * n * n
+    return 32 * n_points * (m * (2 * k + 3 * n + m) + m * (m - 1) // 2 * k)
+
+
+def _extrapolation():
+    """Matrix (2, GL_ORDER): a panel's node values → its interpolant's values at x = −1 and +1."""
+    L = np.polynomial.legendre
+    return L.legvander(np.array([-1.0, 1.0]), GL_ORDER - 1) @ np.linalg.inv(L.legvander(GL_NODES, GL_ORDER - 1))
+
+
+def _densities(junction, e, sites):
+    """Per-energy integrands at ``e`` (meV): dict of real arrays over nodes (see the module docstring)."""
+    el = Electrons(junction, e)
+    idx = np.asarray(sites) - 1
+    n_leads = len(junction.leads)
+
+    def sub(p):
+        return p[:, idx][:, :, idx]
+
+    p_r, p_a, p_dr, p_da = sub(el.p_r), sub(el.p_a), sub(el.p_dr), sub(el.p_da)
+    p_spec = [sub(p) for p in el.p_spec]
+    k8 = -1.0 / (8.0 * np.pi)
+    chi = [k8 * (local_bubble(p_r, a) + local_bubble(a, p_a)).real for a in p_spec]
+    im_y = [k8 * (local_bubble(p_dr, a) - local_bubble(a, p_da)).imag for a in p_spec]
+    total = sum(p_spec)
+    surface = local_bubble(total, total).real / (16.0 * np.pi)
+    spin = [2.0 * np.einsum("naai->nai", a[..., 1:]).real / (4.0 * np.pi) for a in p_spec]
+    trans = np.array([[np.einsum("nij,nji->n", el.gamma[c], el.spec[c2]).real for c2 in range(n_leads)]
+                      for c in range(n_leads)])
+    pairs = [(c, c2) for c in range(n_leads) for c2 in range(c + 1, n_leads)]
+    noise = [HBAR / (16.0 * np.pi) * (local_bubble(p_spec[c], p_spec[c2])
+                                       + local_bubble(p_spec[c2], p_spec[c])).real for c, c2 in pairs]
+    return dict(chi=chi, im_y=im_y, surface=surface, spin=spin, trans=trans, noise=noise, pairs=pairs)
+
+
+def _lead_columns(d, n_leads):
+    """Per lead the per-energy columns [χ_c | Im Y_c | s_c | current rows] (n, n_lead) and, for the damping
+    columns, the value-only correction (1/M)·(F − sym Φ_{Σ Im Y}) is added later (:func:`build`)."""
+    n = d["surface"].shape[0]
+    cols = []
+    for c in range(n_leads):
+        current = np.zeros((n, n_leads))
+        for out in range(n_leads):
+            if out == c:
+                current[:, out] = sum(d["trans"][c, c2] for c2 in range(n_leads) if c2 != c)
+            else:
+                current[:, out] = -d["trans"][out, c]
+        cols.append(np.concatenate([d["chi"][c].reshape(n, -1), d["im_y"][c].reshape(n, -1),
+                                    d["spin"][c].reshape(n, -1), E_OVER_H * current], axis=1))
+    return cols
+
+
+def build(junction, sites=None, refine=1.0):
+    """The :class:`ZeroTemperatureTable` of ``junction`` (its mu_F, V, T are ignored) over ``sites``
+    (1-based, all by default); ``refine`` divides every panel width further."""
+    sites = tuple(range(1, junction.n_sites + 1)) if sites is None else tuple(sites)
+    n_leads, n_sites = len(junction.leads), len(sites)
+    k = 9 * n_sites * n_sites
+    q = spectral_integration_matrix()
+    ext = _extrapolation()
+    s_pts, lead_segs, pair_segs = [], [], []
+    lead_start = np.zeros((n_leads, 2 * k + 3 * n_sites + n_leads))
+    ytot_start = np.zeros(k)
+    pair_start = None
+    intervals = grid.panels(junction, 0.0, TABLE_DENSITY * refine, mus=())
+    for band, (centre, half_band, theta) in enumerate(intervals):
+        t, half = grid.panel_nodes(theta)
+        npan = half.size
+        e = (centre - half_band * np.cos(t)).ravel()
+        dedt = (half_band * np.sin(t)).ravel()[:, None]
+        d = _densities(junction, e, sites)
+        leads = [c * dedt for c in _lead_columns(d, n_leads)]
+        ytot = sum(c[:, k:2 * k] for c in leads)
+        noise = [x.reshape(e.size, -1) * dedt for x in d["noise"]]
+        if pair_start is None:
+            pair_start = np.zeros((len(noise), k))
+        surface = d["surface"].reshape(npan, GL_ORDER, k)
+
+        def cumulative(g, start):
+            """Values (npan, GL_ORDER + 2, ncol) at [edge, nodes, edge] and slopes, and the next start."""
+            g = g.reshape(npan, GL_ORDER, -1)
+            step = half[:, None] * np.einsum("n,pnc->pc", GL_WEIGHTS, g)
+            edge = start + np.concatenate([np.zeros((1, g.shape[2])), np.cumsum(step, axis=0)])
+            inner = edge[:-1, None, :] + half[:, None, None] * np.einsum("jk,pkc->pjc", q, g)
+            y = np.concatenate([edge[:-1, None, :], inner, edge[1:, None, :]], axis=1)
+            ends = np.einsum("xk,pkc->pxc", ext, g)
+            slope = np.concatenate([ends[:, :1], g, ends[:, 1:]], axis=1)
+            return y, slope, edge[-1]
+
+        def segments(y, slope):
+            seg = np.stack([y[:, :-1], slope[:, :-1], y[:, 1:], slope[:, 1:]], axis=2)  # (npan, 11, 4, ncol)
+            return seg.reshape(-1, 4, y.shape[2])
+
+        y_tot, _, ytot_next = cumulative(ytot, ytot_start)
+        f_vals = np.concatenate([np.einsum("xk,pkc->pxc", ext[:1], surface), surface,
+                                 np.einsum("xk,pkc->pxc", ext[1:], surface)], axis=1)
+        correction = (f_vals - symmetric(y_tot.reshape(npan, GL_ORDER + 2, n_sites, n_sites, 3, 3)).reshape(
+            npan, GL_ORDER + 2, k)) / n_leads
+        per_lead = []
+        for c in range(n_leads):
+            y, slope, lead_start[c] = cumulative(leads[c], lead_start[c])
+            y[:, :, k:2 * k] += correction
+            per_lead.append(segments(y, slope))
+        lead_segs.append(np.stack(per_lead))
+        per_pair = []
+        for p, g in enumerate(noise):
+            y, slope, pair_start[p] = cumulative(g, pair_start[p])
+            per_pair.append(segments(y, slope))
+        pair_segs.append(np.stack(per_pair) if per_pair else np.zeros((0, npan * (GL_ORDER + 1), 4, k)))
+        ytot_start = ytot_next
+        pts = np.concatenate([theta[:-1, None], t], axis=1).ravel() + band * np.pi
+        s_pts.append(pts)
+    s_pts.append([len(intervals) * np.pi])
+    pairs = np.array(d["pairs"], dtype=np.int64).reshape(-1, 2)
+    return ZeroTemperatureTable(s=np.concatenate(s_pts), edges=grid.band_edges(junction),
+                                lead=np.ascontiguousarray(np.concatenate(lead_segs, axis=1)),
+                                pair=np.ascontiguousarray(np.concatenate(pair_segs, axis=1)), pairs=pairs,
+                                eta=np.array([c.eta for c in junction.leads]), sites=sites)
+
+
+__all__ = ["ZeroTemperatureTable", "table_bytes", "build"]
