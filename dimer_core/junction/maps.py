@@ -25,6 +25,7 @@ from ..assemble import hermite_weights, locate
 from ..cache import BoundedCache
 from ..units import K_B
 from . import tables
+from .tables import SEGMENTS_PER_PANEL
 from .response import COMPONENTS, DESCRIPTIONS, UNITS, tensors
 
 MAX_BYTES = 1024 * 2 ** 20
@@ -47,39 +48,60 @@ def band_coordinate(mu, edges):
     return k * math.pi + math.acos(min(max((centre - mu) / half, -1.0), 1.0))
 
 
+BLOCK = 16
+"""V columns a thread sweeps together down the mu_F rows: their chemical potentials move by one grid step from
+row to row, so the table rows they read stay in cache (the tables are tens of MB, a row of them 2.4 kB)."""
+
+
 @njit(cache=True, parallel=True, nogil=True, error_model="numpy")
-def map_arrays(s, edges, lead, pair, pairs, eta, mu_f, bias):
-    """Columns [χ | ∂_E Im χ | ⟨s⟩ | I | C] over mu_F × V from a :class:`~dimer_core.junction.tables.ZeroTemperatureTable`
-    (its arrays s, edges, lead, pair, pairs, eta); an array (len(mu_f), len(bias), n_lead + K)."""
+def map_arrays(s, edges, lead, pair, pairs, eta, mu_f, bias, out):
+    """Columns [χ | ∂_E Im χ | ⟨s⟩ | I | C] over mu_F × V into ``out`` (len(mu_f), len(bias), n_lead + K) from a
+    :class:`~dimer_core.junction.tables.ZeroTemperatureTable` (its arrays s, edges, lead, pair, pairs, eta).
+
+    Per point: each lead's row pair read by cubic Hermite at s(mu_c) (written for the first lead, added for
+    the others), then each lead pair's noise rows at s(mu_c) and s(mu_c') with sign(mu_c − mu_c').
+    """
     nf, nv = mu_f.shape[0], bias.shape[0]
     n_leads, n_lead, k_cols = lead.shape[0], lead.shape[3], pair.shape[3]
-    out = np.zeros((nf, nv, n_lead + k_cols))
-    for a in prange(nf):
-        seg = np.zeros(n_leads, np.int64)
+    for blk in prange((nv + BLOCK - 1) // BLOCK):
+        b0, b1 = blk * BLOCK, min(nv, (blk + 1) * BLOCK)
+        seg = np.zeros((b1 - b0, n_leads), np.int64)
         w = np.empty((n_leads, 4))
+        rows = np.empty(n_leads, np.int64)
         mus = np.empty(n_leads)
-        for b in range(nv):
-            o = out[a, b]
-            for c in range(n_leads):
-                mus[c] = mu_f[a] + eta[c] * bias[b]
-                i, h, t = locate(s, band_coordinate(mus[c], edges), seg[c])
-                seg[c] = i
-                w0, w1, w2, w3 = hermite_weights(h, t)
-                w[c, 0], w[c, 1], w[c, 2], w[c, 3] = w0, w1, w2, w3
-                tab = lead[c, i]
-                for col in range(n_lead):
-                    o[col] += w0 * tab[0, col] + w1 * tab[1, col] + w2 * tab[2, col] + w3 * tab[3, col]
-            for p in range(pairs.shape[0]):
-                c, c2 = pairs[p, 0], pairs[p, 1]
-                if mus[c] == mus[c2]:
-                    continue
-                sign = 1.0 if mus[c] > mus[c2] else -1.0
-                t1, t2 = pair[p, seg[c]], pair[p, seg[c2]]
-                u0, u1, u2, u3 = sign * w[c, 0], sign * w[c, 1], sign * w[c, 2], sign * w[c, 3]
-                v0, v1, v2, v3 = sign * w[c2, 0], sign * w[c2, 1], sign * w[c2, 2], sign * w[c2, 3]
-                for col in range(k_cols):
-                    o[n_lead + col] += (u0 * t1[0, col] + u1 * t1[1, col] + u2 * t1[2, col] + u3 * t1[3, col]
-                                        - v0 * t2[0, col] - v1 * t2[1, col] - v2 * t2[2, col] - v3 * t2[3, col])
+        for a in range(nf):
+            for b in range(b0, b1):
+                o = out[a, b]
+                for c in range(n_leads):
+                    mus[c] = mu_f[a] + eta[c] * bias[b]
+                    i, h, t = locate(s, band_coordinate(mus[c], edges), seg[b - b0, c])
+                    seg[b - b0, c] = i
+                    w0, w1, w2, w3 = hermite_weights(h, t)
+                    w[c, 0], w[c, 1], w[c, 2], w[c, 3] = w0, w1, w2, w3
+                    r = i + i // SEGMENTS_PER_PANEL
+                    rows[c] = r
+                    y0, d0, y1, d1 = lead[c, r, 0], lead[c, r, 1], lead[c, r + 1, 0], lead[c, r + 1, 1]
+                    if c == 0:
+                        for col in range(n_lead):
+                            o[col] = w0 * y0[col] + w1 * d0[col] + w2 * y1[col] + w3 * d1[col]
+                    else:
+                        for col in range(n_lead):
+                            o[col] += w0 * y0[col] + w1 * d0[col] + w2 * y1[col] + w3 * d1[col]
+                for col in range(n_lead, n_lead + k_cols):
+                    o[col] = 0.0
+                for p in range(pairs.shape[0]):
+                    c, c2 = pairs[p, 0], pairs[p, 1]
+                    if mus[c] == mus[c2]:
+                        continue
+                    sign = 1.0 if mus[c] > mus[c2] else -1.0
+                    r, r2 = rows[c], rows[c2]
+                    y0, d0, y1, d1 = pair[p, r, 0], pair[p, r, 1], pair[p, r + 1, 0], pair[p, r + 1, 1]
+                    z0, e0, z1, e1 = pair[p, r2, 0], pair[p, r2, 1], pair[p, r2 + 1, 0], pair[p, r2 + 1, 1]
+                    u0, u1, u2, u3 = sign * w[c, 0], sign * w[c, 1], sign * w[c, 2], sign * w[c, 3]
+                    v0, v1, v2, v3 = sign * w[c2, 0], sign * w[c2, 1], sign * w[c2, 2], sign * w[c2, 3]
+                    for col in range(k_cols):
+                        o[n_lead + col] += (u0 * y0[col] + u1 * d0[col] + u2 * y1[col] + u3 * d1[col]
+                                            - v0 * z0[col] - v1 * e0[col] - v2 * z1[col] - v3 * e1[col])
     return out
 
 
@@ -196,7 +218,8 @@ def maps(junction, mu_F, V, pairs=None, sites=None, refine=1.0, progress=None):
     _check_size(mu_F.size, V.size, chosen, junction)
     if junction.T == 0.0:
         tab = zero_temperature_table(junction, chosen, refine)
-        out = map_arrays(tab.s, tab.edges, tab.lead, tab.pair, tab.pairs, tab.eta, mu_F, V)
+        out = np.empty((mu_F.size, V.size, tab.lead.shape[3] + tab.pair.shape[3]))  # NumPy's (huge) pages
+        map_arrays(tab.s, tab.edges, tab.lead, tab.pair, tab.pairs, tab.eta, mu_F, V, out)
     else:
         out = _point_by_point(junction, chosen, mu_F, V, refine, progress)
     n, m = len(chosen), len(junction.leads)

@@ -20,8 +20,10 @@ The table points are the panel edges and Gauss–Legendre nodes of :func:`dimer_
 without Fermi steps (``mus = ()``), ``TABLE_DENSITY`` times finer (the dimer's :data:`dimer_core.tables.TABLE_DENSITY`),
 in the coordinate s = k·π + θ (band interval k, its angle θ).  Values: Φ by each panel's spectral integration
 matrix; slopes dΦ/ds = X·dε/dθ, at the nodes exactly and at a panel's edges by the Lagrange extrapolation of its
-own nodes (at an interval's ends, where dε/dθ = 0, the limit is finite for ∂Σ of a narrower lead).  Each segment
-of the table carries its Hermite data (y_i, y'_i, y_i+1, y'_i+1) from its own panel.
+own nodes (at an interval's ends, where dε/dθ = 0, the limit is finite for ∂Σ of a narrower lead).  The table
+holds per panel :data:`ROWS_PER_PANEL` rows (y, y') at [left edge, nodes, right edge], each edge once per panel
+(the slopes there, and F, come from the panel's own nodes): segment j (:data:`SEGMENTS_PER_PANEL` per panel)
+is the cubic Hermite interpolant of rows j + j // SEGMENTS_PER_PANEL and the next (:func:`segment_row`).
 """
 from dataclasses import dataclass
 
@@ -32,6 +34,17 @@ from ..tables import TABLE_DENSITY
 from ..units import E_OVER_H, HBAR
 from . import grid
 from .response import Electrons, local_bubble, symmetric
+
+
+SEGMENTS_PER_PANEL = GL_ORDER + 1
+"""Table segments per panel: edge, the Gauss–Legendre nodes, edge."""
+ROWS_PER_PANEL = GL_ORDER + 2
+"""Table rows per panel (its two edges and its nodes)."""
+
+
+def segment_row(j):
+    """The first of the two table rows (y, y') of segment ``j``."""
+    return j + j // SEGMENTS_PER_PANEL
 
 
 @dataclass(frozen=True)
@@ -47,10 +60,10 @@ class ZeroTemperatureTable:
     edges: np.ndarray
     """Band edges (meV), the ends of the band intervals."""
     lead: np.ndarray
-    """(M, n_points − 1, 4, n_lead): per lead, per segment (y_i, y'_i, y_i+1, y'_i+1) of the columns
+    """(M, n_rows, 2, n_lead): per lead, per row (y, y' = dy/ds) of the columns
     [χ (K) | ∂_E Im χ (K) | ⟨s⟩ (3·n_sites) | I (M)], K = n_sites²·9 over the tabulated sites."""
     pair: np.ndarray
-    """(P, n_points − 1, 4, K): per lead pair c < c' the noise columns."""
+    """(P, n_rows, 2, K): per lead pair c < c' the noise columns."""
     pairs: np.ndarray
     """(P, 2) the lead pairs (0-based)."""
     eta: np.ndarray
@@ -65,11 +78,11 @@ class ZeroTemperatureTable:
 
 def table_bytes(junction, sites, refine=1.0):
     """An estimate (bytes) of the :class:`ZeroTemperatureTable` of ``sites``, from its number of panels."""
-    n_points = sum(GL_ORDER + 1 for _, _, theta in grid.panels(junction, 0.0, TABLE_DENSITY * refine, mus=())
-                   for _ in theta[1:])
+    n_rows = sum(ROWS_PER_PANEL * (theta.size - 1)
+                 for _, _, theta in grid.panels(junction, 0.0, TABLE_DENSITY * refine, mus=()))
     m, n = len(junction.leads), len(sites)
     k = 9 * n * n
-    return 32 * n_points * (m * (2 * k + 3 * n + m) + m * (m - 1) // 2 * k)
+    return 16 * n_rows * (m * (2 * k + 3 * n + m) + m * (m - 1) // 2 * k)
 
 
 def _extrapolation():
@@ -158,8 +171,7 @@ def build(junction, sites=None, refine=1.0):
             return y, slope, edge[-1]
 
         def segments(y, slope):
-            seg = np.stack([y[:, :-1], slope[:, :-1], y[:, 1:], slope[:, 1:]], axis=2)  # (npan, 11, 4, ncol)
-            return seg.reshape(-1, 4, y.shape[2])
+            return np.stack([y, slope], axis=2).reshape(-1, 2, y.shape[2])  # (npan·ROWS_PER_PANEL, 2, ncol)
 
         y_tot, _, ytot_next = cumulative(ytot, ytot_start)
         f_vals = np.concatenate([np.einsum("xk,pkc->pxc", ext[:1], surface), surface,
@@ -176,7 +188,7 @@ def build(junction, sites=None, refine=1.0):
         for p, g in enumerate(noise):
             y, slope, pair_start[p] = cumulative(g, pair_start[p])
             per_pair.append(segments(y, slope))
-        pair_segs.append(np.stack(per_pair) if per_pair else np.zeros((0, npan * (GL_ORDER + 1), 4, k)))
+        pair_segs.append(np.stack(per_pair) if per_pair else np.zeros((0, npan * ROWS_PER_PANEL, 2, k)))
         ytot_start = ytot_next
         pts = np.concatenate([theta[:-1, None], t], axis=1).ravel() + band * np.pi
         s_pts.append(pts)
@@ -188,4 +200,4 @@ def build(junction, sites=None, refine=1.0):
                                 eta=np.array([c.eta for c in junction.leads]), sites=sites)
 
 
-__all__ = ["ZeroTemperatureTable", "table_bytes", "build"]
+__all__ = ["SEGMENTS_PER_PANEL", "ROWS_PER_PANEL", "segment_row", "ZeroTemperatureTable", "table_bytes", "build"]
