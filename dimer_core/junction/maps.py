@@ -28,9 +28,9 @@ from . import tables
 from .tables import SEGMENTS_PER_PANEL
 from .response import COMPONENTS, DESCRIPTIONS, UNITS, tensors
 
-MAX_BYTES = 1024 * 2 ** 20
-"""Largest map (its arrays) and largest table, in bytes: 1 GiB (a 201 × 201 map of every pair of four sites is
-140 MB; of eight sites 560 MB)."""
+MAX_BYTES = 512 * 2 ** 20
+"""Largest map (its arrays) and largest table, in bytes: 512 MiB.  A 201 × 201 map of every pair of four sites
+takes 140 MB; of eight sites 560 MB, refused: ``pairs=`` holds only the sites needed."""
 
 MU_F_LIMIT, V_LIMIT = 50.0, 100.0
 """Bounds of the grids (meV, mV), those of :class:`dimer_core.params.DimerParams`."""
