@@ -189,3 +189,29 @@ def test_finite_temperature_is_point_by_point():
     for k in FAMILIES:
         np.testing.assert_allclose(ds[k].sel(mu_F=1.0, V=2.0).values, r[k], rtol=0, atol=1e-14 * np.abs(r[k]).max())
     assert ds.attrs["method"] == "point by point"
+
+
+def test_cli_maps_of_a_model_file(tmp_path, capsys):
+    from dimer_core.cli import main
+
+    model = tmp_path / "stm.toml"
+    J.write_model(J.preset("stm-polarised"), model)
+    nc, csv = tmp_path / "out" / "m.nc", tmp_path / "m.csv"
+    grid_args = ["--mu_F", "-1:1:3", "--V", "-2:2:5"]
+    assert main(["maps", "--model", str(model), "--pair", "1,3", *grid_args, "--out", str(nc)]) == 0
+    assert main(["maps", "--model", str(model), "--pair", "3,1", *grid_args, "--out", str(csv)]) == 0
+    assert "pair 3,1" in capsys.readouterr().out
+    want = JM.maps(J.read_model(model), np.linspace(-1, 1, 3), np.linspace(-2, 2, 5), pairs=[(1, 3)])
+    with xr.open_dataset(nc) as got:
+        xr.testing.assert_allclose(got[list(FAMILIES)], want[list(FAMILIES)], rtol=1e-14, atol=0)
+        assert list(got.site.values) == [1, 3] and got.attrs["name"] == "stm-polarised"
+    import pandas as pd
+
+    table = pd.read_csv(csv)
+    keys = J.pair_keys(want, 3, 1)
+    assert list(table.columns) == ["mu_F", "V"] + keys + ["dimer_core_version"]
+    row = table[(table.mu_F == 1.0) & (table.V == -1.0)].iloc[0]
+    assert row["J_31"] == pytest.approx(float(J.value(want, "J_31")[2, 1]), rel=1e-12)
+    assert row["I_tip"] == pytest.approx(float(want.current.sel(mu_F=1.0, V=-1.0, lead="tip")), rel=1e-12)
+    assert main(["maps", "--model", str(model), "--pair", "1,4", "--out", str(nc)]) == 2
+    assert "--pair '1,4' is out of range" in capsys.readouterr().err

@@ -8,15 +8,20 @@ Model (:mod:`.model`, :mod:`.presets`, :mod:`.modelfile`)
     read_model, write_model   TOML model files (loads, dumps for text)
 Electrons (:mod:`.hamiltonian`, :mod:`.grid`, :mod:`.response`)
     point(junction)           χ_ab(0), ∂_E Im χ_ab, C_ab (3×3 per pair), ⟨s_a⟩, I_c as an xarray.Dataset
+Maps (:mod:`.maps`, :mod:`.tables`)
+    maps.maps(junction, mu_F, V, pairs=None)   the same over a mu_F × V grid: T = 0 tables once per model,
+                              O(1) a point (the module ``maps``: its function is not re-exported, not to hide it)
 Views (:mod:`.views`)
-    value(ds, key), pair_view(ds, a, b), dimer_view(ds), parts(ds), VIEWS   named couplings (J_21, D_21, …)
+    value(ds, key), pair_view(ds, a, b), pair_dataset(map, a, b), dimer_view(ds), parts(ds), VIEWS
+                              named couplings (J_21, D_21, …), of a point or of a map
 """
 from .model import Bond, Junction, Lead, from_dimer
 from .modelfile import dumps, loads, read_model, write_model
 from .presets import PRESETS, preset
+from . import maps
 from .response import point
-from .views import VIEWS, describe, dimer_view, form_residual, pair_keys, pair_view, parts, value
+from .views import VIEWS, describe, dimer_view, form_residual, pair_dataset, pair_keys, pair_view, parts, value
 
 __all__ = ["Junction", "Bond", "Lead", "from_dimer", "PRESETS", "preset", "read_model", "write_model", "loads",
-           "dumps", "point", "VIEWS", "value", "describe", "pair_keys", "pair_view", "dimer_view", "parts",
-           "form_residual"]
+           "dumps", "point", "maps", "VIEWS", "value", "describe", "pair_keys", "pair_view", "pair_dataset",
+           "dimer_view", "parts", "form_residual"]

@@ -209,6 +209,7 @@ def maps(junction, mu_F, V, pairs=None, sites=None, refine=1.0, progress=None):
     ValueError
         A grid beyond its bounds, or a map or table larger than :data:`MAX_BYTES`.
     """
+    from .. import __version__
     from .modelfile import dumps
 
     junction.check()
@@ -241,7 +242,7 @@ def maps(junction, mu_F, V, pairs=None, sites=None, refine=1.0, progress=None):
                 "i": list(COMPONENTS), "j": list(COMPONENTS), "lead": [c.name for c in junction.leads],
                 "eta": ("lead", [c.eta for c in junction.leads])})
     ds.attrs.update(T=junction.T, S=junction.S, Delta=junction.Delta, that=list(junction.that), name=junction.name,
-                    model=dumps(junction), kB_T=K_B * junction.T,
+                    model=dumps(junction), kB_T=K_B * junction.T, dimer_core_version=__version__,
                     method="T = 0 tables (docs/junction.md, Maps)" if junction.T == 0.0 else "point by point",
                     title="Electron spin responses of a junction over mu_F x V (dimer_core.junction; docs/junction.md)")
     return ds

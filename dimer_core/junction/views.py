@@ -189,6 +189,18 @@ def pair_view(ds, a, b):
     return {k: value(ds, k) for k in pair_keys(ds, a, b)}
 
 
+def pair_dataset(ds, a, b):
+    """The views of :func:`pair_keys` of a map (:func:`dimer_core.junction.maps.maps`) as an :class:`xarray.Dataset`
+    over its (mu_F, V), each with ``units`` and ``description``; the map's attributes but the model text."""
+    dims = ds["current"].dims[:-1]
+    data = {}
+    for key, v in pair_view(ds, a, b).items():
+        unit, text = describe(key)
+        data[key] = (dims, np.asarray(v), {"units": unit, "description": text})
+    attrs = {k: v for k, v in ds.attrs.items() if k != "model"}
+    return xr.Dataset(data, coords={d: ds[d] for d in dims}, attrs={**attrs, "pair": f"{a},{b}"})
+
+
 def dimer_view(ds):
     """The keys of :data:`dimer_core.QUANTITIES` (the dimer's ``point``) from the pair (1, 2) of ``ds``.
 
@@ -198,4 +210,4 @@ def dimer_view(ds):
 
 
 __all__ = ["PARTS", "VIEWS", "DIMER_ALIASES", "projections", "parts", "form_residual", "value", "describe",
-           "pair_keys", "pair_view", "dimer_view"]
+           "pair_keys", "pair_view", "pair_dataset", "dimer_view"]
