@@ -149,7 +149,7 @@ def hermite_weights(h, s):
 
 
 @njit(cache=True, error_model="numpy")
-def _quintic_weights(h, s):
+def quintic_weights(h, s):
     """Quintic Hermite weights of (y_i, y'_i, y''_i, y_i+1, y'_i+1, y''_i+1) at fraction s of a step h."""
     s2 = s * s
     s3 = s2 * s
@@ -189,7 +189,7 @@ def map_outputs(xs, ys, ds, d2s, d3s, mu_f, bias, kt, kind, comp_l, comp_r, comp
             mu_l, mu_r = chemical_potentials(mu_f[a], bias[b])
             il, hl, sl = locate(xs, mu_l, il)
             ir, hr, sr = locate(xs, mu_r, ir)
-            wl, wr = _quintic_weights(hl, sl), _quintic_weights(hr, sr)
+            wl, wr = quintic_weights(hl, sl), quintic_weights(hr, sr)
             delta = mu_l - mu_r
             window = window_factor(delta, kt)
             for o in range(no):

@@ -91,6 +91,10 @@ def _extrapolation():
     return L.legvander(np.array([-1.0, 1.0]), GL_ORDER - 1) @ np.linalg.inv(L.legvander(GL_NODES, GL_ORDER - 1))
 
 
+_EXTRAPOLATE = _extrapolation()
+_INTEGRATE = spectral_integration_matrix()
+
+
 def _densities(junction, e, sites):
     """Per-energy integrands at ``e`` (meV): dict of real arrays over nodes (see the module docstring)."""
     el = Electrons(junction, e)
@@ -133,14 +137,27 @@ def _lead_columns(d, n_leads):
     return cols
 
 
+def _cumulative(g, start, half):
+    """Per panel: values (npan, GL_ORDER + 2, ncol) of Φ at [edge, nodes, edge] from its start value and the per-dθ
+    integrand g at the nodes (npan·GL_ORDER, ncol), slopes dΦ/dθ there (the edges' by extrapolation), and Φ at the
+    last edge."""
+    npan = half.size
+    g = g.reshape(npan, GL_ORDER, -1)
+    step = half[:, None] * np.einsum("n,pnc->pc", GL_WEIGHTS, g)
+    edge = start + np.concatenate([np.zeros((1, g.shape[2])), np.cumsum(step, axis=0)])
+    inner = edge[:-1, None, :] + half[:, None, None] * np.einsum("jk,pkc->pjc", _INTEGRATE, g)
+    y = np.concatenate([edge[:-1, None, :], inner, edge[1:, None, :]], axis=1)
+    ends = np.einsum("xk,pkc->pxc", _EXTRAPOLATE, g)
+    slope = np.concatenate([ends[:, :1], g, ends[:, 1:]], axis=1)
+    return y, slope, edge[-1]
+
+
 def build(junction, sites=None, refine=1.0):
     """The :class:`ZeroTemperatureTable` of ``junction`` (its mu_F, V, T are ignored) over ``sites``
     (1-based, all by default); ``refine`` divides every panel width further."""
     sites = tuple(range(1, junction.n_sites + 1)) if sites is None else tuple(sites)
     n_leads, n_sites = len(junction.leads), len(sites)
     k = 9 * n_sites * n_sites
-    q = spectral_integration_matrix()
-    ext = _extrapolation()
     s_pts, lead_segs, pair_segs = [], [], []
     lead_start = np.zeros((n_leads, 2 * k + 3 * n_sites + n_leads))
     ytot_start = np.zeros(k)
@@ -159,34 +176,23 @@ def build(junction, sites=None, refine=1.0):
             pair_start = np.zeros((len(noise), k))
         surface = d["surface"].reshape(npan, GL_ORDER, k)
 
-        def cumulative(g, start):
-            """Values (npan, GL_ORDER + 2, ncol) at [edge, nodes, edge] and slopes, and the next start."""
-            g = g.reshape(npan, GL_ORDER, -1)
-            step = half[:, None] * np.einsum("n,pnc->pc", GL_WEIGHTS, g)
-            edge = start + np.concatenate([np.zeros((1, g.shape[2])), np.cumsum(step, axis=0)])
-            inner = edge[:-1, None, :] + half[:, None, None] * np.einsum("jk,pkc->pjc", q, g)
-            y = np.concatenate([edge[:-1, None, :], inner, edge[1:, None, :]], axis=1)
-            ends = np.einsum("xk,pkc->pxc", ext, g)
-            slope = np.concatenate([ends[:, :1], g, ends[:, 1:]], axis=1)
-            return y, slope, edge[-1]
-
         def segments(y, slope):
             return np.stack([y, slope], axis=2).reshape(-1, 2, y.shape[2])  # (npan·ROWS_PER_PANEL, 2, ncol)
 
-        y_tot, _, ytot_next = cumulative(ytot, ytot_start)
-        f_vals = np.concatenate([np.einsum("xk,pkc->pxc", ext[:1], surface), surface,
-                                 np.einsum("xk,pkc->pxc", ext[1:], surface)], axis=1)
+        y_tot, _, ytot_next = _cumulative(ytot, ytot_start, half)
+        f_vals = np.concatenate([np.einsum("xk,pkc->pxc", _EXTRAPOLATE[:1], surface), surface,
+                                 np.einsum("xk,pkc->pxc", _EXTRAPOLATE[1:], surface)], axis=1)
         correction = (f_vals - symmetric(y_tot.reshape(npan, GL_ORDER + 2, n_sites, n_sites, 3, 3)).reshape(
             npan, GL_ORDER + 2, k)) / n_leads
         per_lead = []
         for c in range(n_leads):
-            y, slope, lead_start[c] = cumulative(leads[c], lead_start[c])
+            y, slope, lead_start[c] = _cumulative(leads[c], lead_start[c], half)
             y[:, :, k:2 * k] += correction
             per_lead.append(segments(y, slope))
         lead_segs.append(np.stack(per_lead))
         per_pair = []
         for p, g in enumerate(noise):
-            y, slope, pair_start[p] = cumulative(g, pair_start[p])
+            y, slope, pair_start[p] = _cumulative(g, pair_start[p], half)
             per_pair.append(segments(y, slope))
         pair_segs.append(np.stack(per_pair) if per_pair else np.zeros((0, npan * ROWS_PER_PANEL, 2, k)))
         ytot_start = ytot_next
