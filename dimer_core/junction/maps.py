@@ -21,7 +21,7 @@ import numpy as np
 import xarray as xr
 from numba import njit, prange
 
-from ..assemble import hermite_weights, locate
+from ..assemble import hermite_weights, locate, quintic_weights, window_factor
 from ..cache import BoundedCache
 from ..units import K_B
 from . import tables
@@ -36,6 +36,7 @@ MU_F_LIMIT, V_LIMIT = 50.0, 100.0
 """Bounds of the grids (meV, mV), those of :class:`dimer_core.params.DimerParams`."""
 
 _tables = BoundedCache(max_items=8, max_bytes=512 * 2 ** 20)
+_thermal_tables = BoundedCache(max_items=8, max_bytes=512 * 2 ** 20)
 
 
 @njit(cache=True, inline="always")
@@ -105,6 +106,66 @@ def map_arrays(s, edges, lead, pair, pairs, eta, mu_f, bias, out):
     return out
 
 
+@njit(cache=True, parallel=True, nogil=True, error_model="numpy")
+def map_arrays_thermal(mu, lead, pair, pairs, eta, kt, mu_f, bias, out):
+    """Columns [χ | ∂_E Im χ | ⟨s⟩ | I | C] over mu_F × V into ``out`` at k_B·T = ``kt`` > 0 from a
+    :class:`~dimer_core.junction.tables.ThermalJunctionTable` (its arrays mu, lead, pair, pairs, eta).
+
+    Per point: each lead's columns by quintic Hermite at mu_c (from the value and its first two derivatives);
+    each lead pair's cross noise Δ·coth(Δ/2k_BT)·[Φ(mu_c) − Φ(mu_c')]/Δ (Δ = mu_c − mu_c',
+    :func:`dimer_core.assemble.window_factor`), and (Φ'(mu_c) + Φ'(mu_c'))/2 for the divided difference where
+    |Δ| < 1e-9·k_B·T, as the dimer's :func:`dimer_core.assemble.map_outputs`.
+    """
+    nf, nv = mu_f.shape[0], bias.shape[0]
+    n_leads, n_cols, k_cols = lead.shape[0], lead.shape[3], pair.shape[3]
+    n_lead = n_cols - k_cols
+    for blk in prange((nv + BLOCK - 1) // BLOCK):
+        b0, b1 = blk * BLOCK, min(nv, (blk + 1) * BLOCK)
+        seg = np.zeros((b1 - b0, n_leads), np.int64)
+        w = np.empty((n_leads, 6))
+        mus = np.empty(n_leads)
+        for a in range(nf):
+            for b in range(b0, b1):
+                o = out[a, b]
+                for c in range(n_leads):
+                    mus[c] = mu_f[a] + eta[c] * bias[b]
+                    i, h, t = locate(mu, mus[c], seg[b - b0, c])
+                    seg[b - b0, c] = i
+                    w0, w1, w2, w3, w4, w5 = quintic_weights(h, t)
+                    w[c, 0], w[c, 1], w[c, 2], w[c, 3], w[c, 4], w[c, 5] = w0, w1, w2, w3, w4, w5
+                    y0, d0, s0 = lead[c, i, 0], lead[c, i, 1], lead[c, i, 2]
+                    y1, d1, s1 = lead[c, i + 1, 0], lead[c, i + 1, 1], lead[c, i + 1, 2]
+                    if c == 0:
+                        for col in range(n_cols):
+                            o[col] = (w0 * y0[col] + w1 * d0[col] + w2 * s0[col]
+                                      + w3 * y1[col] + w4 * d1[col] + w5 * s1[col])
+                    else:
+                        for col in range(n_cols):
+                            o[col] += (w0 * y0[col] + w1 * d0[col] + w2 * s0[col]
+                                       + w3 * y1[col] + w4 * d1[col] + w5 * s1[col])
+                for p in range(pairs.shape[0]):
+                    c, c2 = pairs[p, 0], pairs[p, 1]
+                    delta = mus[c] - mus[c2]
+                    i, i2 = seg[b - b0, c], seg[b - b0, c2]
+                    u, v = w[c], w[c2]
+                    lo, hi, lo2, hi2 = pair[p, i], pair[p, i + 1], pair[p, i2], pair[p, i2 + 1]
+                    if abs(delta) < 1e-9 * max(kt, 1e-3):  # the divided difference → (Φ'(mu_c) + Φ'(mu_c'))/2
+                        f = 0.5 * window_factor(delta, kt)
+                        for col in range(k_cols):
+                            o[n_lead + col] += f * (u[0] * lo[1, col] + u[1] * lo[2, col] + u[2] * lo[3, col]
+                                                    + u[3] * hi[1, col] + u[4] * hi[2, col] + u[5] * hi[3, col]
+                                                    + v[0] * lo2[1, col] + v[1] * lo2[2, col] + v[2] * lo2[3, col]
+                                                    + v[3] * hi2[1, col] + v[4] * hi2[2, col] + v[5] * hi2[3, col])
+                    else:
+                        f = window_factor(delta, kt) / delta
+                        for col in range(k_cols):
+                            o[n_lead + col] += f * (u[0] * lo[0, col] + u[1] * lo[1, col] + u[2] * lo[2, col]
+                                                    + u[3] * hi[0, col] + u[4] * hi[1, col] + u[5] * hi[2, col]
+                                                    - v[0] * lo2[0, col] - v[1] * lo2[1, col] - v[2] * lo2[2, col]
+                                                    - v[3] * hi2[0, col] - v[4] * hi2[1, col] - v[5] * hi2[2, col])
+    return out
+
+
 def _grid(name, values, limit, unit):
     arr = np.asarray(values, dtype=float).reshape(-1)
     if arr.size == 0 or not np.all(np.isfinite(arr)):
@@ -158,6 +219,21 @@ def _built(junction, sites, refine):
         raise ValueError(f"the T = 0 table over {len(sites)} sites takes {size / 2 ** 20:.0f} MiB; allowed: at most "
                          f"{MAX_BYTES / 2 ** 20:.0f} MiB (MAX_BYTES): pairs=[(a, b)] for the pairs you need")
     return tables.build(junction, sites, refine)
+
+
+def thermal_table(junction, sites, lo, hi, refine=1.0):
+    """The cached :class:`~dimer_core.junction.tables.ThermalJunctionTable` of ``junction`` (its T > 0) over
+    ``sites`` covering μ ∈ [lo, hi] (meV), rebuilt over the union of the ranges when it does not."""
+    key = (junction.updated(mu_F=0.0, V=0.0, name=""), tuple(sites), float(refine))
+    table = _thermal_tables.get(key)
+    if table is None or not table.covers(lo, hi):
+        if table is not None:
+            lo, hi = min(lo, table.mu[0]), max(hi, table.mu[-1])
+        kt = K_B * junction.T
+        pad = max(1.0, 0.05 * (hi - lo), 4.0 * kt)
+        table = tables.build_thermal(junction, kt, lo - pad, hi + pad, sites, refine)
+        _thermal_tables.put(key, table)
+    return table
 
 
 def _point_by_point(junction, sites, mu_F, V, refine, progress):
@@ -221,8 +297,17 @@ def maps(junction, mu_F, V, pairs=None, sites=None, refine=1.0, progress=None):
         tab = zero_temperature_table(junction, chosen, refine)
         out = np.empty((mu_F.size, V.size, tab.lead.shape[3] + tab.pair.shape[3]))  # NumPy's (huge) pages
         map_arrays(tab.s, tab.edges, tab.lead, tab.pair, tab.pairs, tab.eta, mu_F, V, out)
+        method = "T = 0 tables (docs/junction.md, Maps)"
+    elif tables.single_band(junction):
+        etas = np.array([c.eta for c in junction.leads])
+        mus = mu_F[:, None, None] + etas[None, None, :] * V[None, :, None]
+        tab = thermal_table(junction, chosen, float(mus.min()), float(mus.max()), refine)
+        out = np.empty((mu_F.size, V.size, tab.lead.shape[3]))
+        map_arrays_thermal(tab.mu, tab.lead, tab.pair, tab.pairs, tab.eta, tab.kt, mu_F, V, out)
+        method = "T > 0 tables (docs/junction.md, Maps)"
     else:
         out = _point_by_point(junction, chosen, mu_F, V, refine, progress)
+        method = "point by point (T > 0, leads of different te)"
     n, m = len(chosen), len(junction.leads)
     k = 9 * n * n
     shape = (mu_F.size, V.size)
@@ -243,15 +328,16 @@ def maps(junction, mu_F, V, pairs=None, sites=None, refine=1.0, progress=None):
                 "eta": ("lead", [c.eta for c in junction.leads])})
     ds.attrs.update(T=junction.T, S=junction.S, Delta=junction.Delta, that=list(junction.that), name=junction.name,
                     model=dumps(junction), kB_T=K_B * junction.T, dimer_core_version=__version__,
-                    method="T = 0 tables (docs/junction.md, Maps)" if junction.T == 0.0 else "point by point",
+                    method=method,
                     title="Electron spin responses of a junction over mu_F x V (dimer_core.junction; docs/junction.md)")
     return ds
 
 
 def clear_cache():
-    """Empty the cache of T = 0 tables."""
+    """Empty the caches of tables."""
     _tables.clear()
+    _thermal_tables.clear()
 
 
 __all__ = ["MAX_BYTES", "MU_F_LIMIT", "V_LIMIT", "band_coordinate", "map_arrays", "selected_sites", "map_bytes",
-           "zero_temperature_table", "maps", "clear_cache"]
+           "zero_temperature_table", "thermal_table", "map_arrays_thermal", "maps", "clear_cache"]

@@ -117,7 +117,9 @@ def _densities(junction, e, sites):
     pairs = [(c, c2) for c in range(n_leads) for c2 in range(c + 1, n_leads)]
     noise = [HBAR / (16.0 * np.pi) * (local_bubble(p_spec[c], p_spec[c2])
                                        + local_bubble(p_spec[c2], p_spec[c])).real for c, c2 in pairs]
-    return dict(chi=chi, im_y=im_y, surface=surface, spin=spin, trans=trans, noise=noise, pairs=pairs)
+    noise_same = [local_bubble(a, a).real for a in p_spec]
+    return dict(chi=chi, im_y=im_y, surface=surface, spin=spin, trans=trans, noise=noise, pairs=pairs,
+                noise_same=noise_same)
 
 
 def _lead_columns(d, n_leads):
@@ -206,4 +208,97 @@ def build(junction, sites=None, refine=1.0):
                                 eta=np.array([c.eta for c in junction.leads]), sites=sites)
 
 
-__all__ = ["SEGMENTS_PER_PANEL", "ROWS_PER_PANEL", "segment_row", "ZeroTemperatureTable", "table_bytes", "build"]
+@dataclass(frozen=True)
+class ThermalJunctionTable:
+    """The T > 0 one-lead functions of a junction on μ points, read by quintic Hermite interpolation.
+
+    Per lead c (a function of mu_c): columns [χ | ∂_E Im χ | ⟨s⟩ | I | C_cc] with C_cc = 2k_BT·Φ'_{N_cc} (the
+    same-lead noise: 2f_c(1 − f_c) = 2k_BT(−∂f_c)); per lead pair c < c': Φ_{N_cc'} and its derivatives, for
+    the cross noise coth((mu_c − mu_c')/2k_BT)·[Φ_{N_cc'}(mu_c) − Φ_{N_cc'}(mu_c')] (docs/junction.md, "Maps").
+    """
+
+    mu: np.ndarray
+    """μ points (meV), increasing."""
+    lead: np.ndarray
+    """(M, n_mu, 3, n_lead + K): the value and its first two μ-derivatives of the lead columns."""
+    pair: np.ndarray
+    """(P, n_mu, 4, K): Φ_{N_cc'} and its first three μ-derivatives."""
+    pairs: np.ndarray
+    """(P, 2) the lead pairs (0-based)."""
+    eta: np.ndarray
+    """(M,) each lead's share of the bias."""
+    sites: tuple
+    """The tabulated sites (1-based)."""
+    kt: float
+    """k_B·T (meV)."""
+
+    def covers(self, lo, hi):
+        return self.mu[0] <= lo and hi <= self.mu[-1]
+
+    @property
+    def nbytes(self):
+        return sum(a.nbytes for a in (self.mu, self.lead, self.pair, self.pairs, self.eta))
+
+
+def single_band(junction):
+    """True when every lead has the same te (one band interval): the T > 0 tables need it (the Fermi window
+    sums of :func:`dimer_core.tables.fermi_window_sums` run in the band angle of one te)."""
+    return len({c.te for c in junction.leads}) == 1
+
+
+def build_thermal(junction, kt, lo, hi, sites=None, refine=1.0):
+    """The :class:`ThermalJunctionTable` of ``junction`` at k_B·T = ``kt`` > 0 (meV) for μ in [lo, hi] (meV).
+
+    The integrands on the T = 0 panels (as :func:`build`), their cumulative integrals as a
+    :class:`dimer_core.tables.NodeTable` (band angle θ, every panel anchored at θ = 0), and the dimer's
+    :func:`dimer_core.tables.fermi_window_sums` on the μ points of :func:`dimer_core.tables.abscissae`: Φ and its
+    first three μ-derivatives of every column, at a cost bounded for every k_B·T > 0.  One te only
+    (:func:`single_band`).
+    """
+    from ..tables import NodeTable, abscissae, fermi_window_sums
+
+    if not single_band(junction):
+        raise ValueError("T > 0 tables need leads of one te (one band); this junction has te = "
+                         f"{sorted({c.te for c in junction.leads})}")
+    sites = tuple(range(1, junction.n_sites + 1)) if sites is None else tuple(sites)
+    n_leads, n_sites = len(junction.leads), len(sites)
+    k = 9 * n_sites * n_sites
+    te = junction.leads[0].te
+    poles = grid.resonances(junction)
+    (_, _, theta), = grid.panels(junction, 0.0, TABLE_DENSITY * refine, poles, mus=())
+    t, half = grid.panel_nodes(theta)
+    e = (-2.0 * te * np.cos(t)).ravel()
+    dedt = (2.0 * te * np.sin(t)).ravel()[:, None]
+    d = _densities(junction, e, sites)
+    columns = []
+    for lead, same in zip(_lead_columns(d, n_leads), d["noise_same"]):
+        columns += [lead, HBAR / (16.0 * np.pi) * same.reshape(e.size, -1)]
+    columns += [d["surface"].reshape(e.size, -1)] + [x.reshape(e.size, -1) for x in d["noise"]]
+    g = np.concatenate(columns, axis=1) * dedt
+    y, slope, _ = _cumulative(g, np.zeros(g.shape[1]), half)
+    pts = np.concatenate([np.concatenate([theta[:-1, None], t], axis=1).ravel(), theta[-1:]])
+    phi = np.concatenate([y[:, :-1].reshape(-1, g.shape[1]), y[-1, -1:]])
+    dphi = np.concatenate([slope[:, :-1].reshape(-1, g.shape[1]), slope[-1, -1:]])
+    table = NodeTable(theta=pts, phi=phi, dphi=dphi, te=te, anchor=np.zeros(half.size))
+    mus = abscissae(poles, grid.min_width(junction, poles), te, kt, lo, hi, refine)
+    phis = np.stack(fermi_window_sums(table, kt, mus), axis=1)  # (n_mu, 4 derivatives, columns)
+    width = 2 * k + 3 * n_sites + n_leads
+    per_lead = width + k
+    lead_part = phis[:, :, :n_leads * per_lead].reshape(mus.size, 4, n_leads, per_lead)
+    surface = phis[:, :, n_leads * per_lead:n_leads * per_lead + k]
+    pair = phis[:, :, n_leads * per_lead + k:].reshape(mus.size, 4, -1, k).transpose(2, 0, 1, 3)
+    im_y_total = lead_part[:, :3, :, k:2 * k].sum(axis=2).reshape(mus.size, 3, n_sites, n_sites, 3, 3)
+    # D_c = Φ_{Im Y_c} + (1/M)(Φ'_F − sym Φ_{Σ Im Y}), and its first two μ-derivatives
+    correction = (surface[:, 1:] - symmetric(im_y_total).reshape(mus.size, 3, k)) / n_leads
+    lead = np.empty((n_leads, mus.size, 3, per_lead))
+    for c in range(n_leads):
+        lead[c] = lead_part[:, :3, c]
+        lead[c, :, :, k:2 * k] += correction
+        lead[c, :, :, width:] = 2.0 * kt * lead_part[:, 1:, c, width:]  # C_cc = 2k_BT·Φ'_{N_cc}
+    return ThermalJunctionTable(mu=mus, lead=np.ascontiguousarray(lead), pair=np.ascontiguousarray(pair),
+                                pairs=np.array(d["pairs"], dtype=np.int64).reshape(-1, 2),
+                                eta=np.array([c.eta for c in junction.leads]), sites=sites, kt=float(kt))
+
+
+__all__ = ["SEGMENTS_PER_PANEL", "ROWS_PER_PANEL", "segment_row", "ZeroTemperatureTable", "table_bytes", "build",
+           "ThermalJunctionTable", "single_band", "build_thermal"]
