@@ -94,7 +94,9 @@ def test_a_wrong_factor_would_be_caught():
 
 @pytest.mark.parametrize("name,changes", [("weak-soc", {}),
                                           ("strong-soc", dict(tR=6.0, eps1=0.3, eps2=-0.2, that=(1.0, 1.0, 1.0))),
-                                          ("strong-soc", dict(tL=4.0, eps2=0.4, that=(1.0, 0.0, 1.0)))])
+                                          ("strong-soc", dict(tL=4.0, eps2=0.4, that=(1.0, 0.0, 1.0))),
+                                          ("weak-soc", dict(T=10.0)),
+                                          ("strong-soc", dict(tR=6.0, T=1.0))])
 def test_dimer_as_a_junction_equals_the_dimer_maps(name, changes):
     """Every key of QUANTITIES through views = couplings.maps, both tables at refine 4 (at refine 1 each
     table's own interpolation error, ≤ 3e-7 of a key's size near the resonances, is what differs)."""
@@ -180,15 +182,53 @@ def test_grid_bounds():
         JM.maps(junction, [0.0], [np.nan])
 
 
-def test_finite_temperature_is_point_by_point():
-    junction = J.preset("chain3", T=5.0)
+@pytest.mark.parametrize("name,T", [("chain3", 1.0), ("ring4", 0.05), ("stm-polarised", 10.0), ("stm", 3.0)])
+def test_finite_temperature_tables_equal_point(name, T):
+    """ring4: every mu_c 0.5 meV below its dark states, i.e. 116 k_B·T at 0.05 K (see test_presets_equal_point)."""
+    junction = J.preset(name, T=T)
+    below = -0.5 if name == "ring4" else None
+    points = _samples(junction, np.random.default_rng(2), count=3, below=below)
+    points.append((-0.7, 1e-11))  # the cross noise's divided difference at Δ → 0
+    worst = _compare(junction, points)
+    ds = JM.maps(junction, [-0.7], [0.0])
+    assert ds.attrs["method"].startswith("T > 0 tables")
+    assert worst["noise"] < 1e-6
+
+
+@pytest.mark.parametrize("seed,n_sites,n_leads,polarised", [(7, 3, 3, True), (8, 4, 2, False)])
+def test_finite_temperature_random_models_of_one_te(seed, n_sites, n_leads, polarised):
+    rng = np.random.default_rng(seed)
+    model = random_model(rng, n_sites, n_leads, polarised, T=4.0)
+    for lead in model["leads"]:
+        lead["te"] = model["leads"][0]["te"]
+    junction = to_junction(model)
+    _compare(junction, _samples(junction, rng, count=3))
+
+
+def test_fluctuation_dissipation_on_the_map():
+    """V = 0, T > 0: C = 2k_BTħ·sym(∂_E Im χ) for every pair, from the two tables' different columns."""
+    from dimer_core.junction.response import symmetric
+    from dimer_core.units import HBAR, K_B
+
+    junction = J.preset("stm-polarised", T=7.0)
+    ds = JM.maps(junction, np.linspace(-3, 3, 7), [0.0, 2.0])
+    noise, damping = ds.noise.sel(V=0.0).values, ds.dchi.sel(V=0.0).values
+    fdt = 2.0 * K_B * junction.T * HBAR * symmetric(damping)
+    assert np.abs(noise - fdt).max() < 1e-9 * np.abs(noise).max()
+    off = ds.noise.sel(V=2.0).values - 2.0 * K_B * junction.T * HBAR * symmetric(ds.dchi.sel(V=2.0).values)
+    assert np.abs(off).max() > 1e-3 * np.abs(noise).max()  # out of equilibrium it does not hold
+
+
+def test_finite_temperature_is_point_by_point_for_leads_of_different_te():
+    junction = to_junction(random_model(np.random.default_rng(3), 3, 2, False, T=5.0))
+    assert len({c.te for c in junction.leads}) == 2
     calls = []
     ds = JM.maps(junction, [0.0, 1.0], [2.0], progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 2), (2, 2)]
     r = tensors(junction.updated(mu_F=1.0, V=2.0))
     for k in FAMILIES:
         np.testing.assert_allclose(ds[k].sel(mu_F=1.0, V=2.0).values, r[k], rtol=0, atol=1e-14 * np.abs(r[k]).max())
-    assert ds.attrs["method"] == "point by point"
+    assert ds.attrs["method"].startswith("point by point")
 
 
 def test_cli_maps_of_a_model_file(tmp_path, capsys):
