@@ -9,7 +9,8 @@ which the script sets if unset), median of 5, all measured in this run:
   and with the table built anew (caches cleared);
 * ring4 (N = 4, two leads) through ``junction.maps.maps``: every pair's full tensors χ, ∂_E Im χ, C, every ⟨s_a⟩
   and both currents (446 numbers a point), the map alone (table cached) and table build + map;
-* the same with ``pairs=[(1, 3)]`` (the sites of one pair: 116 numbers a point).
+* the same with ``pairs=[(1, 3)]`` (the sites of one pair: 116 numbers a point);
+* at T = 10 K: the dimer's map and ring4's every pair, tables cached.
 
 The target of issue 13 is the ring4 map of every pair within 10× the dimer's map time.
 """
@@ -57,6 +58,11 @@ def main():
     ring_cold = median_cpu(lambda: junction_maps.maps(ring, MU_F, V), before=junction_maps.clear_cache)
     junction_maps.maps(ring, MU_F[:3], V[:3], pairs=[(1, 3)])
     pair_map = median_cpu(lambda: junction_maps.maps(ring, MU_F, V, pairs=[(1, 3)]))
+    hot_p, hot_ring = p.updated(T=10.0), ring.updated(T=10.0)
+    couplings.maps(hot_p, MU_F, V)
+    junction_maps.maps(hot_ring, MU_F, V)
+    dimer_hot = median_cpu(lambda: couplings.maps(hot_p, MU_F, V))
+    ring_hot = median_cpu(lambda: junction_maps.maps(hot_ring, MU_F, V))
     size = junction_maps.map_bytes(MU_F.size, V.size, ring.n_sites, len(ring.leads))
     print(f"201 x 201 mu_F x V maps at T = 0, one thread's CPU time, median of {REPEATS} "
           f"(NUMBA_NUM_THREADS={os.environ['NUMBA_NUM_THREADS']})")
@@ -68,6 +74,9 @@ def main():
           f"   ratio to the dimer's cold map {ring_cold / dimer_cold:5.1f}x")
     print(f"  ring4 pairs=[(1, 3)], table cached                 {1e3 * pair_map:8.1f} ms"
           f"   ratio to baseline {pair_map / dimer_map:5.1f}x")
+    print(f"  T = 10 K: dimer couplings.maps, table cached        {1e3 * dimer_hot:8.1f} ms")
+    print(f"  T = 10 K: ring4 every pair, table cached           {1e3 * ring_hot:8.1f} ms"
+          f"   ratio {ring_hot / dimer_hot:5.1f}x")
 
 
 if __name__ == "__main__":

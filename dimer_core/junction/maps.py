@@ -9,8 +9,12 @@ map point reads each lead's table at its chemical potential mu_c = mu_F + eta_c�
 table at both, by cubic Hermite interpolation in the band coordinate (:func:`map_arrays`, compiled, the dimer's
 :func:`dimer_core.assemble.locate` and :func:`dimer_core.assemble.hermite_weights`).
 
-T > 0: not tabulated yet.  The map is computed point by point by :func:`dimer_core.junction.response.tensors`
-(≈ 0.2–0.4 s a point for N = 4), reporting progress through ``progress(done, total)``; keep such grids small.
+T > 0, leads of one te: :func:`~dimer_core.junction.tables.build_thermal` tabulates Φ_T and its μ-derivatives
+(cached per model and T, rebuilt over a wider μ range when a map needs it) and :func:`map_arrays_thermal` reads
+them by quintic Hermite interpolation, the cross noise with the coth window of the dimer's
+:func:`dimer_core.assemble.map_outputs`.  T > 0 with leads of different te is not tabulated: the map is computed
+point by point by :func:`dimer_core.junction.response.tensors` (≈ 0.2–0.4 s a point for N = 4), reporting
+progress through ``progress(done, total)``; keep such grids small.
 
 Memory: a map holds 8·(3·9·n² + 3·n + M) bytes a point for n sites; ``pairs=`` (or ``sites=``) restricts the
 tensors to the sites of the given pairs, and a map (or its table) above :data:`MAX_BYTES` is refused.
@@ -271,7 +275,8 @@ def maps(junction, mu_F, V, pairs=None, sites=None, refine=1.0, progress=None):
     refine : float
         Divides every panel width of the table's energy grid.
     progress : callable, optional
-        ``progress(done, total)`` after each point of a T > 0 map (which is computed point by point).
+        ``progress(done, total)`` after each point of a map computed point by point (T > 0 with leads of
+        different te).
 
     Returns
     -------

@@ -1,4 +1,4 @@
-"""Cumulative integrals of a junction's integrands at T = 0, tabulated once per model for fast maps.
+"""Cumulative integrals of a junction's integrands, tabulated once per model for fast maps (T = 0 and T > 0).
 
 Every response of :func:`dimer_core.junction.response.tensors` at T = 0 is a sum of functions of one
 chemical potential each (docs/junction.md, "Maps"): with Φ_X(μ) = ∫_{−∞}^{μ} X(ε) dε,
@@ -24,6 +24,11 @@ own nodes (at an interval's ends, where dε/dθ = 0, the limit is finite for ∂
 holds per panel :data:`ROWS_PER_PANEL` rows (y, y') at [left edge, nodes, right edge], each edge once per panel
 (the slopes there, and F, come from the panel's own nodes): segment j (:data:`SEGMENTS_PER_PANEL` per panel)
 is the cubic Hermite interpolant of rows j + j // SEGMENTS_PER_PANEL and the next (:func:`segment_row`).
+
+T > 0 (:func:`build_thermal`, leads of one te): the same integrands and cumulative integrals handed to the dimer's
+:func:`dimer_core.tables.fermi_window_sums` as a :class:`dimer_core.tables.NodeTable`, which returns Φ_T(μ) and its
+first three μ-derivatives on the μ points of :func:`dimer_core.tables.abscissae`; the same-lead noise is
+2k_BT·Φ'_T of Re B(A^c, A^c)·ħ/16π and the cross noise takes the dimer's coth window (docs/junction.md, "Maps").
 """
 from dataclasses import dataclass
 
@@ -95,8 +100,9 @@ _EXTRAPOLATE = _extrapolation()
 _INTEGRATE = spectral_integration_matrix()
 
 
-def _densities(junction, e, sites):
-    """Per-energy integrands at ``e`` (meV): dict of real arrays over nodes (see the module docstring)."""
+def _densities(junction, e, sites, same_lead=False):
+    """Per-energy integrands at ``e`` (meV): dict of real arrays over nodes (see the module docstring); with
+    ``same_lead`` also Re B(A^c, A^c) per lead (the same-lead noise, which vanishes at T = 0)."""
     el = Electrons(junction, e)
     idx = np.asarray(sites) - 1
     n_leads = len(junction.leads)
@@ -117,7 +123,7 @@ def _densities(junction, e, sites):
     pairs = [(c, c2) for c in range(n_leads) for c2 in range(c + 1, n_leads)]
     noise = [HBAR / (16.0 * np.pi) * (local_bubble(p_spec[c], p_spec[c2])
                                        + local_bubble(p_spec[c2], p_spec[c])).real for c, c2 in pairs]
-    noise_same = [local_bubble(a, a).real for a in p_spec]
+    noise_same = [local_bubble(a, a).real for a in p_spec] if same_lead else None
     return dict(chi=chi, im_y=im_y, surface=surface, spin=spin, trans=trans, noise=noise, pairs=pairs,
                 noise_same=noise_same)
 
@@ -269,7 +275,7 @@ def build_thermal(junction, kt, lo, hi, sites=None, refine=1.0):
     t, half = grid.panel_nodes(theta)
     e = (-2.0 * te * np.cos(t)).ravel()
     dedt = (2.0 * te * np.sin(t)).ravel()[:, None]
-    d = _densities(junction, e, sites)
+    d = _densities(junction, e, sites, same_lead=True)
     columns = []
     for lead, same in zip(_lead_columns(d, n_leads), d["noise_same"]):
         columns += [lead, HBAR / (16.0 * np.pi) * same.reshape(e.size, -1)]
