@@ -53,6 +53,20 @@ def band_coordinate(mu, edges):
     return k * math.pi + math.acos(min(max((centre - mu) / half, -1.0), 1.0))
 
 
+@njit(cache=True, inline="always")
+def lead_positions(mu_f, bias, eta, xs, edges, seg, mus, where):
+    """At one map point: each lead's mu_c = mu_F + eta_c·V (into ``mus``), its table segment (``seg``, updated in
+    place from the previous point's) and the segment's width and mu_c's fraction of it (``where``, (M, 2)).
+    ``xs`` are the table abscissae: in the band coordinate s of :func:`band_coordinate` (``edges`` the band
+    edges, T = 0) or in μ itself (``edges`` empty, T > 0)."""
+    for c in range(eta.shape[0]):
+        mus[c] = mu_f + eta[c] * bias
+        x = band_coordinate(mus[c], edges) if edges.shape[0] > 0 else mus[c]
+        i, h, t = locate(xs, x, seg[c])
+        seg[c] = i
+        where[c, 0], where[c, 1] = h, t
+
+
 BLOCK = 16
 """V columns a thread sweeps together down the mu_F rows: their chemical potentials move by one grid step from
 row to row, so the table rows they read stay in cache (the tables are tens of MB, a row of them 2.4 kB)."""
@@ -71,17 +85,17 @@ def map_arrays(s, edges, lead, pair, pairs, eta, mu_f, bias, out):
     for blk in prange((nv + BLOCK - 1) // BLOCK):
         b0, b1 = blk * BLOCK, min(nv, (blk + 1) * BLOCK)
         seg = np.zeros((b1 - b0, n_leads), np.int64)
+        where = np.empty((n_leads, 2))
         w = np.empty((n_leads, 4))
         rows = np.empty(n_leads, np.int64)
         mus = np.empty(n_leads)
         for a in range(nf):
             for b in range(b0, b1):
                 o = out[a, b]
+                lead_positions(mu_f[a], bias[b], eta, s, edges, seg[b - b0], mus, where)
                 for c in range(n_leads):
-                    mus[c] = mu_f[a] + eta[c] * bias[b]
-                    i, h, t = locate(s, band_coordinate(mus[c], edges), seg[b - b0, c])
-                    seg[b - b0, c] = i
-                    w0, w1, w2, w3 = hermite_weights(h, t)
+                    i = seg[b - b0, c]
+                    w0, w1, w2, w3 = hermite_weights(where[c, 0], where[c, 1])
                     w[c, 0], w[c, 1], w[c, 2], w[c, 3] = w0, w1, w2, w3
                     r = i + i // SEGMENTS_PER_PANEL
                     rows[c] = r
@@ -126,16 +140,16 @@ def map_arrays_thermal(mu, lead, pair, pairs, eta, kt, mu_f, bias, out):
     for blk in prange((nv + BLOCK - 1) // BLOCK):
         b0, b1 = blk * BLOCK, min(nv, (blk + 1) * BLOCK)
         seg = np.zeros((b1 - b0, n_leads), np.int64)
+        mus, where = np.empty(n_leads), np.empty((n_leads, 2))
+        no_edges = np.empty(0)
         w = np.empty((n_leads, 6))
-        mus = np.empty(n_leads)
         for a in range(nf):
             for b in range(b0, b1):
+                lead_positions(mu_f[a], bias[b], eta, mu, no_edges, seg[b - b0], mus, where)
                 o = out[a, b]
                 for c in range(n_leads):
-                    mus[c] = mu_f[a] + eta[c] * bias[b]
-                    i, h, t = locate(mu, mus[c], seg[b - b0, c])
-                    seg[b - b0, c] = i
-                    w0, w1, w2, w3, w4, w5 = quintic_weights(h, t)
+                    i = seg[b - b0, c]
+                    w0, w1, w2, w3, w4, w5 = quintic_weights(where[c, 0], where[c, 1])
                     w[c, 0], w[c, 1], w[c, 2], w[c, 3], w[c, 4], w[c, 5] = w0, w1, w2, w3, w4, w5
                     y0, d0, s0 = lead[c, i, 0], lead[c, i, 1], lead[c, i, 2]
                     y1, d1, s1 = lead[c, i + 1, 0], lead[c, i + 1, 1], lead[c, i + 1, 2]
@@ -345,4 +359,4 @@ def clear_cache():
 
 
 __all__ = ["MAX_BYTES", "MU_F_LIMIT", "V_LIMIT", "band_coordinate", "map_arrays", "selected_sites", "map_bytes",
-           "zero_temperature_table", "thermal_table", "map_arrays_thermal", "maps", "clear_cache"]
+           "zero_temperature_table", "thermal_table", "lead_positions", "map_arrays_thermal", "maps", "clear_cache"]
