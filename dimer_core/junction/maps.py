@@ -74,8 +74,8 @@ row to row, so the table rows they read stay in cache (the tables are tens of MB
 
 @njit(cache=True, parallel=True, nogil=True, error_model="numpy")
 def map_arrays(s, edges, lead, pair, pairs, eta, mu_f, bias, out):
-    """Columns [χ | ∂_E Im χ | ⟨s⟩ | I | C] over mu_F × V into ``out`` (len(mu_f), len(bias), n_lead + K) from a
-    :class:`~dimer_core.junction.tables.ZeroTemperatureTable` (its arrays s, edges, lead, pair, pairs, eta).
+    """Columns [χ | ∂_E Im χ | ⟨s⟩ | I | C] over mu_F × V into ``out`` (len(mu_f), len(bias), n_lead + K)
+    from a :class:`~dimer_core.junction.tables.ZeroTemperatureTable` (its arrays s, edges, lead, pair, pairs, eta).
 
     Per point: each lead's row pair read by cubic Hermite at s(mu_c) (written for the first lead, added for
     the others), then each lead pair's noise rows at s(mu_c) and s(mu_c') with sign(mu_c − mu_c').
@@ -189,7 +189,8 @@ def _grid(name, values, limit, unit):
     if arr.size == 0 or not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} grid must be a non-empty list of finite numbers")
     if np.abs(arr).max() > limit:
-        raise ValueError(f"{name} grid reaches {np.abs(arr).max():g}; allowed: -{limit:g} <= {name} <= {limit:g} {unit}")
+        raise ValueError(f"{name} grid reaches {np.abs(arr).max():g}; allowed: "
+                         f"-{limit:g} <= {name} <= {limit:g} {unit}")
     return arr
 
 

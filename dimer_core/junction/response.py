@@ -251,5 +251,6 @@ def point(junction, refine=1.0):
     return ds
 
 
-__all__ = ["TRACE", "COMPONENTS", "pauli_blocks", "bubble", "local_bubble", "symmetric", "antisymmetric", "fermi", "Electrons",
+__all__ = ["TRACE", "COMPONENTS", "pauli_blocks", "bubble", "local_bubble", "symmetric", "antisymmetric", "fermi",
+           "Electrons",
            "tensors", "point", "UNITS", "DESCRIPTIONS"]
