@@ -172,6 +172,11 @@ def test_memory_limit_names_the_grid(monkeypatch):
         JM.maps(junction, mu, v)
     ds = JM.maps(junction, mu, v, pairs=[(1, 2)])  # 2 sites: a quarter of the tensors
     assert ds.chi.shape == (101, 101, 2, 2, 3, 3)
+    JM.clear_cache()
+    monkeypatch.setattr(JM, "MAX_BYTES", 2 ** 20)
+    for T in (0.0, 3.0):
+        with pytest.raises(ValueError, match=r"the table over 4 sites takes \d+ MiB; allowed: at most 1 MiB"):
+            JM.maps(junction.updated(T=T), mu[:2], v[:2])
 
 
 def test_grid_bounds():

@@ -232,11 +232,16 @@ def zero_temperature_table(junction, sites, refine=1.0):
     return _tables.get_or_build(key, lambda: _built(junction, sites, refine))
 
 
-def _built(junction, sites, refine):
+def _check_table(junction, sites, refine):
+    """Refuse a table above :data:`MAX_BYTES` (the T = 0 table's size; a T > 0 table's intermediate is as large)."""
     size = tables.table_bytes(junction, sites, refine)
     if size > MAX_BYTES:
-        raise ValueError(f"the T = 0 table over {len(sites)} sites takes {size / 2 ** 20:.0f} MiB; allowed: at most "
+        raise ValueError(f"the table over {len(sites)} sites takes {size / 2 ** 20:.0f} MiB; allowed: at most "
                          f"{MAX_BYTES / 2 ** 20:.0f} MiB (MAX_BYTES): pairs=[(a, b)] for the pairs you need")
+
+
+def _built(junction, sites, refine):
+    _check_table(junction, sites, refine)
     return tables.build(junction, sites, refine)
 
 
@@ -248,6 +253,7 @@ def thermal_table(junction, sites, lo, hi, refine=1.0):
     if table is None or not table.covers(lo, hi):
         if table is not None:
             lo, hi = min(lo, table.mu[0]), max(hi, table.mu[-1])
+        _check_table(junction, sites, refine)
         kt = K_B * junction.T
         pad = max(1.0, 0.05 * (hi - lo), 4.0 * kt)
         table = tables.build_thermal(junction, kt, lo - pad, hi + pad, sites, refine)
