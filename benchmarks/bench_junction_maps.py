@@ -9,6 +9,9 @@ which the script sets if unset), median of 5, all measured in this run:
   and with the table built anew (caches cleared);
 * ring4 (N = 4, two leads) through ``junction.maps.maps``: every pair's full tensors χ, ∂_E Im χ, C, every ⟨s_a⟩
   and both currents (446 numbers a point), the map alone (table cached) and table build + map;
+* the same on a V grid of 200 points (-12:12:200, steps incommensurate with mu_F's: every point has its own
+  mu_L, mu_R, so the tables are read at each point, :func:`dimer_core.junction.maps.map_arrays`, instead of once per
+  distinct chemical potential, :func:`dimer_core.junction.maps.gather_arrays`), against the dimer on that grid;
 * the same with ``pairs=[(1, 3)]`` (the sites of one pair: 116 numbers a point);
 * at T = 10 K: the dimer's map and ring4's every pair, tables cached.
 
@@ -56,6 +59,9 @@ def main():
     dimer_cold = median_cpu(lambda: couplings.maps(p, MU_F, V), before=couplings.clear_caches)
     ring_map = median_cpu(lambda: junction_maps.maps(ring, MU_F, V))
     ring_cold = median_cpu(lambda: junction_maps.maps(ring, MU_F, V), before=junction_maps.clear_cache)
+    odd_v = np.linspace(-12.0, 12.0, 200)
+    dimer_odd = median_cpu(lambda: couplings.maps(p, MU_F, odd_v))
+    ring_odd = median_cpu(lambda: junction_maps.maps(ring, MU_F, odd_v))
     junction_maps.maps(ring, MU_F[:3], V[:3], pairs=[(1, 3)])
     pair_map = median_cpu(lambda: junction_maps.maps(ring, MU_F, V, pairs=[(1, 3)]))
     hot_p, hot_ring = p.updated(T=10.0), ring.updated(T=10.0)
@@ -72,6 +78,9 @@ def main():
           f"   ratio to baseline {ring_map / dimer_map:5.1f}x  (target <= 10x)")
     print(f"  ring4 every pair, table built + map                {1e3 * ring_cold:8.1f} ms"
           f"   ratio to the dimer's cold map {ring_cold / dimer_cold:5.1f}x")
+    print(f"  V -12:12:200 (incommensurate): dimer               {1e3 * dimer_odd:8.1f} ms")
+    print(f"  V -12:12:200 (incommensurate): ring4 every pair    {1e3 * ring_odd:8.1f} ms"
+          f"   ratio {ring_odd / dimer_odd:5.1f}x")
     print(f"  ring4 pairs=[(1, 3)], table cached                 {1e3 * pair_map:8.1f} ms"
           f"   ratio to baseline {pair_map / dimer_map:5.1f}x")
     print(f"  T = 10 K: dimer couplings.maps, table cached        {1e3 * dimer_hot:8.1f} ms")

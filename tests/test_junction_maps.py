@@ -125,6 +125,26 @@ def test_dimer_as_a_junction_equals_the_dimer_maps(name, changes):
     assert np.abs(ds.current.sel(lead="R").values + current).max() < 1e-8 * np.abs(current).max()
 
 
+@pytest.mark.parametrize("name", ["ring4", "stm-polarised"])
+def test_distinct_potentials_read_once_equal_the_per_point_kernel(name):
+    """On a commensurate grid (mu_L, mu_R repeat) the tables are read once per distinct potential; the result
+    equals the per-point kernel's to rounding, noise signs included (V < 0, V = 0, V > 0)."""
+    junction = J.preset(name)
+    mu, v = np.linspace(-3, 3, 25), np.linspace(-6, 6, 25)
+    values, index = JM.distinct_potentials(mu, v, np.array([c.eta for c in junction.leads]))
+    assert values.size < JM.GATHER_BELOW * mu.size * v.size
+    ds = JM.maps(junction, mu, v)
+    tab = JM.zero_temperature_table(junction, JM.selected_sites(junction))
+    out = np.empty((mu.size, v.size, tab.lead.shape[3] + tab.pair.shape[3]))
+    JM.map_arrays(tab.s, tab.edges, tab.lead, tab.pair, tab.pairs, tab.eta, mu, v, out)
+    k = 9 * junction.n_sites ** 2
+    for name_, got in (("chi", ds.chi), ("noise", ds.noise)):
+        want = out[..., :k] if name_ == "chi" else out[..., -k:]
+        assert np.abs(got.values.reshape(want.shape) - want).max() < 1e-12 * np.abs(want).max()
+    assert np.abs(ds.current.values - out[..., 2 * k + 3 * junction.n_sites:-k]).max() < 1e-12 * np.abs(
+        ds.current.values).max()
+
+
 def test_zero_bias_and_structure():
     """At V = 0 (T = 0) the noise and the currents vanish exactly; dims, coordinates and units are point's."""
     junction = J.preset("ring4")

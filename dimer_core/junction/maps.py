@@ -125,6 +125,73 @@ def map_arrays(s, edges, lead, pair, pairs, eta, mu_f, bias, out):
 
 
 @njit(cache=True, parallel=True, nogil=True, error_model="numpy")
+def table_values(s, edges, table, mus):
+    """One table's columns (rows, 2, ncol of a :class:`~dimer_core.junction.tables.ZeroTemperatureTable`) by cubic
+    Hermite at each chemical potential in ``mus`` (meV): an array (len(mus), ncol)."""
+    out = np.empty((mus.shape[0], table.shape[2]))
+    for j in prange(mus.shape[0]):
+        i, h, t = locate(s, band_coordinate(mus[j], edges), 0)
+        w0, w1, w2, w3 = hermite_weights(h, t)
+        r = i + i // SEGMENTS_PER_PANEL
+        y0, d0, y1, d1 = table[r, 0], table[r, 1], table[r + 1, 0], table[r + 1, 1]
+        for col in range(table.shape[2]):
+            out[j, col] = w0 * y0[col] + w1 * d0[col] + w2 * y1[col] + w3 * d1[col]
+    return out
+
+
+@njit(cache=True, parallel=True, nogil=True, error_model="numpy")
+def gather_arrays(lead_values, pair_values, index, pairs, eta, mu_f, bias, out):
+    """Columns [χ | ∂_E Im χ | ⟨s⟩ | I | C] over mu_F × V into ``out`` from each lead's columns at its distinct
+    chemical potentials: ``lead_values`` (M, U, n_lead), ``pair_values`` (P, 2, U, K) (pair p's noise columns at
+    the potentials of its first and second lead), ``index`` (M, len(mu_f), len(bias)) the row of mu_c at each
+    point (:func:`distinct_potentials`); the sign of mu_c − mu_c' from the exact potentials."""
+    nf, nv = mu_f.shape[0], bias.shape[0]
+    n_leads, n_lead, k_cols = lead_values.shape[0], lead_values.shape[2], pair_values.shape[3]
+    for a in prange(nf):
+        for b in range(nv):
+            o = out[a, b]
+            row = lead_values[0, index[0, a, b]]
+            for col in range(n_lead):
+                o[col] = row[col]
+            for c in range(1, n_leads):
+                row = lead_values[c, index[c, a, b]]
+                for col in range(n_lead):
+                    o[col] += row[col]
+            for col in range(n_lead, n_lead + k_cols):
+                o[col] = 0.0
+            for p in range(pairs.shape[0]):
+                c, c2 = pairs[p, 0], pairs[p, 1]
+                delta = (eta[c] - eta[c2]) * bias[b]
+                if delta == 0.0:
+                    continue
+                sign = 1.0 if delta > 0.0 else -1.0
+                q1, q2 = pair_values[p, 0, index[c, a, b]], pair_values[p, 1, index[c2, a, b]]
+                for col in range(k_cols):
+                    o[n_lead + col] += sign * (q1[col] - q2[col])
+    return out
+
+
+def distinct_potentials(mu_f, bias, eta, quantum=1e-12):
+    """Each lead's distinct chemical potentials mu_c = mu_F + eta_c·V over the grid (meV) and, per point, which:
+    ``(values (M, U), index (M, len(mu_f), len(bias)))``, U the largest count (shorter rows padded with their last
+    value).  Potentials within ``quantum`` meV of each other count as one (they are rounding apart: commensurate
+    grid steps, e.g. the default mu_F -6:6:201 and V -12:12:201, give 401 a lead instead of 40401)."""
+    found = []
+    for e in eta:
+        mus = mu_f[:, None] + e * bias[None, :]
+        keys, first, inverse = np.unique(np.round(mus / quantum).ravel(), return_index=True, return_inverse=True)
+        found.append((mus.ravel()[first], inverse.reshape(mus.shape)))
+    width = max(v.size for v, _ in found)
+    values = np.array([np.concatenate([v, np.full(width - v.size, v[-1])]) for v, _ in found])
+    return values, np.array([i for _, i in found], dtype=np.int64)
+
+
+GATHER_BELOW = 0.25
+"""The T = 0 map reads the tables once per distinct chemical potential (:func:`gather_arrays`) when the leads have
+fewer than this fraction of the grid's points of them; otherwise once per point (:func:`map_arrays`)."""
+
+
+@njit(cache=True, parallel=True, nogil=True, error_model="numpy")
 def map_arrays_thermal(mu, lead, pair, pairs, eta, kt, mu_f, bias, out):
     """Columns [χ | ∂_E Im χ | ⟨s⟩ | I | C] over mu_F × V into ``out`` at k_B·T = ``kt`` > 0 from a
     :class:`~dimer_core.junction.tables.ThermalJunctionTable` (its arrays mu, lead, pair, pairs, eta).
@@ -319,10 +386,19 @@ def maps(junction, mu_F, V, pairs=None, sites=None, refine=1.0, progress=None):
     V = _grid("V", V, V_LIMIT, "mV")
     chosen = selected_sites(junction, pairs, sites)
     _check_size(mu_F.size, V.size, chosen, junction)
+    n, m = len(chosen), len(junction.leads)
     if junction.T == 0.0:
         tab = zero_temperature_table(junction, chosen, refine)
         out = np.empty((mu_F.size, V.size, tab.lead.shape[3] + tab.pair.shape[3]))  # NumPy's (huge) pages
-        map_arrays(tab.s, tab.edges, tab.lead, tab.pair, tab.pairs, tab.eta, mu_F, V, out)
+        values, index = distinct_potentials(mu_F, V, tab.eta)
+        if values.size < GATHER_BELOW * mu_F.size * V.size:
+            lead_values = np.stack([table_values(tab.s, tab.edges, tab.lead[c], values[c]) for c in range(m)])
+            pair_values = np.stack([np.stack([table_values(tab.s, tab.edges, tab.pair[p], values[c]) for c in pair])
+                                    for p, pair in enumerate(tab.pairs)]) if len(tab.pairs) else \
+                np.zeros((0, 2, values.shape[1], tab.pair.shape[3]))
+            gather_arrays(lead_values, pair_values, index, tab.pairs, tab.eta, mu_F, V, out)
+        else:
+            map_arrays(tab.s, tab.edges, tab.lead, tab.pair, tab.pairs, tab.eta, mu_F, V, out)
         method = "T = 0 tables (docs/junction.md, Maps)"
     elif tables.single_band(junction):
         etas = np.array([c.eta for c in junction.leads])
@@ -334,7 +410,6 @@ def maps(junction, mu_F, V, pairs=None, sites=None, refine=1.0, progress=None):
     else:
         out = _point_by_point(junction, chosen, mu_F, V, refine, progress)
         method = "point by point (T > 0, leads of different te)"
-    n, m = len(chosen), len(junction.leads)
     k = 9 * n * n
     shape = (mu_F.size, V.size)
     tensor_shape = shape + (n, n, 3, 3)
@@ -366,4 +441,5 @@ def clear_cache():
 
 
 __all__ = ["MAX_BYTES", "MU_F_LIMIT", "V_LIMIT", "band_coordinate", "map_arrays", "selected_sites", "map_bytes",
-           "zero_temperature_table", "thermal_table", "lead_positions", "map_arrays_thermal", "maps", "clear_cache"]
+           "zero_temperature_table", "thermal_table", "lead_positions", "table_values", "gather_arrays",
+           "distinct_potentials", "GATHER_BELOW", "map_arrays_thermal", "maps", "clear_cache"]
