@@ -7,7 +7,9 @@
 T = 0: the cumulative integrals of :mod:`dimer_core.junction.tables` are built once per model (cached) and a
 map point reads each lead's table at its chemical potential mu_c = mu_F + eta_c·V, and each lead pair's noise
 table at both, by cubic Hermite interpolation in the band coordinate (:func:`map_arrays`, compiled, the dimer's
-:func:`dimer_core.assemble.locate` and :func:`dimer_core.assemble.hermite_weights`).
+:func:`dimer_core.assemble.locate` and :func:`dimer_core.assemble.hermite_weights`); where the grid repeats the
+chemical potentials (commensurate steps), once per distinct potential (:func:`table_values`,
+:func:`gather_arrays`).
 
 T > 0, leads of one te: :func:`~dimer_core.junction.tables.build_thermal` tabulates Φ_T and its μ-derivatives
 (cached per model and T, rebuilt over a wider μ range when a map needs it) and :func:`map_arrays_thermal` reads
