@@ -140,7 +140,7 @@ def locate(xs, x, hint):
 
 
 @njit(cache=True, error_model="numpy")
-def _herm_weights(h, s):
+def hermite_weights(h, s):
     """Cubic Hermite weights of (y_i, y'_i, y_i+1, y'_i+1) at fraction s of a step h (the same for every
     component of a table row, so computed once per abscissa)."""
     s2 = s * s
@@ -149,7 +149,7 @@ def _herm_weights(h, s):
 
 
 @njit(cache=True, error_model="numpy")
-def _quintic_weights(h, s):
+def quintic_weights(h, s):
     """Quintic Hermite weights of (y_i, y'_i, y''_i, y_i+1, y'_i+1, y''_i+1) at fraction s of a step h."""
     s2 = s * s
     s3 = s2 * s
@@ -189,7 +189,7 @@ def map_outputs(xs, ys, ds, d2s, d3s, mu_f, bias, kt, kind, comp_l, comp_r, comp
             mu_l, mu_r = chemical_potentials(mu_f[a], bias[b])
             il, hl, sl = locate(xs, mu_l, il)
             ir, hr, sr = locate(xs, mu_r, ir)
-            wl, wr = _quintic_weights(hl, sl), _quintic_weights(hr, sr)
+            wl, wr = quintic_weights(hl, sl), quintic_weights(hr, sr)
             delta = mu_l - mu_r
             window = window_factor(delta, kt)
             for o in range(no):
@@ -295,8 +295,8 @@ def map_outputs_zero_temperature(theta, left, right, odd, target, te, mu_f, bias
             mu_l, mu_r = chemical_potentials(mu_f[a], bias[b])
             il, hl, sl = locate(theta, math.acos(min(max(-mu_l / (2.0 * te), -1.0), 1.0)), il)
             ir, hr, sr = locate(theta, math.acos(min(max(-mu_r / (2.0 * te), -1.0), 1.0)), ir)
-            l0, l1, l2, l3 = _herm_weights(hl, sl)
-            r0, r1, r2, r3 = _herm_weights(hr, sr)
+            l0, l1, l2, l3 = hermite_weights(hl, sl)
+            r0, r1, r2, r3 = hermite_weights(hr, sr)
             delta = mu_l - mu_r
             sign = 1.0 if delta > 0.0 else (-1.0 if delta < 0.0 else 0.0)
             for o in range(no):

@@ -1,8 +1,9 @@
 """Command line: ``dimer-core point | maps | sweep | modes | rates | levels | fit | study | figures`` (also ``python -m dimer_core``).
 
-``point`` also takes a junction (docs/junction.md): ``--model FILE`` (TOML) or a junction ``--preset``
-(chain3, ring4, stm, …), with ``--pair a,b`` choosing the pair of sites whose couplings it prints; a dimer
-preset with ``--pair`` is the dimer as a junction.
+``point`` and ``maps`` also take a junction (docs/junction.md): ``--model FILE`` (TOML) or a junction
+``--preset`` (chain3, ring4, stm, …), with ``--pair a,b`` choosing the pair of sites whose couplings ``point``
+prints and ``maps`` writes (its tensors to .nc, its named couplings to .csv); a dimer preset with ``--pair`` is
+the dimer as a junction.
 
 Every parameter of :class:`~dimer_core.params.DimerParams` is an option
 ``--name value`` spelt as the parameter (``--mu_F 0.7``, ``--that 1,1,1`` for
@@ -143,10 +144,11 @@ JUNCTION_OVERRIDES = ("mu_F", "V", "T", "S", "Delta")
 
 
 def _junction_from(args, exclude=(), extra=()):
-    """The junction of ``point --model FILE`` / a junction ``--preset`` / a dimer preset with ``--pair``.
+    """The junction of ``point``/``maps``/``sweep --model FILE``, a junction ``--preset``, or a dimer preset with
+    ``--pair``.
 
-    ``exclude``: parameters the command has no option for; ``extra``: options a junction also accepts, which
-    the command reads itself (``sweep``: the bare one-spin terms)."""
+    ``exclude``: parameters the command has no option for (e.g. maps' grid mu_F, V); ``extra``: options a
+    junction also accepts, which the command reads itself (``sweep``: the bare one-spin terms)."""
     from .junction import PRESETS as JUNCTIONS
     from .junction import from_dimer, preset as junction_preset, read_model
 
@@ -239,14 +241,53 @@ def cmd_point(args):
     return 0
 
 
+def _junction_maps(args, mu_f, v):
+    """``maps --model FILE`` / a junction ``--preset`` / ``--pair``: the junction's tensors over the grid to NetCDF
+    (over the sites of ``--pair`` if given, else all), or the named views of the pair (default 1,2) to CSV."""
+    from .export import write
+    from .junction import maps as junction_maps
+    from .junction import pair_dataset
+    from .junction.tables import single_band
+    from .progress import TerminalBar
+
+    junction = _junction_from(args, exclude=("mu_F", "V"))
+    if junction.n_sites < 2:
+        raise UsageError(f"the junction has {junction.n_sites} site; maps of a pair need two")
+    a, b = _pair(args.pair or "1,2", junction)
+    pairs = [(a, b)] if args.pair or args.out.endswith(".csv") else None
+    progress = None
+    if junction.T > 0.0 and not single_band(junction):
+        print(f"note: T = {junction.T:g} K > 0 with leads of different te: the map is computed point by point "
+              f"({mu_f.size * v.size} points, ~0.1-0.4 s each; docs/junction.md, \"Maps\")", file=sys.stderr)
+        if sys.stderr.isatty():
+            bar = TerminalBar("points")
+            progress = lambda done, total: bar(done / total, f"{done}/{total}")  # noqa: E731
+    try:
+        ds = junction_maps.maps(junction, mu_f, v, pairs=pairs, progress=progress)
+    except ValueError as exc:
+        raise UsageError(str(exc))
+    out = pair_dataset(ds, a, b) if args.out.endswith(".csv") else ds
+    try:
+        write(out, args.out)
+    except OSError as exc:
+        raise _write_error(args.out, exc)
+    what = (f"the named couplings of pair {a},{b}" if args.out.endswith(".csv") else
+            f"chi, dchi, noise over sites {', '.join(map(str, ds.site.values))}, spin, current")
+    print(f"wrote {what} of {junction.name} on {mu_f.size} x {v.size} (mu_F x V) to {args.out}")
+    return 0
+
+
 def cmd_maps(args):
     from .couplings import maps
     from .export import write
+    from .junction import PRESETS as JUNCTIONS
 
-    p = _params_from(args, exclude=("mu_F", "V"))
     mu_f = parse_range(args.mu_F_range, "--mu_F", -50.0, 50.0, "meV")
     v = parse_range(args.V_range, "--V", -100.0, 100.0, "mV")
     _prepare_out(args.out, (".nc", ".csv"), ".nc (NetCDF) or .csv")
+    if args.model is not None or args.pair is not None or args.preset in JUNCTIONS:
+        return _junction_maps(args, mu_f, v)
+    p = _params_from(args, exclude=("mu_F", "V"))
     ds = maps(p, mu_f, v)
     try:
         write(ds, args.out)
@@ -605,7 +646,11 @@ def build_parser(prog="dimer-core"):
     p_point.add_argument("--json", action="store_true", help="print one JSON object")
     p_point.set_defaults(run=cmd_point)
     p_maps = sub.add_parser("maps", help="every coupling over a mu_F x V grid, to NetCDF or CSV")
-    _add_params(p_maps, exclude=("mu_F", "V"))
+    _add_params(p_maps, exclude=("mu_F", "V"), junctions=True)
+    p_maps.add_argument("--model", metavar="FILE", help="a junction model file (TOML; docs/junction.md): its "
+                                                        "tensors to .nc, its pair's named couplings to .csv")
+    p_maps.add_argument("--pair", metavar="a,b", help="a junction's pair of sites (default 1,2 for .csv; "
+                                                      ".nc holds every pair without it)")
     p_maps.add_argument("--mu_F", dest="mu_F_range", default="-6:6:201", metavar="LO:HI:N",
                         help="mu_F grid in meV (default -6:6:201)")
     p_maps.add_argument("--V", dest="V_range", default="-12:12:201", metavar="LO:HI:N",

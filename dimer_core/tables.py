@@ -239,8 +239,14 @@ product integration (10 Lagrange divisions a sub-node) took ~70 % of the window 
 
 
 def table_abscissae(p, kt, lo, hi, refine=1.0):
+    """:func:`abscissae` of the dimer ``p``: its resonances, its smallest width (:func:`min_width`) and te."""
+    return abscissae(resonances(p), min_width(p), p.te, kt, lo, hi, refine)
+
+
+def abscissae(poles, gamma_min, te, kt, lo, hi, refine=1.0):
     """Non-uniform μ points (meV) of a :class:`ThermalTable` on [lo, hi]: edges and equally spaced points
-    of panels in energy (:func:`panel_points`).
+    of panels in energy (:func:`panel_points`), for a band |e| < 2·te with the resonances ``poles`` (meV,
+    x − iγ), γ bounded below by ``gamma_min``.
 
     Φ_T(μ) = ∫dε f(ε − μ)F(ε) is Φ_0 smoothed over k_B·T, so its features sit at the resonances
     x − iγ and at the band edges ±2·te (γ = 0), with widths max(γ, k_B·T) and exponential Fermi tails
@@ -251,11 +257,10 @@ def table_abscissae(p, kt, lo, hi, refine=1.0):
     each side beyond it (width d/2: a ratio 1.5 a panel), e.g. 3477 μ points (316 panels) at 1 mK in the narrow
     corner over 24 meV, 309 at 10 K.
     """
-    poles = resonances(p)
-    band = 2.0 * p.te
+    band = 2.0 * te
     xs = np.concatenate([poles.real, [-band, band]])
     scale = TABLE_DENSITY * refine
-    floor = np.concatenate([np.maximum(np.abs(poles.imag), min_width(p)), [0.0, 0.0]]) * 0.5 / scale
+    floor = np.concatenate([np.maximum(np.abs(poles.imag), gamma_min), [0.0, 0.0]]) * 0.5 / scale
     near = np.maximum(floor, THERMAL_TABLE_PANEL * kt / refine)
     reach = THERMAL_REACH * kt
     hmax = 0.05 * band / scale
@@ -371,7 +376,7 @@ def fermi_window_sums(table, kt, mus):
     (:func:`merged_panels`).  The node weights form four matrices,
     applied to F by a matrix product over the band of nodes that a block of μ touches (blocks of at most
     ``WINDOW_BYTES``): work and memory per μ are bounded for every k_B·T > 0.
-    Returns four arrays of shape (len(mus), NCOMP).
+    Returns four arrays of shape (len(mus), NCOMP) (NCOMP: the table's columns, any number of them).
     """
     edges, anchors, fvals, start = merged_panels(table, MERGE_BELOW * kt)
     lo, hi = edges[:-1] - anchors, edges[1:] - anchors  # the offsets of energy_grid.anchored_nodes
@@ -380,7 +385,7 @@ def fermi_window_sums(table, kt, mus):
     mus = np.ascontiguousarray(mus, dtype=float)
     first, last, frame = _window_plan(e_edges, anchors, mus, kt, table.te, FERMI_CUTOFF, SOMMERFELD_BELOW)
     e_anchor, e_node = _node_energies(edges, anchors, table.te, GL_NODES)
-    out = np.empty((4, mus.size, NCOMP))
+    out = np.empty((4, mus.size, table.phi.shape[1]))
     sommerfeld = frame[:, 3] > 0.0
     out[:, sommerfeld] = _sommerfeld_sums(frame[sommerfeld], anchors, mid, half, kt, table.te, _MONOMIAL, fvals, start)
     rest = np.flatnonzero(~sommerfeld)
@@ -408,7 +413,8 @@ def merged_panels(table, width):
     stride = GL_ORDER + 1
     npan = (table.theta.size - 1) // stride
     edges = table.theta[::stride]
-    values = np.ascontiguousarray(table.dphi[:-1].reshape(npan, stride, NCOMP)[:, 1:, :].reshape(-1, NCOMP))
+    ncomp = table.phi.shape[1]
+    values = np.ascontiguousarray(table.dphi[:-1].reshape(npan, stride, ncomp)[:, 1:, :].reshape(-1, ncomp))
     start = table.phi[::stride]
     runs = _runs(-2.0 * table.te * np.cos(edges), table.anchor, width)
     if runs.size == npan + 1:

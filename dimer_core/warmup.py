@@ -18,6 +18,10 @@ def main():
     maps(p, np.linspace(-1, 1, 3), np.linspace(-1, 1, 3))
     for T in (5.0, 1e-6, 300.0):  # product integration; the Sommerfeld form; merged panels
         maps(p.updated(T=T), np.linspace(-1, 1, 3), np.linspace(-1, 1, 3))
+    from .junction import maps as junction_maps, preset as junction_preset
+
+    for T in (0.0, 5.0):
+        junction_maps.maps(junction_preset("chain3", T=T), np.linspace(-1, 1, 3), np.linspace(-1, 1, 3))
     sweeps.fp_sweep(p, [0.0, 1.0])
     sweeps.langevin_sweep(p, [1.0], n_realizations=2, t_burn=0.1, t_average=0.1)
     sweeps.dimer_sweep(p, [1.0], n_realizations=2, t_burn=0.1, t_average=0.1)

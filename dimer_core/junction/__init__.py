@@ -8,8 +8,12 @@ Model (:mod:`.model`, :mod:`.presets`, :mod:`.modelfile`)
     read_model, write_model   TOML model files (loads, dumps for text); read_spins: their bare one-spin terms
 Electrons (:mod:`.hamiltonian`, :mod:`.grid`, :mod:`.response`)
     point(junction)           χ_ab(0), ∂_E Im χ_ab, C_ab (3×3 per pair), ⟨s_a⟩, I_c as an xarray.Dataset
+Maps (:mod:`.maps`, :mod:`.tables`)
+    maps.maps(junction, mu_F, V, pairs=None)   the same over a mu_F × V grid: T = 0 tables once per model,
+                              O(1) a point (the module ``maps``: its function is not re-exported, not to hide it)
 Views (:mod:`.views`)
-    value(ds, key), pair_view(ds, a, b), dimer_view(ds), parts(ds), VIEWS   named couplings (J_21, D_21, …)
+    value(ds, key), pair_view(ds, a, b), pair_dataset(map, a, b), dimer_view(ds), parts(ds), VIEWS
+                              named couplings (J_21, D_21, …), of a point or of a map
 Spins (:mod:`.spins`; sweeps in :mod:`.dynamics`, not imported here: it builds on :mod:`dimer_core.sweeps`)
     spin_model(junction, V, free, pinned, bare), OneSpin, fp_orientation   the LLG of any junction's spins
     dynamics.junction_sweep(junction, V, free, …)   Fokker–Planck or Langevin against V
@@ -17,10 +21,12 @@ Spins (:mod:`.spins`; sweeps in :mod:`.dynamics`, not imported here: it builds o
 from .model import Bond, Junction, Lead, from_dimer
 from .modelfile import dumps, loads, loads_spins, read_model, read_spins, write_model
 from .presets import PRESETS, preset
+from . import maps
 from .response import point
 from .spins import OneSpin, fp_orientation, spin_model
-from .views import VIEWS, describe, dimer_view, form_residual, pair_keys, pair_view, parts, value
+from .views import VIEWS, describe, dimer_view, form_residual, pair_dataset, pair_keys, pair_view, parts, value
 
 __all__ = ["Junction", "Bond", "Lead", "from_dimer", "PRESETS", "preset", "read_model", "write_model", "loads",
-           "dumps", "point", "VIEWS", "value", "describe", "pair_keys", "pair_view", "dimer_view", "parts",
-           "form_residual", "OneSpin", "spin_model", "fp_orientation", "read_spins", "loads_spins"]
+           "dumps", "point", "maps", "VIEWS", "value", "describe", "pair_keys", "pair_view", "pair_dataset",
+           "dimer_view", "parts", "form_residual", "OneSpin", "spin_model", "fp_orientation", "read_spins",
+           "loads_spins"]

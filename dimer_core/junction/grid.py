@@ -16,7 +16,7 @@ The idea of :mod:`dimer_core.energy_grid`, for N sites and leads of different te
 """
 import numpy as np
 
-from ..energy_grid import GL_NODES, GL_WEIGHTS
+from ..energy_grid import GL_NODES, GL_ORDER, GL_WEIGHTS
 from .hamiltonian import device_hamiltonian, self_energy
 
 FERMI_CUTOFF = 36.0
@@ -68,8 +68,12 @@ def min_width(junction, poles=None):
     return float(max(min(gam.min(), contact), 1e-3 * contact))
 
 
-def breakpoints(junction, kt, refine=1.0, poles=None):
-    """Sorted energy break points (meV) on the union of the bands, including the band edges."""
+def breakpoints(junction, kt, refine=1.0, poles=None, mus=None):
+    """Sorted energy break points (meV) on the union of the bands, including the band edges.
+
+    ``mus``: the chemical potentials (meV) whose Fermi steps are break points, the junction's own by default;
+    ``()`` for a grid that does not depend on mu_F, V (the tables of :mod:`dimer_core.junction.maps`).
+    """
     poles = resonances(junction) if poles is None else poles
     edges = band_edges(junction)
     lo, hi = edges[0], edges[-1]
@@ -87,7 +91,7 @@ def breakpoints(junction, kt, refine=1.0, poles=None):
         step = min(step, width(min(e + step, hi)))  # do not step over a resonance
         pts.append(min(e + step, hi))
     extra = list(edges)
-    for mu in junction.chemical_potentials:
+    for mu in (junction.chemical_potentials if mus is None else mus):
         extra.append(mu)
         if kt > 0.0:
             extra.extend(mu + kt * np.arange(-FERMI_CUTOFF, FERMI_CUTOFF + 1e-9, THERMAL_STEP / refine))
@@ -101,27 +105,46 @@ def breakpoints(junction, kt, refine=1.0, poles=None):
     return pts
 
 
-def nodes(junction, kt, refine=1.0, poles=None):
-    """Quadrature nodes (meV) and weights (meV, dε/dθ included) of the panels of :func:`breakpoints`.
+def panels(junction, kt, refine=1.0, poles=None, mus=None):
+    """The panels of :func:`breakpoints` per band interval: a list of ``(centre, half, theta)``.
 
-    Returns ``(e, w)``: ∫ F(e) de ≈ Σ w·F(e) over the union of the bands, for F smooth on each panel in the
-    angle of its interval (module docstring).
+    Interval [A, B] between consecutive band edges has e = centre − half·cos θ (centre = (A + B)/2,
+    half = (B − A)/2, meV); ``theta`` holds its panel edges in θ, from 0 to π.
     """
-    pts = breakpoints(junction, kt, refine, poles)
+    pts = breakpoints(junction, kt, refine, poles, mus)
     edges = band_edges(junction)
-    es, ws = [], []
+    out = []
     for a, b in zip(edges[:-1], edges[1:]):
         inner = pts[(pts >= a) & (pts <= b)]
         inner = np.unique(np.concatenate([[a], inner, [b]]))
         c, h = 0.5 * (a + b), 0.5 * (b - a)
         theta = np.arccos(np.clip((c - inner) / h, -1.0, 1.0))
         theta[0], theta[-1] = 0.0, np.pi
-        half = 0.5 * np.diff(theta)
-        mid = 0.5 * (theta[1:] + theta[:-1])
-        t = (mid[:, None] + half[:, None] * GL_NODES[None, :]).ravel()
-        es.append(c - h * np.cos(t))
-        ws.append((half[:, None] * GL_WEIGHTS[None, :]).ravel() * h * np.sin(t))
+        out.append((c, h, theta))
+    return out
+
+
+def panel_nodes(theta):
+    """Gauss–Legendre nodes (panels × :data:`GL_ORDER`) in θ of the panels with edges ``theta``, and their
+    half-widths (one per panel)."""
+    half = 0.5 * np.diff(theta)
+    mid = 0.5 * (theta[1:] + theta[:-1])
+    return mid[:, None] + half[:, None] * GL_NODES[None, :], half
+
+
+def nodes(junction, kt, refine=1.0, poles=None, mus=None):
+    """Quadrature nodes (meV) and weights (meV, dε/dθ included) of the panels of :func:`breakpoints`.
+
+    Returns ``(e, w)``: ∫ F(e) de ≈ Σ w·F(e) over the union of the bands, for F smooth on each panel in the
+    angle of its interval (module docstring).
+    """
+    es, ws = [], []
+    for c, h, theta in panels(junction, kt, refine, poles, mus):
+        t, half = panel_nodes(theta)
+        es.append((c - h * np.cos(t)).ravel())
+        ws.append((half[:, None] * GL_WEIGHTS[None, :] * h * np.sin(t)).ravel())
     return np.concatenate(es), np.concatenate(ws)
 
 
-__all__ = ["FERMI_CUTOFF", "THERMAL_STEP", "band_edges", "resonances", "min_width", "breakpoints", "nodes"]
+__all__ = ["FERMI_CUTOFF", "THERMAL_STEP", "band_edges", "resonances", "min_width", "breakpoints", "panels",
+           "panel_nodes", "nodes"]

@@ -63,6 +63,16 @@ def bubble(weights, x, y):
     return np.einsum("imjl,kabml->kabij", TRACE, z)
 
 
+def local_bubble(x, y):
+    """B(X, Y) at every node, unweighted: x, y Pauli blocks (n, N, N, 4) → (n, N, N, 3, 3) complex.
+
+    The integrand of :func:`bubble` itself (``bubble(w, x, y)[k] = Σ_n w_kn·local_bubble(x, y)[n]``), for the
+    tables of cumulative integrals of :mod:`dimer_core.junction.tables`.
+    """
+    z = np.einsum("nabm,nbal->nabml", x, y)
+    return np.einsum("imjl,nabml->nabij", TRACE, z)
+
+
 def symmetric(t):
     """The part of a (…, N, N, 3, 3) tensor symmetric under (a, i) ↔ (b, j)."""
     return 0.5 * (t + np.swapaxes(np.swapaxes(t, -4, -3), -2, -1))
@@ -241,5 +251,6 @@ def point(junction, refine=1.0):
     return ds
 
 
-__all__ = ["TRACE", "COMPONENTS", "pauli_blocks", "bubble", "symmetric", "antisymmetric", "fermi", "Electrons",
+__all__ = ["TRACE", "COMPONENTS", "pauli_blocks", "bubble", "local_bubble", "symmetric", "antisymmetric", "fermi",
+           "Electrons",
            "tensors", "point", "UNITS", "DESCRIPTIONS"]

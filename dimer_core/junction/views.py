@@ -87,14 +87,17 @@ def _levi_civita():
 
 
 def parts(ds):
-    """The (i, an, DM) projections of ``chi``, ``dchi``, ``noise`` as a Dataset with dims (site_a, site_b, part)."""
+    """The (i, an, DM) projections of ``chi``, ``dchi``, ``noise`` as a Dataset with dims (…, site_a, site_b, part)
+    (… = mu_F, V for a map)."""
     that = ds.attrs["that"]
     out = {}
+    dims = ds["chi"].dims[:-2] + ("part",)
     for name in ("chi", "dchi", "noise"):
         iso, dm, an, _ = projections(ds[name].values, that)
-        out[name] = (("site_a", "site_b", "part"), np.stack([iso, an, dm], axis=-1),
+        out[name] = (dims, np.stack([iso, an, dm], axis=-1),
                      {"units": ds[name].attrs["units"], "description": f"{name}: parts i, an, DM about that"})
-    return xr.Dataset(out, coords={"site_a": ds.site_a, "site_b": ds.site_b, "part": list(PARTS)}, attrs=ds.attrs)
+    coords = {d: ds[d] for d in dims[:-1]}
+    return xr.Dataset(out, coords={**coords, "part": list(PARTS)}, attrs=ds.attrs)
 
 
 def form_residual(ds):
@@ -118,15 +121,24 @@ def _match(key):
 
 def _site(ds, label, key):
     k = int(label)
-    if not 1 <= k <= ds.sizes["site"]:
-        raise KeyError(f"{key!r}: site {k} is not in the junction (sites 1..{ds.sizes['site']})")
-    return k - 1
+    held = [int(x) for x in ds.site.values]
+    if k not in held:
+        raise KeyError(f"{key!r}: site {k} is not in the junction (sites {held[0]}..{held[-1]})"
+                       if held == list(range(1, len(held) + 1)) else
+                       f"{key!r}: site {k} is not in the junction's map (held sites: {', '.join(map(str, held))})")
+    return k
+
+
+def _number(x):
+    """A float for a point, the array itself over a map."""
+    return float(x) if np.ndim(x) == 0 else np.asarray(x)
 
 
 def value(ds, key):
-    """The named quantity ``key`` (a view of :data:`VIEWS`, or a dimer alias) of a junction point ``ds``."""
+    """The named quantity ``key`` (a view of :data:`VIEWS`, or a dimer alias) of a junction point ``ds`` (a float),
+    or of a map of :func:`dimer_core.junction.maps.maps` (an array over its leading dims, e.g. (mu_F, V))."""
     if key == "I":  # the dimer's current: the first lead's
-        return float(ds["current"].values[0])
+        return _number(ds["current"].isel(lead=0).values)
     key = DIMER_ALIASES.get(key, key)
     row, g = _match(key)
     pattern, tensor, part, spow, unit, _ = row
@@ -135,19 +147,19 @@ def value(ds, key):
     if tensor == "current":
         if g["c"] not in list(ds.lead.values):
             raise KeyError(f"{key!r}: no lead {g['c']!r}; leads: {', '.join(map(str, ds.lead.values))}")
-        return float(ds["current"].sel(lead=g["c"]))
+        return _number(ds["current"].sel(lead=g["c"]).values)
     a = _site(ds, g["a"], key)
     if tensor is None:  # T_eff
-        return float(effective_temperature(value(ds, f"j_i_{a + 1}{a + 1}"), value(ds, f"a_i_{a + 1}{a + 1}"), S))
+        return _number(effective_temperature(value(ds, f"j_i_{a}{a}"), value(ds, f"a_i_{a}{a}"), S))
     if tensor == "spin":
-        return S * float(that @ ds["spin"].values[a])
+        return _number(S * (ds["spin"].sel(site=a).values @ that))
     b = _site(ds, g.get("b") or g["a"], key)
     if pattern.startswith(("J_", "D_", "A_")) and a == b:
-        raise KeyError(f"{key!r}: J, D, A are between two different sites; the self terms are K_{a + 1}, "
-                       f"chi{a + 1}{a + 1}_DM, a_x_{a + 1}{a + 1}")
-    iso, dm, an, _ = projections(ds[tensor].values[a, b], that)
+        raise KeyError(f"{key!r}: J, D, A are between two different sites; the self terms are K_{a}, "
+                       f"chi{a}{a}_DM, a_x_{a}{a}")
+    iso, dm, an, _ = projections(ds[tensor].sel(site_a=a, site_b=b).values, that)
     x = part or g["x"]
-    return S ** spow * float({"i": iso, "an": an, "DM": dm}[x])
+    return _number(S ** spow * {"i": iso, "an": an, "DM": dm}[x])
 
 
 def describe(key):
@@ -165,9 +177,10 @@ def pair_keys(ds, a, b):
     """The keys of the pair (a, b): today's dimer set with sites 1 → a, 2 → b, and every lead's current."""
     if a == b:
         raise ValueError(f"pair {a},{b}: give two different sites")
+    held = [int(x) for x in ds.site.values]
     for s in (a, b):
-        if not 1 <= s <= ds.sizes["site"]:
-            raise ValueError(f"pair {a},{b}: site {s} is out of range; allowed: 1 <= site <= {ds.sizes['site']}")
+        if s not in held:
+            raise ValueError(f"pair {a},{b}: site {s} is out of range; allowed: the sites {', '.join(map(str, held))}")
     keys = [f"s_{a}", f"s_{b}", f"J_{a}{b}", f"J_{b}{a}", f"D_{a}{b}", f"D_{b}{a}", f"A_{a}{b}", f"A_{b}{a}",
             f"K_{a}", f"K_{b}", f"chi{b}{b}_DM"]
     keys += [f"a_{x}_{b}{b}" for x in PARTS] + [f"a_{x}_{b}{a}" for x in PARTS]
@@ -177,8 +190,20 @@ def pair_keys(ds, a, b):
 
 
 def pair_view(ds, a, b):
-    """Dict key → value of :func:`pair_keys` (floats; units: :func:`describe`)."""
+    """Dict key → value of :func:`pair_keys` (floats for a point, arrays for a map; units: :func:`describe`)."""
     return {k: value(ds, k) for k in pair_keys(ds, a, b)}
+
+
+def pair_dataset(ds, a, b):
+    """The views of :func:`pair_keys` of a map (:func:`dimer_core.junction.maps.maps`) as an :class:`xarray.Dataset`
+    over its (mu_F, V), each with ``units`` and ``description``; the map's attributes but the model text."""
+    dims = ds["current"].dims[:-1]
+    data = {}
+    for key, v in pair_view(ds, a, b).items():
+        unit, text = describe(key)
+        data[key] = (dims, np.asarray(v), {"units": unit, "description": text})
+    attrs = {k: v for k, v in ds.attrs.items() if k != "model"}
+    return xr.Dataset(data, coords={d: ds[d] for d in dims}, attrs={**attrs, "pair": f"{a},{b}"})
 
 
 def dimer_view(ds):
@@ -190,4 +215,4 @@ def dimer_view(ds):
 
 
 __all__ = ["PARTS", "VIEWS", "DIMER_ALIASES", "projections", "w_matrix", "parts", "form_residual", "value", "describe",
-           "pair_keys", "pair_view", "dimer_view"]
+           "pair_keys", "pair_view", "pair_dataset", "dimer_view"]
