@@ -285,8 +285,51 @@ class Junction:
         """A copy with some fields changed (validated again)."""
         return replace(self, **changes, _checked=False)
 
+    def isolated_levels(self, tol=1e-10):
+        """Energies (meV) of the states that touch no lead among the sites linked to a lead (docs/junction.md,
+        "Model").
+
+        A state v with H_D v = e v and W v = 0, W = Σ_c (v_c v_cᵀ) ⊗ (1 + p_c n_c·τ) the contacts (every
+        lead's self-energy is a multiple of its term), is a real pole of G^R that no lead fills or empties;
+        where it shares sites with states the leads do fill, the responses there are undefined.  Sites with
+        no path to any lead (bonds and contacts of zero hopping) are left out: their Green's function is a
+        block of its own and every response involving them is exactly 0.  Degenerate levels count once per
+        state hidden among them: the smallest eigenvalue of W in each eigenspace (levels closer than
+        ``tol``·(1 + |e|) are one) is compared with ``tol`` × the largest contact².
+        """
+        from .hamiltonian import coupling_matrix, device_hamiltonian
+
+        group = list(range(self.n_sites))  # union–find over the sites linked by nonzero bonds
+
+        def root(a):
+            while group[a] != a:
+                a = group[a]
+            return a
+        for bond in self.bonds:
+            if bond.t0 != 0.0 or bond.t != 0.0:
+                group[root(bond.a - 1)] = root(bond.b - 1)
+        linked = {root(site - 1) for c in self.leads for site, t in zip(c.sites, c.t) if t > 0.0}
+        index = [2 * a + s for a in range(self.n_sites) if root(a) in linked for s in (0, 1)]
+        part = np.ix_(index, index)
+        energies, vectors = np.linalg.eigh(device_hamiltonian(self)[part])
+        contacts = sum(coupling_matrix(self, k) for k in range(len(self.leads)))[part]
+        scale = max(max(c.t) ** 2 for c in self.leads)
+        found, start = [], 0
+        while start < energies.size:
+            stop = start + 1
+            while stop < energies.size and energies[stop] - energies[start] <= tol * (1.0 + abs(energies[start])):
+                stop += 1
+            q = vectors[:, start:stop]
+            weights = np.linalg.eigvalsh(q.conj().T @ contacts @ q)
+            found += [float(energies[start])] * int(np.sum(weights < tol * scale))
+            start = stop
+        return np.array(found)
+
     def check(self):
         """Raise ``ValueError`` if the junction as a whole is not admissible; return it otherwise.
+
+        Refused: a state of the sites that touches no lead (:meth:`isolated_levels`): its occupation is not
+        set by the leads and G^R has a real pole there, so no response at it is defined.
 
         The joint condition (as :meth:`DimerParams.check`): no electronic bound state outside the union
         of the lead bands, |e| < 2·max te, which the steady state would leave empty.  Outside every band
@@ -297,6 +340,14 @@ class Junction:
 
         band = 2.0 * max(c.te for c in self.leads)
         h = device_hamiltonian(self)
+        dark = self.isolated_levels()
+        if dark.size:
+            raise ValueError(
+                f"the sites hold a state at e = {dark[0]:.6g} meV that touches no lead (an eigenstate of H_D with no "
+                f"weight on any contacted site, e.g. |2> - |4> of a ring of equal bonds with leads on 1 and 3): the "
+                f"leads do not set its occupation and the responses at it are undefined; allowed: junctions whose "
+                f"every state on sites linked to a lead reaches a lead (contact the sites it lives on, or change a "
+                f"level or a bond that makes it symmetric)")
         for sign in (1.0, -1.0):
             m = h + sum(self_energy(self, k, np.array([sign * band]))[0] for k in range(len(self.leads)))
             ev = np.linalg.eigvalsh(0.5 * (m + m.conj().T))

@@ -10,7 +10,7 @@ dimer-weak-soc      :func:`from_dimer` of the dimer preset "weak-soc" (t = 0.1 m
 dimer-strong-soc    :func:`from_dimer` of "strong-soc" (t = 1 meV)
 chain3              sites 1–2–3, bonds t0 = 2, t = 0.1; lead L (eta = +½) on site 1, R (eta = −½) on site 3,
                     both 10 meV: mirror-symmetric (1 ↔ 3, L ↔ R)
-ring4               sites 1–2–3–4–1, bonds t0 = 2, t = 0.2; L on site 1, R on site 3 (10 meV)
+ring4               sites 1–2–3–4–1, bonds t0 = 2 (1.5 on 4–1), t = 0.2; L on site 1, R on site 3 (10 meV)
 stm                 the chain's three sites under an STM tip: "tip" (eta = 1: mu_tip = mu_F + V) over site 1
                     with 2 meV, "substrate" (eta = 0) under all three sites with 8 meV each
 stm-polarised       stm with the tip polarised, p = 0.5 along z
@@ -29,7 +29,9 @@ def _chain3(**changes):
 
 
 def _ring4(**changes):
-    bonds = tuple(Bond(a, a % 4 + 1, 2.0, 0.2) for a in range(1, 5))
+    # the bond 4–1 weaker than the others: with four equal bonds |2> − |4> would touch neither lead (rejected
+    # by Junction.check); t0_12·t0_34 ≠ t0_14·t0_23 couples it
+    bonds = tuple(Bond(a, a % 4 + 1, 1.5 if a == 4 else 2.0, 0.2) for a in range(1, 5))
     return Junction(eps=(0.0,) * 4, bonds=bonds,
                     leads=(Lead("L", 100.0, (1,), (10.0,), 0.5), Lead("R", 100.0, (3,), (10.0,), -0.5)),
                     name="ring4", **changes)
