@@ -233,7 +233,7 @@ def session_page():
 def main(argv=None, prog="dimer-dashboard"):
     """``dimer-dashboard [--address A] [--port P] [--procs N] [--study DIR]``: serve on localhost:5006 unless told
     otherwise; ``--procs`` forks N server processes that share the port (for a lecture hall on several cores:
-    each new page costs about 0.6 s of one core, ``benchmarks/bench_load.py --open``)."""
+    each new page costs about 0.5 s of one core, ``benchmarks/bench_load.py --open``)."""
     import argparse
 
     parser = argparse.ArgumentParser(prog=prog, description="Serve the spin-dimer dashboard.")
