@@ -54,7 +54,10 @@ def _vector(name, val, bounds):
 
 
 def unit_vector(name, value, where=""):
-    """``value`` normalised to a unit 3-tuple; a ValueError naming ``name`` (after ``where:``, if given) otherwise."""
+    """``value`` normalised to a unit 3-tuple; a ValueError naming ``name`` (after ``where:``, if given) otherwise.
+
+    A vector already of unit length (to rounding) is returned as it is: normalising it again could move its last
+    bit, and a model or URL written and read back would then differ from the one written."""
     prefix = f"{where}: " if where else ""
     try:
         v = np.asarray(value, dtype=float).reshape(-1)
@@ -66,6 +69,8 @@ def unit_vector(name, value, where=""):
     if norm < 1e-12:
         raise ValueError(f"{prefix}{name} = {tuple(float(x) for x in v)} has zero length: "
                          f"give a nonzero direction, e.g. 1,0,0")
+    if abs(norm - 1.0) <= 4.0 * np.finfo(float).eps:
+        return tuple(float(x) for x in v)
     return tuple(float(x) / norm for x in v)
 
 
