@@ -1,7 +1,8 @@
 """Compile every numba kernel once so that numba's on-disk cache is warm.
 
 ``.ci/setup`` (and so the Dockerfile) runs ``python -m dimer_core.warmup``; the kernels go to the one
-cache of :mod:`dimer_core.numba_cache` (or ``NUMBA_CACHE_DIR`` if set) that the app, CLI and tests use.
+cache of :mod:`dimer_core.numba_cache` (or ``NUMBA_CACHE_DIR`` if set) that the app, CLI and tests use,
+and removes the caches of other source versions unused for a week (:func:`dimer_core.numba_cache.prune`).
 """
 import time
 
@@ -11,6 +12,10 @@ import numpy as np
 def main():
     start = time.perf_counter()
     from . import maps, point, preset, sweeps
+    from .numba_cache import default_in_use, prune
+
+    if default_in_use():
+        prune()
 
     p = preset("weak-soc", V=1.0)
     point(p)

@@ -87,7 +87,37 @@ def test_one_numba_cache_whatever_is_imported_first(tmp_path, first):
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=_env(XDG_CACHE_HOME=str(tmp_path)),
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == str(tmp_path / "dimer_core" / "numba")
+    from dimer_core.numba_cache import source_digest
+
+    assert out.stdout.strip() == str(tmp_path / "dimer_core" / "numba" / source_digest())
+
+
+def test_the_numba_cache_is_named_by_the_sources(tmp_path):
+    """numba checks a cached kernel only against its own file: a callee changed in another module ran the old
+    code from the cache.  The cache folder is named by a digest of every source file, so any change (a kernel,
+    a callee, a constant) gives a fresh cache; the old one is pruned after a week of disuse."""
+    import shutil
+
+    from dimer_core import numba_cache
+
+    package = os.path.dirname(numba_cache.__file__)
+    copy = tmp_path / "pkg"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = numba_cache.source_digest(copy)
+    assert before == numba_cache.source_digest(package)
+    with open(copy / "units.py", "a") as f:  # a module with no kernel, whose constants kernels freeze
+        f.write("\n")
+    assert numba_cache.source_digest(copy) != before
+    cache = tmp_path / "xdg"
+    old, recent = cache / "dimer_core" / "numba" / "old", cache / "dimer_core" / "numba" / "recent"
+    for folder in (old, recent):
+        folder.mkdir(parents=True)
+    os.utime(old, (0, 0))
+    code = "from dimer_core import numba_cache; print(numba_cache.prune())"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=_env(XDG_CACHE_HOME=str(cache)),
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert str(old) in out.stdout and not old.exists() and recent.exists()
 
 
 def test_an_explicit_numba_cache_dir_wins(tmp_path):
@@ -104,7 +134,7 @@ def test_the_cli_compiles_into_the_default_cache(tmp_path):
                          env=_env(XDG_CACHE_HOME=str(tmp_path / "cache")), capture_output=True, text=True,
                          timeout=600)
     assert out.returncode == 0, out.stderr
-    cached = [f for _, _, files in os.walk(tmp_path / "cache" / "dimer_core" / "numba") for f in files]
+    cached = [f for _, _, files in os.walk(tmp_path / "cache" / "dimer_core" / "numba") for f in files]  # its digest
     assert any(f.endswith(".nbi") for f in cached)
     import dimer_core
 
