@@ -14,7 +14,8 @@ import pytest
 import dimer_core as dc
 from dimer_core import sweeps
 from dimer_core.drift import rate, workspace
-from dimer_core.integrators import INTEGRATORS, MIDPOINT_CORRECTIONS, heun_general, heun_one, midpoint_steps
+from dimer_core.integrators import (INTEGRATORS, MIDPOINT_CORRECTIONS, heun_general, heun_one, midpoint_one,
+                                    midpoint_steps)
 from dimer_core.langevin import PinnedSpinModel, SpinModel, ensemble, psd_sqrt, trajectory
 from dimer_core.rng import normals, seed_state
 from dimer_core.spin import mean_orientation
@@ -135,7 +136,7 @@ def test_heun_is_bit_identical_to_the_scheme_before_it_had_a_name():
 def _one_step(kernel, model, m, dt, seed, corrected):
     """m after one step of ``kernel`` (a function of dimer_core.integrators) from the generator of ``seed``."""
     m = np.array(m, float)
-    kt = model.kt[0] if kernel is not heun_one else float(model.kt[0, 0])
+    kt = float(model.kt[0, 0]) if kernel in (heun_one, midpoint_one) else model.kt[0]
     kernel(m, 1, dt, model.g[0], model.X[0], model.alpha[0], psd_sqrt(model.noise)[0], model.noise[0], kt,
            1.0 / model.hbar_s, corrected, np.zeros(1), False, seed_state(seed))
     return m
@@ -195,8 +196,8 @@ def test_one_spin_is_the_n_spin_kernel_with_the_others_apart(integrator):
     """The pinned spin is the n-spin scheme: a step of one spin equals, to rounding, the step of that spin in a
     pair whose other spin is uncoupled (X, α, N block diagonal; the same noise: the first three draws).
 
-    The midpoint rule is one kernel (the drift of one spin in registers, drift.rate_one, which equals
-    drift.rate: test above).  Heun's one-spin copy heun_one evaluates the noise-induced drift c once per step,
+    The midpoint rule's one-spin copy (midpoint_one: registers, drift.rate_one) is its n-spin kernel
+    (midpoint_steps) to rounding, for one spin and as the first of the pair.  Heun's one-spin copy heun_one evaluates the noise-induced drift c once per step,
     where heun_general evaluates it at both stages: each is checked against that step written out here, and
     they differ only with c, by ½dt·(c(p) − c(m)) (p the predictor; weak order 1 either way).  The midpoint
     step is checked against (S10) solved by a linear solve instead of the Cayley closed form."""
@@ -209,9 +210,11 @@ def test_one_spin_is_the_n_spin_kernel_with_the_others_apart(integrator):
         for corrected in (False, True):
             for dt in (0.02, 0.005):
                 if integrator == "midpoint":
-                    alone = _one_step(midpoint_steps, one, m[:3], dt, trial, corrected)
+                    alone = _one_step(midpoint_one, one, m[:3], dt, trial, corrected)
                     both = _one_step(midpoint_steps, pair, m, dt, trial, corrected)
                     np.testing.assert_allclose(alone, both[:3], rtol=0, atol=1e-13)
+                    np.testing.assert_allclose(alone, _one_step(midpoint_steps, one, m[:3], dt, trial, corrected),
+                                               rtol=0, atol=1e-13)
                     np.testing.assert_allclose(alone, _midpoint_by_hand(one, m[:3], dt, trial, corrected), rtol=0,
                                                atol=1e-13)
                     continue
