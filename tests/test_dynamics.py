@@ -280,6 +280,9 @@ def test_the_sweeps_record_the_integrator_and_run_it():
     assert float(abs(heun.Omega_x - mid.Omega_x).max()) > 0
     dimer = sweeps.dimer_sweep(p, [1.0], integrator="midpoint", **short)
     assert dimer.attrs["integrator"] == "midpoint" and np.isfinite(float(dimer.m1_dot_m2[0]))
+    estimate = sweeps.estimate_seconds(sweeps.dimer_sweep, p, [1.0], n_realizations=2, t_burn=1.0, t_average=5.0,
+                                       integrator="midpoint")
+    assert 0 < estimate < 60
     path = sweeps.reversal_path(p.updated(V=1.0), t_total=5.0, integrator="midpoint")
     assert path.attrs["integrator"] == "midpoint"
     assert np.abs(np.hypot(np.hypot(path.m_x, path.m_y), path.m_z) - 1).max() < 1e-12
