@@ -117,9 +117,11 @@ def main():
     print("weak error at the default step (reference - none shares code with the engine):")
     for integrator in INTEGRATORS:
         axial_dt, e, s = axial_error(integrator, None)
-        print(f"  {integrator:8s} axial spin with W part, E[m_z(2 ps)] - FP: {e:+.4f} +- {s:.4f} at dt = {axial_dt:.3g} ps")
+        print(f"  {integrator:8s} axial spin with W part, E[m_z(2 ps)] - FP: {e:+.4f} +- {s:.4f} "
+              f"at dt = {axial_dt:.3g} ps")
         pair_dt, e, s = pair_bias(integrator, None)
-        print(f"  {integrator:8s} nonlocal pair, <m1.m2> - exact:          {e:+.4f} +- {s:.4f} at dt = {pair_dt:.3g} ps")
+        print(f"  {integrator:8s} nonlocal pair, <m1.m2> - exact:          {e:+.4f} +- {s:.4f} "
+              f"at dt = {pair_dt:.3g} ps")
     print("weak error at dt = 0.2 ps (above the statistical error), and scaled to the default step by order 1:")
     for integrator in INTEGRATORS:
         _, e, s = axial_error(integrator, 0.2)

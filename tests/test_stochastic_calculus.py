@@ -197,10 +197,11 @@ def test_one_spin_is_the_n_spin_kernel_with_the_others_apart(integrator):
     pair whose other spin is uncoupled (X, α, N block diagonal; the same noise: the first three draws).
 
     The midpoint rule's one-spin copy (midpoint_one: registers, drift.rate_one) is its n-spin kernel
-    (midpoint_steps) to rounding, for one spin and as the first of the pair.  Heun's one-spin copy heun_one evaluates the noise-induced drift c once per step,
-    where heun_general evaluates it at both stages: each is checked against that step written out here, and
-    they differ only with c, by ½dt·(c(p) − c(m)) (p the predictor; weak order 1 either way).  The midpoint
-    step is checked against (S10) solved by a linear solve instead of the Cayley closed form."""
+    (midpoint_steps) to rounding, for one spin and as the first of the pair; both are checked against (S10)
+    solved by a linear solve instead of the Cayley closed form.  Heun's one-spin copy heun_one evaluates the
+    noise-induced drift c once per step, where heun_general evaluates it at both stages: each is checked
+    against that step written out here, and they differ only with c, by ½dt·(c(p) − c(m)) (p the predictor;
+    weak order 1 either way)."""
     rng = np.random.default_rng(21)
     for trial in range(20):
         one, other = _random_model(rng, 1), _random_model(rng, 1)
