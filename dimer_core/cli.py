@@ -45,6 +45,15 @@ def _param_names(exclude=()):
     return [k for k in DimerParams.param if k != "name" and k not in exclude]
 
 
+def _add_integrator(parser):
+    """The Langevin scheme option, ``--integrator`` (:data:`dimer_core.integrators.INTEGRATORS`)."""
+    from .integrators import INTEGRATORS
+
+    parser.add_argument("--integrator", choices=INTEGRATORS, default=INTEGRATORS[0],
+                        help="Langevin scheme: heun (predictor-corrector, renormalised) or midpoint (rotations, "
+                             "|m| = 1 exactly); both weak order 1, docs/stochastic.md (default heun)")
+
+
 def _add_params(parser, exclude=(), junctions=False):
     if junctions:
         from .junction import PRESETS as JUNCTIONS
@@ -388,7 +397,7 @@ def cmd_sweep(args):
         bar = TerminalBar("langevin") if sys.stderr.isatty() or args.progress else None
         try:
             ds = langevin_sweep(p, v, n_realizations=args.realizations, seed=args.seed, progress=bar,
-                                terms=args.terms, calculus=args.calculus)
+                                terms=args.terms, calculus=args.calculus, integrator=args.integrator)
         except ValueError as exc:
             raise UsageError(str(exc))
         first = ["V", "Omega_x", "Omega_y", "Omega_z", "Omega_x_err", "Omega_y_err", "Omega_z_err"]
@@ -397,7 +406,8 @@ def cmd_sweep(args):
         stamped(df[first + [c for c in df.columns if c not in first]], ds).to_csv(args.out, index=False)
     except OSError as exc:
         raise _write_error(args.out, exc)
-    print(f"wrote {args.method} sweep of {v.size} biases to {args.out}")
+    scheme = f" ({args.integrator} integrator)" if args.method == "langevin" else ""
+    print(f"wrote {args.method} sweep of {v.size} biases to {args.out}{scheme}")
     if ds.attrs.get("validity"):
         print(f"note: outside the model's validity (outside_validity = 1; Langevin not integrated): "
               f"{ds.attrs['validity']}")
@@ -458,7 +468,7 @@ def cmd_rates(args):
     bar = TerminalBar("langevin") if sys.stderr.isatty() or args.progress else None
     try:
         ds = rates_sweep(p, v, spins=args.spins, terms=args.terms, t_total=args.t_total, seed=args.seed,
-                         progress=bar)
+                         progress=bar, integrator=args.integrator)
     except ValueError as exc:
         raise UsageError(str(exc))
     _write_nc_or_table(ds, args.out, ds[["n_dwells", "dwell", "dwell_low", "dwell_high", "rate"]], "dwell")
@@ -469,7 +479,8 @@ def cmd_rates(args):
 
         _prepare_out(args.trace, (".csv",), ".csv")
         try:
-            trace = telegraph(p, float(v[0]), args.trace_ps, spins=args.spins, terms=args.terms, seed=args.seed)
+            trace = telegraph(p, float(v[0]), args.trace_ps, spins=args.spins, terms=args.terms, seed=args.seed,
+                              integrator=args.integrator)
         except ValueError as exc:
             raise UsageError(f"--trace: {exc}")
         table = trace.basin.to_dataframe().reset_index()
@@ -678,6 +689,7 @@ def build_parser(prog="dimer-core"):
     p_sweep.add_argument("--calculus", choices=("boltzmann", "stratonovich"), default="boltzmann",
                          help="Langevin drift: boltzmann (exp(-E/kT) stationary at V = 0; docs/stochastic.md) "
                               "or plain Stratonovich, for comparison (default boltzmann)")
+    _add_integrator(p_sweep)
     p_sweep.add_argument("--progress", action="store_true", help="show the progress bar even when not a terminal")
     p_sweep.add_argument("--out", required=True, help="output CSV file (a junction: .csv or .nc; missing folders "
                                                       "are created)")
@@ -708,6 +720,7 @@ def build_parser(prog="dimer-core"):
     p_rates.add_argument("--t_total", type=float, metavar="PS",
                          help="run length per trajectory in ps (default: chosen from a pilot run)")
     p_rates.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_integrator(p_rates)
     p_rates.add_argument("--progress", action="store_true", help="show the progress bar even when not a terminal")
     p_rates.add_argument("--trace", metavar="CSV", help="also the basin against time (a telegraph trace) at the "
                                                        "first bias of --V")

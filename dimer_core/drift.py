@@ -17,7 +17,7 @@ on the rows of spin a.  At fluctuation–dissipation (N = 2 k_B T ħS αˢ, V = 
 the drift is K·B + k_B T·div K, which makes exp(−E/k_B T) stationary for any
 damping matrix: the classical equilibrium (docs/stochastic.md, "Which drift makes exp(−E/k_B T) stationary").
 
-The Heun scheme of :mod:`dimer_core.langevin` converges to the Stratonovich
+Both schemes of :mod:`dimer_core.integrators` (Heun, midpoint) converge to the Stratonovich
 reading of ṁ = K(B + ξ) + c, whose Itô drift is K·B + c + ½ div D − ½ K N div Kᵀ.
 So that it is the drift above, :func:`rate` adds (docs/stochastic.md, Eq. S8)
 

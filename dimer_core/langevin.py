@@ -10,9 +10,11 @@ with m_1 pinned, docs/physics.md, "One spin pinned") and :class:`DimerSpinModel`
 The drift is that of :mod:`dimer_core.drift`: K·(B + ξ) plus, with
 ``calculus="boltzmann"`` (the default), the noise-induced drift c that makes
 exp(−E/k_B T) the stationary law at V = 0 for any damping (docs/stochastic.md).
-The integrator is Heun's predictor–corrector on that equation read as
-Stratonovich, each stage renormalised to |m_a| = 1 (weak order 1, measured in
-tests/test_stochastic_calculus.py).
+The equation is read as Stratonovich and integrated by a scheme chosen by name
+(:data:`dimer_core.integrators.INTEGRATORS`): Heun's predictor–corrector, each
+stage renormalised to |m_a| = 1 (the default), or the midpoint rule, whose steps
+are rotations (docs/stochastic.md, "The midpoint integrator"); both weak order 1,
+measured in tests/test_stochastic_calculus.py.
 
 Ensembles run in parallel (numba ``prange``) over realizations × bias points.
 Each trajectory seeds its own generator (:mod:`dimer_core.rng`) from (seed,
@@ -33,9 +35,10 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
-from .drift import as_tuple9, calculus_flag, largest_correction, rate, rate_one, renormalise, workspace
+from .drift import calculus_flag, largest_correction, renormalise
+from .integrators import advance as advance_trajectory, integrator_code
 from .progress import Cancelled, cancelled
-from .rng import normal, seed_state
+from .rng import seed_state
 from .couplings import T_EFF_LIMIT
 from .units import K_B
 
@@ -53,84 +56,9 @@ def _mix(seed, a, b):
     return x & 0x7FFFFFFF
 
 
-@njit(cache=True, fastmath=True, error_model="numpy")
-def _heun_one(m, nsteps, dt, g, x, alpha, lnoise, noise, kt, inv_hs, corrected, acc, accumulate, state):
-    """:func:`_heun_steps` for one spin (state (3,)), with :func:`~dimer_core.drift.rate_one` (registers).
-
-    The noise-induced drift c is evaluated once per step, at its start, and used in both stages: the
-    scheme's Itô drift is unchanged to O(dt) (weak order 1 either way) and the step costs 1.8 → 1.4× the
-    plain Stratonovich step (benchmarks/bench_dynamics.py)."""
-    sq = 1.0 / math.sqrt(dt)
-    g3 = (g[0], g[1], g[2])
-    x9, a9, n9, l9 = as_tuple9(x), as_tuple9(alpha), as_tuple9(noise), as_tuple9(lnoise)
-    m0, m1, m2 = m[0], m[1], m[2]
-    for _ in range(nsteps):
-        z0 = normal(state)
-        z1 = normal(state)
-        z2 = normal(state)
-        xi = ((l9[0] * z0 + l9[1] * z1 + l9[2] * z2) * sq, (l9[3] * z0 + l9[4] * z1 + l9[5] * z2) * sq,
-              (l9[6] * z0 + l9[7] * z1 + l9[8] * z2) * sq)
-        k1, c = rate_one((m0, m1, m2), xi, g3, x9, a9, n9, kt, inv_hs, corrected)
-        p0, p1, p2 = m0 + dt * (k1[0] + c[0]), m1 + dt * (k1[1] + c[1]), m2 + dt * (k1[2] + c[2])
-        s = 1.0 / math.sqrt(p0 * p0 + p1 * p1 + p2 * p2)
-        k2, _ = rate_one((p0 * s, p1 * s, p2 * s), xi, g3, x9, a9, n9, kt, inv_hs, False)
-        p0 = m0 + 0.5 * dt * (k1[0] + k2[0]) + dt * c[0]
-        p1 = m1 + 0.5 * dt * (k1[1] + k2[1]) + dt * c[1]
-        p2 = m2 + 0.5 * dt * (k1[2] + k2[2]) + dt * c[2]
-        s = 1.0 / math.sqrt(p0 * p0 + p1 * p1 + p2 * p2)
-        m0, m1, m2 = p0 * s, p1 * s, p2 * s
-        if accumulate:
-            acc[0] += m0
-            acc[1] += m1
-            acc[2] += m2
-    m[0], m[1], m[2] = m0, m1, m2
-
-
-@njit(cache=True, fastmath=True, error_model="numpy")
-def _heun_steps(m, nsteps, dt, g, x, alpha, lnoise, noise, kt, inv_hs, corrected, acc, accumulate, state):
-    """Advance the state m (3n,) by nsteps Heun steps drawing from ``state``; if accumulate, add m and the
-    pair products m_a·m_b (a < b) to acc after each step."""
-    d = m.shape[0]
-    if d == 3:
-        _heun_one(m, nsteps, dt, g, x, alpha, lnoise, noise, kt[0], inv_hs, corrected, acc, accumulate, state)
-        return
-    n = d // 3
-    ws = workspace(d)
-    sq = 1.0 / math.sqrt(dt)
-    z = np.empty(d)
-    xi = np.empty(d)
-    k1 = np.empty(d)
-    k2 = np.empty(d)
-    p = np.empty(d)
-    for _ in range(nsteps):
-        for i in range(d):
-            z[i] = normal(state)
-        for i in range(d):
-            s = 0.0
-            for j in range(d):
-                s += lnoise[i, j] * z[j]
-            xi[i] = s * sq
-        rate(m, xi, g, x, alpha, noise, kt, inv_hs, corrected, ws, k1)
-        for i in range(d):
-            p[i] = m[i] + dt * k1[i]
-        renormalise(p)
-        rate(p, xi, g, x, alpha, noise, kt, inv_hs, corrected, ws, k2)
-        for i in range(d):
-            m[i] += 0.5 * dt * (k1[i] + k2[i])
-        renormalise(m)
-        if accumulate:
-            for i in range(d):
-                acc[i] += m[i]
-            q = d
-            for a in range(n):
-                for b in range(a + 1, n):
-                    acc[q] += m[3 * a] * m[3 * b] + m[3 * a + 1] * m[3 * b + 1] + m[3 * a + 2] * m[3 * b + 2]
-                    q += 1
-
-
 @njit(cache=True, parallel=True, nogil=True)
-def _ensemble_chunk(states, valid, g, x, alpha, lnoise, noise, kt, inv_hs, corrected, dt, nsteps, accumulate, seed,
-                    first, chunk, sums):
+def _ensemble_chunk(code, states, valid, g, x, alpha, lnoise, noise, kt, inv_hs, corrected, dt, nsteps, accumulate,
+                    seed, first, chunk, sums):
     nb, nr = states.shape[0], states.shape[1]
     for k in prange(nb * nr):
         b = k // nr
@@ -139,18 +67,18 @@ def _ensemble_chunk(states, valid, g, x, alpha, lnoise, noise, kt, inv_hs, corre
             continue
         state = seed_state(_mix(seed, (first + b) * nr + r, chunk))
         acc = np.zeros(sums.shape[2])
-        _heun_steps(states[b, r], nsteps, dt, g[b], x[b], alpha[b], lnoise[b], noise[b], kt[b], inv_hs, corrected,
-                    acc, accumulate, state)
+        advance_trajectory(code, states[b, r], nsteps, dt, g[b], x[b], alpha[b], lnoise[b], noise[b], kt[b], inv_hs,
+                           corrected, acc, accumulate, state)
         sums[b, r] += acc
 
 
 @njit(cache=True, nogil=True)
-def _trajectory(m, every, dt, g, x, alpha, lnoise, noise, kt, inv_hs, corrected, state, out):
+def _trajectory(code, m, every, dt, g, x, alpha, lnoise, noise, kt, inv_hs, corrected, state, out):
     """Advance ``m`` by ``every`` steps per row of ``out``, recording m after each; the generator ``state``
     goes on from where it was, so a trajectory recorded piece by piece is the one recorded at once."""
     acc = np.zeros(1)
     for k in range(out.shape[0]):
-        _heun_steps(m, every, dt, g, x, alpha, lnoise, noise, kt, inv_hs, corrected, acc, False, state)
+        advance_trajectory(code, m, every, dt, g, x, alpha, lnoise, noise, kt, inv_hs, corrected, acc, False, state)
         out[k] = m
 
 
@@ -444,7 +372,7 @@ def _run_chunks(advance, n_burn, n_average, chunks, progress, cancel, every=1):
 
 
 def ensemble(model, n_realizations, dt, n_burn, n_average, seed=0, m0=None, progress=None, cancel=None,
-             chunks=50, first_index=0, calculus="boltzmann"):
+             chunks=50, first_index=0, calculus="boltzmann", integrator="heun"):
     """Time- and ensemble-averaged observables with their standard errors at every bias of ``model``.
 
     Parameters
@@ -466,6 +394,7 @@ def ensemble(model, n_realizations, dt, n_burn, n_average, seed=0, m0=None, prog
         exactly the random numbers (initial directions and noise) of those biases
         in the whole sweep, so a sweep split into pieces gives the same numbers.
     calculus : "boltzmann" or "stratonovich", see :data:`dimer_core.drift.CALCULI`.
+    integrator : "heun" or "midpoint", see :data:`dimer_core.integrators.INTEGRATORS`.
 
     Returns
     -------
@@ -476,6 +405,7 @@ def ensemble(model, n_realizations, dt, n_burn, n_average, seed=0, m0=None, prog
     """
     spins = _spin_model(model)
     corrected = calculus_flag(calculus)
+    code = integrator_code(integrator)
     nb, nr, d = spins.size, int(n_realizations), 3 * spins.nspins
     n_out = d + spins.nspins * (spins.nspins - 1) // 2
     _check_run(nb, nr, dt, 2 * d + n_out)
@@ -495,7 +425,7 @@ def ensemble(model, n_realizations, dt, n_burn, n_average, seed=0, m0=None, prog
     kt = np.where(np.isfinite(spins.kt), spins.kt, 0.0)
 
     def advance(chunk, steps, averaging):
-        _ensemble_chunk(states, valid, spins.g, spins.X, spins.alpha, lnoise, spins.noise, kt, 1.0 / spins.hbar_s,
+        _ensemble_chunk(code, states, valid, spins.g, spins.X, spins.alpha, lnoise, spins.noise, kt, 1.0 / spins.hbar_s,
                         corrected, dt, steps, averaging, seed, first_index, chunk, sums)
 
     _run_chunks(advance, n_burn, n_average, chunks, progress, cancel)
@@ -512,7 +442,7 @@ of free spins: one spin 2.0–2.2e7 (benchmarks/bench_dynamics.py, README), both
 3n × 3n drift costs about 10 times more per step).  They size the probe of :func:`ensemble_seconds`."""
 
 
-def ensemble_seconds(model, n_realizations, n_steps, dt, calculus="boltzmann", probe=0.05):
+def ensemble_seconds(model, n_realizations, n_steps, dt, calculus="boltzmann", probe=0.05, integrator="heun"):
     """Estimated wall time (s) of :func:`ensemble` over ``n_steps`` (burn-in and averaging) per trajectory.
 
     Measured, not assumed: the same trajectories (biases outside the model's validity are skipped, as in
@@ -526,7 +456,7 @@ def ensemble_seconds(model, n_realizations, n_steps, dt, calculus="boltzmann", p
     rate = STEPS_PER_SECOND.get(spins.nspins, STEPS_PER_SECOND[2] * (2 / spins.nspins) ** 3)
     steps = int(min(n_steps, max(1, probe * rate / (n_valid * int(n_realizations)))))
     start = time.perf_counter()
-    ensemble(spins, n_realizations, dt, 0, steps, calculus=calculus, chunks=1)
+    ensemble(spins, n_realizations, dt, 0, steps, calculus=calculus, chunks=1, integrator=integrator)
     return (time.perf_counter() - start) * int(n_steps) / steps
 
 
@@ -544,16 +474,18 @@ def _chunk_plan(n_burn, n_average, chunks):
 
 
 def trajectory(model, index, m0, dt, n_steps, every=1, seed=0, calculus="boltzmann", progress=None, cancel=None,
-               chunks=50):
+               chunks=50, integrator="heun"):
     """One trajectory m(t) at bias ``index`` of ``model``: (times (ps), m (n, 3n)).
 
     m is recorded every ``every`` steps.  ``progress`` and ``cancel`` (hooks of :mod:`dimer_core.progress`) are
     called between about ``chunks`` pieces; the pieces continue one random stream, so the trajectory does not
-    depend on them.  Raises ``ValueError`` where the bias is outside the model's validity.
+    depend on them.  ``integrator``: see :data:`dimer_core.integrators.INTEGRATORS`.  Raises ``ValueError``
+    where the bias is outside the model's validity.
     """
     spins = _spin_model(model)
     spins.check(dt)
     corrected = calculus_flag(calculus)
+    code = integrator_code(integrator)
     valid, reasons = spins.validity()
     if not valid[index]:
         raise ValueError(f"outside the model's validity: {reasons[index]}")
@@ -570,7 +502,7 @@ def trajectory(model, index, m0, dt, n_steps, every=1, seed=0, calculus="boltzma
     done = [1]  # rows of path written
 
     def advance(chunk, rows, averaging):
-        _trajectory(m, every, dt, spins.g[index], spins.X[index], spins.alpha[index], lnoise[index],
+        _trajectory(code, m, every, dt, spins.g[index], spins.X[index], spins.alpha[index], lnoise[index],
                     spins.noise[index], spins.kt[index], 1.0 / spins.hbar_s, corrected, state,
                     path[done[0]:done[0] + rows])
         done[0] += rows

@@ -94,7 +94,7 @@ def brown_rate(k_easy, kt, alpha, hbar_s):
 
 
 def switching_rates(spins, V, states, dt, t_total, n_trajectories=2, core=0.5, every=10, seed=0,
-                    min_switches=20, progress=None, cancel=None):
+                    min_switches=20, progress=None, cancel=None, integrator="heun"):
     """Dwell times and switching rates between the stable states at each bias, by Langevin counting.
 
     ``spins``: a :class:`~dimer_core.langevin.SpinModel` (one bias per entry of V, mV); ``states``: per bias a
@@ -102,7 +102,8 @@ def switching_rates(spins, V, states, dt, t_total, n_trajectories=2, core=0.5, e
     trajectory, ``n_trajectories`` independent ones from each state in turn; m is sampled every ``every``
     steps of ``dt`` (ps).  Returns an :class:`xarray.Dataset` on (V, basin): the basin's state, its number of
     complete dwells, mean dwell (ps) with a 95 % interval, the rate 1/τ (1/ns), and ``enough`` where every
-    basin of the bias has at least ``min_switches`` dwells.
+    basin of the bias has at least ``min_switches`` dwells.  ``integrator``: the scheme of
+    :func:`~dimer_core.langevin.trajectory` (:data:`dimer_core.integrators.INTEGRATORS`).
     """
     V = np.asarray(V, dtype=float)
     nb_max = max((len(s) for s in states), default=0) or 1
@@ -122,7 +123,7 @@ def switching_rates(spins, V, states, dt, t_total, n_trajectories=2, core=0.5, e
         for r in range(n_trajectories):
             start = basins[r % basins.shape[0]]
             times, path = trajectory(spins, k, start, dt, n_steps, every=every, seed=seed + 7919 * r + 104729 * k,
-                                     progress=progress, cancel=cancel)
+                                     progress=progress, cancel=cancel, integrator=integrator)
             for i, x in enumerate(dwell_times(times, basin_labels(path, basins, core), basins.shape[0])):
                 dwells[i].extend(x)
         centre[k, :basins.shape[0]] = basins
@@ -143,21 +144,21 @@ def switching_rates(spins, V, states, dt, t_total, n_trajectories=2, core=0.5, e
         coords={"V": ("V", V, {"units": "mV", "long_name": "bias voltage"}), "basin": np.arange(nb_max),
                 "component": comps},
         attrs={"dt_ps": dt, "t_total_ps": n_steps * dt, "n_trajectories": n_trajectories, "core_rad": core,
-               "seed": seed})
+               "seed": seed, "integrator": integrator})
 
 
-def telegraph_trace(spins, index, states, dt, t_total, core=0.5, every=10, seed=0):
+def telegraph_trace(spins, index, states, dt, t_total, core=0.5, every=10, seed=0, integrator="heun"):
     """One Langevin trajectory at bias ``index`` from the first of ``states`` (stable states (3n,)), labelled by
     the basin it was last in (:func:`basin_labels`): an :class:`xarray.Dataset` on time (ps) with ``basin``
     (−1 before the first core) and ``m`` (time, component).  This is the state a telegraph signal would read;
     the model's current is that of the Δ = 0 steady state and does not depend on m, so no current trace is
-    implied (a readout needs spin-polarised transport)."""
+    implied (a readout needs spin-polarised transport).  ``integrator``: as in :func:`switching_rates`."""
     basins = np.asarray(states, dtype=float).reshape(-1, 3 * spins.nspins)
     n_steps = int(round(t_total / dt))
     n_steps -= n_steps % every
-    times, path = trajectory(spins, index, basins[0], dt, n_steps, every=every, seed=seed)
+    times, path = trajectory(spins, index, basins[0], dt, n_steps, every=every, seed=seed, integrator=integrator)
     comps = [f"m{a + 1}_{x}" for a in range(spins.nspins) for x in "xyz"]
     return xr.Dataset({"basin": ("time", basin_labels(path, basins, core), {"units": "1"}),
                        "m": (("time", "component"), path, {"units": "1"})},
                       coords={"time": ("time", times, {"units": "ps"}), "component": comps},
-                      attrs={"dt_ps": dt, "core_rad": core, "seed": seed})
+                      attrs={"dt_ps": dt, "core_rad": core, "seed": seed, "integrator": integrator})

@@ -19,6 +19,7 @@ import xarray as xr
 
 from .couplings import _grid, named_map, parameter_attrs, raw_map
 from .drift import calculus_flag
+from .integrators import integrator_code
 from .langevin import (STEPS_PER_TURN, DimerSpinModel, PinnedSpinModel, cross_matrix, ensemble, ensemble_seconds,
                        trajectory, validity)
 from .params import DimerParams
@@ -203,7 +204,7 @@ def validity_data(valid, reasons, V):
 
 
 def langevin_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average=None, seed=0,
-                   progress=None, cancel=None, terms="full", first_index=0, calculus="boltzmann"):
+                   progress=None, cancel=None, terms="full", first_index=0, calculus="boltzmann", integrator="heun"):
     """Langevin Omega(V) with standard errors, beside the Fokker–Planck estimate.
 
     Parameters
@@ -223,6 +224,7 @@ def langevin_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average
         With the whole sweep's dt, t_burn and t_average given, the pieces of a
         split sweep reproduce it exactly.
     calculus : "boltzmann" (default) or "stratonovich", see :data:`dimer_core.drift.CALCULI`
+    integrator : "heun" (default) or "midpoint", see :data:`dimer_core.integrators.INTEGRATORS`
 
     Returns
     -------
@@ -232,9 +234,9 @@ def langevin_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average
     """
     p = _check(params)
     V = _grid("V", V)
-    model, c, dt, (n_burn, n_avg) = _langevin_plan(p, V, dt, t_burn, t_average, terms, calculus)
+    model, c, dt, (n_burn, n_avg) = _langevin_plan(p, V, dt, t_burn, t_average, terms, calculus, integrator)
     omega, err = ensemble(model, n_realizations, dt, n_burn, n_avg, seed=seed, progress=progress, cancel=cancel,
-                          first_index=first_index, calculus=calculus)
+                          first_index=first_index, calculus=calculus, integrator=integrator)
     fp = fp_sweep(p, V)
     data = {f"Omega_{x}": (omega[:, i], "1", f"mean {x} component of the free spin (Langevin)")
             for i, x in enumerate("xyz")}
@@ -245,12 +247,14 @@ def langevin_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average
     data.update(flags)
     return _dataset(V, data, p, method="langevin", dt_ps=dt, t_burn_ps=n_burn * dt, t_average_ps=n_avg * dt,
                     n_realizations=int(n_realizations), seed=int(seed), terms=terms, calculus=calculus,
-                    validity=notes)
+                    integrator=integrator, validity=notes)
 
 
-def _langevin_plan(p, V, dt, t_burn, t_average, terms, calculus):
-    """The pinned model of :func:`langevin_sweep`, its couplings, time step and (burn-in, averaging) steps."""
+def _langevin_plan(p, V, dt, t_burn, t_average, terms, calculus, integrator):
+    """The pinned model of :func:`langevin_sweep`, its couplings, time step and (burn-in, averaging) steps;
+    refuses unknown ``calculus`` and ``integrator`` names before any work."""
     calculus_flag(calculus)
+    integrator_code(integrator)
     model, c = pinned_model(p, V, terms)
     dt, t_burn, t_average = time_scales(model, dt, t_burn, t_average, calculus)
     return model, c, dt, step_counts(dt, t_burn, t_average)
@@ -286,7 +290,7 @@ def torque_parts(params, couplings, m, mdot):
 
 
 def reversal_path(params, m0=None, t_total=None, dt=None, every=None, seed=0, noise=True, progress=None,
-                  cancel=None):
+                  cancel=None, integrator="heun"):
     """One trajectory of the free spin at the parameters' bias, with its torques.
 
     Parameters
@@ -298,6 +302,7 @@ def reversal_path(params, m0=None, t_total=None, dt=None, every=None, seed=0, no
     noise : bool
         False integrates the deterministic LLG (the torques then sum to ṁ).
     progress, cancel : hooks of :mod:`dimer_core.progress`
+    integrator : "heun" (default) or "midpoint", see :data:`dimer_core.integrators.INTEGRATORS`
 
     Returns
     -------
@@ -305,6 +310,7 @@ def reversal_path(params, m0=None, t_total=None, dt=None, every=None, seed=0, no
     (``<part>_x`` ...), see :func:`torque_parts`.
     """
     p = _check(params)
+    integrator_code(integrator)
     model, c = pinned_model(p, [p.V])
     if not noise:
         model = PinnedSpinModel(model.g, model.Q, model.b_dm, model.that, model.alpha, 0.0 * model.noise,
@@ -314,7 +320,8 @@ def reversal_path(params, m0=None, t_total=None, dt=None, every=None, seed=0, no
     n_steps = max(1, int(round(t_total / dt)))
     every = every if every is not None else max(1, n_steps // 2000)
     m0 = p.vector("m1") + 1e-3 * np.cross(p.vector("m1"), p.vector("that")) if m0 is None else m0
-    t, m = trajectory(model, 0, m0, dt, n_steps, every=every, seed=seed, progress=progress, cancel=cancel)
+    t, m = trajectory(model, 0, m0, dt, n_steps, every=every, seed=seed, progress=progress, cancel=cancel,
+                      integrator=integrator)
     couplings = {k: float(v[0]) for k, v in c.items()}
     f = free_spin_energy(p, couplings)
     b = f.g - 2.0 * m @ f.Q + f.b_dm * np.cross(m, f.that)
@@ -328,7 +335,7 @@ def reversal_path(params, m0=None, t_total=None, dt=None, every=None, seed=0, no
     ds = xr.Dataset({k: ("t", v, {"units": u, "description": d}) for k, (v, u, d) in data.items()},
                     coords={"t": ("t", t, {"units": "ps", "long_name": "time"})})
     ds.attrs.update(parameter_attrs(p))
-    ds.attrs.update(dt_ps=dt, seed=int(seed), noise=int(noise))
+    ds.attrs.update(dt_ps=dt, seed=int(seed), noise=int(noise), integrator=integrator)
     return ds
 
 
@@ -365,18 +372,19 @@ def dimer_model(params, V, terms="full"):
 
 
 def dimer_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average=None, seed=0,
-                progress=None, cancel=None, terms="full", calculus="boltzmann"):
+                progress=None, cancel=None, terms="full", calculus="boltzmann", integrator="heun"):
     """Both spins free: <m_1·m_2>, <m_1>, <m_2> against V, with standard errors.
 
     Time scales default to those of the pinned problem at the same biases, with a
     step that also resolves the dimer's own rates.  ``calculus``: see
-    :data:`dimer_core.drift.CALCULI`; ``outside_validity`` as in :func:`langevin_sweep`.
+    :data:`dimer_core.drift.CALCULI`; ``integrator``: see :data:`dimer_core.integrators.INTEGRATORS`;
+    ``outside_validity`` as in :func:`langevin_sweep`.
     """
     p = _check(params)
     V = _grid("V", V)
-    spins, dt, (n_burn, n_avg) = _dimer_plan(p, V, dt, t_burn, t_average, terms, calculus)
+    spins, dt, (n_burn, n_avg) = _dimer_plan(p, V, dt, t_burn, t_average, terms, calculus, integrator)
     mean, err = ensemble(spins, n_realizations, dt, n_burn, n_avg, seed=seed, progress=progress, cancel=cancel,
-                         calculus=calculus)
+                         calculus=calculus, integrator=integrator)
     data = {"m1_dot_m2": (mean[:, 6], "1", "mean relative orientation <m_1·m_2>"),
             "m1_dot_m2_err": (err[:, 6], "1", "standard error of <m_1·m_2>")}
     for s in range(2):
@@ -387,12 +395,14 @@ def dimer_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average=No
     data.update(flags)
     return _dataset(V, data, p, method="langevin-dimer", dt_ps=dt, t_burn_ps=n_burn * dt,
                     t_average_ps=n_avg * dt, n_realizations=int(n_realizations), seed=int(seed), terms=terms,
-                    calculus=calculus, validity=notes)
+                    calculus=calculus, integrator=integrator, validity=notes)
 
 
-def _dimer_plan(p, V, dt, t_burn, t_average, terms, calculus):
-    """The spins of :func:`dimer_sweep`, its time step and (burn-in, averaging) steps."""
+def _dimer_plan(p, V, dt, t_burn, t_average, terms, calculus, integrator):
+    """The spins of :func:`dimer_sweep`, its time step and (burn-in, averaging) steps; refuses unknown
+    ``calculus`` and ``integrator`` names before any work."""
     calculus_flag(calculus)
+    integrator_code(integrator)
     pinned, _ = pinned_model(p, V, terms)
     spins = dimer_model(p, V, terms).spins()
     dt, t_burn, t_average = time_scales(pinned, dt, t_burn, t_average, calculus, others=(spins,))
@@ -400,7 +410,7 @@ def _dimer_plan(p, V, dt, t_burn, t_average, terms, calculus):
 
 
 def estimate_seconds(sweep, params, V, n_realizations=32, dt=None, t_burn=None, t_average=None, terms="full",
-                     calculus="boltzmann"):
+                     calculus="boltzmann", integrator="heun"):
     """How long ``sweep(params, V, n_realizations, ...)`` will take (s, warm numba cache), before it runs.
 
     ``sweep`` is :func:`langevin_sweep` or :func:`dimer_sweep`, and the other arguments are the ones it
@@ -418,13 +428,13 @@ def estimate_seconds(sweep, params, V, n_realizations=32, dt=None, t_burn=None, 
     """
     p, V = _check(params), _grid("V", V)
     if sweep is langevin_sweep:
-        spins, _, dt, (n_burn, n_avg) = _langevin_plan(p, V, dt, t_burn, t_average, terms, calculus)
+        spins, _, dt, (n_burn, n_avg) = _langevin_plan(p, V, dt, t_burn, t_average, terms, calculus, integrator)
     elif sweep is dimer_sweep:
-        spins, dt, (n_burn, n_avg) = _dimer_plan(p, V, dt, t_burn, t_average, terms, calculus)
+        spins, dt, (n_burn, n_avg) = _dimer_plan(p, V, dt, t_burn, t_average, terms, calculus, integrator)
     else:
         raise ValueError(f"sweep = {getattr(sweep, '__name__', sweep)!r} has no estimate; allowed: langevin_sweep, "
                          "dimer_sweep")
-    return ensemble_seconds(spins, n_realizations, n_burn + n_avg, dt, calculus)
+    return ensemble_seconds(spins, n_realizations, n_burn + n_avg, dt, calculus, integrator=integrator)
 
 
 SPINS = ("pinned", "both")
@@ -464,7 +474,7 @@ def modes_sweep(params, V, spins="pinned", terms="full", f_ghz=None, rf_axis=(1.
 
 
 def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajectories=2, min_switches=20, core=0.5,
-                seed=0, progress=None, cancel=None):
+                seed=0, progress=None, cancel=None, integrator="heun"):
     """Switching rates between the stable states against V at the parameters' mu_F, by Langevin counting
     (:func:`dimer_core.rates.switching_rates`; states from :func:`dimer_core.modes.stationary_states`).
 
@@ -472,12 +482,14 @@ def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajector
     (:data:`MAX_RUN_STEPS`) sets it to give about ``min_switches`` dwells per basin, within the budget; a bias
     whose pilot shows no switch is refused with the lower bound it implies.  ``enough`` marks the biases where
     every basin has ``min_switches`` dwells.  Biases with fewer than two stable states have no rates (NaN).
+    ``integrator``: see :data:`dimer_core.integrators.INTEGRATORS`.
     """
     from .modes import stationary_states
     from .rates import switching_rates
 
     if spins not in SPINS:
         raise ValueError(f"spins = {spins!r} is not known; allowed: {', '.join(SPINS)}")
+    integrator_code(integrator)
     p = _check(params)
     V = _grid("V", V)
     pinned, _ = pinned_model(p, V, terms)
@@ -488,7 +500,7 @@ def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajector
     every = 10
     if t_total is None:
         pilot_steps = MAX_RUN_STEPS // 20
-        pilot = switching_rates(model, V, states, dt, pilot_steps * dt, 1, core, every, seed)
+        pilot = switching_rates(model, V, states, dt, pilot_steps * dt, 1, core, every, seed, integrator=integrator)
         competing = np.isfinite(pilot.m.values[:, 1, 0])
         least = np.where(competing[:, None] & np.isfinite(pilot.m.values[..., 0]), pilot.n_dwells.values,
                          np.iinfo(int).max).min(axis=1)
@@ -504,19 +516,22 @@ def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajector
         raise ValueError(f"t_total = {t_total:g} ps is {t_total / dt:.3g} steps of {dt:.3g} ps; allowed: at most "
                          f"{MAX_RUN_STEPS:.0e} steps per trajectory")
     ds = switching_rates(model, V, states, dt, t_total, n_trajectories, core, every, seed, min_switches,
-                         progress, cancel)
-    return _labelled(ds, p, valid, reasons, method="langevin-switching", spins=spins, terms=terms)
+                         progress, cancel, integrator=integrator)
+    return _labelled(ds, p, valid, reasons, method="langevin-switching", spins=spins, terms=terms,
+                     integrator=integrator)
 
 
-def telegraph(params, V, t_total, spins="both", terms="full", core=0.5, seed=0):
+def telegraph(params, V, t_total, spins="both", terms="full", core=0.5, seed=0, integrator="heun"):
     """The basin the spins are in against time at one bias V (mV), over ``t_total`` ps of one Langevin run
-    (:func:`dimer_core.rates.telegraph_trace`), with the stable states as ``attrs["states"]``; refused where
-    the bias has fewer than two stable states or is outside the model's validity."""
+    (:func:`dimer_core.rates.telegraph_trace`, by ``integrator``: see :data:`dimer_core.integrators.INTEGRATORS`),
+    with the stable states as ``attrs["states"]``; refused where the bias has fewer than two stable states or is
+    outside the model's validity."""
     from .modes import stationary_states
     from .rates import telegraph_trace
 
     if spins not in SPINS:
         raise ValueError(f"spins = {spins!r} is not known; allowed: {', '.join(SPINS)}")
+    integrator_code(integrator)
     p = _check(params)
     V = _grid("V", [V])
     pinned, _ = pinned_model(p, V, terms)
@@ -531,7 +546,9 @@ def telegraph(params, V, t_total, spins="both", terms="full", core=0.5, seed=0):
     if not 0 < t_total <= MAX_RUN_STEPS * dt:
         raise ValueError(f"t_total = {t_total:g} ps; allowed: 0 < t_total <= {MAX_RUN_STEPS * dt:.3g} ps "
                          f"({MAX_RUN_STEPS:.0e} steps of {dt:.3g} ps)")
-    ds = telegraph_trace(model, 0, states, dt, t_total, core, max(1, int(round(0.05 / dt))), seed)
+    ds = telegraph_trace(model, 0, states, dt, t_total, core, max(1, int(round(0.05 / dt))), seed,
+                         integrator=integrator)
     ds.attrs.update(parameter_attrs(p, exclude=("V",)))
-    ds.attrs.update(V_mV=float(V[0]), spins=spins, terms=terms, states=np.asarray(states).ravel())
+    ds.attrs.update(V_mV=float(V[0]), spins=spins, terms=terms, states=np.asarray(states).ravel(),
+                    integrator=integrator)
     return ds

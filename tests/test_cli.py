@@ -140,6 +140,12 @@ def test_sweep_langevin_csv_header_and_progress(tmp_path):
     again = tmp_path / "l2.csv"
     run("sweep", "--method", "langevin", "--V", "-3:3:3", "--realizations", "4", "--seed", "5", "--out", str(again))
     pd.testing.assert_frame_equal(df, pd.read_csv(again))  # the seed fixes the run
+    mid = tmp_path / "m.csv"
+    out = run("sweep", "--method", "langevin", "--V", "-3:3:3", "--realizations", "4", "--seed", "5",
+              "--integrator", "midpoint", "--out", str(mid))
+    assert out.returncode == 0 and "(midpoint integrator)" in out.stdout, out.stderr
+    other = pd.read_csv(mid)
+    assert list(other.columns) == list(df.columns) and not np.allclose(other.Omega_z, df.Omega_z)
 
 
 def test_sweep_of_a_junction_model_fp_equals_the_dimer_sweep(tmp_path):
@@ -210,6 +216,7 @@ def test_junction_sweep_bad_input(args, expected):
     (["sweep", "--out", "x.nc"], ".csv"),
     (["sweep", "--K_easy", "-2", "--out", "x.csv"], "K_easy"),
     (["sweep", "--h", "1,2", "--out", "x.csv"], "h = "),
+    (["sweep", "--method", "langevin", "--integrator", "euler", "--out", "x.csv"], "--integrator"),
 ])
 def test_sweep_bad_input(args, expected):
     out = run(*args)

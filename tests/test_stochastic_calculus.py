@@ -14,9 +14,14 @@ import pytest
 import dimer_core as dc
 from dimer_core import sweeps
 from dimer_core.drift import rate, workspace
-from dimer_core.langevin import PinnedSpinModel, SpinModel, ensemble, trajectory
+from dimer_core.integrators import (INTEGRATORS, MIDPOINT_CORRECTIONS, heun_general, heun_one, midpoint_one,
+                                    midpoint_steps)
+from dimer_core.langevin import PinnedSpinModel, SpinModel, ensemble, psd_sqrt, trajectory
+from dimer_core.rng import normals, seed_state
 from dimer_core.spin import mean_orientation
 from dimer_core.units import HBAR, K_B
+
+from .axial_spin import mean_mz
 
 HS = HBAR * 2.5
 
@@ -90,6 +95,184 @@ def test_one_spin_kernel_is_the_general_kernel():
                                        rtol=1e-12, atol=1e-12 * np.abs(out).max())
 
 
+# ----- the integrators, chosen by name (dimer_core.integrators) -----
+
+def _random_model(rng, n, kt=0.4):
+    """n spins with random field, coupling and damping (W parts included), noise at fluctuation–dissipation."""
+    d = 3 * n
+    b = rng.normal(size=(d, d))
+    alpha = 0.6 * np.eye(d) + 0.1 * b @ b.T + 0.15 * (b - b.T)
+    x = rng.normal(size=(d, d))
+    g = rng.normal(size=d)
+    sym = 0.5 * (alpha + alpha.T)
+    return SpinModel(g=g[None], X=0.5 * (x + x.T)[None], alpha=alpha[None], noise=2 * kt * HS * sym[None],
+                     kt=np.full((1, n), kt), hbar_s=HS)
+
+
+def test_heun_is_bit_identical_to_the_scheme_before_it_had_a_name():
+    """integrator="heun" (the default) draws the numbers of the code before issue 13 (commit 2610b1a, same
+    seeds; printed there with repr), for one spin and for two: ensemble means, errors and a trajectory."""
+    before = {1: ([0.03806992858243041, 0.10396656200142812, 0.043029803830306745],
+                  [0.24459213471110383, 0.27792644124487964, 0.3232044443125746],
+                  [0.7764676734564825, 0.3916587779434917, -0.49366117300926926]),
+              2: ([-0.03701182415869081, 0.13305826292223769, -0.34037755655117174, -0.32355682712953354,
+                   -0.20157065990967382, 0.019986790464529877, -0.21133471897414835],
+                  [0.2481009166773571, 0.38349253767005614, 0.14452661984434573, 0.3373521229191565,
+                   0.23318194401837786, 0.24173096056787002, 0.13075372859284515],
+                  [-0.43899350106371954, 0.5309567611318005, 0.7248238571075363, 0.4432416135313599,
+                   -0.7352131948302005, 0.5128337256671852])}
+    rng = np.random.default_rng(2)
+    for n in (1, 2):
+        model = _random_model(rng, n)
+        mean, err = ensemble(model, 4, 0.01, 20, 200, seed=7, chunks=3, integrator="heun")
+        default = ensemble(model, 4, 0.01, 20, 200, seed=7, chunks=3)
+        path = trajectory(model, 0, np.ones(3 * n), 0.01, 300, every=100, seed=3)[1]
+        np.testing.assert_array_equal(mean[0], before[n][0])
+        np.testing.assert_array_equal(err[0], before[n][1])
+        np.testing.assert_array_equal(path[-1], before[n][2])
+        np.testing.assert_array_equal(default[0], mean)
+
+
+def _one_step(kernel, model, m, dt, seed, corrected):
+    """m after one step of ``kernel`` (a function of dimer_core.integrators) from the generator of ``seed``."""
+    m = np.array(m, float)
+    kt = float(model.kt[0, 0]) if kernel in (heun_one, midpoint_one) else model.kt[0]
+    kernel(m, 1, dt, model.g[0], model.X[0], model.alpha[0], psd_sqrt(model.noise)[0], model.noise[0], kt,
+           1.0 / model.hbar_s, corrected, np.zeros(1), False, seed_state(seed))
+    return m
+
+
+def _uncoupled_pair(one, other):
+    """Two spins without coupling (X, α, N block diagonal): ``one`` (1 spin) first, ``other`` second."""
+    def blocks(a, b):
+        out = np.zeros((1, 6, 6))
+        out[0, :3, :3], out[0, 3:, 3:] = a[0], b[0]
+        return out
+    return SpinModel(g=np.hstack([one.g, other.g]), X=blocks(one.X, other.X), alpha=blocks(one.alpha, other.alpha),
+                     noise=blocks(one.noise, other.noise), kt=np.hstack([one.kt, other.kt]), hbar_s=HS)
+
+
+def _heun_by_hand(model, m, dt, seed, corrected, c_at_both_stages):
+    """One Heun step of one spin written out with drift.rate, the noise z = the first 3 draws of ``seed``: with
+    c (if ``corrected``) at the start only (heun_one) or at both stages (heun_general)."""
+    z = normals(seed, 3)
+    xi = psd_sqrt(model.noise)[0] @ z / np.sqrt(dt)
+
+    def velocity(x, corrected):
+        out = np.empty(3)
+        rate(np.array(x), xi, model.g[0], model.X[0], model.alpha[0], model.noise[0], model.kt[0], 1 / model.hbar_s,
+             corrected, workspace(3), out)
+        return out
+
+    k1 = velocity(m, False)
+    c_m = velocity(m, corrected) - k1
+    p = m + dt * (k1 + c_m)
+    p /= np.linalg.norm(p)
+    k2 = velocity(p, False)
+    c_p = velocity(p, corrected) - k2
+    y = m + 0.5 * dt * (k1 + k2) + (0.5 * dt * (c_m + c_p) if c_at_both_stages else dt * c_m)
+    return y / np.linalg.norm(y)
+
+
+def _midpoint_by_hand(model, m, dt, seed, corrected):
+    """One midpoint step of one spin: ω = u × v(u), m' solving (1 − ½dt[ω×]) m' = (1 + ½dt[ω×]) m by a linear
+    solve, ω first at m, then at the renormalised midpoint (MIDPOINT_CORRECTIONS = 1)."""
+    z = normals(seed, 3)
+    xi = psd_sqrt(model.noise)[0] @ z / np.sqrt(dt)
+    u, new = m, None
+    for _ in range(1 + MIDPOINT_CORRECTIONS):
+        v = np.empty(3)
+        rate(np.array(u), xi, model.g[0], model.X[0], model.alpha[0], model.noise[0], model.kt[0], 1 / model.hbar_s,
+             corrected, workspace(3), v)
+        w = 0.5 * dt * np.cross(u, v)
+        cross = np.array([[0.0, -w[2], w[1]], [w[2], 0.0, -w[0]], [-w[1], w[0], 0.0]])
+        new = np.linalg.solve(np.eye(3) - cross, (np.eye(3) + cross) @ m)
+        u = (m + new) / np.linalg.norm(m + new)
+    return new
+
+
+@pytest.mark.parametrize("integrator", INTEGRATORS)
+def test_one_spin_is_the_n_spin_kernel_with_the_others_apart(integrator):
+    """The pinned spin is the n-spin scheme: a step of one spin equals, to rounding, the step of that spin in a
+    pair whose other spin is uncoupled (X, α, N block diagonal; the same noise: the first three draws).
+
+    The midpoint rule's one-spin copy (midpoint_one: registers, drift.rate_one) is its n-spin kernel
+    (midpoint_steps) to rounding, for one spin and as the first of the pair; both are checked against (S10)
+    solved by a linear solve instead of the Cayley closed form.  Heun's one-spin copy heun_one evaluates the
+    noise-induced drift c once per step, where heun_general evaluates it at both stages: each is checked
+    against that step written out here, and they differ only with c, by ½dt·(c(p) − c(m)) (p the predictor;
+    weak order 1 either way)."""
+    rng = np.random.default_rng(21)
+    for trial in range(20):
+        one, other = _random_model(rng, 1), _random_model(rng, 1)
+        pair = _uncoupled_pair(one, other)
+        m = rng.normal(size=6)
+        m = (m.reshape(2, 3) / np.linalg.norm(m.reshape(2, 3), axis=1, keepdims=True)).ravel()
+        for corrected in (False, True):
+            for dt in (0.02, 0.005):
+                if integrator == "midpoint":
+                    alone = _one_step(midpoint_one, one, m[:3], dt, trial, corrected)
+                    both = _one_step(midpoint_steps, pair, m, dt, trial, corrected)
+                    np.testing.assert_allclose(alone, both[:3], rtol=0, atol=1e-13)
+                    np.testing.assert_allclose(alone, _one_step(midpoint_steps, one, m[:3], dt, trial, corrected),
+                                               rtol=0, atol=1e-13)
+                    np.testing.assert_allclose(alone, _midpoint_by_hand(one, m[:3], dt, trial, corrected), rtol=0,
+                                               atol=1e-13)
+                    continue
+                alone = _one_step(heun_one, one, m[:3], dt, trial, corrected)
+                both = _one_step(heun_general, pair, m, dt, trial, corrected)
+                for result, at_both in ((alone, False), (both[:3], True)):
+                    np.testing.assert_allclose(result, _heun_by_hand(one, m[:3], dt, trial, corrected, at_both),
+                                               rtol=0, atol=1e-13)
+                if not corrected:
+                    np.testing.assert_allclose(alone, both[:3], rtol=0, atol=1e-13)
+                else:
+                    assert np.abs(alone - both[:3]).max() > 1e-9
+
+
+AXIAL = dict(h=2.0, kt=1.0, a=0.5, w=0.5)
+"""One spin in a field along z, α = 0.5·1 + 0.5·W (W v = v × ẑ), fluctuation–dissipation noise at 1 meV:
+the noise-induced drift is not zero (plain Stratonovich misses the equilibrium, as below)."""
+
+
+@pytest.mark.parametrize("integrator", INTEGRATORS)
+def test_weak_error_at_a_fixed_time_is_first_order(integrator):
+    """E[m_z(2 ps)] from m = x against its Fokker–Planck value (tests/axial_spin.py, no dimer_core code), at
+    dt = 0.4, 0.2, 0.1 ps with 6e5 trajectories: the weak error is above 4 standard errors at each dt and its
+    log–log slope is 1 ± 0.4 (order 1; 0.5 or 2 would fail).  Measured (1e6 trajectories, also dt = 0.05):
+    Heun 0.0275, 0.0163, 0.0087, 0.0040; midpoint 0.0119, 0.0064, 0.0032, 0.0010 (± 0.0005)."""
+    t_end = 2.0
+    exact = mean_mz(AXIAL["h"], AXIAL["kt"], AXIAL["a"], AXIAL["w"], HS, t_end, 0.0)
+    w = np.array([[0.0, 1.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 0.0, 0.0]])  # W_ij = ε_ijk ẑ_k
+    model = PinnedSpinModel(g=np.array([[0.0, 0.0, AXIAL["h"]]]), Q=np.zeros((1, 3, 3)), b_dm=np.zeros(1),
+                            that=np.array([0.0, 0.0, 1.0]), alpha=(AXIAL["a"] * np.eye(3) + AXIAL["w"] * w)[None],
+                            noise=(2 * AXIAL["kt"] * HS * AXIAL["a"] * np.eye(3))[None], hbar_s=HS,
+                            kt=np.array([AXIAL["kt"]]))
+    steps = np.array([0.4, 0.2, 0.1])
+    errors = []
+    for dt in steps:
+        n = int(round(t_end / dt))
+        mean, err = ensemble(model, 600_000, dt, n - 1, 1, seed=1, m0=[1.0, 0.0, 0.0], integrator=integrator)
+        assert abs(mean[0, 2] - exact) > 4 * err[0, 2], (dt, mean[0, 2], exact, err[0, 2])
+        errors.append(mean[0, 2] - exact)
+    slope = np.polyfit(np.log(steps), np.log(np.abs(errors)), 1)[0]
+    assert np.all(np.sign(errors) == np.sign(errors[0])) and 0.6 < slope < 1.4, (errors, slope)
+
+
+def test_the_axial_reference_is_the_langevin_function_at_long_times():
+    """The reference of the weak-order test relaxes to coth(x) − 1/x, x = h/k_B T, for any W part, and starts
+    at x0 with the slope of its drift h κ (1 − x0²) + k_B T (κ (1 − x²))' (a finite difference of κ)."""
+    h, kt, a = AXIAL["h"], AXIAL["kt"], AXIAL["a"]
+    for w in (0.0, 0.5, -0.5):
+        assert mean_mz(h, kt, a, w, HS, 200.0, 0.3) == pytest.approx(1 / np.tanh(h / kt) - kt / h, abs=1e-10)
+        kappa = lambda x: a / (HS * ((1 + w * x) ** 2 + a * a))  # noqa: E731
+        x0, e = 0.3, 1e-6
+        drift = h * kappa(x0) * (1 - x0 ** 2) + kt * (kappa(x0 + e) * (1 - (x0 + e) ** 2)
+                                                    - kappa(x0 - e) * (1 - (x0 - e) ** 2)) / (2 * e)
+        slope = (mean_mz(h, kt, a, w, HS, 1e-4, x0) - mean_mz(h, kt, a, w, HS, 0.0, x0)) / 1e-4
+        assert slope == pytest.approx(drift, rel=1e-3)
+
+
 # ----- one spin -----
 
 def _spin_in_field(h, kt, alpha, that):
@@ -157,9 +340,11 @@ def test_pinned_spin_at_zero_bias_is_boltzmann(case):
             assert abs(float(ds[f"Omega_{x}"][0]) - exact[i]) < 3 * err + 2e-3, (x, dt, ds[f"Omega_{x}"].values, exact)
 
 
+@pytest.mark.parametrize("integrator", INTEGRATORS)
 @pytest.mark.parametrize("w", [0.5, -0.5])
-def test_pinned_spin_with_a_w_part_is_boltzmann(w):
-    """A W part Δ²·a_DM = ±0.5 added to the strong-SOC damping (noise unchanged: W has no noise partner)."""
+def test_pinned_spin_with_a_w_part_is_boltzmann(w, integrator):
+    """A W part Δ²·a_DM = ±0.5 added to the strong-SOC damping (anisotropic: a^(an) ≠ 0; noise unchanged: W has
+    no noise partner), both integrators."""
     p = _preset(PINNED["strong SOC, T = 30 K"])
     model, _ = sweeps.pinned_model(p, [0.0])
     alpha = model.alpha + w * sweeps.tensor(0.0, 1.0, 0.0, model.that)[None]
@@ -167,7 +352,7 @@ def test_pinned_spin_with_a_w_part_is_boltzmann(w):
     exact = mean_orientation(model.g[0], model.Q[0], K_B * p.T)
     dt, _, _ = sweeps.time_scales(with_w, t_burn=0.0, t_average=0.0)
     for step in (dt, dt / 2):
-        mean, err = ensemble(with_w, 96, step, int(40 / step), int(800 / step), seed=6)
+        mean, err = ensemble(with_w, 96, step, int(40 / step), int(800 / step), seed=6, integrator=integrator)
         assert np.all(np.abs(mean[0] - exact) < 3 * err[0] + 2e-3), (step, mean, err, exact)
 
 
@@ -201,7 +386,8 @@ def test_two_sphere_quadrature_is_converged():
     assert abs(two_sphere_dot(spins, kt) - two_sphere_dot(spins, kt, 60, 120)) < 1e-9
 
 
-def test_isotropic_pair_with_nonlocal_damping_is_boltzmann():
+@pytest.mark.parametrize("integrator", INTEGRATORS)
+def test_isotropic_pair_with_nonlocal_damping_is_boltzmann(integrator):
     """E = m_1·m_2 (J = −1 meV), local damping 0.97, nonlocal 0.62, FDT noise at k_B T = 0.4 meV:
     <m_1·m_2> = −(coth(x) − 1/x), x = 2.5 (the specification's synthetic case; plain Stratonovich: ≈ −0.595)."""
     alpha = np.kron(np.array([[0.97, 0.62], [0.62, 0.97]]), np.eye(3))
@@ -209,27 +395,30 @@ def test_isotropic_pair_with_nonlocal_damping_is_boltzmann():
     kt = 0.4
     model = SpinModel(g=np.zeros((1, 6)), X=x[None], alpha=alpha[None], noise=2 * kt * HS * alpha[None],
                       kt=np.full((1, 2), kt), hbar_s=HS)
-    mean, err = ensemble(model, 128, 0.0125, 2000, 80_000, seed=1)
+    mean, err = ensemble(model, 128, 0.0125, 2000, 80_000, seed=1, integrator=integrator)
     exact = -(1 / np.tanh(1 / kt) - kt)
     assert abs(mean[0, 6] - exact) < 3 * err[0, 6] + 2e-3, (mean[0, 6], err[0, 6], exact)
 
 
-@pytest.mark.parametrize("name", ["weak-soc", "strong-soc"])
-def test_both_spins_free_at_zero_bias_are_boltzmann(name):
+@pytest.mark.parametrize("name, integrator", [("weak-soc", "heun"), ("strong-soc", "heun"), ("weak-soc", "midpoint")])
+def test_both_spins_free_at_zero_bias_are_boltzmann(name, integrator):
     """The 6×6 problem with nonlocal damping and correlated noise, V = 0, T = 20 K, mu_F = 0.5 meV
     (weak SOC: −0.1007 exact; plain Stratonovich gave −0.064 ± 0.005, the code before the rule −0.082 ± 0.007
-    at the default dt and −0.077 at dt/2)."""
+    at the default dt and −0.077 at dt/2).  Heun at dt and dt/2, the midpoint rule at the default dt."""
     p = dc.preset(name, T=20.0, mu_F=0.5)
     exact = two_sphere_dot(sweeps.dimer_model(p, [0.0]).spins(), K_B * p.T)
-    ds = sweeps.dimer_sweep(p, [0.0], n_realizations=64, seed=3, t_average=400.0)
-    for dt in (None, ds.attrs["dt_ps"] / 2):
-        run = ds if dt is None else sweeps.dimer_sweep(p, [0.0], n_realizations=64, seed=4, t_average=400.0, dt=dt)
+    ds = sweeps.dimer_sweep(p, [0.0], n_realizations=64, seed=3, t_average=400.0, integrator=integrator)
+    for dt in (None, ds.attrs["dt_ps"] / 2)[:2 if integrator == "heun" else 1]:
+        run = ds if dt is None else sweeps.dimer_sweep(p, [0.0], n_realizations=64, seed=4, t_average=400.0, dt=dt,
+                                                       integrator=integrator)
         err = float(run.m1_dot_m2_err[0])
         assert abs(float(run.m1_dot_m2[0]) - exact) < 3 * err + 2e-3, (dt, float(run.m1_dot_m2[0]), err, exact)
 
 
-def test_weak_error_of_the_scheme_is_first_order():
-    """Bias of <m_1·m_2> in the nonlocal-damping pair at dt = 0.2, 0.1, 0.05 ps: halves with dt (order 1)."""
+@pytest.mark.parametrize("integrator", INTEGRATORS)
+def test_stationary_bias_is_first_order(integrator):
+    """Bias of <m_1·m_2> in the nonlocal-damping pair at dt = 0.4, 0.2, 0.1 ps: halves with dt (order 1;
+    measured: Heun −0.0497, −0.0290, −0.0163, midpoint −0.0326, −0.0172, −0.0092, ± 0.0014)."""
     alpha = np.kron(np.array([[0.97, 0.62], [0.62, 0.97]]), np.eye(3))
     x = np.kron(np.array([[0.0, -1.0], [-1.0, 0.0]]), np.eye(3))
     kt = 0.4
@@ -237,8 +426,8 @@ def test_weak_error_of_the_scheme_is_first_order():
                       kt=np.full((1, 2), kt), hbar_s=HS)
     exact = -(1 / np.tanh(1 / kt) - kt)
     bias = []
-    for dt in (0.2, 0.1, 0.05):
-        mean, err = ensemble(model, 384, dt, int(20 / dt), int(800 / dt), seed=12)
+    for dt in (0.4, 0.2, 0.1):
+        mean, err = ensemble(model, 384, dt, int(20 / dt), int(800 / dt), seed=12, integrator=integrator)
         assert err[0, 6] < 1.5e-3
         bias.append(mean[0, 6] - exact)
     ratios = np.array(bias[:-1]) / np.array(bias[1:])

@@ -1,0 +1,38 @@
+"""<m_z>(t) of one spin in a field along z with damping α = a·1 + w·W (W v = v × ẑ) and noise obeying
+fluctuation–dissipation, from its Fokker–Planck equation: a reference at a fixed time for the weak order
+of the Langevin integrators (docs/stochastic.md, "The midpoint integrator").  Imports nothing from dimer_core.
+
+Everything is symmetric about z, so x = m_z is a diffusion of its own on [−1, 1].  The W part only rescales
+ħS by 1 + w·x (ħS·m × (ṁ × ẑ) = ħS·x·ṁ), so the symmetric part of the mobility is κ(x)·Π with
+
+    κ(x) = a / (ħS·((1 + w x)² + a²))        (1/(meV·ps)),
+
+and the diffusion coefficient of x is σ²(x) = 2 k_B T·κ(x)·(1 − x²) (D = 2 k_B T Kˢ, docs/stochastic.md,
+"The equation solved for ṁ").  A one-dimensional diffusion on [−1, 1] whose coefficient vanishes at the
+ends carries no stationary current, so with the stationary law exp(h x/k_B T) (uniform in x on the sphere)
+its generator is fixed:
+
+    L f = (1/2p)(σ² p f')' = [k_B T κ (1 − x²) f']' + h κ (1 − x²) f',    p = exp(h x/k_B T).
+
+E[m_z(t) | m_z(0) = x0] = (e^{tL} x)(x0), by Galerkin projection on Legendre polynomials (Gauss–Legendre
+quadrature for the matrix, integrated by parts) and a matrix exponential.  For w = 0 the drift
+h κ (1 − x²) − 2 k_B T κ x is the textbook one of the isotropic LLG.
+"""
+import numpy as np
+from numpy.polynomial import legendre
+from scipy.linalg import expm
+
+
+def mean_mz(h, kt, a, w, hbar_s, t, x0, degree=60, nodes=200):
+    """E[m_z(t)] (dimensionless) from m_z(0) = x0; h (meV) the field along z, kt = k_B T (meV), a and w
+    the isotropic and W parts of the damping, hbar_s = ħS (meV·ps), t (ps)."""
+    x, weights = legendre.leggauss(nodes)
+    kappa = a / (hbar_s * ((1.0 + w * x) ** 2 + a * a))
+    basis = [legendre.Legendre.basis(k) for k in range(degree + 1)]
+    p = np.array([b(x) for b in basis])
+    dp = np.array([b.deriv()(x) for b in basis])
+    s = kappa * (1.0 - x * x) * weights
+    # <P_k, L P_l> / <P_k, P_k>: −∫ kT κ (1 − x²) P_k' P_l' + ∫ h κ (1 − x²) P_k P_l'
+    generator = (-kt * (dp * s) @ dp.T + h * (p * s) @ dp.T) * ((2 * np.arange(degree + 1) + 1) / 2.0)[:, None]
+    coefficients = expm(t * generator)[:, 1]  # e^{tL} applied to P_1 = x
+    return float(coefficients @ np.array([b(x0) for b in basis]))
