@@ -1,0 +1,88 @@
+"""The molecule of a junction drawn in Bokeh: sites, bonds and leads with their parameters (junction page).
+
+Sites sit on a circle when the bonds close a ring (as many bonds as sites or more), else on a line in
+their order; each lead is a box beside the sites it touches, joined to each by a line labelled with its
+hopping.  Every number is the :class:`~dimer_core.junction.Junction`'s own (meV; η and p dimensionless).
+"""
+import numpy as np
+from bokeh.models import ColumnDataSource, Range1d, Title
+from bokeh.plotting import figure
+
+__all__ = ["site_positions", "lead_positions", "molecule_figure"]
+
+SITE_COLOUR, LEAD_COLOUR = "#56B4E9", "#E69F00"
+
+
+def site_positions(junction):
+    """(N, 2) positions of the sites: on a unit circle (site 1 on the left, counter-clockwise) for a ring,
+    else on a line with spacing 1.5."""
+    n = junction.n_sites
+    if n >= 3 and len(junction.bonds) >= n:
+        angle = np.pi + 2.0 * np.pi * np.arange(n) / n
+        return 1.2 * np.column_stack([np.cos(angle), -np.sin(angle)])
+    return np.column_stack([1.5 * (np.arange(n) - (n - 1) / 2.0), np.zeros(n)])
+
+
+def lead_positions(junction, sites):
+    """(M, 2) positions of the leads' boxes: outward from the middle of the sites each touches (on a circle),
+    or above and below the line of sites in turn."""
+    out = []
+    for k, lead in enumerate(junction.leads):
+        centre = sites[[s - 1 for s in lead.sites]].mean(axis=0)
+        if sites[:, 1].any():  # a circle
+            r = np.hypot(*centre)
+            direction = centre / r if r > 1e-9 else np.array([0.0, -1.0])
+            out.append(direction * 2.6)
+        else:
+            out.append(centre + np.array([0.0, 1.6 if k % 2 == 0 else -1.6]))
+    return np.array(out)
+
+
+def _number(x):
+    return f"{x:g}"
+
+
+def molecule_figure(junction, width=460, height=340):
+    """The junction's sites (ε), bonds (t₀, t), leads (name, t_e, η, p) and contacts (hoppings) in one figure."""
+    xy = site_positions(junction)
+    boxes = lead_positions(junction, xy)
+    fig = figure(title=f"the molecule: {junction.name}", width=width, height=height, tools="save",
+                 toolbar_location=None, match_aspect=True)
+    fig.axis.visible = False
+    fig.grid.visible = False
+    everything = np.vstack([xy, boxes])
+    lo, hi = everything.min(axis=0) - 1.2, everything.max(axis=0) + 1.2
+    fig.x_range, fig.y_range = Range1d(lo[0], hi[0]), Range1d(lo[1], hi[1])
+
+    contacts = [(boxes[k], xy[s - 1], t) for k, c in enumerate(junction.leads) for s, t in zip(c.sites, c.t)]
+    fig.multi_line(xs=[[a[0], b[0]] for a, b, _ in contacts], ys=[[a[1], b[1]] for a, b, _ in contacts],
+                   line_color=LEAD_COLOUR, line_dash="dashed", line_width=2)
+    fig.text(x=[0.5 * (a[0] + b[0]) for a, b, _ in contacts], y=[0.5 * (a[1] + b[1]) for a, b, _ in contacts],
+             text=[f"{_number(t)}" for *_, t in contacts], text_font_size="9pt", text_color="#8a5a00",
+             text_align="center", text_baseline="middle", background_fill_color="white")
+
+    bonds = junction.bonds
+    fig.multi_line(xs=[[xy[b.a - 1, 0], xy[b.b - 1, 0]] for b in bonds],
+                   ys=[[xy[b.a - 1, 1], xy[b.b - 1, 1]] for b in bonds], line_color="#333333", line_width=3)
+    fig.text(x=[0.5 * (xy[b.a - 1, 0] + xy[b.b - 1, 0]) for b in bonds],
+             y=[0.5 * (xy[b.a - 1, 1] + xy[b.b - 1, 1]) for b in bonds],
+             text=[f"t₀ = {_number(b.t0)}, t = {_number(b.t)}" for b in bonds], text_font_size="9pt",
+             text_align="center", text_baseline="bottom", y_offset=-4)
+
+    sites = ColumnDataSource({"x": xy[:, 0], "y": xy[:, 1], "n": [str(a + 1) for a in range(junction.n_sites)],
+                              "eps": [f"ε = {_number(e)}" for e in junction.eps]})
+    fig.scatter("x", "y", source=sites, size=30, fill_color=SITE_COLOUR, line_color="#1f4e79", line_width=2)
+    fig.text("x", "y", text="n", source=sites, text_align="center", text_baseline="middle",
+             text_font_style="bold")
+    fig.text("x", "y", text="eps", source=sites, text_align="center", text_baseline="top", y_offset=18,
+             text_font_size="9pt")
+
+    leads = junction.leads
+    fig.rect(x=boxes[:, 0], y=boxes[:, 1], width=1.9, height=0.9, fill_color="#fff3d6", line_color=LEAD_COLOUR,
+             line_width=2)
+    fig.text(x=boxes[:, 0], y=boxes[:, 1], text=[f"{c.name}\nt_e = {_number(c.te)}, η = {_number(c.eta)}"
+                                                 + (f"\np = {_number(c.p)}" if c.p else "") for c in leads],
+             text_align="center", text_baseline="middle", text_font_size="9pt")
+    fig.add_layout(Title(text="energies and hoppings in meV; dashed: contacts with their hopping",
+                         text_font_size="8pt", text_font_style="italic"), "below")
+    return fig
