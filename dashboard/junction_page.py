@@ -140,7 +140,7 @@ def junction_app():
     attributes, for tests."""
     state = JunctionState()
     plots = JunctionPlots(state)
-    upload = pn.widgets.FileInput(accept=".toml,.txt", name="model file", css_classes=["model-file"])
+    upload = pn.widgets.FileInput(accept=".toml,.txt", css_classes=["model-file"])
 
     def uploaded(event):
         if event.new is None:
