@@ -15,33 +15,17 @@ import os
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
-import statistics  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
+from bench_junction_maps import median_cpu as cpu  # noqa: E402 (this folder: the script's own)
 from dashboard import junction_state  # noqa: E402
 from dashboard.state import MAP_MU_F, MAP_V  # noqa: E402
 from dimer_core import maps, preset  # noqa: E402
 from dimer_core.junction import PRESETS, dumps  # noqa: E402
 from dimer_core.junction import maps as junction_maps  # noqa: E402
 from dimer_core.junction import preset as junction_preset  # noqa: E402
-
-REPEATS = 5
-
-
-def cpu(work, before=None):
-    """Median thread CPU seconds of ``work()`` over REPEATS runs, ``before()`` untimed before each."""
-    times = []
-    for _ in range(REPEATS):
-        if before:
-            before()
-        t0 = time.thread_time()
-        work()
-        times.append(time.thread_time() - t0)
-    return statistics.median(times)
-
 
 def clear_pairs():
     junction_state._cache.clear()
@@ -64,8 +48,8 @@ def main():
         junction_state.pair_maps(text, 0.0, a, b)  # compile
         chosen = {"sites": [a]} if a == b else {"pairs": [(a, b)]}
         engine = cpu(lambda: junction_maps.maps(junction, MAP_MU_F, MAP_V, **chosen))
-        warm = cpu(lambda: junction_state.pair_maps(text, 0.0, a, b), clear_pairs)
-        cold = cpu(lambda: junction_state.pair_maps(text, 0.0, a, b), clear_all)
+        warm = cpu(lambda: junction_state.pair_maps(text, 0.0, a, b), before=clear_pairs)
+        cold = cpu(lambda: junction_state.pair_maps(text, 0.0, a, b), before=clear_all)
         print(f"{name:17s} pair {a},{b}: the engine's map alone {engine * 1e3:4.0f} ms ({engine / base:4.1f}x the "
               f"baseline); with the views, tables cached {warm * 1e3:4.0f} ms ({warm / base:4.1f}x), tables built "
               f"{cold * 1e3:4.0f} ms ({cold / base:4.1f}x)")

@@ -89,26 +89,22 @@ def serve_app():
 
     created, failures, junctions = [], [], []
 
-    def factory():
-        try:
-            template = app.create_app()
-        except Exception:
-            failures.append(traceback.format_exc())
-            raise
-        created.append(template)
-        app.attach(template)
+    def recorded(build, lay_out, into):
+        """A page function: ``build()``'s template, kept in ``into`` and laid out; its traceback if it raised."""
+        def page():
+            try:
+                template = build()
+            except Exception:
+                failures.append(traceback.format_exc())
+                raise
+            into.append(template)
+            lay_out(template)
+        return page
 
-    def junction_factory():
-        try:
-            template = junction_page.junction_app()
-        except Exception:
-            failures.append(traceback.format_exc())
-            raise
-        junctions.append(template)
-        template.server_doc(pn.state.curdoc)
-
+    pages = {"/": recorded(app.create_app, app.attach, created),
+             "junction": recorded(junction_page.junction_app, lambda t: t.server_doc(pn.state.curdoc), junctions)}
     port = free_port()
-    server = pn.serve({"/": factory, "junction": junction_factory}, port=port, address="127.0.0.1",
+    server = pn.serve(pages, port=port, address="127.0.0.1",
                       websocket_origin=f"127.0.0.1:{port}", threaded=True, show=False)
     try:
         wait_listening(port)
