@@ -12,7 +12,7 @@ from dimer_core import junction as J
 from dimer_core.junction import maps as JM
 
 from .ui_support import (LIVE_VIEWS_JS, app_server, browser_context_args, browser_type_launch_args,  # noqa: F401
-                         screenshot, wait_until, watch_console)
+                         open_app, screenshot, wait_until, watch_console)
 
 pytest.importorskip("pytest_playwright")
 
@@ -79,3 +79,12 @@ def test_ring4_pair_1_3_maps_are_the_engines(page, app_server):
     page.locator(".bk-Figure").first.scroll_into_view_if_needed()
     screenshot(page, "junction_ring4_pair_1_3")
     assert errors == [], errors
+
+
+def test_the_dimer_page_links_to_the_junction_page(page, app_server):
+    before = len(app_server.junctions)
+    open_app(page, app_server, timeout=OPEN)
+    page.get_by_role("link", name="the junction page").click()
+    wait_until(lambda: len(app_server.junctions) > before, timeout=OPEN, message="the junction page from the link")
+    assert page.url == app_server.url + "junction"
+    wait_until(lambda: len(shown_maps(page)) == 4, timeout=OPEN, message="its maps")
