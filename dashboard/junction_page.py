@@ -173,7 +173,7 @@ def junction_app():
         pn.pane.Markdown("[the dimer's dashboard](./)"),
     ]
     molecule = pn.pane.Bokeh(pn.bind(molecule_figure, state.param.junction))
-    choose = pn.widgets.MultiChoice.from_param(state.param.quantities, name="maps (views of the pair: "
+    choose = pn.widgets.MultiChoice.from_param(state.param.quantities, name="maps (the pair's views, "
                                                "dimer_core.junction.VIEWS)", sizing_mode="stretch_width")
     template = pn.template.BootstrapTemplate(
         title=TITLE, sidebar=sidebar, sidebar_width=340, header_background="#1f4e79",

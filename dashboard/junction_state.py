@@ -19,6 +19,7 @@ from dimer_core.junction import PRESETS, dumps, loads, pair_dataset, preset
 from dimer_core.junction import maps as junction_maps
 from dimer_core.junction.tables import single_band
 
+from .junction_labels import label
 from .state import MAP_MU_F, MAP_V
 
 __all__ = ["GRID_MU_F", "GRID_V", "CACHE_SIZE", "DEFAULT_PRESET", "pair_maps", "slow_reason", "default_choice",
@@ -155,7 +156,7 @@ class JunctionState(param.Parameterized):
         old = list(self.param.quantities.objects)
         kept = [keys[old.index(q)] for q in self.quantities if q in old] if len(old) == len(keys) else []
         a, b = (int(x) for x in ds.attrs["pair"].split(","))
-        self.param.quantities.objects = keys
+        self.param.quantities.objects = {label(k): k for k in keys}  # the chooser shows symbols with units
         self.param.update(quantities=kept or [q for q in default_choice(a, b) if q in keys], data=ds, status=status)
         self.busy = False  # after the plots have followed the new maps
 

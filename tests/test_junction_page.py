@@ -64,6 +64,7 @@ def test_the_first_page_shows_chain3_pair_1_3(page):
     s = page.state
     assert s.preset == "chain3" and (s.site_a, s.site_b) == (1, 3)
     assert s.quantities == ["J_31", "D_31", "a_i_33", "j_i_33"]
+    assert s.param.quantities.names["α⁽ⁱ⁾₃₃ (1/meV²)"] == "a_i_33"  # the chooser's symbols with units
     assert_page_shows(page, J.preset("chain3"), 1, 3)
 
 
