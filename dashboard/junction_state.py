@@ -3,8 +3,8 @@
 Every number comes from :mod:`dimer_core.junction`: the maps are
 :func:`dimer_core.junction.maps.maps` over (mu_F, V) and their named views
 :func:`dimer_core.junction.pair_dataset` (docs/junction.md, "Maps" and "Named views").  They are computed
-when the model, T or the pair changes, in a worker thread (a model's first map builds its tables:
-0.2–4 s at T = 0, ≈20 s at T > 0), and kept in a small cache shared by the sessions, keyed by the
+when the model, T or the pair changes, in a worker thread (a model's first map builds its tables, and at
+T > 0 that takes seconds), and kept in a small cache shared by the sessions, keyed by the
 model's text, T and the pair; moving mu_F or V only moves the marker and reads the cuts from the map.
 """
 import threading

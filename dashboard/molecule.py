@@ -69,7 +69,8 @@ def molecule_figure(junction, width=520, height=380):
     contacts = [(boxes[k], xy[s - 1], t) for k, c in enumerate(junction.leads) for s, t in zip(c.sites, c.t)]
     fig.multi_line(xs=[[a[0], b[0]] for a, b, _ in contacts], ys=[[a[1], b[1]] for a, b, _ in contacts],
                    line_color=LEAD_COLOUR, line_dash="dashed", line_width=2)
-    fig.text(x=[b[0] + 0.4 * (a[0] - b[0]) for a, b, _ in contacts], y=[b[1] + 0.4 * (a[1] - b[1]) for a, b, _ in contacts],
+    at = np.array([b + 0.4 * (a - b) for a, b, _ in contacts]).reshape(-1, 2)  # nearer the site than the box
+    fig.text(x=at[:, 0], y=at[:, 1],
              text=[f"{_number(t)}" for *_, t in contacts], text_font_size="9pt", text_color="#8a5a00",
              text_align="center", text_baseline="middle", background_fill_color="white")
 
@@ -96,8 +97,9 @@ def molecule_figure(junction, width=520, height=380):
                  y_offset=12, text_font_size="9pt")
 
     leads = junction.leads
-    fig.rect(x=boxes[:, 0], y=boxes[:, 1], width=BOX[0], height=[BOX[1] * (1.4 if c.p else 1.0) for c in leads], fill_color="#fff3d6", line_color=LEAD_COLOUR,
-             line_width=2)
+    heights = [BOX[1] * (1.4 if c.p else 1.0) for c in leads]  # a polarised lead's box has a third line
+    fig.rect(x=boxes[:, 0], y=boxes[:, 1], width=BOX[0], height=heights, fill_color="#fff3d6",
+             line_color=LEAD_COLOUR, line_width=2)
     fig.text(x=boxes[:, 0], y=boxes[:, 1], text=[f"{c.name}\nt_e = {_number(c.te)}, η = {_number(c.eta)}"
                                                  + (f"\np = {_number(c.p)}" if c.p else "") for c in leads],
              text_align="center", text_baseline="middle", text_font_size="9pt")
