@@ -154,3 +154,34 @@ def test_pair_maps_are_cached_by_the_model_text_t_and_pair():
 def test_junction_symbols_are_the_dimer_pages(key):
     assert junction_labels.symbol(key) == labels.symbol(key)
     assert junction_labels.unit(key) == labels.unit(key)
+
+
+def test_maps_are_computed_off_the_caller_and_a_stale_result_is_dropped(monkeypatch):
+    """refresh() returns at once (the event loop keeps serving); a result that arrives after a newer request
+    is not shown."""
+    import threading
+
+    from dashboard import junction_state
+
+    template = junction_app()
+    s = template.state
+    settle(s)
+    release, real = threading.Event(), junction_state.pair_maps
+
+    def held(text, T, a, b):
+        if (a, b) == (1, 2):  # the first request waits
+            assert release.wait(60)
+        return real(text, T, a, b)
+
+    monkeypatch.setattr(junction_state, "pair_maps", held)
+    start = time.perf_counter()
+    s.site_b = 2
+    assert time.perf_counter() - start < 0.5 and s.busy
+    s.site_b = 1  # a newer request, answered first
+    wait_deadline = time.monotonic() + 60
+    while s.data is None or s.data.attrs["pair"] != "1,1":
+        assert time.monotonic() < wait_deadline
+        time.sleep(0.05)
+    release.set()
+    time.sleep(0.5)
+    assert s.data.attrs["pair"] == "1,1" and (s.site_a, s.site_b) == (1, 1) and not s.busy
