@@ -19,6 +19,9 @@ all computed from nonequilibrium Green's functions. The free spin obeys the anis
 *Fokker–Planck*: P(m) ∝ exp(−E(m)/k_B T_eff) (instant, approximate). *Langevin*: the stochastic LLG
 itself, with every term (exact for the model; "paper's terms" drops the self-DMI torque and W damping).
 
+Any other small junction (a chain, a ring, an STM tip over a molecule, or your own TOML model file):
+[the junction page](./junction), on the same electronic engine (`dimer_core.junction`).
+
 ### Conventions
 Energies meV, bias mV, time ps, temperature K. H_D uses −**T** (so the paper's closed forms
 (A10)–(A15) hold). J < 0 is antiferromagnetic. T_eff < 0 marks energy injection (a_i < 0).

@@ -15,6 +15,7 @@ from bokeh.core.property.validation import validate
 from dashboard import bokeh_speed
 from dashboard.about import about_panel
 from dashboard.exports import export_panel
+from dashboard.junction_page import session_page as junction_session
 from dashboard.resources import local_resources, skip_unchanged_stylesheets
 from dashboard.state import Dashboard
 from dashboard.study_browser import study_page
@@ -232,8 +233,9 @@ def session_page():
 
 def main(argv=None, prog="dimer-dashboard"):
     """``dimer-dashboard [--address A] [--port P] [--procs N] [--study DIR]``: serve on localhost:5006 unless told
-    otherwise; ``--procs`` forks N server processes that share the port (for a lecture hall on several cores:
-    each new page costs about 0.5 s of one core, ``benchmarks/bench_load.py --open``)."""
+    otherwise, with the junction page (:mod:`dashboard.junction_page`) at /junction; ``--procs`` forks N server
+    processes that share the port (for a lecture hall on several cores: each new page costs about 0.5 s of one
+    core, ``benchmarks/bench_load.py --open``)."""
     import argparse
 
     parser = argparse.ArgumentParser(prog=prog, description="Serve the spin-dimer dashboard.")
@@ -252,8 +254,9 @@ def main(argv=None, prog="dimer-dashboard"):
             parser.error(f"--study needs {exc.name}, which is not installed; "
                          f"install the studies extra: pip install 'dimer-core[studies]'")
     origins = [f"localhost:{args.port}", f"127.0.0.1:{args.port}", f"{args.address}:{args.port}"]
-    pages = {"app": session_page, "/": session_page}
-    print(f"dashboard at http://localhost:{args.port}/ (listening on {args.address})", flush=True)
+    pages = {"app": session_page, "/": session_page, "junction": junction_session}
+    print(f"dashboard at http://localhost:{args.port}/ (listening on {args.address}); any junction at "
+          f"http://localhost:{args.port}/junction", flush=True)
     if args.study:
         pages["study"] = lambda: study_page(args.study)
         print(f"study {args.study} at http://localhost:{args.port}/study", flush=True)

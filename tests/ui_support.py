@@ -68,14 +68,16 @@ def wait_listening(port, timeout=60.0, proc=None):
 # ----- serving -----
 
 class AppServer:
-    """``app.create_app`` served in this process (laid out by ``app.attach``, as `python app.py` does).
+    """``app.create_app`` served in this process (laid out by ``app.attach``, as `python app.py` does) at /, and
+    the junction page (``junction_page.junction_app``) at /junction.
 
-    ``created`` lists every session's template in order; ``failures`` the tracebacks of
-    ``create_app`` calls that raised (Panel then serves an error page with status 200).
+    ``created`` lists every session's template in order (``junctions`` the junction pages'); ``failures`` the
+    tracebacks of page functions that raised (Panel then serves an error page with status 200).
     """
 
-    def __init__(self, server, port, created, failures):
+    def __init__(self, server, port, created, failures, junctions):
         self.server, self.port, self.created, self.failures = server, port, created, failures
+        self.junctions = junctions
         self.url = f"http://127.0.0.1:{port}/"
 
 
@@ -83,25 +85,30 @@ class AppServer:
 def serve_app():
     import panel as pn
 
-    from dashboard import app
+    from dashboard import app, junction_page
 
-    created, failures = [], []
+    created, failures, junctions = [], [], []
 
-    def factory():
-        try:
-            template = app.create_app()
-        except Exception:
-            failures.append(traceback.format_exc())
-            raise
-        created.append(template)
-        app.attach(template)
+    def recorded(build, lay_out, into):
+        """A page function: ``build()``'s template, kept in ``into`` and laid out; its traceback if it raised."""
+        def page():
+            try:
+                template = build()
+            except Exception:
+                failures.append(traceback.format_exc())
+                raise
+            into.append(template)
+            lay_out(template)
+        return page
 
+    pages = {"/": recorded(app.create_app, app.attach, created),
+             "junction": recorded(junction_page.junction_app, lambda t: t.server_doc(pn.state.curdoc), junctions)}
     port = free_port()
-    server = pn.serve(factory, port=port, address="127.0.0.1", websocket_origin=f"127.0.0.1:{port}",
-                      threaded=True, show=False)
+    server = pn.serve(pages, port=port, address="127.0.0.1",
+                      websocket_origin=f"127.0.0.1:{port}", threaded=True, show=False)
     try:
         wait_listening(port)
-        yield AppServer(server, port, created, failures)
+        yield AppServer(server, port, created, failures, junctions)
     finally:
         server.stop()
 

@@ -189,19 +189,29 @@ def pair_keys(ds, a, b):
     return keys
 
 
+def site_keys(ds, a):
+    """The on-site keys of site a (the self terms of :func:`pair_keys` with b = a) and every lead's current."""
+    held = [int(x) for x in ds.site.values]
+    if a not in held:
+        raise ValueError(f"site {a} is out of range; allowed: the sites {', '.join(map(str, held))}")
+    keys = [f"s_{a}", f"K_{a}", f"chi{a}{a}_DM"] + [f"a_{x}_{a}{a}" for x in PARTS]
+    return keys + [f"j_{x}_{a}{a}" for x in PARTS] + [f"T_eff_{a}"] + [f"I_{c}" for c in ds.lead.values]
+
+
 def pair_view(ds, a, b):
     """Dict key → value of :func:`pair_keys` (floats for a point, arrays for a map; units: :func:`describe`)."""
     return {k: value(ds, k) for k in pair_keys(ds, a, b)}
 
 
 def pair_dataset(ds, a, b):
-    """The views of :func:`pair_keys` of a map (:func:`dimer_core.junction.maps.maps`) as an :class:`xarray.Dataset`
-    over its (mu_F, V), each with ``units`` and ``description``; the map's attributes but the model text."""
+    """The views of :func:`pair_keys` (of :func:`site_keys` if a = b) of a map (:func:`dimer_core.junction.maps.maps`)
+    as an :class:`xarray.Dataset` over its (mu_F, V), each with ``units`` and ``description``; the map's attributes
+    but the model text."""
     dims = ds["current"].dims[:-1]
     data = {}
-    for key, v in pair_view(ds, a, b).items():
+    for key in site_keys(ds, a) if a == b else pair_keys(ds, a, b):
         unit, text = describe(key)
-        data[key] = (dims, np.asarray(v), {"units": unit, "description": text})
+        data[key] = (dims, np.asarray(value(ds, key)), {"units": unit, "description": text})
     attrs = {k: v for k, v in ds.attrs.items() if k != "model"}
     return xr.Dataset(data, coords={d: ds[d] for d in dims}, attrs={**attrs, "pair": f"{a},{b}"})
 
@@ -215,4 +225,4 @@ def dimer_view(ds):
 
 
 __all__ = ["PARTS", "VIEWS", "DIMER_ALIASES", "projections", "w_matrix", "parts", "form_residual", "value", "describe",
-           "pair_keys", "pair_view", "pair_dataset", "dimer_view"]
+           "pair_keys", "site_keys", "pair_view", "pair_dataset", "dimer_view"]

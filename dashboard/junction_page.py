@@ -1,0 +1,194 @@
+"""The junction page (/junction): any small junction's couplings over (mu_F, V), on the junction engine.
+
+Pick a preset of :data:`dimer_core.junction.PRESETS` or upload a TOML model file (docs/junction.md, "Model
+files"); the page draws the molecule (:mod:`dashboard.molecule`), and for a chosen pair of sites (a = b: a
+site's own terms) the maps of the chosen named views over (mu_F, V) and their cuts through the marker
+(:mod:`dashboard.junction_state` computes them with :func:`dimer_core.junction.maps.maps` and
+:func:`dimer_core.junction.pair_dataset`).  The plots follow the dimer page's conventions
+(:mod:`dashboard.plots`): colour scales centred at zero, symbols with units, no active scroll tool (the wheel
+scrolls the page), and a click on a map moves the marker there.
+"""
+import numpy as np
+import panel as pn
+from bokeh.events import Tap
+from bokeh.models import (ColorBar, ColumnDataSource, GridBox, HoverTool, Legend, LegendItem, LinearColorMapper,
+                          Range1d, Span)
+from bokeh.models import Row as BkRow
+from bokeh.palettes import Category10_10
+from bokeh.plotting import figure
+
+from .junction_labels import label, symbol
+from .junction_state import GRID_MU_F, GRID_V, JunctionState
+from .labels import label as parameter_label
+from .molecule import molecule_figure
+from .plots import DIVERGING, TOOLS
+
+__all__ = ["TITLE", "JunctionPlots", "junction_app", "session_page"]
+
+TITLE = "Any junction: bias-controlled couplings of a molecule's spins (dimer_core.junction)"
+
+
+def _figure(title, x_range, y_range, x_label, y_label, **size):
+    """A figure with the page's tools (:data:`dashboard.plots.TOOLS`), none active."""
+    fig = figure(title=title, x_range=x_range, y_range=y_range, tools=TOOLS, active_drag=None, active_scroll=None,
+                 toolbar_location="above", x_axis_label=x_label, y_axis_label=y_label, **size)
+    fig.toolbar.logo = None
+    return fig
+
+
+def largest(values):
+    """max |value| over a map (NaN ignored), 1 where the map is all zero or NaN: the colour scale's half-width."""
+    finite = np.abs(values[np.isfinite(values)])
+    size = float(finite.max()) if finite.size else 0.0
+    return size if size > 0.0 else 1.0
+
+
+class JunctionPlots:
+    """The maps and cuts of one session: rebuilt when the maps or their choice change; moving mu_F or V writes
+    the marker, the cut lines and the spans only."""
+
+    def __init__(self, state):
+        self.state = state
+        self.marker = ColumnDataSource({"V": [state.V], "mu_F": [state.mu_F]})
+        self.images, self.cut_sources, self.spans = {}, {}, {}
+        self.maps = pn.pane.Bokeh(GridBox(children=[]), margin=5)
+        self.cuts = pn.pane.Bokeh(BkRow(children=[]), margin=5)
+        state.param.watch(lambda *_: self.rebuild(), ["data", "quantities"])
+        state.param.watch(lambda *_: self.move(), ["mu_F", "V"])
+        self.rebuild()
+
+    def rebuild(self):
+        ds, keys = self.state.data, [k for k in self.state.quantities]
+        if ds is None:
+            keys = []
+        keys = [k for k in keys if k in ds] if ds is not None else []
+        x_range, y_range = Range1d(GRID_V[0], GRID_V[-1]), Range1d(GRID_MU_F[0], GRID_MU_F[-1])
+        self.images = {k: self.map_figure(ds, k, x_range, y_range) for k in keys}
+        self.maps.object = GridBox(children=[(self.images[k]["figure"], n // 4, n % 4) for n, k in enumerate(keys)],
+                                   spacing=10)
+        self.cuts.object = BkRow(children=[self.cut_figure(ds, keys, "V"), self.cut_figure(ds, keys, "mu_F")],
+                                 spacing=10) if keys else BkRow(children=[])
+        self.move()
+
+    def map_figure(self, ds, key, x_range, y_range):
+        """The map of ``key`` against (V, mu_F) with its colour bar (±max|value|) and the marker."""
+        values = ds[key].values  # (mu_F, V): rows are mu_F, the image's y
+        size = largest(values)
+        fig = _figure(symbol(key), x_range, y_range, parameter_label("V"), parameter_label("mu_F"), width=300,
+                      height=250)
+        mapper = LinearColorMapper(palette=DIVERGING, low=-size, high=size, nan_color="#dddddd")
+        source = ColumnDataSource({"image": [values], "x": [GRID_V[0]], "y": [GRID_MU_F[0]],
+                                   "dw": [GRID_V[-1] - GRID_V[0]], "dh": [GRID_MU_F[-1] - GRID_MU_F[0]]})
+        image = fig.image(image="image", x="x", y="y", dw="dw", dh="dh", source=source, color_mapper=mapper)
+        fig.add_tools(HoverTool(renderers=[image], tooltips=[(parameter_label("V"), "$x{0.00}"),
+                                                             (parameter_label("mu_F"), "$y{0.00}"),
+                                                             (label(key), "@image{0.000e}")]))
+        fig.add_layout(ColorBar(color_mapper=mapper, title=label(key), width=10), "right")
+        fig.scatter(x="V", y="mu_F", source=self.marker, marker="x", size=9, line_color="lime", line_width=3,
+                    level="overlay")
+        fig.on_event(Tap, lambda event: self.tap(event.x, event.y))
+        return {"figure": fig, "source": source, "mapper": mapper}
+
+    def tap(self, V, mu_F):
+        if V is not None and mu_F is not None:
+            self.state.param.update(V=float(np.clip(V, GRID_V[0], GRID_V[-1])),
+                                    mu_F=float(np.clip(mu_F, GRID_MU_F[0], GRID_MU_F[-1])))
+
+    def cut_figure(self, ds, keys, against):
+        """Each chosen view against V at the marker's mu_F (``against="V"``) or against mu_F at its V, divided by
+        max|value| of its map."""
+        x = GRID_V if against == "V" else GRID_MU_F
+        other = "mu_F" if against == "V" else "V"
+        fig = _figure(f"cuts against {parameter_label(against).split(' ')[0]} at the marker's "
+                      f"{parameter_label(other).split(' ')[0]}", Range1d(x[0], x[-1]), Range1d(-1.1, 1.1),
+                      parameter_label(against), "value / max |value| of its map", frame_width=360, frame_height=220)
+        source = ColumnDataSource({"x": x, **{k: np.full(x.size, np.nan) for k in keys}})
+        items = []
+        for n, k in enumerate(keys):
+            line = fig.line("x", k, source=source, line_width=2, line_color=Category10_10[n % 10])
+            items.append(LegendItem(label=symbol(k), renderers=[line]))
+        fig.add_layout(Legend(items=items, label_text_font_size="9pt", click_policy="mute"), "right")
+        span = Span(location=0.0, dimension="height", line_color="black", line_width=1, level="overlay")
+        fig.renderers.append(span)
+        self.cut_sources[against], self.spans[against] = source, span
+        return fig
+
+    def cut_values(self):
+        """{"V": {key: row}, "mu_F": {key: column}}: the chosen views through the marker, each over its map's
+        max|value| (what the cut plots show)."""
+        ds, state = self.state.data, self.state
+        i_mu, i_v = state.cut_index()
+        out = {"V": {}, "mu_F": {}}
+        for k in self.images:
+            values = ds[k].values
+            size = largest(values)
+            out["V"][k], out["mu_F"][k] = values[i_mu, :] / size, values[:, i_v] / size
+        return out
+
+    def move(self):
+        state = self.state
+        self.marker.data = {"V": [state.V], "mu_F": [state.mu_F]}
+        if not self.images or not self.cut_sources:
+            return
+        for against, lines in self.cut_values().items():
+            self.cut_sources[against].data = {"x": self.cut_sources[against].data["x"], **lines}
+        self.spans["V"].location, self.spans["mu_F"].location = state.V, state.mu_F
+
+
+def junction_app():
+    """A fresh junction page (one per browser session): a BootstrapTemplate; its ``state`` and ``plots`` are
+    attributes, for tests."""
+    state = JunctionState()
+    plots = JunctionPlots(state)
+    upload = pn.widgets.FileInput(accept=".toml,.txt", css_classes=["model-file"])
+
+    def uploaded(event):
+        if event.new is None:
+            return
+        try:
+            text = event.new.decode("utf-8")
+        except UnicodeDecodeError:
+            state.message = f"{upload.filename}: not a text file (a TOML model file is UTF-8 text)"
+            return
+        state.load_text(text, upload.filename or "uploaded file")
+
+    upload.param.watch(uploaded, "value")
+    alert = pn.pane.Alert(pn.bind(lambda m: m, state.param.message), alert_type="danger",
+                          visible=pn.bind(bool, state.param.message), css_classes=["junction-message"])
+    status = pn.pane.Str(state.param.status, css_classes=["junction-status"])
+    grid_step = dict(mu_F=float(GRID_MU_F[1] - GRID_MU_F[0]), V=float(GRID_V[1] - GRID_V[0]))
+    sidebar = [
+        pn.pane.Markdown("**Junction**: a preset, or a TOML model file (docs/junction.md, \"Model files\")"),
+        pn.widgets.Select.from_param(state.param.preset, name="preset", css_classes=["junction-preset"]),
+        upload,
+        pn.pane.Markdown(pn.bind(lambda s: f"shown: {s}", state.param.source)),
+        pn.pane.Markdown("**Pair** (a = b: the site's own terms)"),
+        pn.Row(pn.widgets.Select.from_param(state.param.site_a, name="site a", width=90, css_classes=["site-a"]),
+               pn.widgets.Select.from_param(state.param.site_b, name="site b", width=90, css_classes=["site-b"])),
+        pn.widgets.FloatInput.from_param(state.param.T, name=parameter_label("T"), step=1.0, width=150),
+        pn.widgets.FloatSlider.from_param(state.param.mu_F, name=parameter_label("mu_F"), step=grid_step["mu_F"],
+                                          css_classes=["param-mu_F"]),
+        pn.widgets.FloatSlider.from_param(state.param.V, name=parameter_label("V"), step=grid_step["V"],
+                                          css_classes=["param-V"]),
+        pn.pane.Markdown("[the dimer's dashboard](./)"),
+    ]
+    molecule = pn.pane.Bokeh(pn.bind(molecule_figure, state.param.junction))
+    choose = pn.widgets.MultiChoice.from_param(state.param.quantities, name="maps (the pair's views, "
+                                               "dimer_core.junction.VIEWS)", sizing_mode="stretch_width")
+    template = pn.template.BootstrapTemplate(
+        title=TITLE, sidebar=sidebar, sidebar_width=340, header_background="#1f4e79",
+        main=[alert, pn.Row(molecule, pn.Column(choose, status, pn.pane.Markdown(NOTE), width=600)),
+              plots.maps, plots.cuts])
+    template.state, template.plots = state, plots  # for tests
+    return template
+
+
+NOTE = """Every number is from `dimer_core.junction` (docs/junction.md): the maps are
+`maps(junction, mu_F, V, pairs=[(a, b)])` over this grid and their named views (`pair_dataset`), per Δ²
+(S = the model's). J_ab, D_ab, A_ab: exchange, DM and anisotropic exchange on spin a from spin b (1/meV); K_a
+anisotropy; α damping, j noise (parts i, an, DM); T_eff; I_c the current of lead c. Colour scales are ±max|value|."""
+
+
+def session_page():
+    """One session: a fresh junction page in the current document (the page function given to Panel)."""
+    junction_app().server_doc(pn.state.curdoc)

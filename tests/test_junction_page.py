@@ -1,0 +1,187 @@
+"""The junction page (dashboard/junction_page.py, served at /junction) without a browser: built in a Bokeh
+document as a server would, every map, cut and marker it holds is what dimer_core.junction computes."""
+import time
+
+import numpy as np
+import panel as pn
+import pytest
+from bokeh.document import Document
+
+from dashboard import junction_labels, labels
+from dashboard.junction_page import junction_app, largest
+from dashboard.junction_state import GRID_MU_F, GRID_V, pair_maps
+from dimer_core import junction as J
+from dimer_core.junction import maps as JM
+
+
+def settle(state, timeout=120.0):
+    """Wait for the worker thread's maps (the test has no event loop: its update runs in the thread)."""
+    deadline = time.monotonic() + timeout
+    time.sleep(0.05)
+    while state.busy:
+        assert time.monotonic() < deadline, "the maps did not arrive"
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def page():
+    template = junction_app()
+    doc = Document()
+    doc.add_root(pn.Column(*template.main.objects, *template.sidebar.objects).get_root(doc))
+    settle(template.state)
+    return template
+
+
+def engine_views(junction, a, b):
+    """The views of the pair straight from the engine's map (value(), not pair_dataset)."""
+    ds = JM.maps(junction, GRID_MU_F, GRID_V, **({"sites": [a]} if a == b else {"pairs": [(a, b)]}))
+    keys = J.views.site_keys(ds, a) if a == b else J.pair_keys(ds, a, b)
+    return {k: J.value(ds, k) for k in keys}
+
+
+def assert_page_shows(template, junction, a, b):
+    state, plots = template.state, template.plots
+    assert state.message == "" and state.data is not None
+    want = engine_views(junction, a, b)
+    assert list(state.data.data_vars) == list(want)
+    assert plots.images and set(plots.images) == set(state.quantities)
+    for key, shown in plots.images.items():
+        image = shown["source"].data["image"][0]
+        np.testing.assert_array_equal(image, want[key])  # rows mu_F, columns V
+        size = np.nanmax(np.abs(want[key]))
+        assert shown["mapper"].high == pytest.approx(size, rel=1e-12) and shown["mapper"].low == -shown["mapper"].high
+        assert shown["figure"].title.text == junction_labels.symbol(key)
+    i_mu, i_v = state.cut_index()
+    for key in plots.images:
+        size = largest(want[key])
+        np.testing.assert_array_equal(plots.cut_sources["V"].data[key], want[key][i_mu, :] / size)
+        np.testing.assert_array_equal(plots.cut_sources["mu_F"].data[key], want[key][:, i_v] / size)
+    assert plots.marker.data == {"V": [state.V], "mu_F": [state.mu_F]}
+    assert (plots.spans["V"].location, plots.spans["mu_F"].location) == (state.V, state.mu_F)
+
+
+def test_the_first_page_shows_chain3_pair_1_3(page):
+    s = page.state
+    assert s.preset == "chain3" and (s.site_a, s.site_b) == (1, 3)
+    assert s.quantities == ["J_31", "D_31", "a_i_33", "j_i_33"]
+    assert s.param.quantities.names["α⁽ⁱ⁾₃₃ (1/meV²)"] == "a_i_33"  # the chooser's symbols with units
+    assert_page_shows(page, J.preset("chain3"), 1, 3)
+
+
+def test_a_map_point_is_the_junction_at_that_point(page):
+    """The page's map (T = 0 tables) at one grid point against the Green's functions at that point."""
+    s = page.state
+    i, k = 100, 40
+    one = J.pair_view(J.point(J.preset("chain3").updated(mu_F=float(GRID_MU_F[i]), V=float(GRID_V[k]))), 1, 3)
+    for key in ("J_31", "D_31", "a_i_33", "j_i_33", "I_L"):
+        got = s.data[key].values
+        assert got[i, k] == pytest.approx(one[key], rel=1e-6, abs=1e-6 * np.abs(got).max()), key
+
+
+def test_the_marker_moves_without_recomputing(page, monkeypatch):
+    s = page.state
+    monkeypatch.setattr(JM, "maps", lambda *a, **k: pytest.fail("moving the marker recomputed a map"))
+    data = s.data
+    s.param.update(mu_F=1.2, V=-3.3)
+    assert s.data is data and not s.busy
+    monkeypatch.undo()
+    i_mu, i_v = s.cut_index()
+    assert abs(GRID_MU_F[i_mu] - 1.2) <= 0.5 * (GRID_MU_F[1] - GRID_MU_F[0])
+    assert abs(GRID_V[i_v] + 3.3) <= 0.5 * (GRID_V[1] - GRID_V[0])
+    assert_page_shows(page, J.preset("chain3"), 1, 3)
+    page.plots.tap(2.0, -0.5)
+    assert (s.V, s.mu_F) == (2.0, -0.5)
+
+
+def test_a_preset_a_pair_and_a_site_of_its_own(page):
+    s = page.state
+    s.preset = "ring4"
+    settle(s)
+    assert s.param.site_a.objects == [1, 2, 3, 4] and (s.site_a, s.site_b) == (1, 4)
+    fig = page.main.objects[1].objects[0].object  # the molecule
+    assert fig.title.text.endswith("ring4")
+    texts = [t for r in fig.renderers if hasattr(r.glyph, "text") for t in np.atleast_1d(r.data_source.data.get(
+        r.glyph.text if isinstance(r.glyph.text, str) else "text", []))]
+    assert {"1", "2", "3", "4"} <= set(texts) and any("t₀ = 1.5" in t for t in texts)
+    s.site_b = 3
+    settle(s)
+    assert s.quantities == ["J_31", "D_31", "a_i_33", "j_i_33"]
+    assert_page_shows(page, J.preset("ring4"), 1, 3)
+    s.quantities = ["A_13", "K_3", "T_eff_3", "I_R"]
+    assert_page_shows(page, J.preset("ring4"), 1, 3)
+    s.site_b = 1
+    settle(s)
+    assert s.quantities == ["s_1", "K_1", "a_i_11", "j_i_11"]
+    assert_page_shows(page, J.preset("ring4"), 1, 1)
+
+
+def test_an_uploaded_model_and_a_bad_one(page):
+    s = page.state
+    model = J.preset("stm").updated(eps=(0.5, -1.0, 0.0), name="my-stm")
+    upload = next(w for w in page.sidebar.objects if isinstance(w, pn.widgets.FileInput))
+    upload.param.update(filename="my.toml", value=J.dumps(model).encode())
+    settle(s)
+    assert s.junction == J.loads(J.dumps(model)) and s.source == "my.toml" and (s.site_a, s.site_b) == (1, 3)
+    assert_page_shows(page, model, 1, 3)
+    before = s.data
+    upload.param.update(filename="bad.toml", value=J.dumps(model).replace("te = 100.0", "te = 5.0").encode())
+    assert "te" in s.message and "allowed" in s.message and "Traceback" not in s.message
+    assert s.data is before and s.junction.name == "my-stm"  # the page keeps what it showed
+    upload.param.update(filename="worse.toml", value=b"eps = [1")
+    assert "worse.toml" in s.message and "TOML" in s.message
+
+
+def test_t_above_zero_with_leads_of_different_te_is_refused_in_the_page(page):
+    s = page.state
+    model = J.preset("chain3")
+    leads = (model.leads[0], J.Lead("R", 150.0, (3,), (10.0,), -0.5))
+    s.load_text(J.dumps(model.updated(leads=leads, name="two-bands")), "two-bands.toml")
+    settle(s)
+    assert s.message == "" and s.data is not None  # T = 0: tables
+    s.T = 10.0
+    assert "point by point" in s.message and "allowed here: T = 0" in s.message
+    assert s.data is None and page.plots.images == {}
+
+
+def test_pair_maps_are_cached_by_the_model_text_t_and_pair():
+    text = J.dumps(J.preset("dimer-weak-soc"))
+    first = pair_maps(text, 0.0, 2, 1)
+    assert pair_maps(text, 0.0, 2, 1) is first
+    assert pair_maps(text, 0.0, 1, 2) is not first
+
+
+@pytest.mark.parametrize("key", ["s_1", "K_2", "chi22_DM", "a_i_22", "a_DM_21", "j_an_21", "j_i_22"])
+def test_junction_symbols_are_the_dimer_pages(key):
+    assert junction_labels.symbol(key) == labels.symbol(key)
+    assert junction_labels.unit(key) == labels.unit(key)
+
+
+def test_maps_are_computed_off_the_caller_and_a_stale_result_is_dropped(monkeypatch):
+    """refresh() returns at once (the event loop keeps serving); a result that arrives after a newer request
+    is not shown."""
+    import threading
+
+    from dashboard import junction_state
+
+    template = junction_app()
+    s = template.state
+    settle(s)
+    release, real = threading.Event(), junction_state.pair_maps
+
+    def held(text, T, a, b):
+        if (a, b) == (1, 2):  # the first request waits
+            assert release.wait(60)
+        return real(text, T, a, b)
+
+    monkeypatch.setattr(junction_state, "pair_maps", held)
+    start = time.perf_counter()
+    s.site_b = 2
+    assert time.perf_counter() - start < 0.5 and s.busy
+    s.site_b = 1  # a newer request, answered first
+    wait_deadline = time.monotonic() + 60
+    while s.data is None or s.data.attrs["pair"] != "1,1":
+        assert time.monotonic() < wait_deadline
+        time.sleep(0.05)
+    release.set()
+    time.sleep(0.5)
+    assert s.data.attrs["pair"] == "1,1" and (s.site_a, s.site_b) == (1, 1) and not s.busy
