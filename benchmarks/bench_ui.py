@@ -239,7 +239,13 @@ def main(argv=None):
                         help="measure only these sliders (default: all)")
     args = parser.parse_args(argv)
     app_dir = os.path.abspath(args.app)
-    sys.path.insert(0, app_dir)
+    if app_dir == ROOT:
+        # the project's app.py with the installed packages, as dimer-dashboard runs it: the checkout's dimer_core
+        # first on sys.path was imported instead, under another path, so numba compiled every kernel the page uses
+        # into a cache of its own (a first page of ≈17 s after each change of the kernels)
+        sys.path.append(app_dir)
+    else:
+        sys.path.insert(0, app_dir)  # another checkout: its app.py with its own packages
 
     if args.pages:
         times = measure_pages(args.pages)
