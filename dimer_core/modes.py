@@ -20,8 +20,9 @@ for a passive line, < 0 where the bias drives the mode (gain).
 
 States are found by relaxing the noiseless dynamics from seeds (the Heun kernel of
 :mod:`dimer_core.langevin` with the noise off and the damping scaled up, :data:`RELAX_DAMPING`) and
-polishing by Newton's method on the torques m_a × B_a of the true model in tangent coordinates; along a bias sweep each state is continued by Newton from the
-previous bias, so it is followed past the bias where it loses stability.
+polishing by Newton's method on the torques m_a × B_a of the true model in tangent coordinates; along a
+bias sweep each state is continued by Newton from the previous bias, so it is followed past the bias
+where it loses stability.
 """
 import numpy as np
 import xarray as xr

@@ -12,6 +12,7 @@ kernel only against the file that defines it: a kernel whose callee in another m
 froze at compile time) had changed ran the old code from the cache, also after a reinstall.  Each version of
 the sources now has a cache of its own (≈14 MB); :func:`prune` removes those unused for a week.
 """
+import functools
 import hashlib
 import os
 import shutil
@@ -38,10 +39,16 @@ def source_digest(root=None):
     return digest.hexdigest()[:16]
 
 
+@functools.lru_cache(maxsize=None)
+def package_digest():
+    """:func:`source_digest` of this package, read once per process (the installed sources do not change)."""
+    return source_digest()
+
+
 def default_dir():
     """``$XDG_CACHE_HOME/dimer_core/numba/<source digest>``, or ``~/.cache/dimer_core/numba/<source digest>``."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, SUBDIR, source_digest())
+    return os.path.join(base, SUBDIR, package_digest())
 
 
 def prune(keep_seconds=KEEP_SECONDS):

@@ -261,11 +261,17 @@ def test_the_interaction_range_follows_T_eff_only_up_to_twice_the_interactions()
     assert (y_range.start, y_range.end) == pytest.approx((-extent - 0.2 * extent, extent + 0.2 * extent), rel=1e-2)
 
 
-def test_bokeh_shortcuts_serialize_a_page_as_bokeh_does():
-    """dashboard.bokeh_speed reads only the properties a page's JSON holds: the JSON is Bokeh's own."""
+def _doc_json(doc):
+    """A document's JSON as text, its binary buffers (whose memory addresses vary) written as "buffer"."""
     import json
     import re
 
+    out = json.dumps(doc.to_json(), sort_keys=True, default=str)
+    return re.sub(r"Buffer\(id='p\d+', data=<memory at 0x[0-9a-f]+>\)", "buffer", out)
+
+
+def test_bokeh_shortcuts_serialize_a_page_as_bokeh_does():
+    """dashboard.bokeh_speed reads only the properties a page's JSON holds: the JSON is Bokeh's own."""
     from panel.io.state import set_curdoc
 
     from dashboard import app, bokeh_speed
@@ -274,14 +280,10 @@ def test_bokeh_shortcuts_serialize_a_page_as_bokeh_does():
     doc = Document()
     with set_curdoc(doc):
         app.attach(app.create_app())
-
-    def text():
-        out = json.dumps(doc.to_json(), sort_keys=True, default=str)
-        return re.sub(r"Buffer\(id='p\d+', data=<memory at 0x[0-9a-f]+>\)", "buffer", out)
-    fast = text()
+    fast = _doc_json(doc)
     bokeh_speed.uninstall()
     try:
-        assert text() == fast
+        assert _doc_json(doc) == fast
     finally:
         bokeh_speed.install()
 
@@ -290,7 +292,6 @@ def _page_json(build):
     """A page's document JSON (as the server sends it) with model ids renumbered in order of appearance and Panel's
     names made of object ids and counters (``main-140524181660240``, ``BootstrapTemplateActions00371``) blanked,
     so that two pages built apart compare equal when their models and values are the same."""
-    import json
     import re
 
     from panel.io.state import set_curdoc
@@ -298,9 +299,7 @@ def _page_json(build):
     doc = Document()
     with set_curdoc(doc):
         build()
-    out = json.dumps(doc.to_json(), sort_keys=True, default=str)
-    out = re.sub(r"Buffer\(id='p\d+', data=<memory at 0x[0-9a-f]+>\)", "buffer", out)
-    out = re.sub(r"(?<=-)\d{9,}\b|(?<=[A-Za-z])\d{5}\b", "N", out)
+    out = re.sub(r"(?<=-)\d{9,}\b|(?<=[A-Za-z])\d{5}\b", "N", _doc_json(doc))
     ids = {}
     return re.sub(r"\bp\d+\b", lambda m: ids.setdefault(m.group(0), f"m{len(ids)}"), out), doc
 
