@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python benchmarks/bench_dynamics.py`` (about a minute on 2 cores).
 
 * Fokker–Planck sweep of 201 bias points after the couplings (target < 50 ms),
-  :func:`dimer_core.spin.fp_sweep_values`, and its ratio to the previous route (a
+  :func:`dimer_core.spins.pinned.fp_sweep_values`, and its ratio to the previous route (a
   Python loop over biases, ``fp_previous.py``) measured in the same run;
 * Langevin throughput in spin-steps per second (target > 2e7), the same read as
   plain Stratonovich (what the noise-induced drift of docs/stochastic.md costs), and
@@ -11,8 +11,8 @@ Run: ``.venv/bin/python benchmarks/bench_dynamics.py`` (about a minute on 2 core
   (without that drift, so the ratio is conservative), vectorised over trajectories,
   measured in the same run;
 * the throughput with both spins free (the dimer's 6 × 6 LLG); with the one-spin figure it is
-  :data:`dimer_core.langevin.STEPS_PER_SECOND` (quiet machine), which sizes the probe of
-  :func:`dimer_core.sweeps.estimate_seconds`;
+  :data:`dimer_core.spins.langevin.STEPS_PER_SECOND` (quiet machine), which sizes the probe of
+  :func:`dimer_core.studies.sweeps.estimate_seconds`;
 * the wall time of the default Fig. 4 Langevin sweep (41 biases, 16 realizations), beside its estimate.
 """
 import os
@@ -25,10 +25,10 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import dimer_core as dc  # noqa: E402
 import fp_previous  # noqa: E402
-from dimer_core import sweeps  # noqa: E402
-from dimer_core.couplings import named_map  # noqa: E402
-from dimer_core.langevin import STEPS_PER_SECOND, ensemble, psd_sqrt  # noqa: E402
-from dimer_core.spin import fp_sweep_values  # noqa: E402
+from dimer_core.studies import sweeps  # noqa: E402
+from dimer_core.couplings.dimer import named_map  # noqa: E402
+from dimer_core.spins.langevin import STEPS_PER_SECOND, ensemble, psd_sqrt  # noqa: E402
+from dimer_core.spins.pinned import fp_sweep_values  # noqa: E402
 
 
 def median_time(fn, repeats):

@@ -7,9 +7,9 @@ Run: ``.venv/bin/python benchmarks/bench_integrators.py`` (about two minutes; on
   weak SOC at V = 2 mV) and n = 2 (both spins free, same bias), median of 5 runs interleaved so that both
   see the same load, and the ratio midpoint/heun measured in the same run;
 * for one spin, what the register-held copies cost against the n-spin kernels run on one spin
-  (:func:`~dimer_core.integrators.heun_one` / ``heun_general``, ``midpoint_one`` / ``midpoint_steps``), one
+  (:func:`~dimer_core.spins.integrators.heun_one` / ``heun_general``, ``midpoint_one`` / ``midpoint_steps``), one
   trajectory of 10⁶ steps each, median of 5 — the reason the copies exist;
-* the weak error at the default step of :func:`dimer_core.sweeps.time_scales` for the same model, on two
+* the weak error at the default step of :func:`dimer_core.studies.sweeps.time_scales` for the same model, on two
   references that share no code with the engine: E[m_z(2 ps)] of the axially symmetric spin with a W part
   (tests/axial_spin.py, Fokker–Planck) and the stationary <m_1·m_2> of the nonlocal-damping pair
   (coth(x) − 1/x), with standard errors.
@@ -26,10 +26,10 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import dimer_core as dc  # noqa: E402
-from dimer_core import sweeps  # noqa: E402
-from dimer_core.integrators import INTEGRATORS, heun_general, heun_one, midpoint_one, midpoint_steps  # noqa: E402
-from dimer_core.langevin import PinnedSpinModel, SpinModel, ensemble, psd_sqrt  # noqa: E402
-from dimer_core.rng import seed_state  # noqa: E402
+from dimer_core.studies import sweeps  # noqa: E402
+from dimer_core.spins.integrators import INTEGRATORS, heun_general, heun_one, midpoint_one, midpoint_steps  # noqa: E402
+from dimer_core.spins.langevin import PinnedSpinModel, SpinModel, ensemble, psd_sqrt  # noqa: E402
+from dimer_core.spins.rng import seed_state  # noqa: E402
 from tests.axial_spin import mean_mz  # noqa: E402
 
 HS = dc.units.HBAR * 2.5

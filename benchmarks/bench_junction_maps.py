@@ -10,8 +10,8 @@ which the script sets if unset), median of 5, all measured in this run:
 * ring4 (N = 4, two leads) through ``junction.maps.maps``: every pair's full tensors χ, ∂_E Im χ, C, every ⟨s_a⟩
   and both currents (446 numbers a point), the map alone (table cached) and table build + map;
 * the same on a V grid of 200 points (-12:12:200, steps incommensurate with mu_F's: every point has its own
-  mu_L, mu_R, so the tables are read at each point, :func:`dimer_core.junction.maps.map_arrays`, instead of once per
-  distinct chemical potential, :func:`dimer_core.junction.maps.gather_arrays`), against the dimer on that grid;
+  mu_L, mu_R, so the tables are read at each point, :func:`dimer_core.electrons.junction_maps.map_arrays`, instead of once per
+  distinct chemical potential, :func:`dimer_core.electrons.junction_maps.gather_arrays`), against the dimer on that grid;
 * the same with ``pairs=[(1, 3)]`` (the sites of one pair: 116 numbers a point);
 * at T = 10 K: the dimer's map and ring4's every pair, tables cached.
 
@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import dimer_core as dc  # noqa: E402
-from dimer_core import couplings  # noqa: E402
+from dimer_core.couplings import dimer as couplings  # noqa: E402
 from dimer_core import junction as J  # noqa: E402
 from dimer_core.junction import maps as junction_maps  # noqa: E402
 

@@ -31,7 +31,7 @@ the page has redrawn (``ui_support.WATCH_JS``).
 
 Printed: updates sent and arrived (and any lost), median / p95 / max latency per
 kind of step, and the server process's resident memory (VmRSS from /proc) with
-the shared energy-table caches (``dimer_core.couplings.cache_nbytes()``, read
+the shared energy-table caches (``dimer_core.couplings.dimer.cache_nbytes()``, read
 through a /stats handler of the server) at start, with every page open, every
 ``--sample`` s while moving, at the end and after the pages closed; and the server's
 CPU use between those samples (from /proc), to tell a busy server from a busy browser.
@@ -93,7 +93,7 @@ def serve_forever(port, procs=1):
     from tornado.web import RequestHandler
 
     from dashboard import app
-    from dimer_core.couplings import cache_nbytes
+    from dimer_core.couplings.dimer import cache_nbytes
 
     class Stats(RequestHandler):
         def get(self):

@@ -25,10 +25,12 @@ from scipy.integrate import quad_vec
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import dimer_core as dc  # noqa: E402
-from dimer_core import couplings  # noqa: E402
-from dimer_core.integrands import evaluate  # noqa: E402
-from dimer_core.response import _assemble, chemical_potentials, fermi  # noqa: E402
-from dimer_core.integrands import TRANS  # noqa: E402
+from dimer_core.couplings import dimer as couplings  # noqa: E402
+from dimer_core.electrons import energy_grid, response  # noqa: E402
+from dimer_core.electrons.integrands import evaluate  # noqa: E402
+from dimer_core.electrons.occupation import fermi  # noqa: E402
+from dimer_core.electrons.response import _assemble, chemical_potentials  # noqa: E402
+from dimer_core.electrons.integrands import TRANS  # noqa: E402
 from dimer_core.units import E_OVER_H  # noqa: E402
 
 MU_F = np.linspace(-6.0, 6.0, 201)
@@ -51,11 +53,11 @@ def baseline_point(p):
     def integrand(theta):
         f = evaluate(np.array([theta]), p)[0]
         e = -2 * p.te * np.cos(theta)
-        occ = [float(fermi(e - mu_l, 0.0)), float(fermi(e - mu_r, 0.0))]
+        occ = [float(fermi(e, mu_l, 0.0)[0]), float(fermi(e, mu_r, 0.0)[0])]
         noise_lr = (1 - occ[0]) * occ[1] + (1 - occ[1]) * occ[0]
         return np.concatenate([occ[0] * f, occ[1] * f, noise_lr * f, [(occ[0] - occ[1]) * f[TRANS]]])
 
-    points = sorted(dc.energy_grid.theta_of([mu_l, mu_r], p.te))
+    points = sorted(energy_grid.theta_of([mu_l, mu_r], p.te))
     total = 0.0
     edges = [0.0, *points, np.pi]
     for a, b in zip(edges[:-1], edges[1:]):
@@ -106,7 +108,7 @@ def main():
         t = time.perf_counter()
         ref = baseline_point(p)
         t_base.append(time.perf_counter() - t)
-        fast = dc.response.direct(p)
+        fast = response.direct(p)
         err = np.abs(ref - fast).max() / np.abs(fast).max()
         assert err < 1e-6, f"baseline disagrees with the engine ({err:.2e})"
     per_point = statistics.median(t_base)

@@ -1,7 +1,7 @@
-"""Cost of the ESR lines (``dimer_core.sweeps.modes_sweep``): pinned spin and both spins free.
+"""Cost of the ESR lines (``dimer_core.studies.sweeps.modes_sweep``): pinned spin and both spins free.
 
 Run: ``.venv/bin/python benchmarks/bench_modes.py`` (about a minute).  Each seed's relaxation toward a stationary
-state ends when Newton's method reaches a stable state near it (``dimer_core.modes.CAPTURE``); the baseline,
+state ends when Newton's method reaches a stable state near it (``dimer_core.spins.modes.CAPTURE``); the baseline,
 measured in the same run, relaxes every seed until its torque is below 1e-8 of the field scale (``CAPTURE = 0``).
 Printed: CPU seconds of this thread (median of ``--repeat``, the two rules interleaved) for a sweep of ``--biases``
 biases over −6 … 6 mV at the paper's weak-SOC defaults, the ratio, and whether both rules found the same states.
@@ -15,8 +15,10 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-from dimer_core import DimerParams, modes  # noqa: E402
-from dimer_core.sweeps import modes_sweep  # noqa: E402
+from dimer_core import DimerParams  # noqa: E402
+
+from dimer_core.spins import modes
+from dimer_core.studies.sweeps import modes_sweep  # noqa: E402
 
 
 def main():

@@ -27,7 +27,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from dimer_core import study  # noqa: E402
+from dimer_core.studies import run as study  # noqa: E402
 
 MAPS = {"study": {"method": "maps", "task_seconds": 1.0},
         "axes": {"t": {"start": 0.05, "stop": 1.5, "num": 24}, "t0": [1.5, 1.75, 2.0, 2.25, 2.5, 2.75, 3.0, 3.25]},

@@ -20,7 +20,7 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 
 import dimer_core as dc  # noqa: E402
-from dimer_core import couplings  # noqa: E402
+from dimer_core.couplings import dimer as couplings  # noqa: E402
 
 MU_F = np.linspace(-6.0, 6.0, 201)
 V = np.linspace(-12.0, 12.0, 201)

@@ -1,6 +1,6 @@
 """The previous Fokker–Planck route, kept only as the baseline of ``bench_dynamics.py``.
 
-This is ``dimer_core/spin.py`` as of commit fba4c2c (before the sweep became one
+This is ``dimer_core/spins/pinned.py`` as of commit fba4c2c (before the sweep became one
 parallel numba kernel): a Python loop over biases, each building its free-spin
 energy, finding the minima with NumPy and running a numba quadrature.  The
 library no longer uses it.
@@ -8,7 +8,7 @@ library no longer uses it.
 import numpy as np
 from numba import njit
 
-from dimer_core.spin import FreeSpinEnergy, bare_terms
+from dimer_core.spins.pinned import FreeSpinEnergy, bare_terms
 from dimer_core.units import K_B
 
 _GL8_X, _GL8_W = np.polynomial.legendre.leggauss(8)

@@ -249,7 +249,7 @@ def main(argv=None, prog="dimer-dashboard"):
         parser.error(f"--procs must be between 1 and the number of cores ({os.cpu_count()}), not {args.procs}")
     if args.study:
         try:
-            import dimer_core.study  # noqa: F401
+            import dimer_core.studies.run  # noqa: F401
         except ImportError as exc:
             parser.error(f"--study needs {exc.name}, which is not installed; "
                          f"install the studies extra: pip install 'dimer-core[studies]'")

@@ -4,7 +4,7 @@ import io
 import panel as pn
 
 from dimer_core.export import csv_text, file_stem, netcdf_bytes
-from dimer_core.figures import draw_maps, draw_sweep, png_bytes
+from dimer_core.studies.figures import draw_maps, draw_sweep, png_bytes
 
 
 def _button(label, name, make, css):

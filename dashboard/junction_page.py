@@ -3,7 +3,7 @@
 Pick a preset of :data:`dimer_core.junction.PRESETS` or upload a TOML model file (docs/junction.md, "Model
 files"); the page draws the molecule (:mod:`dashboard.molecule`), and for a chosen pair of sites (a = b: a
 site's own terms) the maps of the chosen named views over (mu_F, V) and their cuts through the marker
-(:mod:`dashboard.junction_state` computes them with :func:`dimer_core.junction.maps.maps` and
+(:mod:`dashboard.junction_state` computes them with :func:`dimer_core.electrons.junction_maps.maps` and
 :func:`dimer_core.junction.pair_dataset`).  The plots follow the dimer page's conventions
 (:mod:`dashboard.plots`): colour scales centred at zero, symbols with units, no active scroll tool (the wheel
 scrolls the page), and a click on a map moves the marker there.

@@ -1,7 +1,7 @@
 """One session's state of the junction page: the model, T, the pair, the maps shown, and where the marker is.
 
 Every number comes from :mod:`dimer_core.junction`: the maps are
-:func:`dimer_core.junction.maps.maps` over (mu_F, V) and their named views
+:func:`dimer_core.electrons.junction_maps.maps` over (mu_F, V) and their named views
 :func:`dimer_core.junction.pair_dataset` (docs/junction.md, "Maps" and "Named views").  They are computed
 when the model, T or the pair changes, in a worker thread (a model's first map builds its tables, and at
 T > 0 that takes seconds), and kept in a small cache shared by the sessions, keyed by the
@@ -17,7 +17,7 @@ from panel.io.state import set_curdoc
 
 from dimer_core.junction import PRESETS, dumps, loads, pair_dataset, preset
 from dimer_core.junction import maps as junction_maps
-from dimer_core.junction.tables import single_band
+from dimer_core.electrons.junction_tables import single_band
 
 from .junction_labels import label
 from .state import MAP_MU_F, MAP_V

@@ -14,13 +14,13 @@ import numpy as np
 import panel as pn
 import param
 
-from dimer_core.couplings import guide_levels
+from dimer_core.couplings.dimer import guide_levels
 
 from .labels import decade, scaled_label
 from .state import MAP_MU_F, MAP_V, RUN_V, SWEEP_V
 
 INTERACTIONS = ("E_J", "E_D", "E_A", "E_K", "E_DMself", "kT_eff")
-"""The energies of the interaction comparison (Fig. 4, bottom), keys of :func:`dimer_core.sweeps.fp_sweep`."""
+"""The energies of the interaction comparison (Fig. 4, bottom), keys of :func:`dimer_core.studies.sweeps.fp_sweep`."""
 FITTED = ("inter", "I", "dIdV")
 """Plots whose y range follows their curves (the maps, the cuts and Omega have fixed ranges)."""
 UNBOUNDED = ("kT_eff",)

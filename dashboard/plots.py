@@ -41,7 +41,7 @@ AXES = {"x": "#1f77b4", "y": "#ff7f0e", "z": "#2ca02c"}
 """Colour of each component of Ω."""
 INTERACTIONS = {"E_J": ("Δ²", "J_2"), "E_D": ("Δ²", "D_2"), "E_A": ("Δ²", "A_2"), "E_K": ("Δ²", "K_2"),
                 "E_DMself": ("(ΔS)²", "chi22_DM"), "kT_eff": ("k_B ", "T_eff_2")}
-"""The interaction energies of Fig. 4 (keys of :func:`dimer_core.sweeps.fp_sweep`): the factor and the quantity
+"""The interaction energies of Fig. 4 (keys of :func:`dimer_core.studies.sweeps.fp_sweep`): the factor and the quantity
 each is made of (its symbol and colour)."""
 LEGEND = dict(glyph_height=12, glyph_width=18, label_height=12, label_text_font_size="9pt", spacing=1, padding=6,
               border_line_alpha=0, location="top_left", click_policy="mute")

@@ -7,7 +7,7 @@ import param
 
 from dimer_core import PRESETS, QUANTITIES, DimerParams, maps, preset
 from dimer_core.params import VECTORS, check_value
-from dimer_core.sweeps import (current_sweep, dimer_sweep, estimate_seconds, fp_sweep, langevin_sweep, modes_sweep,
+from dimer_core.studies.sweeps import (current_sweep, dimer_sweep, estimate_seconds, fp_sweep, langevin_sweep, modes_sweep,
                                reversal_path)
 
 from .runs import BackgroundRun
@@ -231,7 +231,7 @@ class Dashboard(param.Parameterized):
                                                                cancel=cancel), "Reversal path")
 
     def start_esr(self):
-        """The ESR lines (linear modes of each stationary state, :func:`dimer_core.sweeps.modes_sweep`) over RUN_V
+        """The ESR lines (linear modes of each stationary state, :func:`dimer_core.studies.sweeps.modes_sweep`) over RUN_V
         at the current mu_F, in a worker thread of ``self.esr`` (per-bias progress, Stop between biases)."""
         self.p.check()
         p, spins, terms = self.p.updated(V=0.0), self.esr_spins, self.terms

@@ -1,4 +1,4 @@
-"""Browse a finished parameter study (:mod:`dimer_core.study`) with sliders over its own axes.
+"""Browse a finished parameter study (:mod:`dimer_core.studies.run`) with sliders over its own axes.
 
 ``dimer-dashboard --study DIR`` (or ``python app.py --study DIR``) serves this page at /study beside the dashboard.
 Maps studies show the chosen quantity over mu_F × V; fp and langevin studies
@@ -24,7 +24,7 @@ class StudyBrowser(param.Parameterized):
 
     def __init__(self, folder, **params):
         super().__init__(**params)
-        from dimer_core.study import open_study  # here: the dashboard itself runs without the studies extra
+        from dimer_core.studies.run import open_study  # here: the dashboard itself runs without the studies extra
 
         self.ds = open_study(folder)
         self.spec = json.loads(self.ds.attrs["study_spec"])

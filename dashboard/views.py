@@ -101,7 +101,7 @@ def dimer(dash):
 
 
 STATE_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
-"""One colour per stationary state followed along V (dimer_core.modes.mode_sweep keeps up to four)."""
+"""One colour per stationary state followed along V (dimer_core.spins.modes.mode_sweep keeps up to four)."""
 
 
 def esr(dash):

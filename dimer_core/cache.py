@@ -50,3 +50,5 @@ class BoundedCache:
     @property
     def nbytes(self):
         return sum(getattr(v, "nbytes", 0) for v in self._data.values())
+
+__all__ = ["BoundedCache"]

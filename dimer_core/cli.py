@@ -46,8 +46,8 @@ def _param_names(exclude=()):
 
 
 def _add_integrator(parser):
-    """The Langevin scheme option, ``--integrator`` (:data:`dimer_core.integrators.INTEGRATORS`)."""
-    from .integrators import INTEGRATORS
+    """The Langevin scheme option, ``--integrator`` (:data:`dimer_core.spins.integrators.INTEGRATORS`)."""
+    from .spins.integrators import INTEGRATORS
 
     parser.add_argument("--integrator", choices=INTEGRATORS, default=INTEGRATORS[0],
                         help="Langevin scheme: heun (predictor-corrector, renormalised) or midpoint (rotations, "
@@ -137,7 +137,7 @@ def _write_error(path, exc):
 
 
 def _fmt(key, value):
-    from .couplings import QUANTITIES, T_EFF_LIMIT
+    from .couplings.dimer import QUANTITIES, T_EFF_LIMIT
 
     unit = QUANTITIES[key][0]
     if key == "T_eff_2":
@@ -199,7 +199,7 @@ def _pair(text, junction):
 
 
 def _junction_point(args):
-    from .couplings import T_EFF_LIMIT
+    from .couplings.dimer import T_EFF_LIMIT
     from .junction import describe, pair_view, point
 
     junction = _junction_from(args)
@@ -232,7 +232,7 @@ def _junction_point(args):
 
 
 def cmd_point(args):
-    from .couplings import QUANTITIES, point
+    from .couplings.dimer import QUANTITIES, point
     from .junction import PRESETS as JUNCTIONS
 
     if args.model is not None or args.pair is not None or args.preset in JUNCTIONS:
@@ -256,7 +256,7 @@ def _junction_maps(args, mu_f, v):
     from .export import write
     from .junction import maps as junction_maps
     from .junction import pair_dataset
-    from .junction.tables import single_band
+    from .electrons.junction_tables import single_band
     from .progress import TerminalBar
 
     junction = _junction_from(args, exclude=("mu_F", "V"))
@@ -287,7 +287,7 @@ def _junction_maps(args, mu_f, v):
 
 
 def cmd_maps(args):
-    from .couplings import maps
+    from .couplings.dimer import maps
     from .export import write
     from .junction import PRESETS as JUNCTIONS
 
@@ -337,9 +337,9 @@ def _junction_sweep(args):
     junction in motion")."""
     from .junction import PRESETS as JUNCTIONS
     from .junction import read_spins
-    from .junction.dynamics import junction_sweep
+    from .studies.junction_sweeps import junction_sweep
     from .junction.modelfile import SPIN_FIELDS
-    from .junction.spins import OneSpin
+    from .spins.junction_spins import OneSpin
     from .progress import TerminalBar
 
     junction = _junction_from(args, exclude=("V",), extra=SPIN_FIELDS)
@@ -382,7 +382,7 @@ def cmd_sweep(args):
     from .export import stamped
     from .junction import PRESETS as JUNCTIONS
     from .progress import TerminalBar
-    from .sweeps import fp_sweep, langevin_sweep
+    from .studies.sweeps import fp_sweep, langevin_sweep
 
     if args.model is not None or args.preset in JUNCTIONS or args.free is not None or args.pinned:
         return _junction_sweep(args)
@@ -430,7 +430,7 @@ def _write_nc_or_table(ds, path, table, present):
 
 
 def cmd_modes(args):
-    from .sweeps import modes_sweep
+    from .studies.sweeps import modes_sweep
 
     p, v = _params_and_biases(args)
     f = None if args.f_range is None else parse_range(args.f_range, "--f", 0.0, 1e5, "GHz")
@@ -459,7 +459,7 @@ def cmd_modes(args):
 def cmd_rates(args):
     from .export import stamped
     from .progress import TerminalBar
-    from .sweeps import rates_sweep
+    from .studies.sweeps import rates_sweep
 
     p, v = _params_and_biases(args)
     if args.t_total is not None and not args.t_total > 0:
@@ -475,7 +475,7 @@ def cmd_rates(args):
     print(f"wrote switching rates at {v.size} biases to {args.out} ({ds.attrs['t_total_ps']:.4g} ps x "
           f"{ds.attrs['n_trajectories']} trajectories per bias; dwell in ps with 95 % intervals, rate in 1/ns)")
     if args.trace:
-        from .sweeps import telegraph
+        from .studies.sweeps import telegraph
 
         _prepare_out(args.trace, (".csv",), ".csv")
         try:
@@ -496,7 +496,7 @@ def cmd_rates(args):
 
 
 def cmd_levels(args):
-    from .levels import levels
+    from .spins.levels import levels
 
     p, v = _params_and_biases(args)
     if not 2 <= args.n_levels <= 36:
@@ -517,7 +517,7 @@ def cmd_levels(args):
 def cmd_fit(args):
     import pandas as pd
 
-    from .fitting import CURVES, fit, interval
+    from .studies.fitting import CURVES, fit, interval
 
     p = _params_from(args)
     try:
@@ -585,7 +585,7 @@ def _plot_fit(ds, curves, path):
 
 
 def cmd_figures(args):
-    from .figures import all_figures
+    from .studies.figures import all_figures
     from .progress import TerminalBar
 
     if os.path.exists(args.out) and not os.path.isdir(args.out):
@@ -603,8 +603,8 @@ def cmd_study(args):
     from .progress import TerminalBar
 
     try:
-        from .study import resume_study, run_study
-        from .study_spec import SpecError
+        from .studies.run import resume_study, run_study
+        from .studies.spec import SpecError
     except ImportError as exc:
         raise UsageError(f"study needs {exc.name}, which is not installed; "
                          f"install the studies extra: pip install 'dimer-core[studies]'")
@@ -816,3 +816,7 @@ def main(argv=None, prog="dimer-core"):
     except BrokenPipeError:  # e.g. piped into head
         sys.stderr.close()
         return 0
+
+__all__ = ["EXIT_USAGE", "EXIT_INTERRUPTED", "UsageError", "parse_range", "JUNCTION_OVERRIDES", "cmd_point",
+           "cmd_maps", "cmd_sweep", "cmd_modes", "cmd_rates", "cmd_levels", "cmd_fit", "cmd_figures", "cmd_study",
+           "build_parser", "main"]

@@ -1,7 +1,7 @@
 """Writing results: NetCDF and CSV (long format), as files or bytes, named after the parameters.
 
 Every file says which dimer_core made it.  Datasets carry ``attrs["dimer_core_version"]``
-(:func:`dimer_core.couplings.parameter_attrs`), which NetCDF keeps.  A CSV has no place for
+(:func:`dimer_core.couplings.dimer.parameter_attrs`), which NetCDF keeps.  A CSV has no place for
 attributes that ``pandas.read_csv`` and spreadsheets read without options, so it gets a last
 column ``dimer_core_version`` holding the version on every row (:func:`stamped`): the file stays
 one plain table, and rows concatenated from files of different versions keep their origin.
@@ -70,3 +70,5 @@ def write(ds, path):
             f.write(csv_text(ds))
     else:
         raise ValueError(f"--out {path!r}: the file name must end in .nc (NetCDF) or .csv")
+
+__all__ = ["FILE_PARAMS", "VERSION_KEY", "file_stem", "netcdf_bytes", "version_of", "stamped", "csv_text", "write"]

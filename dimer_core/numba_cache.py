@@ -102,3 +102,6 @@ def use_default():
         # config.CACHE_DIR when a kernel is defined, which has not happened yet for dimer_core.
         config.CACHE_DIR = folder
     return folder
+
+__all__ = ["SUBDIR", "KEEP_SECONDS", "source_digest", "package_digest", "default_dir", "prune", "default_in_use",
+           "use_default"]

@@ -226,3 +226,6 @@ def preset(name, **changes):
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; known presets: {', '.join(PRESETS)}")
     return DimerParams(**{**PRESETS[name], **changes})
+
+__all__ = ["ELECTRONIC", "VECTORS", "UnitVector", "Vector3", "unit_vector", "DimerParams", "bounds_text",
+           "check_value", "PAPER_DEFAULTS", "SPIN_DEFAULTS", "PRESETS", "preset"]

@@ -41,3 +41,5 @@ class TerminalBar:
         if fraction >= 1.0:
             self.stream.write("\n")
         self.stream.flush()
+
+__all__ = ["Cancelled", "cancelled", "TerminalBar"]

@@ -12,3 +12,5 @@ K_B = 0.08617333262
 
 E_OVER_H = 38.7405
 """Conductance quantum per spin, e/h, in nA/meV (current I = (e/h)·∫ dε T(ε)·(f_L − f_R))."""
+
+__all__ = ["HBAR", "K_B", "E_OVER_H"]

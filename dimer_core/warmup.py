@@ -11,7 +11,8 @@ import numpy as np
 
 def main():
     start = time.perf_counter()
-    from . import maps, point, preset, sweeps
+    from . import maps, point, preset
+    from .studies import sweeps
     from .numba_cache import default_in_use, prune
 
     if default_in_use():
@@ -36,3 +37,5 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+__all__ = ["main"]

@@ -6,9 +6,11 @@ G^> of direct inversion, on the engine's quadrature panels.
 """
 import numpy as np
 
-from dimer_core.energy_grid import breakpoints, panel_nodes
-from dimer_core.greens import PAULI, device_greens_4x4
-from dimer_core.response import chemical_potentials, fermi
+from dimer_core.electrons.energy_grid import breakpoints, panel_nodes
+from dimer_core.electrons.hamiltonian import PAULI, retarded
+from dimer_core.junction import from_dimer
+from dimer_core.electrons.occupation import fermi
+from dimer_core.electrons.response import chemical_potentials
 from dimer_core.units import HBAR, K_B
 
 
@@ -35,7 +37,7 @@ def full_tensors(p):
     theta, weight, _ = panel_nodes(bp, p.te)
     e = -2 * p.te * np.cos(theta)
     dedt = 2 * p.te * np.sin(theta)
-    gr = device_greens_4x4(e, p)
+    gr = retarded(from_dimer(p), e)
     phase = np.exp(1j * theta)
     dsig = np.zeros(e.shape + (4, 4), dtype=complex)
     dsig[:, 0, 0] = dsig[:, 1, 1] = p.tL ** 2 * (-1j * phase / p.te)
@@ -47,7 +49,7 @@ def full_tensors(p):
         g_c = np.zeros(e.shape + (4, 4))
         g_c[:, 2 * c, 2 * c] = g_c[:, 2 * c + 1, 2 * c + 1] = t_c ** 2 * gam
         spec.append(gr @ g_c @ np.conj(np.swapaxes(gr, -1, -2)))
-    f_l, f_r = fermi(e - mu_l, kt), fermi(e - mu_r, kt)
+    f_l, f_r = fermi(e, mu_l, kt)[0], fermi(e, mu_r, kt)[0]
     lesser = 1j * (f_l[:, None, None] * spec[0] + f_r[:, None, None] * spec[1])
     greater = -1j * ((1 - f_l)[:, None, None] * spec[0] + (1 - f_r)[:, None, None] * spec[1])
     ga = np.conj(np.swapaxes(gr, -1, -2))

@@ -152,7 +152,7 @@ def test_sweep_of_a_junction_model_fp_equals_the_dimer_sweep(tmp_path):
     """The dimer written as a model file, spin 2 free under m_1 = z, the dimer's bare terms as options: the
     junction sweep is the dimer's Fokker–Planck sweep (T = 4 K; both routes to 1e-9, tests/test_junction_spins.py)."""
     from dimer_core import junction as J
-    from dimer_core.sweeps import fp_sweep
+    from dimer_core.studies.sweeps import fp_sweep
 
     p = dc.preset("weak-soc", T=4.0)
     model = tmp_path / "dimer.toml"
@@ -224,7 +224,7 @@ def test_sweep_bad_input(args, expected):
 
 
 def test_figures_are_images(tmp_path):
-    from dimer_core import figures
+    from dimer_core.studies import figures
 
     path = figures.map_figure("fig6", str(tmp_path), mu_F=np.linspace(-3, 3, 31), V=np.linspace(-6, 6, 31))
     path2 = figures.sweep_figure("fig5", str(tmp_path), V=np.linspace(-4, 4, 5), n_realizations=4)

@@ -3,14 +3,15 @@ import numpy as np
 import pytest
 
 import dimer_core as dc
-from dimer_core import sweeps
-from dimer_core.greens import channel_greens, surface_g
+from dimer_core.studies import sweeps
+from dimer_core.electrons.greens import channel_greens
+from dimer_core.electrons.hamiltonian import surface_g
 from dimer_core.units import E_OVER_H
 
 
 def transmission(p, e):
     """Landauer transmission Σ_σ Γ1 Γ2 |G_σ,12|² from the closed-form Green's functions."""
-    gam = -2 * surface_g(np.atleast_1d(e), p.te).imag
+    gam = -2 * surface_g(np.atleast_1d(e), p.te)[0].imag
     g = channel_greens(np.atleast_1d(e), p)
     return (p.tL ** 2 * gam) * (p.tR ** 2 * gam) * (np.abs(g[:, 0, 0, 1]) ** 2 + np.abs(g[:, 1, 0, 1]) ** 2)
 

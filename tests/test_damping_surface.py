@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 import dimer_core as dc
-from dimer_core.couplings import named_map, raw_map
-from dimer_core.integrands import chi_index
+from dimer_core.couplings.dimer import named_map, raw_map
+from dimer_core.electrons.integrands import chi_index
 from dimer_core.params import DimerParams
-from dimer_core.response import PAIR_NAMES, RAW_INDEX, direct
-from dimer_core.tables import fermi_weighted_sums
+from dimer_core.electrons.response import PAIR_NAMES, RAW_INDEX, direct
+from dimer_core.electrons.tables import fermi_weighted_sums
 from dimer_core.units import HBAR, K_B
 
 from .test_parameter_box import BASE, CORNERS, TINY_DAMPING, random_draw

@@ -10,8 +10,8 @@ from dashboard import live as engine
 from dashboard import plots
 from dashboard.state import MAP_MU_F, MAP_V, RUN_V, SWEEP_V, Dashboard
 from dimer_core import maps
-from dimer_core.couplings import guide_levels
-from dimer_core.sweeps import current_sweep, fp_sweep
+from dimer_core.couplings.dimer import guide_levels
+from dimer_core.studies.sweeps import current_sweep, fp_sweep
 
 
 @pytest.fixture(scope="module")

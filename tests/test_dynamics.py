@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 import dimer_core as dc
-from dimer_core import sweeps
-from dimer_core.integrators import INTEGRATORS
-from dimer_core.langevin import DimerSpinModel, PinnedSpinModel, ensemble, trajectory
+from dimer_core.studies import sweeps
+from dimer_core.spins.integrators import INTEGRATORS
+from dimer_core.spins.langevin import DimerSpinModel, PinnedSpinModel, ensemble, trajectory
 from dimer_core.progress import Cancelled
-from dimer_core.spin import mean_orientation
+from dimer_core.spins.pinned import mean_orientation
 from dimer_core.units import HBAR
 
 HS = HBAR * 2.5

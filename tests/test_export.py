@@ -6,7 +6,7 @@ import pandas as pd
 import xarray as xr
 
 import dimer_core as dc
-from dimer_core import sweeps
+from dimer_core.studies import sweeps
 from dimer_core.export import csv_text, file_stem, netcdf_bytes
 
 
@@ -36,7 +36,7 @@ def test_every_file_says_which_version_made_it(tmp_path):
     import PIL.Image
 
     from dimer_core.export import VERSION_KEY, stamped, write
-    from dimer_core.figures import draw_sweep, png_bytes
+    from dimer_core.studies.figures import draw_sweep, png_bytes
 
     p = dc.preset("weak-soc")
     fp = sweeps.fp_sweep(p, [0.0, 1.0])

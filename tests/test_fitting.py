@@ -1,11 +1,12 @@
 """Issue 14, fitting: the model fitted to synthetic measurements recovers the parameters within its
-intervals, and refuses what the data cannot determine (dimer_core.fitting, dimer-core fit)."""
+intervals, and refuses what the data cannot determine (dimer_core.studies.fitting, dimer-core fit)."""
 import numpy as np
 import pandas as pd
 import pytest
 
 import dimer_core as dc
-from dimer_core import cli, fitting
+from dimer_core import cli
+from dimer_core.studies import fitting
 
 TRUTH = dict(t0=2.3, tL=9.0, mu_F=0.4)
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import dimer_core as dc
-from dimer_core.couplings import named_map
-from dimer_core.spin import fp_sweep_values, mean_orientation, mean_orientations
+from dimer_core.couplings.dimer import named_map
+from dimer_core.spins.pinned import fp_sweep_values, mean_orientation, mean_orientations
 from dimer_core.units import K_B
 
 

@@ -1,9 +1,12 @@
-"""Closed forms (A10)–(A15) against direct 4×4 inversion; lead self-energy limits."""
+"""Closed forms (A10)–(A15) against direct 4×4 inversion (H_D and Σ of the dimer as a junction); lead
+self-energy limits."""
 import numpy as np
 import pytest
 
 import dimer_core as dc
-from dimer_core.greens import PAULI, device_greens_4x4, singlet_triplet, surface_g
+from dimer_core.electrons.greens import singlet_triplet
+from dimer_core.electrons.hamiltonian import PAULI, retarded, surface_g
+from dimer_core.junction import from_dimer
 
 CASES = [
     dict(),
@@ -17,7 +20,7 @@ CASES = [
 def test_closed_forms_equal_direct_inversion(case):
     p = dc.preset("weak-soc", **case)
     e = np.concatenate([np.linspace(-2 * p.te * 1.3, 2 * p.te * 1.3, 301), [-2.1, -1.9, 0.0, 1.9, 2.1]])
-    g4 = device_greens_4x4(e, p)
+    g4 = retarded(from_dimer(p), e)
     gs, gt = singlet_triplet(e, p)
     tdot = np.einsum("i,ijk->jk", np.asarray(p.that), PAULI)
     rebuilt = np.einsum("...ab,st->...asbt", gs, np.eye(2)) + np.einsum("...ab,st->...asbt", gt, tdot)
@@ -29,7 +32,7 @@ def test_closed_forms_equal_direct_inversion(case):
 def test_closed_forms_are_the_papers_A10_to_A15():
     p = dc.preset("strong-soc", tR=6.0, eps1=0.2)
     e = np.linspace(-5, 5, 41)
-    g = surface_g(e, p.te)
+    g = surface_g(e, p.te)[0]
     g1, g2 = e - p.eps1 - p.tL ** 2 * g, e - p.eps2 - p.tR ** 2 * g
     dp, dm = g1 * g2 - (p.t0 + p.t) ** 2, g1 * g2 - (p.t0 - p.t) ** 2
     gs, gt = singlet_triplet(e, p)
@@ -44,10 +47,15 @@ def test_closed_forms_are_the_papers_A10_to_A15():
 def test_surface_green_function():
     te = 100.0
     e = np.linspace(-300, 300, 601)
-    g = surface_g(e, te)
+    g, dg = surface_g(e, te)
     # Dyson equation of a semi-infinite chain: g = 1/(e − te² g), on and off the band
     np.testing.assert_allclose(g, 1 / (e - te ** 2 * g), rtol=1e-12, atol=1e-15)
     inside = np.abs(e) < 2 * te
     assert np.all(g.imag[inside] < 0)          # retarded
     assert np.all(g.imag[~inside] == 0)
     assert np.all(np.abs(g[~inside]) <= 1 / te + 1e-15)  # the decaying root outside the band
+    # its slope against central differences, away from the band edges
+    h = 1e-4
+    away = np.abs(np.abs(e) - 2 * te) > 1.0
+    slope = (surface_g(e + h, te)[0] - surface_g(e - h, te)[0]) / (2 * h)
+    np.testing.assert_allclose(dg[away], slope[away], rtol=1e-6, atol=1e-12)

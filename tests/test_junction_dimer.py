@@ -1,7 +1,7 @@
 """The paper's dimer as a junction equals ``dimer_core.point`` for every quantity of ``QUANTITIES``.
 
 Both presets (weak and strong SOC), several (mu_F, V, T) with T = 0 and T > 0, an oblique SOC axis and an
-asymmetric junction.  Tolerance: 1e-8 of each quantity's size, the size being the largest |value| of that
+asymmetric junction.  Tolerance: 1e-10 of each quantity's size, the size being the largest |value| of that
 key over the points of its preset (floor: 1e-6 of the largest key of its family, for the keys that vanish
 by symmetry, j_DM_22).  Measured: ≤ 3e-11 of the size (K_2 with the oblique axis).
 """
@@ -13,7 +13,7 @@ import pytest
 import dimer_core as dc
 from dimer_core import junction as J
 
-TOL = 1e-8
+TOL = 1e-10
 OBLIQUE = tuple(np.ones(3) / np.sqrt(3))
 POINTS = [dict(mu_F=0.7, V=3.1), dict(mu_F=-1.3, V=-4.2), dict(mu_F=-2.0, V=4.0), dict(mu_F=0.7, V=0.0, T=10.0),
           dict(mu_F=0.7, V=3.1, T=10.0), dict(mu_F=-1.3, V=-4.2, T=2.0, that=OBLIQUE),

@@ -1,14 +1,15 @@
-"""Junction maps over (mu_F, V) (dimer_core.junction.maps) against the direct route of junction.point, the dimer's
+"""Junction maps over (mu_F, V) (dimer_core.electrons.junction_maps) against the direct route of junction.point, the dimer's
 maps, and their own invariants (docs/junction.md, "Maps")."""
 import numpy as np
 import pytest
 import xarray as xr
 
 import dimer_core as dc
-from dimer_core import couplings
+from dimer_core.couplings import dimer as couplings
 from dimer_core import junction as J
-from dimer_core.junction import grid, maps as JM
-from dimer_core.junction.response import tensors
+from dimer_core.electrons import junction_grid as grid
+from dimer_core.junction import maps as JM
+from dimer_core.electrons.junction_response import tensors
 
 from .brute_junction import random_model
 from .junction_support import to_junction
@@ -110,7 +111,7 @@ def test_dimer_as_a_junction_equals_the_dimer_maps(name, changes):
             assert np.abs(got).max() < 1e-12 * np.abs(dimer.j_i_22.values).max()
             continue
         assert np.abs(got - want).max() < 1e-8 * size, key
-    from dimer_core.response import RAW_INDEX
+    from dimer_core.electrons.response import RAW_INDEX
 
     current = raw[..., RAW_INDEX["current"]]
     assert np.abs(ds.current.sel(lead="L").values - current).max() < 1e-8 * np.abs(current).max()
@@ -222,7 +223,7 @@ def test_finite_temperature_random_models_of_one_te(seed, n_sites, n_leads, pola
 
 def test_fluctuation_dissipation_on_the_map():
     """V = 0, T > 0: C = 2k_BTħ·sym(∂_E Im χ) for every pair, from the two tables' different columns."""
-    from dimer_core.junction.response import symmetric
+    from dimer_core.electrons.junction_response import symmetric
     from dimer_core.units import HBAR, K_B
 
     junction = J.preset("stm-polarised", T=7.0)

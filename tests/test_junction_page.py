@@ -11,6 +11,7 @@ from dashboard import junction_labels, labels
 from dashboard.junction_page import junction_app, largest
 from dashboard.junction_state import GRID_MU_F, GRID_V, pair_maps
 from dimer_core import junction as J
+from dimer_core.couplings import views
 from dimer_core.junction import maps as JM
 
 
@@ -35,7 +36,7 @@ def page():
 def engine_views(junction, a, b):
     """The views of the pair straight from the engine's map (value(), not pair_dataset)."""
     ds = JM.maps(junction, GRID_MU_F, GRID_V, **({"sites": [a]} if a == b else {"pairs": [(a, b)]}))
-    keys = J.views.site_keys(ds, a) if a == b else J.pair_keys(ds, a, b)
+    keys = views.site_keys(ds, a) if a == b else J.pair_keys(ds, a, b)
     return {k: J.value(ds, k) for k in keys}
 
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from dimer_core import junction as J
-from dimer_core.junction.response import tensors
+from dimer_core.electrons.junction_response import tensors
 
 N_AXIS = tuple(np.array([0.3, -0.4, 0.866]) / np.linalg.norm([0.3, -0.4, 0.866]))
 

@@ -1,4 +1,4 @@
-"""The spins of a junction in motion (dimer_core/junction/spins.py, dynamics.py; docs/junction.md, "Spins").
+"""The spins of a junction in motion (dimer_core/spins/junction_spins.py, dimer_core/studies/junction_sweeps.py; docs/junction.md, "Spins").
 
 Anchors: the paper's dimer as a junction gives the dimer's own Langevin models and Fokker–Planck sweep.
 Two comparisons:
@@ -23,9 +23,9 @@ import pytest
 
 import dimer_core as dc
 from dimer_core import junction as J
-from dimer_core import sweeps
-from dimer_core.junction import dynamics as JD
-from dimer_core.junction import spins as JS
+from dimer_core.studies import sweeps
+from dimer_core.studies import junction_sweeps as JD
+from dimer_core.spins import junction_spins as JS
 from dimer_core.units import HBAR, K_B
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -82,7 +82,7 @@ def test_at_zero_temperature_the_gap_is_the_maps_route(name):
     """T = 0: the dimer's tensors from its direct route (``couplings.raw_point``, what ``point`` uses), assembled
     by ``llg_blocks``, equal the junction's end to end to 1e-10 (measured ≤ 5e-13): the 1e-6 bound above is
     the accuracy of the maps route, not of the spins."""
-    from dimer_core.couplings import raw_point
+    from dimer_core.couplings.dimer import raw_point
 
     p = dc.preset(name, m1=(0.3, -0.2, 0.9))
     raw = [raw_point(p.updated(V=v)) for v in V]

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from dimer_core import junction as J
-from dimer_core.junction.response import antisymmetric, symmetric, tensors
+from dimer_core.electrons.junction_response import antisymmetric, symmetric, tensors
 from dimer_core.units import HBAR, K_B
 
 from . import brute_junction as B

@@ -1,9 +1,9 @@
-"""Issue 14, the heuristic bridge to inelastic spectra: quantum levels of the two spins (dimer_core.levels)."""
+"""Issue 14, the heuristic bridge to inelastic spectra: quantum levels of the two spins (dimer_core.spins.levels)."""
 import numpy as np
 import pytest
 
 import dimer_core as dc
-from dimer_core import levels
+from dimer_core.spins import levels
 
 
 def test_spin_matrices_obey_the_algebra():

@@ -4,10 +4,10 @@ import pytest
 import xarray as xr
 
 import dimer_core as dc
-from dimer_core.couplings import T_EFF_LIMIT
+from dimer_core.couplings.dimer import T_EFF_LIMIT
 from dimer_core.units import HBAR, K_B
-from dimer_core import couplings
-from dimer_core.assemble import locate
+from dimer_core.couplings import dimer as couplings
+from dimer_core.electrons.assemble import locate
 
 CASES = [
     ("weak-soc", dict()),

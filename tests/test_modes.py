@@ -1,12 +1,13 @@
-"""Issue 14, linear modes (ESR/FMR): dimer_core.modes against analytic spins and against Langevin spectra."""
+"""Issue 14, linear modes (ESR/FMR): dimer_core.spins.modes against analytic spins and against Langevin spectra."""
 import numpy as np
 import pytest
 from scipy.optimize import curve_fit
 from scipy.signal import welch
 
 import dimer_core as dc
-from dimer_core import modes, sweeps
-from dimer_core.langevin import SpinModel, trajectory
+from dimer_core.spins import modes
+from dimer_core.studies import sweeps
+from dimer_core.spins.langevin import SpinModel, trajectory
 from dimer_core.units import HBAR, K_B
 
 HS = HBAR * 2.5  # ħS (meV·ps)
@@ -133,7 +134,7 @@ def test_mode_sweep_of_the_pinned_dimer_follows_its_states_through_the_switch():
     ds = modes.mode_sweep(spins, V)
     zero = int(np.argmin(np.abs(V)))
     assert ds.stable.values.any(axis=1).all()  # some stable state at every bias
-    from dimer_core.spin import local_minima
+    from dimer_core.spins.pinned import local_minima
     ground = local_minima(pinned.g[zero], pinned.Q[zero])[0]
     stable_m = ds.m.values[zero][ds.stable.values[zero]]
     assert np.min(np.abs(stable_m - ground[0]).max(axis=1)) < 1e-8

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import dimer_core as dc
-from dimer_core import couplings
-from dimer_core.energy_grid import resonances
+from dimer_core.couplings import dimer as couplings
+from dimer_core.electrons.energy_grid import resonances
 from dimer_core.units import HBAR, K_B
 
 MU_F = np.linspace(-6.0, 6.0, 201)
@@ -188,7 +188,7 @@ def test_t_eff_is_undefined_where_the_damping_does_not_balance_the_noise():
     residual) while j_i_22 = 0.061 ps: T_eff was ±1.3e18 K with a rounding sign.  T_eff_2 is NaN there
     (|T_eff| > couplings.T_EFF_LIMIT = 1e4 K), in point and maps (the reason in attrs["validity"]), flagged by
     fp_sweep with Omega NaN, as langevin.validity flags it; elsewhere it is the ratio j_i_22/(2ħS·a_i_22)/k_B."""
-    from dimer_core import sweeps
+    from dimer_core.studies import sweeps
 
     p = dc.preset("weak-soc", te=25.0)
     for T, residual in ((0.0, 1e-15), (10.0, 1e-6)):  # at 10 K the thermal tail at the band edge, 4e-8/meV²

@@ -18,7 +18,7 @@ oblique and parallel vectors):
 * with bounded memory: tracemalloc peak and RSS growth below 500 MB per call.
 
 Times are recorded and printed in a summary at the end of the module, never asserted.
-A Langevin call whose step count (from :func:`dimer_core.sweeps.time_scales`) exceeds
+A Langevin call whose step count (from :func:`dimer_core.studies.sweeps.time_scales`) exceeds
 :data:`LANGEVIN_STEP_BUDGET` (a step set by a real fast precession or diffusion) is not run
 here: the test checks instead that a run beyond ``sweeps.MAX_RUN_STEPS`` steps per trajectory
 is refused with a message naming the times and the step.  Biases where no step resolves the
@@ -34,8 +34,8 @@ import numpy as np
 import pytest
 
 import dimer_core as dc
-from dimer_core import sweeps
-from dimer_core.couplings import T_EFF_LIMIT, clear_caches, named_map
+from dimer_core.studies import sweeps
+from dimer_core.couplings.dimer import T_EFF_LIMIT, clear_caches, named_map
 from dimer_core.params import DimerParams
 from dimer_core.units import HBAR, K_B
 

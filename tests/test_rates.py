@@ -1,13 +1,14 @@
 """Issue 14, switching: dwell times and rates from Langevin counting against the exact mean first-passage
-time of a uniaxial spin and Brown's high-barrier rate (dimer_core.rates, docs/rates.md)."""
+time of a uniaxial spin and Brown's high-barrier rate (dimer_core.spins.rates, docs/rates.md)."""
 import math
 
 import numpy as np
 import pytest
 
 import dimer_core as dc
-from dimer_core import rates, sweeps
-from dimer_core.langevin import SpinModel
+from dimer_core.spins import rates
+from dimer_core.studies import sweeps
+from dimer_core.spins.langevin import SpinModel
 from dimer_core.units import HBAR
 
 HS = HBAR * 2.5

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from dimer_core.rng import normals
+from dimer_core.spins.rng import normals
 
 
 def test_normals_have_the_moments_of_a_standard_normal():

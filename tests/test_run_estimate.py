@@ -7,7 +7,7 @@ import pytest
 
 from dimer_core import preset
 from dimer_core.progress import Cancelled
-from dimer_core.sweeps import dimer_sweep, estimate_seconds, langevin_sweep, reversal_path
+from dimer_core.studies.sweeps import dimer_sweep, estimate_seconds, langevin_sweep, reversal_path
 
 
 @pytest.mark.parametrize("sweep, times", [(langevin_sweep, dict(t_burn=50.0, t_average=500.0)),
@@ -44,8 +44,8 @@ def test_a_reversal_path_reports_progress_stops_and_does_not_depend_on_its_piece
     assert fractions == sorted(fractions)
     with pytest.raises(Cancelled, match=r"stopped after \d+ of \d+ steps"):
         reversal_path(p, seed=3, cancel=lambda: len(reports) > 12, progress=lambda f, m: reports.append(f))
-    from dimer_core.langevin import trajectory
-    from dimer_core.sweeps import pinned_model
+    from dimer_core.spins.langevin import trajectory
+    from dimer_core.studies.sweeps import pinned_model
 
     model, _ = pinned_model(p, [p.V])
     one = trajectory(model, 0, [0, 0, 1], 0.01, 5000, every=7, seed=5, chunks=1)[1]

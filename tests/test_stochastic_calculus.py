@@ -4,7 +4,7 @@ At V = 0 the noise obeys fluctuation–dissipation, and every Langevin mode (pin
 spins free, full or paper terms, any damping) must have exp(−E/k_B T) on the sphere(s) as its
 stationary law.  References here share no code with the integrator: the closed-form noise-induced
 drift against finite differences of the mobility, the Langevin function, the Fokker–Planck
-quadrature of :mod:`dimer_core.spin` (exact at V = 0, where T_eff = T) and a plain NumPy
+quadrature of :mod:`dimer_core.spins.pinned` (exact at V = 0, where T_eff = T) and a plain NumPy
 quadrature on two spheres.  Tolerances are 3 standard errors plus a small floor for the
 O(dt) bias of the default step (measured: ≤ 2e-3 at the defaults).
 """
@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 
 import dimer_core as dc
-from dimer_core import sweeps
-from dimer_core.drift import rate, workspace
-from dimer_core.integrators import (INTEGRATORS, MIDPOINT_CORRECTIONS, heun_general, heun_one, midpoint_one,
+from dimer_core.studies import sweeps
+from dimer_core.spins.drift import rate, workspace
+from dimer_core.spins.integrators import (INTEGRATORS, MIDPOINT_CORRECTIONS, heun_general, heun_one, midpoint_one,
                                     midpoint_steps)
-from dimer_core.langevin import PinnedSpinModel, SpinModel, ensemble, psd_sqrt, trajectory
-from dimer_core.rng import normals, seed_state
-from dimer_core.spin import mean_orientation
+from dimer_core.spins.langevin import PinnedSpinModel, SpinModel, ensemble, psd_sqrt, trajectory
+from dimer_core.spins.rng import normals, seed_state
+from dimer_core.spins.pinned import mean_orientation
 from dimer_core.units import HBAR, K_B
 
 from .axial_spin import mean_mz
@@ -74,7 +74,7 @@ def test_one_spin_kernel_is_the_general_kernel():
     """The register-held one-spin drift (rate_one) equals the general one to rounding, both calculi."""
     from numba import njit
 
-    from dimer_core.drift import as_tuple9, rate_one
+    from dimer_core.spins.drift import as_tuple9, rate_one
 
     @njit
     def one(m, xi, g, x, a, n, kt, h, corrected):
@@ -95,7 +95,7 @@ def test_one_spin_kernel_is_the_general_kernel():
                                        rtol=1e-12, atol=1e-12 * np.abs(out).max())
 
 
-# ----- the integrators, chosen by name (dimer_core.integrators) -----
+# ----- the integrators, chosen by name (dimer_core.spins.integrators) -----
 
 def _random_model(rng, n, kt=0.4):
     """n spins with random field, coupling and damping (W parts included), noise at fluctuation–dissipation."""
@@ -134,7 +134,7 @@ def test_heun_is_bit_identical_to_the_scheme_before_it_had_a_name():
 
 
 def _one_step(kernel, model, m, dt, seed, corrected):
-    """m after one step of ``kernel`` (a function of dimer_core.integrators) from the generator of ``seed``."""
+    """m after one step of ``kernel`` (a function of dimer_core.spins.integrators) from the generator of ``seed``."""
     m = np.array(m, float)
     kt = float(model.kt[0, 0]) if kernel in (heun_one, midpoint_one) else model.kt[0]
     kernel(m, 1, dt, model.g[0], model.X[0], model.alpha[0], psd_sqrt(model.noise)[0], model.noise[0], kt,

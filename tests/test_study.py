@@ -1,4 +1,4 @@
-"""Parameter studies on Dask (dimer_core.study): same numbers as one process, faults, resume, bad specs."""
+"""Parameter studies on Dask (dimer_core.studies.run): same numbers as one process, faults, resume, bad specs."""
 import glob
 import json
 import logging
@@ -11,10 +11,12 @@ import time
 import numpy as np
 import pytest
 
-from dimer_core import study, sweeps
-from dimer_core import study_store as store
-from dimer_core.couplings import named_map
-from dimer_core.study_spec import SpecError, load_spec
+from dimer_core.studies import run as study
+
+from dimer_core.studies import sweeps
+from dimer_core.studies import store
+from dimer_core.couplings.dimer import named_map
+from dimer_core.studies.spec import SpecError, load_spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DIMER_CORE = os.path.join(os.path.dirname(sys.executable), "dimer-core")

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from dimer_core import study
+from dimer_core.studies import run as study
 
 from .ui_support import (browser_context_args, browser_type_launch_args, free_port, plots, screenshot,  # noqa: F401
                         wait_listening, wait_until, watch_console)

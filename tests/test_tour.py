@@ -7,7 +7,7 @@ from dashboard.labels import symbol
 from dashboard.state import MAP_MU_F, MAP_V, Dashboard
 from dashboard.tour import VIEWS, Tour
 from dimer_core import QUANTITIES, maps, point, preset
-from dimer_core.sweeps import fp_sweep
+from dimer_core.studies.sweeps import fp_sweep
 
 from .ui_support import (app_server, browser_context_args, browser_type_launch_args, plot, plots,  # noqa: F401
                          wait_until, watch_console)

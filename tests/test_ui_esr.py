@@ -1,6 +1,6 @@
 """Issue 14 in a real browser (Debian's Chromium, headless): the ESR lines tab computes the linear modes off the
 event loop with progress and Stop, draws each state's frequencies and linewidths against V, and shows what
-``dimer_core.sweeps.modes_sweep`` computes.
+``dimer_core.studies.sweeps.modes_sweep`` computes.
 
 Run: ``.venv/bin/python -m pytest -ra tests/test_ui_esr.py``.  Screenshots go to test-artifacts/.
 """
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from dashboard import state
-from dimer_core.sweeps import modes_sweep
+from dimer_core.studies.sweeps import modes_sweep
 
 from .ui_support import (RUN, app_server, browser_context_args, browser_type_launch_args,  # noqa: F401
                          open_app, open_tab, plots, run_button, screenshot, status, stop_button, wait_until)

@@ -1,5 +1,5 @@
 """The junction page (/junction) in a real browser (Debian's Chromium, headless): pick ring4 and the pair 1,3,
-and every map the page draws holds exactly what ``dimer_core.junction.maps`` computes for that pair.
+and every map the page draws holds exactly what ``dimer_core.electrons.junction_maps`` computes for that pair.
 
 Run: ``.venv/bin/python -m pytest -ra tests/test_ui_junction.py``.  The screenshot goes to test-artifacts/.
 """

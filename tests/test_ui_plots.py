@@ -17,7 +17,7 @@ from panel.io.state import set_curdoc
 
 from dashboard.state import RUN_V
 from dimer_core import QUANTITIES
-from dimer_core.sweeps import fp_sweep
+from dimer_core.studies.sweeps import fp_sweep
 
 from .ui_support import (CUT_MU, CUT_V, LIVE_VIEWS_JS, MAP_TITLES, OMEGA, app_server,  # noqa: F401
                         browser_context_args, browser_type_launch_args, open_app, plot, plots, screenshot,

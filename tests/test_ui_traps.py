@@ -11,7 +11,7 @@ import pytest
 from dashboard import state
 from dashboard.labels import symbol
 from dimer_core.params import bounds_text
-from dimer_core.sweeps import dimer_sweep
+from dimer_core.studies.sweeps import dimer_sweep
 
 from .ui_support import (LIVE_VIEWS_JS, MAP_TITLES, RUN, app_server,  # noqa: F401
                          browser_context_args, browser_type_launch_args, new_page, open_app, open_tab, plot,
@@ -257,7 +257,7 @@ def test_a_long_run_shows_its_estimate_and_can_be_shortened_before_it_starts(pag
         assert not dash.dimer.running, "a run estimated over 10 s does not start at the first click"
     finally:
         stop_quietly(dash.dimer)  # (the code before started the run at once)
-    from dimer_core.sweeps import estimate_seconds  # (not in the code before)
+    from dimer_core.studies.sweeps import estimate_seconds  # (not in the code before)
 
     expected = estimate_seconds(dimer_sweep, dash.p.updated(V=0.0), state.RUN_V, n_realizations=dash.realizations)
     text = " ".join(page.locator(".offer-dimer p").all_inner_texts())

@@ -297,7 +297,7 @@ class Junction:
         state hidden among them: the smallest eigenvalue of W in each eigenspace (levels closer than
         ``tol``·(1 + |e|) are one) is compared with ``tol`` × the largest contact².
         """
-        from .hamiltonian import coupling_matrix, device_hamiltonian
+        from ..electrons.hamiltonian import coupling_matrix, device_hamiltonian
 
         group = list(range(self.n_sites))  # union–find over the sites linked by nonzero bonds
 
@@ -336,7 +336,7 @@ class Junction:
         Σ(e) is real and H_D + Σ(e) − e decreases with e, so a bound state above E = 2·max te exists exactly
         when the largest eigenvalue of H_D + Σ(E) exceeds E (likewise below −E).
         """
-        from .hamiltonian import device_hamiltonian, self_energy
+        from ..electrons.hamiltonian import device_hamiltonian, self_energy
 
         band = 2.0 * max(c.te for c in self.leads)
         h = device_hamiltonian(self)

@@ -37,7 +37,7 @@ Schema (docs/junction.md, "Model files"; examples in ``examples/junction_*.toml`
     n = [0.0, 0.0, 1.0]        # its axis (optional)
 
 Top-level keys other than ``name`` default as in :class:`~dimer_core.junction.model.Junction`.  The bare
-terms (:class:`~dimer_core.junction.spins.OneSpin`) are not part of the junction (its electrons): they are read
+terms (:class:`~dimer_core.spins.junction_spins.OneSpin`) are not part of the junction (its electrons): they are read
 by :func:`loads_spins` and default to none.  Unknown keys and bad values raise ``ValueError`` naming the entry
 and its allowed range.
 """
@@ -45,7 +45,7 @@ import json
 import tomllib
 
 from .model import Junction
-from .spins import OneSpin
+from ..spins.junction_spins import OneSpin
 
 TOP = ("name", "that", "mu_F", "V", "T", "S", "Delta")
 """Top-level keys, in the order written."""
@@ -142,7 +142,7 @@ def loads(text, source="model"):
 
 def loads_spins(text, source="model"):
     """The bare one-spin terms of a model's TOML text: None if it gives none, else one
-    :class:`~dimer_core.junction.spins.OneSpin` per site (``[spins]`` for all, a site's own fields over it)."""
+    :class:`~dimer_core.spins.junction_spins.OneSpin` per site (``[spins]`` for all, a site's own fields over it)."""
     data = _parse(text, source)
     common = data.get("spins", {})
     if not isinstance(common, dict):

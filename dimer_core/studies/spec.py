@@ -1,0 +1,312 @@
+"""Declaring a parameter study: the TOML spec, checked entry by entry before any work.
+
+A study is a grid over any parameters of :class:`~dimer_core.params.DimerParams`,
+a method, and the quantities to keep::
+
+    [study]
+    method = "maps"              # maps | fp | langevin
+    preset = "weak-soc"          # the starting point (default weak-soc)
+    quantities = ["J_2", "D_2"]  # default: every output of the method
+    task_seconds = 3.0           # aimed-at work per Dask task (default 3 s)
+
+    [fixed]                      # other parameters, as in the CLI
+    T = 2.0
+
+    [axes]                       # the study's own axes: a list, or start/stop/num
+    t = [0.05, 0.1, 0.2]
+    t0 = {start = 1.5, stop = 2.5, num = 5}
+    that = [[1, 0, 0], [0, 0, 1]]   # a vector axis: a list of 3-vectors
+
+    [map]                        # method maps: the mu_F (meV) × V (mV) grid of each point
+    mu_F = {start = -6, stop = 6, num = 121}
+    V = {start = -12, stop = 12, num = 121}
+
+    [sweep]                      # methods fp, langevin: the bias sweep (mV) of each point
+    V = {start = -5, stop = 5, num = 41}
+
+    [langevin]
+    realizations = 16
+    seed = 1                     # point i of the grid (C order) runs with seed + i
+    terms = "full"               # or "paper"
+    # dt, t_burn, t_average (ps): default from the relaxation time (sweeps.time_scales)
+
+:func:`load_spec` turns such a file (or a dict of the same shape) into a
+:class:`StudySpec`; every error names its entry, e.g.
+``[axes] t: 30.0 is out of range; allowed: 0 <= t <= 20 meV``.
+"""
+import itertools
+import json
+import math
+import tomllib
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..params import PRESETS, VECTORS, DimerParams, check_value, preset
+
+METHODS = ("maps", "fp", "langevin")
+SECTIONS = {
+    "study": ("method", "preset", "quantities", "task_seconds"),
+    "fixed": None, "axes": None,
+    "map": ("mu_F", "V"),
+    "sweep": ("V",),
+    "langevin": ("realizations", "seed", "terms", "dt", "t_burn", "t_average"),
+}
+"""The spec's sections and their keys (None: any parameter name)."""
+
+DEFAULT_MAP = {"mu_F": {"start": -6.0, "stop": 6.0, "num": 121}, "V": {"start": -12.0, "stop": 12.0, "num": 121}}
+DEFAULT_SWEEP = {"V": {"start": -5.0, "stop": 5.0, "num": 41}}
+DEFAULT_LANGEVIN = {"realizations": 16, "seed": 0, "terms": "full"}
+MAX_GRID_AXIS = 4001
+"""Longest axis of a map or sweep (as the CLI's LO:HI:N)."""
+
+
+class SpecError(ValueError):
+    """A study spec that cannot run; the message names the entry."""
+
+
+@dataclass(frozen=True)
+class StudySpec:
+    """A checked study: what to compute, over which grid.
+
+    Attributes
+    ----------
+    method : str                one of :data:`METHODS`
+    preset : str                the preset the fixed values and axes change
+    fixed : dict                parameter → value (every point)
+    axes : dict                 parameter → tuple of values (the study's own axes, in order)
+    map_mu_F, map_V : tuple     the map grid (method maps), meV and mV
+    sweep_V : tuple             the bias sweep (methods fp, langevin), mV
+    quantities : tuple or None  requested outputs (None: all of the method's)
+    task_seconds : float        aimed-at work per task (s)
+    realizations, seed, terms   Langevin settings
+    dt, t_burn, t_average       Langevin time step and times (ps); None: from the relaxation time
+    """
+
+    method: str
+    preset: str
+    fixed: dict
+    axes: dict
+    map_mu_F: tuple
+    map_V: tuple
+    sweep_V: tuple
+    quantities: tuple
+    task_seconds: float
+    realizations: int
+    seed: int
+    terms: str
+    dt: float = None
+    t_burn: float = None
+    t_average: float = None
+
+    @property
+    def shape(self):
+        """Lengths of the study's own axes."""
+        return tuple(len(v) for v in self.axes.values())
+
+    @property
+    def variables(self):
+        """The stored quantities: those requested, or every output of the method."""
+        return self.quantities or outputs(self.method)
+
+    @property
+    def n_points(self):
+        return math.prod(self.shape)
+
+    @property
+    def inner(self):
+        """The per-point dims and coordinates: {"mu_F": ..., "V": ...} for maps, {"V": ...} otherwise."""
+        if self.method == "maps":
+            return {"mu_F": np.array(self.map_mu_F), "V": np.array(self.map_V)}
+        return {"V": np.array(self.sweep_V)}
+
+    def params_at(self, index):
+        """The :class:`DimerParams` of the grid point with multi-index ``index`` (checked)."""
+        values = {name: vals[i] for (name, vals), i in zip(self.axes.items(), index)}
+        return preset(self.preset, **self.fixed, **values).check()
+
+    def points(self):
+        """Every multi-index of the study grid, in C order."""
+        return itertools.product(*(range(n) for n in self.shape))
+
+    def to_dict(self):
+        """A JSON-ready dict that :func:`load_spec` reads back to an equal spec."""
+        return {
+            "study": {"method": self.method, "preset": self.preset, "task_seconds": self.task_seconds,
+                      **({"quantities": list(self.quantities)} if self.quantities else {})},
+            "fixed": {k: _plain(v) for k, v in self.fixed.items()},
+            "axes": {k: [_plain(x) for x in v] for k, v in self.axes.items()},
+            "map": {"mu_F": list(self.map_mu_F), "V": list(self.map_V)},
+            "sweep": {"V": list(self.sweep_V)},
+            "langevin": {"realizations": self.realizations, "seed": self.seed, "terms": self.terms,
+                         **{k: getattr(self, k) for k in ("dt", "t_burn", "t_average") if getattr(self, k) is not None}},
+        }
+
+    def to_json(self):
+        return json.dumps(self.to_dict())  # key order is axis order: never sort
+
+
+def _plain(v):
+    return list(v) if isinstance(v, tuple) else v
+
+
+def load_spec(source):
+    """A :class:`StudySpec` from a TOML file path, TOML text or a dict; raise :class:`SpecError`.
+
+    Checks, before anything runs: known sections and keys, known parameters and
+    presets, every value within its bounds, non-empty axes, an admissible
+    parameter set at every grid point (no bound state outside the lead band),
+    known quantities and a valid map or sweep grid.
+    """
+    raw = _read(source)
+    for section, value in raw.items():
+        if section not in SECTIONS:
+            raise SpecError(f"[{section}]: unknown section; allowed: {', '.join(SECTIONS)}")
+        if not isinstance(value, dict):
+            raise SpecError(f"[{section}]: must be a table of key = value entries")
+        allowed = SECTIONS[section]
+        for key in value:
+            if allowed is not None and key not in allowed:
+                raise SpecError(f"[{section}] {key}: unknown entry; allowed: {', '.join(allowed)}")
+    study = raw.get("study", {})
+    method = study.get("method", "maps")
+    if method not in METHODS:
+        raise SpecError(f"[study] method: {method!r} is not known; allowed: {', '.join(METHODS)}")
+    name = study.get("preset", "weak-soc")
+    if name not in PRESETS:
+        raise SpecError(f"[study] preset: {name!r} is not known; allowed: {', '.join(PRESETS)}")
+    task_seconds = _number(study.get("task_seconds", 3.0), "[study] task_seconds", 0.001, 3600.0)
+    inner_names = ("mu_F", "V") if method == "maps" else ("V",)
+    fixed = {k: _param_value(f"[fixed] {k}", k, v, inner_names, method) for k, v in raw.get("fixed", {}).items()}
+    axes = {}
+    for k, v in raw.get("axes", {}).items():
+        if k in fixed:
+            raise SpecError(f"[axes] {k}: also set in [fixed]; give it in one place")
+        values = _axis_values(f"[axes] {k}", v, vector=k in VECTORS)
+        axes[k] = tuple(_param_value(f"[axes] {k}", k, x, inner_names, method) for x in values)
+    grid = {**DEFAULT_MAP, **raw.get("map", {})} if method == "maps" else {**DEFAULT_SWEEP, **raw.get("sweep", {})}
+    section = "map" if method == "maps" else "sweep"
+    coords = {k: _grid_values(f"[{section}] {k}", grid[k], k) for k in inner_names}
+    lv = {**DEFAULT_LANGEVIN, **raw.get("langevin", {})}
+    realizations = _integer(lv["realizations"], "[langevin] realizations", 2, 100_000)
+    seed = _integer(lv["seed"], "[langevin] seed", 0, 2 ** 31 - 1)
+    if lv["terms"] not in ("full", "paper"):
+        raise SpecError(f"[langevin] terms: {lv['terms']!r} is not known; allowed: full, paper")
+    times = {k: _number(lv[k], f"[langevin] {k}", 0.0 if k == "t_burn" else 1e-9, 1e9)
+             for k in ("dt", "t_burn", "t_average") if k in lv}
+    quantities = study.get("quantities")
+    if quantities is not None:
+        if not isinstance(quantities, list) or not quantities or not all(isinstance(q, str) for q in quantities):
+            raise SpecError("[study] quantities: give a non-empty list of names, e.g. [\"J_2\", \"D_2\"]")
+        unknown = [q for q in quantities if q not in outputs(method)]
+        if unknown:
+            raise SpecError(f"[study] quantities: {unknown[0]!r} is not an output of method {method}; "
+                            f"allowed: {', '.join(outputs(method))}")
+        quantities = tuple(dict.fromkeys(quantities))
+    spec = StudySpec(method=method, preset=name, fixed=fixed, axes=axes,
+                     map_mu_F=tuple(coords.get("mu_F", ())), map_V=tuple(coords["V"]) if method == "maps" else (),
+                     sweep_V=tuple(coords["V"]) if method != "maps" else (), quantities=quantities,
+                     task_seconds=task_seconds, realizations=realizations, seed=seed, terms=lv["terms"], **times)
+    return spec
+
+
+def check_points(spec):
+    """Raise :class:`SpecError` naming the first grid point whose parameter set is not admissible."""
+    for index in spec.points():
+        try:
+            spec.params_at(index)
+        except ValueError as exc:
+            where = ", ".join(f"{k} = {_plain(v[i])}" for (k, v), i in zip(spec.axes.items(), index))
+            raise SpecError(f"[axes] point ({where}): {exc}") from None
+
+
+def outputs(method):
+    """Names of every output of a method (the default ``quantities``)."""
+    from ..couplings.dimer import QUANTITIES
+    from .sweeps import FP_OUTPUTS, LANGEVIN_OUTPUTS
+
+    return {"maps": tuple(QUANTITIES), "fp": FP_OUTPUTS, "langevin": LANGEVIN_OUTPUTS}[method]
+
+
+def _read(source):
+    if isinstance(source, dict):
+        return source
+    text = str(source)
+    try:
+        if "\n" not in text and (text.endswith(".toml") or not ("=" in text or "[" in text)):
+            with open(text, "rb") as f:
+                return tomllib.load(f)
+        return tomllib.loads(text)
+    except FileNotFoundError:
+        raise SpecError(f"spec file {text!r} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"spec is not valid TOML: {exc}") from None
+
+
+def _param_value(entry, name, value, inner_names, method):
+    if name in inner_names:
+        where = "[map]" if method == "maps" else "[sweep]"
+        raise SpecError(f"{entry}: {name} is the {where} grid of each point for method {method}; set it there")
+    if isinstance(value, list) and name in VECTORS:
+        value = tuple(value)
+    try:
+        check_value(name, value)
+    except ValueError as exc:
+        raise SpecError(f"{entry}: {exc}") from None
+    if name in VECTORS:
+        return tuple(getattr(DimerParams(**{name: value}), name))
+    return float(value)
+
+
+def _axis_values(entry, value, vector):
+    if isinstance(value, dict):
+        keys = set(value)
+        if keys != {"start", "stop", "num"}:
+            raise SpecError(f"{entry}: a range needs exactly start, stop and num; got {', '.join(sorted(keys))}")
+        start = _number(value["start"], f"{entry} start", -math.inf, math.inf)
+        stop = _number(value["stop"], f"{entry} stop", -math.inf, math.inf)
+        num = _integer(value["num"], f"{entry} num", 0, 100_000)
+        values = list(np.linspace(start, stop, num))
+    elif isinstance(value, list):
+        values = value
+    else:
+        raise SpecError(f"{entry}: give a list of values or {{start, stop, num}}")
+    if not values:
+        raise SpecError(f"{entry}: the axis is empty; give at least one value")
+    if vector and not all(isinstance(v, list) for v in values):
+        raise SpecError(f"{entry}: a vector axis is a list of 3-vectors, e.g. [[1, 0, 0], [0, 0, 1]]")
+    keys = [json.dumps(v) for v in values]
+    if len(set(keys)) != len(keys):
+        raise SpecError(f"{entry}: repeated values; each value once")
+    return values
+
+
+def _grid_values(entry, value, name):
+    values = np.asarray(_axis_values(entry, value, vector=False), dtype=float) \
+        if not isinstance(value, (int, float)) else np.array([float(value)])
+    bound = 50.0 if name == "mu_F" else 100.0
+    unit = "meV" if name == "mu_F" else "mV"
+    if values.size > MAX_GRID_AXIS:
+        raise SpecError(f"{entry}: {values.size} points; allowed: at most {MAX_GRID_AXIS}")
+    if not np.all(np.isfinite(values)) or np.abs(values).max() > bound:
+        raise SpecError(f"{entry}: values out of range; allowed: -{bound:g} <= {name} <= {bound:g} {unit}")
+    return values
+
+
+def _number(value, entry, lo, hi):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise SpecError(f"{entry}: {value!r} is not a number")
+    if not lo <= value <= hi:
+        raise SpecError(f"{entry}: {value!r} is out of range; allowed: {lo:g} <= {entry.split()[-1]} <= {hi:g}")
+    return float(value)
+
+
+def _integer(value, entry, lo, hi):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SpecError(f"{entry}: {value!r} is not a whole number")
+    if not lo <= value <= hi:
+        raise SpecError(f"{entry}: {value} is out of range; allowed: {lo} <= {entry.split()[-1]} <= {hi}")
+    return value
+
+__all__ = ["METHODS", "SECTIONS", "DEFAULT_MAP", "DEFAULT_SWEEP", "DEFAULT_LANGEVIN", "MAX_GRID_AXIS", "SpecError",
+           "StudySpec", "load_spec", "check_points", "outputs"]
