@@ -9,7 +9,9 @@ from dimer_core import couplings
 from dimer_core import junction as J
 from dimer_core.junction import grid, maps as JM
 from dimer_core.junction.response import tensors
+from dimer_core.units import HBAR, K_B
 
+from . import brute_junction as B
 from .brute_junction import random_model
 from .junction_support import to_junction
 
@@ -220,30 +222,74 @@ def test_finite_temperature_random_models_of_one_te(seed, n_sites, n_leads, pola
     _compare(junction, _samples(junction, rng, count=3))
 
 
-def test_fluctuation_dissipation_on_the_map():
-    """V = 0, T > 0: C = 2k_BTħ·sym(∂_E Im χ) for every pair, from the two tables' different columns."""
-    from dimer_core.junction.response import symmetric
-    from dimer_core.units import HBAR, K_B
+def _inner_edge_points(junction, rng):
+    """(mu_F, V) points with a lead's mu_c on an inner band edge 2·te_c (a narrower lead's), and 2k_BT beside it."""
+    kt = K_B * junction.T
+    eta = [c.eta for c in junction.leads]
+    pts = []
+    for edge in grid.band_edges(junction)[1:-1]:
+        v = float(rng.uniform(-4, 4))
+        c = int(rng.integers(len(eta)))
+        for shift in (0.0, 2.0 * kt):
+            if abs(edge + shift - eta[c] * v) < JM.MU_F_LIMIT:
+                pts.append((float(edge + shift - eta[c] * v), v))
+    return pts
 
-    junction = J.preset("stm-polarised", T=7.0)
-    ds = JM.maps(junction, np.linspace(-3, 3, 7), [0.0, 2.0])
+
+DIFFERENT_TE = [(3, 3, 2, False, 1.0), (4, 4, 3, True, 20.0), (9, 4, 2, True, 1.0), (10, 3, 3, False, 20.0)]
+
+
+@pytest.mark.parametrize("seed,n_sites,n_leads,polarised,T", DIFFERENT_TE)
+def test_finite_temperature_tables_for_leads_of_different_te(seed, n_sites, n_leads, polarised, T):
+    """T > 0 with several band intervals: the tables against tensors() at random points, a lead's mu_c on a
+    resonance and γ/2 beside it, and on an inner band edge (where two intervals' windows meet)."""
+    rng = np.random.default_rng(seed)
+    junction = to_junction(random_model(rng, n_sites, n_leads, polarised, T=T))
+    assert len({c.te for c in junction.leads}) == n_leads
+    points = _samples(junction, rng, count=3) + _inner_edge_points(junction, rng)
+    _compare(junction, points)
+    assert JM.maps(junction, [0.0], [1.0]).attrs["method"].startswith("T > 0 tables")
+
+
+@pytest.mark.parametrize("seed,n_sites,n_leads,polarised,T", DIFFERENT_TE[:2])
+def test_finite_temperature_tables_for_leads_of_different_te_equal_the_brute_force(seed, n_sites, n_leads,
+                                                                                    polarised, T):
+    """The same maps against the brute force of tests/brute_junction.py (no shared code) at two points."""
+    model = random_model(np.random.default_rng(seed), n_sites, n_leads, polarised, T=T)
+    junction = to_junction(model)
+    points = [(model["mu_F"], model["V"]), (-0.4, 2.2)]
+    ds = JM.maps(junction, sorted({p[0] for p in points}), sorted({p[1] for p in points}))
+    for mu_f, bias in points:
+        ref = B.responses(dict(model, mu_F=mu_f, V=bias), epsrel=1e-8)
+        at = ds.sel(mu_F=mu_f, V=bias)
+        for k in FAMILIES:
+            size = np.abs(ref[k]).max()
+            assert np.abs(at[k].values - ref[k]).max() < 1e-6 * size, (k, mu_f, bias)
+
+
+def _two_tes_polarised():
+    """Three leads of different te (polarised) at 20 K, and mu_F points across its highest inner band edge."""
+    junction = to_junction(random_model(np.random.default_rng(4), 4, 3, True, T=20.0))
+    inner = grid.band_edges(junction)[-2]
+    return junction, np.concatenate([np.linspace(-3, 3, 5), [inner - 1.0, inner, inner + 1.0]])
+
+
+@pytest.mark.parametrize("case", ["stm-polarised", "three leads of different te"])
+def test_fluctuation_dissipation_on_the_map(case):
+    """V = 0, T > 0: C = 2k_BTħ·sym(∂_E Im χ) for every pair, from the tables' different columns; one te (stm-polarised,
+    7 K) and three leads of different te (20 K) with mu_F across an inner band edge."""
+    from dimer_core.junction.response import symmetric
+
+    if case == "stm-polarised":
+        junction, mu = J.preset("stm-polarised", T=7.0), np.linspace(-3, 3, 7)
+    else:
+        junction, mu = _two_tes_polarised()
+    ds = JM.maps(junction, mu, [0.0, 2.0])
     noise, damping = ds.noise.sel(V=0.0).values, ds.dchi.sel(V=0.0).values
     fdt = 2.0 * K_B * junction.T * HBAR * symmetric(damping)
     assert np.abs(noise - fdt).max() < 1e-9 * np.abs(noise).max()
     off = ds.noise.sel(V=2.0).values - 2.0 * K_B * junction.T * HBAR * symmetric(ds.dchi.sel(V=2.0).values)
     assert np.abs(off).max() > 1e-3 * np.abs(noise).max()  # out of equilibrium it does not hold
-
-
-def test_finite_temperature_is_point_by_point_for_leads_of_different_te():
-    junction = to_junction(random_model(np.random.default_rng(3), 3, 2, False, T=5.0))
-    assert len({c.te for c in junction.leads}) == 2
-    calls = []
-    ds = JM.maps(junction, [0.0, 1.0], [2.0], progress=lambda done, total: calls.append((done, total)))
-    assert calls == [(1, 2), (2, 2)]
-    r = tensors(junction.updated(mu_F=1.0, V=2.0))
-    for k in FAMILIES:
-        np.testing.assert_allclose(ds[k].sel(mu_F=1.0, V=2.0).values, r[k], rtol=0, atol=1e-14 * np.abs(r[k]).max())
-    assert ds.attrs["method"].startswith("point by point")
 
 
 def test_cli_maps_of_a_model_file(tmp_path, capsys):
