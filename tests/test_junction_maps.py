@@ -176,6 +176,42 @@ def test_pairs_hold_the_sub_block_and_views_work_on_maps():
         JM.maps(junction, mu, v, pairs=[(1, 4)])
 
 
+def test_pair_dataset_equals_the_projections_of_each_block():
+    """pair_dataset projects each block once for all its views: every view equals the 3×3 projections of
+    tests/reference.py (an independent route) of its block, point by point, on a polarised map (oblique that)."""
+    from . import reference as R
+    from dimer_core.couplings import effective_temperature
+
+    junction = J.preset("stm-polarised").updated(that=(0.3, -0.5, 0.8))
+    full = JM.maps(junction, np.linspace(-2, 2, 4), np.linspace(-3, 3, 3), pairs=[(1, 3)])
+    got = J.pair_dataset(full, 1, 3)
+    S, that = junction.S, full.attrs["that"]
+    blocks = {("J", "i"), ("D", "DM"), ("A", "an")}
+    for im in range(4):
+        for iv in range(3):
+            at = full.isel(mu_F=im, V=iv)
+
+            def part(tensor, a, b, x):
+                return R.projections(at[tensor].sel(site_a=a, site_b=b).values, that)[x]
+
+            want = {"s_1": S * at.spin.sel(site=1).values @ that, "s_3": S * at.spin.sel(site=3).values @ that,
+                    "K_1": S ** 2 * part("chi", 1, 1, "an"), "K_3": S ** 2 * part("chi", 3, 3, "an"),
+                    "chi33_DM": part("chi", 3, 3, "DM")}
+            for name, x in blocks:
+                want[f"{name}_13"], want[f"{name}_31"] = (S ** 2 * part("chi", 1, 3, x), S ** 2 * part("chi", 3, 1, x))
+            for x in ("i", "an", "DM"):
+                want[f"a_{x}_33"], want[f"a_{x}_31"] = S * part("dchi", 3, 3, x), S * part("dchi", 3, 1, x)
+                want[f"j_{x}_33"], want[f"j_{x}_31"] = S ** 2 * part("noise", 3, 3, x), S ** 2 * part("noise", 3, 1, x)
+            want["T_eff_3"] = effective_temperature(want["j_i_33"], want["a_i_33"], S)
+            for c in full.lead.values:
+                want[f"I_{c}"] = at.current.sel(lead=c).values
+            assert set(want) >= set(got.data_vars)
+            for key in got.data_vars:  # relative to the largest view of the same unit (j_DM_33 is 0 by symmetry)
+                scale = max(np.abs(got[k].values).max() for k in got.data_vars
+                            if got[k].attrs["units"] == got[key].attrs["units"])
+                assert abs(float(got[key][im, iv]) - float(want[key])) <= 1e-13 * scale, key
+
+
 def test_memory_limit_names_the_grid(monkeypatch):
     junction = J.preset("ring4")
     mu, v = np.linspace(-1, 1, 101), np.linspace(-2, 2, 101)
