@@ -328,6 +328,31 @@ def test_fluctuation_dissipation_on_the_map(case):
     assert np.abs(off).max() > 1e-3 * np.abs(noise).max()  # out of equilibrium it does not hold
 
 
+@pytest.mark.parametrize("T", [0.0, 1.0])
+def test_a_level_weakly_coupled_to_a_lead_is_resolved(T):
+    """Site 3 touches lead L by 0.03 meV only (L's largest contact is 5 meV): its resonance is 8.6e-6 meV wide.
+    The panels are γ/2 wide there only if the grid's smallest width follows that contact, not the lead's largest
+    (then 2.5e-4 meV: errors of 8e-4 to 7e-2 at mu_L on it).  point and the map against the brute force with mu_L
+    on the resonance and 2γ above it."""
+    model = dict(eps=[0.5, -0.3, 1.0], bonds=[(0, 1, 2.0, 0.2)], that=np.array([0.0, 0.0, 1.0]), T=T,
+                 leads=[dict(te=100.0, v=np.array([5.0, 0.0, 0.03]), eta=0.5, p=0.0, n=np.array([0.0, 0.0, 1.0])),
+                        dict(te=100.0, v=np.array([0.0, 5.0, 0.0]), eta=-0.5, p=0.0, n=np.array([0.0, 0.0, 1.0]))],
+                 mu_F=0.0, V=1.0)
+    junction = to_junction(model)
+    poles = grid.resonances(junction)
+    narrow = poles[np.argmin(np.abs(poles.imag))]
+    assert 1e-6 < abs(narrow.imag) < 1e-5 and grid.min_width(junction) <= abs(narrow.imag)
+    for shift in (0.0, 2.0 * abs(narrow.imag)):
+        mu_f = narrow.real - 0.5 + shift
+        ref = B.responses(dict(model, mu_F=mu_f), epsrel=1e-8)
+        at = J.point(junction.updated(mu_F=mu_f))
+        on_map = JM.maps(junction, [mu_f], [1.0]).isel(mu_F=0, V=0)
+        for k in FAMILIES:
+            size = np.abs(ref[k]).max()
+            assert np.abs(at[k].values - ref[k]).max() < 1e-6 * size, ("point", k, shift)
+            assert np.abs(on_map[k].values - ref[k]).max() < 1e-6 * size, ("map", k, shift)
+
+
 def test_cli_maps_of_a_model_file(tmp_path, capsys):
     from dimer_core.cli import main
 
