@@ -13,7 +13,8 @@ which the script sets if unset), median of 5, all measured in this run:
   mu_L, mu_R, so the tables are read at each point, :func:`dimer_core.electrons.junction_maps.map_arrays`, instead of once per
   distinct chemical potential, :func:`dimer_core.electrons.junction_maps.gather_arrays`), against the dimer on that grid;
 * the same with ``pairs=[(1, 3)]`` (the sites of one pair: 116 numbers a point);
-* at T = 10 K: the dimer's map and ring4's every pair, tables cached.
+* at T = 10 K: the dimer's map and ring4's every pair, tables cached, and tables built + map; the same for ring4
+  with its lead R at te = 150 meV (two band intervals: the thermal tables per interval, once point by point).
 
 The target of issue 13 is the ring4 map of every pair within 10× the dimer's map time.
 """
@@ -21,6 +22,7 @@ import os
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
+import dataclasses  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -69,6 +71,12 @@ def main():
     junction_maps.maps(hot_ring, MU_F, V)
     dimer_hot = median_cpu(lambda: couplings.maps(hot_p, MU_F, V))
     ring_hot = median_cpu(lambda: junction_maps.maps(hot_ring, MU_F, V))
+    ring_hot_cold = median_cpu(lambda: junction_maps.maps(hot_ring, MU_F, V), repeats=3,
+                               before=junction_maps.clear_cache)
+    two_te = hot_ring.updated(leads=(hot_ring.leads[0], dataclasses.replace(hot_ring.leads[1], te=150.0)))
+    junction_maps.maps(two_te, MU_F, V)
+    two_hot = median_cpu(lambda: junction_maps.maps(two_te, MU_F, V))
+    two_hot_cold = median_cpu(lambda: junction_maps.maps(two_te, MU_F, V), repeats=3, before=junction_maps.clear_cache)
     size = junction_maps.map_bytes(MU_F.size, V.size, ring.n_sites, len(ring.leads))
     print(f"201 x 201 mu_F x V maps at T = 0, one thread's CPU time, median of {REPEATS} "
           f"(NUMBA_NUM_THREADS={os.environ['NUMBA_NUM_THREADS']})")
@@ -86,6 +94,10 @@ def main():
     print(f"  T = 10 K: dimer couplings.maps, table cached        {1e3 * dimer_hot:8.1f} ms")
     print(f"  T = 10 K: ring4 every pair, table cached           {1e3 * ring_hot:8.1f} ms"
           f"   ratio {ring_hot / dimer_hot:5.1f}x")
+    print(f"  T = 10 K: ring4 every pair, tables built + map     {1e3 * ring_hot_cold:8.1f} ms (median of 3)")
+    print(f"  T = 10 K: ring4, R at te = 150 meV, table cached   {1e3 * two_hot:8.1f} ms"
+          f"   ratio {two_hot / dimer_hot:5.1f}x")
+    print(f"  T = 10 K: ring4, R at te = 150 meV, tables built   {1e3 * two_hot_cold:8.1f} ms (median of 3)")
 
 
 if __name__ == "__main__":

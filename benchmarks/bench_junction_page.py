@@ -9,7 +9,9 @@ One thread's CPU time (``time.thread_time``), median of 5, all measured in this 
 * the engine's map of the pair alone (``maps(..., pairs=[(a, b)])``, tables cached), and
   ``dashboard.junction_state.pair_maps`` (``maps(..., pairs=[(a, b)])`` + ``pair_dataset``) of each preset's
   pair (1, N) and of ring4's site 1 alone, with the page's cache of pair maps cleared but the engine's tables
-  cached (a new pair or T of a model seen before), and with the tables cleared too (a model's first map).
+  cached (a new pair or T of a model seen before), and with the tables cleared too (a model's first map);
+* the views alone on the pair's map: ``pair_dataset`` (each block (tensor, a, b) projected once for all its views)
+  against ``value(ds, key)`` key by key without a memo (each view projects its block again: the route before).
 """
 import os
 
@@ -23,7 +25,8 @@ from bench_junction_maps import median_cpu as cpu  # noqa: E402 (this folder: th
 from dashboard import junction_state  # noqa: E402
 from dashboard.state import MAP_MU_F, MAP_V  # noqa: E402
 from dimer_core import maps, preset  # noqa: E402
-from dimer_core.junction import PRESETS, dumps  # noqa: E402
+from dimer_core.junction import PRESETS, dumps, pair_dataset, pair_keys, value  # noqa: E402
+from dimer_core.couplings.views import site_keys  # noqa: E402
 from dimer_core.junction import maps as junction_maps  # noqa: E402
 from dimer_core.junction import preset as junction_preset  # noqa: E402
 
@@ -50,9 +53,14 @@ def main():
         engine = cpu(lambda: junction_maps.maps(junction, MAP_MU_F, MAP_V, **chosen))
         warm = cpu(lambda: junction_state.pair_maps(text, 0.0, a, b), before=clear_pairs)
         cold = cpu(lambda: junction_state.pair_maps(text, 0.0, a, b), before=clear_all)
+        ds = junction_maps.maps(junction, MAP_MU_F, MAP_V, **chosen)
+        keys = site_keys(ds, a) if a == b else pair_keys(ds, a, b)
+        views = cpu(lambda: pair_dataset(ds, a, b))
+        per_key = cpu(lambda: {k: value(ds, k) for k in keys})
         print(f"{name:17s} pair {a},{b}: the engine's map alone {engine * 1e3:4.0f} ms ({engine / base:4.1f}x the "
               f"baseline); with the views, tables cached {warm * 1e3:4.0f} ms ({warm / base:4.1f}x), tables built "
-              f"{cold * 1e3:4.0f} ms ({cold / base:4.1f}x)")
+              f"{cold * 1e3:4.0f} ms ({cold / base:4.1f}x); the views alone {views * 1e3:4.1f} ms, key by key "
+              f"{per_key * 1e3:4.1f} ms ({per_key / views:3.1f}x)")
 
 
 if __name__ == "__main__":

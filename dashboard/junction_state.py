@@ -17,12 +17,11 @@ from panel.io.state import set_curdoc
 
 from dimer_core.junction import PRESETS, dumps, loads, pair_dataset, preset
 from dimer_core.junction import maps as junction_maps
-from dimer_core.electrons.junction_tables import single_band
 
 from .junction_labels import label
 from .state import MAP_MU_F, MAP_V
 
-__all__ = ["GRID_MU_F", "GRID_V", "CACHE_SIZE", "DEFAULT_PRESET", "pair_maps", "slow_reason", "default_choice",
+__all__ = ["GRID_MU_F", "GRID_V", "CACHE_SIZE", "DEFAULT_PRESET", "pair_maps", "default_choice",
            "JunctionState"]
 
 GRID_MU_F, GRID_V = MAP_MU_F, MAP_V
@@ -34,17 +33,6 @@ DEFAULT_PRESET = "chain3"
 _cache, _lock = OrderedDict(), threading.Lock()
 
 
-def slow_reason(junction):
-    """Why the maps of ``junction`` are not drawn here (T > 0 with leads of different te), or ``""``."""
-    if junction.T > 0.0 and not single_band(junction):
-        tes = ", ".join(f"{c.name}: {c.te:g}" for c in junction.leads)
-        return (f"T = {junction.T:g} K with leads of different te ({tes} meV): the engine computes such a map "
-                f"point by point (≈0.3 s a point, hours for these {GRID_MU_F.size}×{GRID_V.size} points), so "
-                f"this page does not; allowed here: T = 0, or leads of one te (dimer-core maps --model FILE "
-                f"--T ... computes a small grid)")
-    return ""
-
-
 def pair_maps(text, T, a, b):
     """The views of the pair (a, b) (a = b: site a's own) of the model ``text`` at T (K) over
     GRID_MU_F × GRID_V, as :func:`dimer_core.junction.pair_dataset` gives them; cached."""
@@ -54,9 +42,6 @@ def pair_maps(text, T, a, b):
             _cache.move_to_end(key)
             return _cache[key]
     junction = loads(text).updated(T=float(T))
-    reason = slow_reason(junction)
-    if reason:
-        raise ValueError(reason)
     chosen = {"sites": [a]} if a == b else {"pairs": [(a, b)]}
     ds = pair_dataset(junction_maps.maps(junction, GRID_MU_F, GRID_V, **chosen), a, b)
     with _lock:
@@ -127,10 +112,6 @@ class JunctionState(param.Parameterized):
         """Show the maps of the current model, T and pair: from the cache, else computed in a worker thread."""
         self._request += 1
         request, a, b, T, text = self._request, self.site_a, self.site_b, self.T, self.model_text
-        reason = slow_reason(self.junction.updated(T=T))
-        if reason:
-            self.param.update(data=None, busy=False, status="", message=reason)
-            return
         self.param.update(busy=True, status=f"computing the maps of pair {a},{b} at T = {T:g} K …", message="")
         doc = pn.state.curdoc
         start = time.perf_counter()

@@ -256,23 +256,14 @@ def _junction_maps(args, mu_f, v):
     from .export import write
     from .junction import maps as junction_maps
     from .junction import pair_dataset
-    from .electrons.junction_tables import single_band
-    from .progress import TerminalBar
 
     junction = _junction_from(args, exclude=("mu_F", "V"))
     if junction.n_sites < 2:
         raise UsageError(f"the junction has {junction.n_sites} site; maps of a pair need two")
     a, b = _pair(args.pair or "1,2", junction)
     pairs = [(a, b)] if args.pair or args.out.endswith(".csv") else None
-    progress = None
-    if junction.T > 0.0 and not single_band(junction):
-        print(f"note: T = {junction.T:g} K > 0 with leads of different te: the map is computed point by point "
-              f"({mu_f.size * v.size} points, ~0.1-0.4 s each; docs/junction.md, \"Maps\")", file=sys.stderr)
-        if sys.stderr.isatty():
-            bar = TerminalBar("points")
-            progress = lambda done, total: bar(done / total, f"{done}/{total}")  # noqa: E731
     try:
-        ds = junction_maps.maps(junction, mu_f, v, pairs=pairs, progress=progress)
+        ds = junction_maps.maps(junction, mu_f, v, pairs=pairs)
     except ValueError as exc:
         raise UsageError(str(exc))
     out = pair_dataset(ds, a, b) if args.out.endswith(".csv") else ds

@@ -10,7 +10,9 @@ from dimer_core import junction as J
 from dimer_core.electrons import junction_grid as grid
 from dimer_core.junction import maps as JM
 from dimer_core.electrons.junction_response import tensors
+from dimer_core.units import HBAR, K_B
 
+from . import brute_junction as B
 from .brute_junction import random_model
 from .junction_support import to_junction
 
@@ -175,6 +177,42 @@ def test_pairs_hold_the_sub_block_and_views_work_on_maps():
         JM.maps(junction, mu, v, pairs=[(1, 4)])
 
 
+def test_pair_dataset_equals_the_projections_of_each_block():
+    """pair_dataset projects each block once for all its views: every view equals the 3×3 projections of
+    tests/reference.py (an independent route) of its block, point by point, on a polarised map (oblique that)."""
+    from . import reference as R
+    from dimer_core.couplings.dimer import effective_temperature
+
+    junction = J.preset("stm-polarised").updated(that=(0.3, -0.5, 0.8))
+    full = JM.maps(junction, np.linspace(-2, 2, 4), np.linspace(-3, 3, 3), pairs=[(1, 3)])
+    got = J.pair_dataset(full, 1, 3)
+    S, that = junction.S, full.attrs["that"]
+    blocks = {("J", "i"), ("D", "DM"), ("A", "an")}
+    for im in range(4):
+        for iv in range(3):
+            at = full.isel(mu_F=im, V=iv)
+
+            def part(tensor, a, b, x):
+                return R.projections(at[tensor].sel(site_a=a, site_b=b).values, that)[x]
+
+            want = {"s_1": S * at.spin.sel(site=1).values @ that, "s_3": S * at.spin.sel(site=3).values @ that,
+                    "K_1": S ** 2 * part("chi", 1, 1, "an"), "K_3": S ** 2 * part("chi", 3, 3, "an"),
+                    "chi33_DM": part("chi", 3, 3, "DM")}
+            for name, x in blocks:
+                want[f"{name}_13"], want[f"{name}_31"] = (S ** 2 * part("chi", 1, 3, x), S ** 2 * part("chi", 3, 1, x))
+            for x in ("i", "an", "DM"):
+                want[f"a_{x}_33"], want[f"a_{x}_31"] = S * part("dchi", 3, 3, x), S * part("dchi", 3, 1, x)
+                want[f"j_{x}_33"], want[f"j_{x}_31"] = S ** 2 * part("noise", 3, 3, x), S ** 2 * part("noise", 3, 1, x)
+            want["T_eff_3"] = effective_temperature(want["j_i_33"], want["a_i_33"], S)
+            for c in full.lead.values:
+                want[f"I_{c}"] = at.current.sel(lead=c).values
+            assert set(want) >= set(got.data_vars)
+            for key in got.data_vars:  # relative to the largest view of the same unit (j_DM_33 is 0 by symmetry)
+                scale = max(np.abs(got[k].values).max() for k in got.data_vars
+                            if got[k].attrs["units"] == got[key].attrs["units"])
+                assert abs(float(got[key][im, iv]) - float(want[key])) <= 1e-13 * scale, key
+
+
 def test_memory_limit_names_the_grid(monkeypatch):
     junction = J.preset("ring4")
     mu, v = np.linspace(-1, 1, 101), np.linspace(-2, 2, 101)
@@ -221,13 +259,69 @@ def test_finite_temperature_random_models_of_one_te(seed, n_sites, n_leads, pola
     _compare(junction, _samples(junction, rng, count=3))
 
 
-def test_fluctuation_dissipation_on_the_map():
-    """V = 0, T > 0: C = 2k_BTħ·sym(∂_E Im χ) for every pair, from the two tables' different columns."""
-    from dimer_core.electrons.junction_response import symmetric
-    from dimer_core.units import HBAR, K_B
+def _inner_edge_points(junction, rng):
+    """(mu_F, V) points with a lead's mu_c on an inner band edge 2·te_c (a narrower lead's), and 2k_BT beside it."""
+    kt = K_B * junction.T
+    eta = [c.eta for c in junction.leads]
+    pts = []
+    for edge in grid.band_edges(junction)[1:-1]:
+        v = float(rng.uniform(-4, 4))
+        c = int(rng.integers(len(eta)))
+        for shift in (0.0, 2.0 * kt):
+            if abs(edge + shift - eta[c] * v) < JM.MU_F_LIMIT:
+                pts.append((float(edge + shift - eta[c] * v), v))
+    return pts
 
-    junction = J.preset("stm-polarised", T=7.0)
-    ds = JM.maps(junction, np.linspace(-3, 3, 7), [0.0, 2.0])
+
+DIFFERENT_TE = [(3, 3, 2, False, 1.0), (4, 4, 3, True, 20.0), (9, 4, 2, True, 1.0), (10, 3, 3, False, 20.0)]
+
+
+@pytest.mark.parametrize("seed,n_sites,n_leads,polarised,T", DIFFERENT_TE)
+def test_finite_temperature_tables_for_leads_of_different_te(seed, n_sites, n_leads, polarised, T):
+    """T > 0 with several band intervals: the tables against tensors() at random points, a lead's mu_c on a
+    resonance and γ/2 beside it, and on an inner band edge (where two intervals' windows meet)."""
+    rng = np.random.default_rng(seed)
+    junction = to_junction(random_model(rng, n_sites, n_leads, polarised, T=T))
+    assert len({c.te for c in junction.leads}) == n_leads
+    points = _samples(junction, rng, count=3) + _inner_edge_points(junction, rng)
+    _compare(junction, points)
+    assert JM.maps(junction, [0.0], [1.0]).attrs["method"].startswith("T > 0 tables")
+
+
+@pytest.mark.parametrize("seed,n_sites,n_leads,polarised,T", DIFFERENT_TE[:2])
+def test_finite_temperature_tables_for_leads_of_different_te_equal_the_brute_force(seed, n_sites, n_leads,
+                                                                                    polarised, T):
+    """The same maps against the brute force of tests/brute_junction.py (no shared code) at two points."""
+    model = random_model(np.random.default_rng(seed), n_sites, n_leads, polarised, T=T)
+    junction = to_junction(model)
+    points = [(model["mu_F"], model["V"]), (-0.4, 2.2)]
+    ds = JM.maps(junction, sorted({p[0] for p in points}), sorted({p[1] for p in points}))
+    for mu_f, bias in points:
+        ref = B.responses(dict(model, mu_F=mu_f, V=bias), epsrel=1e-8)
+        at = ds.sel(mu_F=mu_f, V=bias)
+        for k in FAMILIES:
+            size = np.abs(ref[k]).max()
+            assert np.abs(at[k].values - ref[k]).max() < 1e-6 * size, (k, mu_f, bias)
+
+
+def _two_tes_polarised():
+    """Three leads of different te (polarised) at 20 K, and mu_F points across its highest inner band edge."""
+    junction = to_junction(random_model(np.random.default_rng(4), 4, 3, True, T=20.0))
+    inner = grid.band_edges(junction)[-2]
+    return junction, np.concatenate([np.linspace(-3, 3, 5), [inner - 1.0, inner, inner + 1.0]])
+
+
+@pytest.mark.parametrize("case", ["stm-polarised", "three leads of different te"])
+def test_fluctuation_dissipation_on_the_map(case):
+    """V = 0, T > 0: C = 2k_BTħ·sym(∂_E Im χ) for every pair, from the tables' different columns; one te (stm-polarised,
+    7 K) and three leads of different te (20 K) with mu_F across an inner band edge."""
+    from dimer_core.electrons.junction_response import symmetric
+
+    if case == "stm-polarised":
+        junction, mu = J.preset("stm-polarised", T=7.0), np.linspace(-3, 3, 7)
+    else:
+        junction, mu = _two_tes_polarised()
+    ds = JM.maps(junction, mu, [0.0, 2.0])
     noise, damping = ds.noise.sel(V=0.0).values, ds.dchi.sel(V=0.0).values
     fdt = 2.0 * K_B * junction.T * HBAR * symmetric(damping)
     assert np.abs(noise - fdt).max() < 1e-9 * np.abs(noise).max()
@@ -235,16 +329,29 @@ def test_fluctuation_dissipation_on_the_map():
     assert np.abs(off).max() > 1e-3 * np.abs(noise).max()  # out of equilibrium it does not hold
 
 
-def test_finite_temperature_is_point_by_point_for_leads_of_different_te():
-    junction = to_junction(random_model(np.random.default_rng(3), 3, 2, False, T=5.0))
-    assert len({c.te for c in junction.leads}) == 2
-    calls = []
-    ds = JM.maps(junction, [0.0, 1.0], [2.0], progress=lambda done, total: calls.append((done, total)))
-    assert calls == [(1, 2), (2, 2)]
-    r = tensors(junction.updated(mu_F=1.0, V=2.0))
-    for k in FAMILIES:
-        np.testing.assert_allclose(ds[k].sel(mu_F=1.0, V=2.0).values, r[k], rtol=0, atol=1e-14 * np.abs(r[k]).max())
-    assert ds.attrs["method"].startswith("point by point")
+@pytest.mark.parametrize("T", [0.0, 1.0])
+def test_a_level_weakly_coupled_to_a_lead_is_resolved(T):
+    """Site 3 touches lead L by 0.03 meV only (L's largest contact is 5 meV): its resonance is 8.6e-6 meV wide.
+    The panels are γ/2 wide there only if the grid's smallest width follows that contact, not the lead's largest
+    (then 2.5e-4 meV: errors of 8e-4 to 7e-2 at mu_L on it).  point and the map against the brute force with mu_L
+    on the resonance and 2γ above it."""
+    model = dict(eps=[0.5, -0.3, 1.0], bonds=[(0, 1, 2.0, 0.2)], that=np.array([0.0, 0.0, 1.0]), T=T,
+                 leads=[dict(te=100.0, v=np.array([5.0, 0.0, 0.03]), eta=0.5, p=0.0, n=np.array([0.0, 0.0, 1.0])),
+                        dict(te=100.0, v=np.array([0.0, 5.0, 0.0]), eta=-0.5, p=0.0, n=np.array([0.0, 0.0, 1.0]))],
+                 mu_F=0.0, V=1.0)
+    junction = to_junction(model)
+    poles = grid.resonances(junction)
+    narrow = poles[np.argmin(np.abs(poles.imag))]
+    assert 1e-6 < abs(narrow.imag) < 1e-5 and grid.min_width(junction) <= abs(narrow.imag)
+    for shift in (0.0, 2.0 * abs(narrow.imag)):
+        mu_f = narrow.real - 0.5 + shift
+        ref = B.responses(dict(model, mu_F=mu_f), epsrel=1e-8)
+        at = J.point(junction.updated(mu_F=mu_f))
+        on_map = JM.maps(junction, [mu_f], [1.0]).isel(mu_F=0, V=0)
+        for k in FAMILIES:
+            size = np.abs(ref[k]).max()
+            assert np.abs(at[k].values - ref[k]).max() < 1e-6 * size, ("point", k, shift)
+            assert np.abs(on_map[k].values - ref[k]).max() < 1e-6 * size, ("map", k, shift)
 
 
 def test_cli_maps_of_a_model_file(tmp_path, capsys):

@@ -132,7 +132,8 @@ def test_an_uploaded_model_and_a_bad_one(page):
     assert "worse.toml" in s.message and "TOML" in s.message
 
 
-def test_t_above_zero_with_leads_of_different_te_is_refused_in_the_page(page):
+def test_t_above_zero_with_leads_of_different_te_is_drawn_in_the_page(page):
+    """Two band intervals at T > 0: the page draws the engine's T > 0 tables' maps (once refused)."""
     s = page.state
     model = J.preset("chain3")
     leads = (model.leads[0], J.Lead("R", 150.0, (3,), (10.0,), -0.5))
@@ -140,8 +141,9 @@ def test_t_above_zero_with_leads_of_different_te_is_refused_in_the_page(page):
     settle(s)
     assert s.message == "" and s.data is not None  # T = 0: tables
     s.T = 10.0
-    assert "point by point" in s.message and "allowed here: T = 0" in s.message
-    assert s.data is None and page.plots.images == {}
+    settle(s)
+    assert "T > 0 tables" in s.status
+    assert_page_shows(page, J.loads(s.model_text).updated(T=10.0), 1, 3)
 
 
 def test_pair_maps_are_cached_by_the_model_text_t_and_pair():

@@ -58,6 +58,18 @@ DIMER_ALIASES = {"J_1": "J_12", "J_2": "J_21", "D_1": "D_12", "D_2": "D_21", "A_
 """Today's dimer names that differ from the general keys (the others, s_2, K_2, a_i_22, …, are the same)."""
 
 
+def part_values(m, that):
+    """(M^(i), M^(DM), M^(an)) of tensors m (…, 3, 3) about ``that`` (docs/physics.md, "Tensor form"), from one
+    product of the flattened tensors (…, 9) with the (9, 3) matrix of the linear forms tr M, that·M·that and
+    ½ Σ W_ij M_ij."""
+    t = np.asarray(that, dtype=float)
+    m = np.asarray(m)
+    forms = np.stack([np.eye(3).ravel(), np.outer(t, t).ravel(), 0.5 * w_matrix(t).ravel()], axis=1)
+    trace, tmt, dm = np.moveaxis(m.reshape(m.shape[:-2] + (9,)) @ forms, -1, 0)
+    iso = 0.5 * (trace - tmt)
+    return iso, dm, tmt - iso
+
+
 def projections(m, that):
     """(M^(i), M^(DM), M^(an), residual) of tensors m (…, 3, 3) about ``that`` (docs/physics.md, "Tensor form").
 
@@ -65,12 +77,8 @@ def projections(m, that):
     """
     t = np.asarray(that, dtype=float)
     m = np.asarray(m)
-    w = w_matrix(t)
-    tmt = np.einsum("i,...ij,j->...", t, m, t)
-    iso = 0.5 * (np.trace(m, axis1=-2, axis2=-1) - tmt)
-    an = tmt - iso
-    dm = 0.5 * np.einsum("ij,...ij->...", w, m)
-    model = iso[..., None, None] * np.eye(3) + dm[..., None, None] * w + an[..., None, None] * np.outer(t, t)
+    iso, dm, an = part_values(m, t)
+    model = iso[..., None, None] * np.eye(3) + dm[..., None, None] * w_matrix(t) + an[..., None, None] * np.outer(t, t)
     return iso, dm, an, m - model
 
 
@@ -93,7 +101,7 @@ def parts(ds):
     out = {}
     dims = ds["chi"].dims[:-2] + ("part",)
     for name in ("chi", "dchi", "noise"):
-        iso, dm, an, _ = projections(ds[name].values, that)
+        iso, dm, an = part_values(ds[name].values, that)
         out[name] = (dims, np.stack([iso, an, dm], axis=-1),
                      {"units": ds[name].attrs["units"], "description": f"{name}: parts i, an, DM about that"})
     coords = {d: ds[d] for d in dims[:-1]}
@@ -116,7 +124,7 @@ def _match(key):
         if hit:
             return row, hit.groupdict()
     raise KeyError(f"unknown quantity {key!r}; keys look like s_1, J_21, D_21, A_21, K_2, chi22_DM, a_i_22, "
-                   f"j_an_21, T_eff_2, I_L (dimer_core.couplings.dimer.views.VIEWS)")
+                   f"j_an_21, T_eff_2, I_L (dimer_core.couplings.views.VIEWS)")
 
 
 def _site(ds, label, key):
@@ -134,9 +142,12 @@ def _number(x):
     return float(x) if np.ndim(x) == 0 else np.asarray(x)
 
 
-def value(ds, key):
+def value(ds, key, memo=None):
     """The named quantity ``key`` (a view of :data:`VIEWS`, or a dimer alias) of a junction point ``ds`` (a float),
-    or of a map of :func:`dimer_core.electrons.junction_maps.maps` (an array over its leading dims, e.g. (mu_F, V))."""
+    or of a map of :func:`dimer_core.electrons.junction_maps.maps` (an array over its leading dims, e.g. (mu_F, V)).
+
+    ``memo``: a dict kept by the caller over several keys of one ``ds``; each block (tensor, a, b) is then projected
+    once (:func:`part_values`) and every view of it reads the three parts from there."""
     if key == "I":  # the dimer's current: the first lead's
         return _number(ds["current"].isel(lead=0).values)
     key = DIMER_ALIASES.get(key, key)
@@ -150,16 +161,17 @@ def value(ds, key):
         return _number(ds["current"].sel(lead=g["c"]).values)
     a = _site(ds, g["a"], key)
     if tensor is None:  # T_eff
-        return _number(effective_temperature(value(ds, f"j_i_{a}{a}"), value(ds, f"a_i_{a}{a}"), S))
+        return _number(effective_temperature(value(ds, f"j_i_{a}{a}", memo), value(ds, f"a_i_{a}{a}", memo), S))
     if tensor == "spin":
         return _number(S * (ds["spin"].sel(site=a).values @ that))
     b = _site(ds, g.get("b") or g["a"], key)
     if pattern.startswith(("J_", "D_", "A_")) and a == b:
         raise KeyError(f"{key!r}: J, D, A are between two different sites; the self terms are K_{a}, "
                        f"chi{a}{a}_DM, a_x_{a}{a}")
-    iso, dm, an, _ = projections(ds[tensor].sel(site_a=a, site_b=b).values, that)
-    x = part or g["x"]
-    return _number(S ** spow * {"i": iso, "an": an, "DM": dm}[x])
+    memo = {} if memo is None else memo
+    if (tensor, a, b) not in memo:
+        memo[tensor, a, b] = dict(zip(("i", "DM", "an"), part_values(ds[tensor].sel(site_a=a, site_b=b).values, that)))
+    return _number(S ** spow * memo[tensor, a, b][part or g["x"]])
 
 
 def describe(key):
@@ -200,7 +212,8 @@ def site_keys(ds, a):
 
 def pair_view(ds, a, b):
     """Dict key → value of :func:`pair_keys` (floats for a point, arrays for a map; units: :func:`describe`)."""
-    return {k: value(ds, k) for k in pair_keys(ds, a, b)}
+    memo = {}
+    return {k: value(ds, k, memo) for k in pair_keys(ds, a, b)}
 
 
 def pair_dataset(ds, a, b):
@@ -208,10 +221,10 @@ def pair_dataset(ds, a, b):
     as an :class:`xarray.Dataset` over its (mu_F, V), each with ``units`` and ``description``; the map's attributes
     but the model text."""
     dims = ds["current"].dims[:-1]
-    data = {}
+    data, memo = {}, {}
     for key in site_keys(ds, a) if a == b else pair_keys(ds, a, b):
         unit, text = describe(key)
-        data[key] = (dims, np.asarray(value(ds, key)), {"units": unit, "description": text})
+        data[key] = (dims, np.asarray(value(ds, key, memo)), {"units": unit, "description": text})
     attrs = {k: v for k, v in ds.attrs.items() if k != "model"}
     return xr.Dataset(data, coords={d: ds[d] for d in dims}, attrs={**attrs, "pair": f"{a},{b}"})
 
@@ -221,8 +234,9 @@ def dimer_view(ds):
 
     I is the current of the first lead (L of :func:`~dimer_core.junction.model.from_dimer`).
     """
-    return {key: value(ds, key) for key in QUANTITIES}
+    memo = {}
+    return {key: value(ds, key, memo) for key in QUANTITIES}
 
 
-__all__ = ["PARTS", "VIEWS", "DIMER_ALIASES", "projections", "w_matrix", "parts", "form_residual", "value", "describe",
+__all__ = ["PARTS", "VIEWS", "DIMER_ALIASES", "part_values", "projections", "w_matrix", "parts", "form_residual", "value", "describe",
            "pair_keys", "site_keys", "pair_view", "pair_dataset", "dimer_view"]

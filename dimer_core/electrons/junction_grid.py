@@ -64,11 +64,13 @@ def resonances(junction, iterations=80):
 def min_width(junction, poles=None):
     """Smallest panel width scale γ (meV) at a resonance, bounded below by 1e-3 of the weakest contact's t²/te.
 
-    A site with no path to a lead keeps a pole on the real axis (its states stay empty: every response of
-    it is 0); the bound keeps the panels there finite.
+    The weakest contact is the smallest nonzero hopping t_ca of any lead to any site (with that lead's te): a
+    level coupled by t_ca alone has γ ≈ t_ca²/te·(its weight), far below the lead's largest contact.  A site
+    with no path to a lead keeps a pole on the real axis (its states stay empty: every response of it is 0);
+    the bound keeps the panels there finite.
     """
     poles = resonances(junction) if poles is None else poles
-    contact = min(max(c.t) ** 2 / c.te for c in junction.leads)
+    contact = min(t ** 2 / c.te for c in junction.leads for t in c.t if t != 0.0)
     gam = np.abs(poles.imag)
     return float(max(min(gam.min(), contact), 1e-3 * contact))
 

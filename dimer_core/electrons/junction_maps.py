@@ -11,12 +11,10 @@ table at both, by cubic Hermite interpolation in the band coordinate (:func:`map
 chemical potentials (commensurate steps), once per distinct potential (:func:`table_values`,
 :func:`gather_arrays`).
 
-T > 0, leads of one te: :func:`~dimer_core.electrons.junction_tables.build_thermal` tabulates Φ_T and its μ-derivatives
-(cached per model and T, rebuilt over a wider μ range when a map needs it) and :func:`map_arrays_thermal` reads
-them by quintic Hermite interpolation, the cross noise with the coth window of the dimer's
-:func:`dimer_core.electrons.assemble.map_outputs`.  T > 0 with leads of different te is not tabulated: the map is computed
-point by point by :func:`dimer_core.electrons.junction_response.tensors` (≈ 0.2–0.4 s a point for N = 4), reporting
-progress through ``progress(done, total)``; keep such grids small.
+T > 0: :func:`~dimer_core.electrons.junction_tables.build_thermal` tabulates Φ_T and its μ-derivatives per band interval
+(leads of one te or several; cached per model and T, rebuilt over a wider μ range when a map needs it) and
+:func:`map_arrays_thermal` reads them by quintic Hermite interpolation, the cross noise with the coth window of the
+dimer's :func:`dimer_core.electrons.assemble.map_outputs`.
 
 Memory: a map holds 8·(3·9·n² + 3·n + M) bytes a point for n sites; ``pairs=`` (or ``sites=``) restricts the
 tensors to the sites of the given pairs, and a map (or its table) above :data:`MAX_BYTES` is refused.
@@ -32,7 +30,7 @@ from ..cache import BoundedCache
 from ..units import K_B
 from . import junction_tables as tables
 from .junction_tables import SEGMENTS_PER_PANEL
-from .junction_response import COMPONENTS, DESCRIPTIONS, UNITS, tensors
+from .junction_response import COMPONENTS, DESCRIPTIONS, UNITS
 
 MAX_BYTES = 512 * 2 ** 20
 """Largest map (its arrays) and largest table, in bytes: 512 MiB.  A 201 × 201 map of every pair of four sites
@@ -330,26 +328,7 @@ def thermal_table(junction, sites, lo, hi, refine=1.0):
     return table
 
 
-def _point_by_point(junction, sites, mu_F, V, refine, progress):
-    """T > 0: the map by :func:`~dimer_core.electrons.junction_response.tensors` at every point (module docstring)."""
-    idx = np.asarray(sites) - 1
-    n, m = len(sites), len(junction.leads)
-    k = 9 * n * n
-    out = np.empty((mu_F.size, V.size, 3 * k + 3 * n + m))
-    total, done = mu_F.size * V.size, 0
-    for a, mu in enumerate(mu_F):
-        for b, v in enumerate(V):
-            r = tensors(junction.updated(mu_F=float(mu), V=float(v)), refine)
-            block = [r[name][idx][:, idx].reshape(-1) for name in ("chi", "dchi")]
-            out[a, b] = np.concatenate(block + [r["spin"][idx].reshape(-1), r["current"],
-                                                r["noise"][idx][:, idx].reshape(-1)])
-            done += 1
-            if progress is not None:
-                progress(done, total)
-    return out
-
-
-def maps(junction, mu_F, V, pairs=None, sites=None, refine=1.0, progress=None):
+def maps(junction, mu_F, V, pairs=None, sites=None, refine=1.0):
     """Every electronic response of ``junction`` over mu_F × V, as a labelled :class:`xarray.Dataset`.
 
     Parameters
@@ -364,16 +343,13 @@ def maps(junction, mu_F, V, pairs=None, sites=None, refine=1.0, progress=None):
         Hold the tensors only over the sites of these pairs (1-based); ``sites`` likewise lists the sites.
     refine : float
         Divides every panel width of the table's energy grid.
-    progress : callable, optional
-        ``progress(done, total)`` after each point of a map computed point by point (T > 0 with leads of
-        different te).
 
     Returns
     -------
     xarray.Dataset
         The variables of :func:`dimer_core.junction.point` with dims (mu_F, V, …): ``chi``, ``dchi``, ``noise``
         (mu_F, V, site_a, site_b, i, j), ``spin`` (mu_F, V, site, i), ``current`` (mu_F, V, lead); site
-        coordinates are the held sites.  The named views of :mod:`dimer_core.couplings.dimer.views` apply (as arrays).
+        coordinates are the held sites.  The named views of :mod:`dimer_core.couplings.views` apply (as arrays).
 
     Raises
     ------
@@ -402,16 +378,13 @@ def maps(junction, mu_F, V, pairs=None, sites=None, refine=1.0, progress=None):
         else:
             map_arrays(tab.s, tab.edges, tab.lead, tab.pair, tab.pairs, tab.eta, mu_F, V, out)
         method = "T = 0 tables (docs/junction.md, Maps)"
-    elif tables.single_band(junction):
+    else:
         etas = np.array([c.eta for c in junction.leads])
         mus = mu_F[:, None, None] + etas[None, None, :] * V[None, :, None]
         tab = thermal_table(junction, chosen, float(mus.min()), float(mus.max()), refine)
         out = np.empty((mu_F.size, V.size, tab.lead.shape[3]))
         map_arrays_thermal(tab.mu, tab.lead, tab.pair, tab.pairs, tab.eta, tab.kt, mu_F, V, out)
         method = "T > 0 tables (docs/junction.md, Maps)"
-    else:
-        out = _point_by_point(junction, chosen, mu_F, V, refine, progress)
-        method = "point by point (T > 0, leads of different te)"
     k = 9 * n * n
     shape = (mu_F.size, V.size)
     tensor_shape = shape + (n, n, 3, 3)

@@ -25,9 +25,10 @@ holds per panel :data:`ROWS_PER_PANEL` rows (y, y') at [left edge, nodes, right 
 (the slopes there, and F, come from the panel's own nodes): segment j (:data:`SEGMENTS_PER_PANEL` per panel)
 is the cubic Hermite interpolant of rows j + j // SEGMENTS_PER_PANEL and the next (:func:`segment_row`).
 
-T > 0 (:func:`build_thermal`, leads of one te): the same integrands and cumulative integrals handed to the dimer's
-:func:`dimer_core.electrons.tables.fermi_window_sums` as a :class:`dimer_core.electrons.tables.NodeTable`, which returns Φ_T(μ) and its
-first three μ-derivatives on the μ points of :func:`dimer_core.electrons.tables.abscissae`; the same-lead noise is
+T > 0 (:func:`build_thermal`): per band interval, the same integrands and cumulative integrals handed to the dimer's
+:func:`dimer_core.electrons.tables.fermi_window_sums` as a :class:`dimer_core.electrons.tables.NodeTable` in the interval's angle, which
+returns the interval's part of Φ_T(μ) and its first three μ-derivatives on the μ points of
+:func:`dimer_core.electrons.tables.abscissae`; the parts add up; the same-lead noise is
 2k_BT·Φ'_T of Re B(A^c, A^c)·ħ/16π and the cross noise takes the dimer's coth window (docs/junction.md, "Maps").
 """
 from dataclasses import dataclass
@@ -246,48 +247,44 @@ class ThermalJunctionTable:
         return sum(a.nbytes for a in (self.mu, self.lead, self.pair, self.pairs, self.eta))
 
 
-def single_band(junction):
-    """True when every lead has the same te (one band interval): the T > 0 tables need it (the Fermi window
-    sums of :func:`dimer_core.electrons.tables.fermi_window_sums` run in the band angle of one te)."""
-    return len({c.te for c in junction.leads}) == 1
-
-
 def build_thermal(junction, kt, lo, hi, sites=None, refine=1.0):
     """The :class:`ThermalJunctionTable` of ``junction`` at k_B·T = ``kt`` > 0 (meV) for μ in [lo, hi] (meV).
 
-    The integrands on the T = 0 panels (as :func:`build`), their cumulative integrals as a
-    :class:`dimer_core.electrons.tables.NodeTable` (band angle θ, every panel anchored at θ = 0), and the dimer's
-    :func:`dimer_core.electrons.tables.fermi_window_sums` on the μ points of :func:`dimer_core.electrons.tables.abscissae`: Φ and its
-    first three μ-derivatives of every column, at a cost bounded for every k_B·T > 0.  One te only
-    (:func:`single_band`).
+    Per band interval [A, B] (:func:`dimer_core.electrons.junction_grid.panels`, e = (A + B)/2 − (B − A)/2·cos θ): the
+    integrands on its T = 0 panels (as :func:`build`), their cumulative integrals from A as a
+    :class:`dimer_core.electrons.tables.NodeTable` in that angle (a band of half-width (B − A)/2 about (A + B)/2, every
+    panel anchored at θ = 0), and the dimer's :func:`dimer_core.electrons.tables.fermi_window_sums` at μ − (A + B)/2:
+    Φ_T and its first three μ-derivatives of the interval's part of every column.  The intervals' parts add up
+    (∫ f_T(ε − μ) X(ε) dε over the union of the bands); a window reaching beyond an interval is cut at its
+    ends, where every integrand per dθ is finite.  μ points: :func:`dimer_core.electrons.tables.abscissae` with every
+    lead's band edges as features.  The cost is bounded for every k_B·T > 0 (docs/junction.md, "Maps").
     """
     from .tables import NodeTable, abscissae, fermi_window_sums
 
-    if not single_band(junction):
-        raise ValueError("T > 0 tables need leads of one te (one band); this junction has te = "
-                         f"{sorted({c.te for c in junction.leads})}")
     sites = tuple(range(1, junction.n_sites + 1)) if sites is None else tuple(sites)
     n_leads, n_sites = len(junction.leads), len(sites)
     k = 9 * n_sites * n_sites
-    te = junction.leads[0].te
     poles = grid.resonances(junction)
-    (_, _, theta), = grid.panels(junction, 0.0, TABLE_DENSITY * refine, poles, mus=())
-    t, half = grid.panel_nodes(theta)
-    e = (-2.0 * te * np.cos(t)).ravel()
-    dedt = (2.0 * te * np.sin(t)).ravel()[:, None]
-    d = _densities(junction, e, sites, same_lead=True)
-    columns = []
-    for lead, same in zip(_lead_columns(d, n_leads), d["noise_same"]):
-        columns += [lead, HBAR / (16.0 * np.pi) * same.reshape(e.size, -1)]
-    columns += [d["surface"].reshape(e.size, -1)] + [x.reshape(e.size, -1) for x in d["noise"]]
-    g = np.concatenate(columns, axis=1) * dedt
-    y, slope, _ = _cumulative(g, np.zeros(g.shape[1]), half)
-    pts = np.concatenate([np.concatenate([theta[:-1, None], t], axis=1).ravel(), theta[-1:]])
-    phi = np.concatenate([y[:, :-1].reshape(-1, g.shape[1]), y[-1, -1:]])
-    dphi = np.concatenate([slope[:, :-1].reshape(-1, g.shape[1]), slope[-1, -1:]])
-    table = NodeTable(theta=pts, phi=phi, dphi=dphi, te=te, anchor=np.zeros(half.size))
-    mus = abscissae(poles, grid.min_width(junction, poles), te, kt, lo, hi, refine)
-    phis = np.stack(fermi_window_sums(table, kt, mus), axis=1)  # (n_mu, 4 derivatives, columns)
+    band_edges = grid.band_edges(junction)
+    mus = abscissae(poles, grid.min_width(junction, poles), 0.5 * band_edges[-1], kt, lo, hi, refine,
+                    band_edges=band_edges)
+    phis = 0.0
+    for centre, half_band, theta in grid.panels(junction, 0.0, TABLE_DENSITY * refine, poles, mus=()):
+        t, half = grid.panel_nodes(theta)
+        e = (centre - half_band * np.cos(t)).ravel()
+        dedt = (half_band * np.sin(t)).ravel()[:, None]
+        d = _densities(junction, e, sites, same_lead=True)
+        columns = []
+        for lead, same in zip(_lead_columns(d, n_leads), d["noise_same"]):
+            columns += [lead, HBAR / (16.0 * np.pi) * same.reshape(e.size, -1)]
+        columns += [d["surface"].reshape(e.size, -1)] + [x.reshape(e.size, -1) for x in d["noise"]]
+        g = np.concatenate(columns, axis=1) * dedt
+        y, slope, _ = _cumulative(g, np.zeros(g.shape[1]), half)
+        pts = np.concatenate([np.concatenate([theta[:-1, None], t], axis=1).ravel(), theta[-1:]])
+        phi = np.concatenate([y[:, :-1].reshape(-1, g.shape[1]), y[-1, -1:]])
+        dphi = np.concatenate([slope[:, :-1].reshape(-1, g.shape[1]), slope[-1, -1:]])
+        table = NodeTable(theta=pts, phi=phi, dphi=dphi, te=0.5 * half_band, anchor=np.zeros(half.size))
+        phis = phis + np.stack(fermi_window_sums(table, kt, mus - centre), axis=1)  # (n_mu, 4 derivatives, columns)
     width = 2 * k + 3 * n_sites + n_leads
     per_lead = width + k
     lead_part = phis[:, :, :n_leads * per_lead].reshape(mus.size, 4, n_leads, per_lead)
@@ -307,4 +304,4 @@ def build_thermal(junction, kt, lo, hi, sites=None, refine=1.0):
 
 
 __all__ = ["SEGMENTS_PER_PANEL", "ROWS_PER_PANEL", "segment_row", "ZeroTemperatureTable", "table_bytes", "build",
-           "ThermalJunctionTable", "single_band", "build_thermal"]
+           "ThermalJunctionTable", "build_thermal"]

@@ -243,10 +243,11 @@ def table_abscissae(p, kt, lo, hi, refine=1.0):
     return abscissae(resonances(p), min_width(p), p.te, kt, lo, hi, refine)
 
 
-def abscissae(poles, gamma_min, te, kt, lo, hi, refine=1.0):
+def abscissae(poles, gamma_min, te, kt, lo, hi, refine=1.0, band_edges=None):
     """Non-uniform μ points (meV) of a :class:`ThermalTable` on [lo, hi]: edges and equally spaced points
     of panels in energy (:func:`panel_points`), for a band |e| < 2·te with the resonances ``poles`` (meV,
-    x − iγ), γ bounded below by ``gamma_min``.
+    x − iγ), γ bounded below by ``gamma_min``.  ``band_edges`` (meV): the band edges, ±2·te by default (a
+    junction with leads of several te has one pair per te, 2·te the largest).
 
     Φ_T(μ) = ∫dε f(ε − μ)F(ε) is Φ_0 smoothed over k_B·T, so its features sit at the resonances
     x − iγ and at the band edges ±2·te (γ = 0), with widths max(γ, k_B·T) and exponential Fermi tails
@@ -258,9 +259,10 @@ def abscissae(poles, gamma_min, te, kt, lo, hi, refine=1.0):
     corner over 24 meV, 309 at 10 K.
     """
     band = 2.0 * te
-    xs = np.concatenate([poles.real, [-band, band]])
+    edges = np.array([-band, band] if band_edges is None else band_edges, dtype=float)
+    xs = np.concatenate([poles.real, edges])
     scale = TABLE_DENSITY * refine
-    floor = np.concatenate([np.maximum(np.abs(poles.imag), gamma_min), [0.0, 0.0]]) * 0.5 / scale
+    floor = np.concatenate([np.maximum(np.abs(poles.imag), gamma_min), np.zeros(edges.size)]) * 0.5 / scale
     near = np.maximum(floor, THERMAL_TABLE_PANEL * kt / refine)
     reach = THERMAL_REACH * kt
     hmax = 0.05 * band / scale
