@@ -367,7 +367,8 @@ def _junction_sweep(args):
             bare = OneSpin(**values) if values else bare
         bar = TerminalBar("langevin") if args.method == "langevin" and (sys.stderr.isatty() or args.progress) else None
         ds = junction_sweep(junction, v, free, pinned, bare, method=args.method, n_realizations=args.realizations,
-                            seed=args.seed, terms=args.terms, calculus=args.calculus, progress=bar)
+                            seed=args.seed, terms=args.terms, calculus=args.calculus, progress=bar,
+                            integrator=args.integrator)
     except ValueError as exc:
         raise UsageError(str(exc))
     _write_nc_or_table(ds, args.out, ds, "V")
