@@ -432,7 +432,8 @@ def _param_value(entry, name, value, inner_names, method, base=None):
         try:
             with_values(base, {name: value})
         except ValueError as exc:
-            raise SpecError(f"{entry}: {exc}") from None
+            text = str(exc)
+            raise SpecError(f"{entry}: {text.removeprefix(name + ': ')}") from None
         return tuple(float(x) for x in value) if isinstance(value, tuple) else float(value)
     if isinstance(value, list) and name in VECTORS:
         value = tuple(value)
