@@ -274,7 +274,7 @@ from dimer_core.junction.dynamics import junction_sweep  # noqa: E402
 
 CHAIN_MAPS = {"study": {"method": "maps", "preset": "chain3", "pair": [1, 3], "task_seconds": 0.02},
               "fixed": {"lead.R.te": 80.0},
-              "axes": {"bond.1-2.t": [0.1, 0.5], "lead.L.t": [5.0, 10.0], "T": [0.0, 4.0]},
+              "axes": {"bond.1-2.t": [0.1, 0.5], "lead.L.t": [5.0, 10.0], "eps.2": [0.0, -1.5]},
               "map": {"mu_F": {"start": -4, "stop": 4, "num": 9}, "V": {"start": -8, "stop": 8, "num": 11}}}
 STM_LANGEVIN = {"study": {"method": "langevin", "preset": "stm-polarised", "free": [1, 2],
                           "pinned": {"3": [1, 0, 0]}, "task_seconds": 0.001},
@@ -288,15 +288,15 @@ def test_junction_maps_study_equals_junction_maps_of_the_pair(cluster, tmp_path)
     spec = load_spec(CHAIN_MAPS)
     ds = study.run_study(spec, str(tmp_path / "s"), scheduler=cluster.scheduler_address)
     assert ds.attrs["blocks_total"] > 1 and ds.attrs["junction"] == "chain3" and ds.attrs["pair"] == "1,3"
-    assert ds["bond.1-2.t"].attrs["units"] == "meV" and ds["T"].attrs["units"] == "K"
+    assert ds["bond.1-2.t"].attrs["units"] == "meV" and ds["eps.2"].attrs["units"] == "meV"
     assert ds["J_13"].attrs["units"] == "1/meV"
     base = junction_preset("chain3")
-    for t_soc, t_l, temp in [(0.1, 5.0, 0.0), (0.5, 10.0, 4.0), (0.5, 5.0, 4.0)]:
+    for t_soc, t_l, eps in [(0.1, 5.0, 0.0), (0.5, 10.0, -1.5), (0.5, 5.0, -1.5)]:
         leads = (Lead("L", 100.0, (1,), (t_l,), 0.5), Lead("R", 80.0, (3,), (10.0,), -0.5))
         bonds = (Bond(1, 2, 2.0, t_soc), base.bonds[1])
-        junction = base.updated(bonds=bonds, leads=leads, T=temp)  # built by hand, not by the dotted names
+        junction = base.updated(bonds=bonds, leads=leads, eps=(0.0, eps, 0.0))  # by hand, not by dotted names
         ref = pair_dataset(junction_maps.maps(junction, spec.map_mu_F, spec.map_V, pairs=[(1, 3)]), 1, 3)
-        got = ds.sel({"bond.1-2.t": t_soc, "lead.L.t": t_l, "T": temp})
+        got = ds.sel({"bond.1-2.t": t_soc, "lead.L.t": t_l, "eps.2": eps})
         assert set(ref.data_vars) == set(spec.variables)
         for q in ref.data_vars:
             np.testing.assert_allclose(got[q].values, ref[q].values, rtol=1e-12,
