@@ -173,7 +173,7 @@ def junction_app():
     upload = pn.widgets.FileInput(accept=".toml,.txt", css_classes=["model-file"])
 
     def uploaded(event):
-        if event.new is None:
+        if not event.new:  # None, or emptied by upload.clear() in the browser
             return
         try:
             text = event.new.decode("utf-8")
