@@ -267,7 +267,7 @@ def test_example_specs_are_valid(name, method, points):
 
 # --- junction studies, the integrator -------------------------------------------------------------
 
-from dimer_core.junction import Bond, Lead, loads, loads_spins, pair_dataset  # noqa: E402
+from dimer_core.junction import Bond, Lead, loads, loads_spins, pair_dataset, read_model  # noqa: E402
 from dimer_core.junction import maps as junction_maps  # noqa: E402
 from dimer_core.junction import preset as junction_preset  # noqa: E402
 from dimer_core.junction.dynamics import junction_sweep  # noqa: E402
@@ -406,3 +406,26 @@ def test_bad_junction_specs_name_the_entry_and_start_nothing(tmp_path, change, m
         study.run_study(raw, str(out))
     assert message in str(info.value)
     assert not out.exists()
+
+
+def test_cli_model_and_pair_override_the_spec(tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text('[study]\nmethod = "maps"\npreset = "chain3"\n[axes]\n"eps.2" = [0.0, 0.5]\n'
+                    '[map]\nmu_F = [-1.0, 0.0, 2.0]\nV = [0.0, 3.0]\n')
+    model = os.path.join(ROOT, "examples", "junction_ring4.toml")
+    out = tmp_path / "s"
+    proc = subprocess.run([DIMER_CORE, "study", str(spec), "--out", str(out), "--workers", "1", "--model", model,
+                           "--pair", "3,1"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    ds = study.open_study(str(out))
+    assert ds.attrs["pair"] == "3,1" and ds.attrs["junction"] == "ring4"
+    for i, eps in enumerate([0.0, 0.5]):
+        ring = read_model(model).updated(eps=(0.0, eps, 0.0, 0.0))
+        ref = pair_dataset(junction_maps.maps(ring, [-1.0, 0.0, 2.0], [0.0, 3.0], pairs=[(3, 1)]), 3, 1)
+        for q in ("J_31", "D_13", "a_i_11", "I_R"):
+            np.testing.assert_allclose(ds[q].isel({"eps.2": i}).values, ref[q].values, rtol=1e-12, atol=1e-15,
+                                       err_msg=q)
+    proc = subprocess.run([DIMER_CORE, "study", str(spec), "--out", str(tmp_path / "t"), "--pair", "1,9"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "[study] pair: [1, 9] is not a pair of sites; allowed: two different sites " \
+        "1 <= a, b <= 3" in proc.stderr
