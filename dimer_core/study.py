@@ -19,6 +19,11 @@ Every block's numbers equal those of the one-process routes: ``maps`` points are
 flat index, C order) with the whole sweep's time scales, however the sweep is
 cut (``first_index``).
 
+A junction study (:mod:`dimer_core.study_junction`) computes each point with
+:func:`dimer_core.junction.maps.maps` and its pair's named views, or with
+:func:`dimer_core.junction.dynamics.junction_sweep` over the whole sweep (a
+junction's sweep is not cut).
+
 Public API
 ----------
 plan_study(spec)                 the task blocks (and the size on disk)

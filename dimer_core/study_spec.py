@@ -65,6 +65,9 @@ from .params import PRESETS, VECTORS, DimerParams, check_value, preset
 from .study_junction import base_junction, is_junction_preset
 from .study_junction import outputs as junction_outputs
 
+__all__ = ["METHODS", "SECTIONS", "DEFAULT_MAP", "DEFAULT_SWEEP", "DEFAULT_LANGEVIN", "MAX_GRID_AXIS", "SpecError",
+           "StudySpec", "load_spec", "check_points", "outputs"]
+
 METHODS = ("maps", "fp", "langevin")
 SECTIONS = {
     "study": ("method", "preset", "quantities", "task_seconds", "model", "junction", "pair", "free", "pinned"),

@@ -239,8 +239,11 @@ def test_corrupted_missing_and_partial_blocks_are_found_and_recomputed(cluster, 
                "tL": {"start": 1, "stop": 20, "num": 1000}}}, "[axes] the grid of 100000000 points needs"),
 ])
 def test_bad_specs_name_the_entry_and_start_nothing(tmp_path, change, message):
-    raw = {**MAPS, **change}
-    out = tmp_path / "s"
+    assert_refused({**MAPS, **change}, tmp_path / "s", message)
+
+
+def assert_refused(raw, out, message):
+    """run_study refuses the spec ``raw`` with ``message`` and makes no folder ``out``."""
     with pytest.raises(SpecError) as info:
         study.run_study(raw, str(out))
     assert message in str(info.value)
@@ -401,11 +404,7 @@ def test_junction_fp_study_from_a_model_file_resumes_as_the_dimer(cluster, tmp_p
 def test_bad_junction_specs_name_the_entry_and_start_nothing(tmp_path, change, message):
     raw = {"study": {"method": "maps", "preset": "chain3", "pair": [1, 3]},
            "map": {"mu_F": [0.0], "V": [0.0, 1.0]}, **change}
-    out = tmp_path / "s"
-    with pytest.raises(SpecError) as info:
-        study.run_study(raw, str(out))
-    assert message in str(info.value)
-    assert not out.exists()
+    assert_refused(raw, tmp_path / "s", message)
 
 
 def test_cli_model_and_pair_override_the_spec(tmp_path):
