@@ -318,14 +318,13 @@ def _model(study, source):
 
 def _base(name, model_text):
     """The checked base junction of a junction spec (SpecError naming the model if it is not admissible)."""
-    from .junction import loads, loads_spins, preset as junction_preset
+    from .junction import loads, preset as junction_preset
 
     entry = "[study] model" if model_text is not None else "[study] preset"
     try:
         if model_text is None:
             return junction_preset(name).check()
-        loads_spins(model_text, source=entry)
-        return loads(model_text, source=entry).check()
+        return loads(model_text, source=entry).check()  # loads checks the bare terms too
     except ValueError as exc:
         raise SpecError(str(exc) if str(exc).startswith(entry) else f"{entry}: {exc}") from None
 
