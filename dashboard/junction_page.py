@@ -7,12 +7,18 @@ site's own terms) the maps of the chosen named views over (mu_F, V) and their cu
 :func:`dimer_core.junction.pair_dataset`).  The plots follow the dimer page's conventions
 (:mod:`dashboard.plots`): colour scales centred at zero, symbols with units, no active scroll tool (the wheel
 scrolls the page), and a click on a map moves the marker there.
+
+A map's colour scale is ±max|value|, unless a narrow feature (a tip resonance of stm-polarised, a divergence of
+T_eff) would wash out the rest: where max|value| exceeds :data:`CLIP_FACTOR` times the
+:data:`CLIP_PERCENTILE`-th percentile of |value|, the scale is ± that percentile, values beyond take the end
+colours, and a line under the title says so with the true max|value| (the hover shows every value as computed).
+Uploading a model file loads it every time, even the same file again (after editing it, or after a preset).
 """
 import numpy as np
 import panel as pn
 from bokeh.events import Tap
 from bokeh.models import (ColorBar, ColumnDataSource, GridBox, HoverTool, Legend, LegendItem, LinearColorMapper,
-                          Range1d, Span)
+                          Range1d, Span, Title)
 from bokeh.models import Row as BkRow
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
@@ -23,7 +29,8 @@ from .labels import label as parameter_label
 from .molecule import molecule_figure
 from .plots import DIVERGING, TOOLS
 
-__all__ = ["TITLE", "JunctionPlots", "junction_app", "session_page"]
+__all__ = ["TITLE", "CLIP_PERCENTILE", "CLIP_FACTOR", "largest", "colour_range", "JunctionPlots", "junction_app",
+           "session_page"]
 
 TITLE = "Any junction: bias-controlled couplings of a molecule's spins (dimer_core.junction)"
 
@@ -41,6 +48,26 @@ def largest(values):
     finite = np.abs(values[np.isfinite(values)])
     size = float(finite.max()) if finite.size else 0.0
     return size if size > 0.0 else 1.0
+
+
+CLIP_PERCENTILE = 98.0
+"""The percentile of |value| that sets a clipped colour scale (:func:`colour_range`)."""
+CLIP_FACTOR = 4.0
+"""A map's scale is clipped when max|value| exceeds this times its :data:`CLIP_PERCENTILE`-th percentile: on the
+presets only narrow features do (stm's tip resonance in J, α; divergences of T_eff), smooth maps keep ±max."""
+
+
+def colour_range(values):
+    """(half-width, clipped) of a map's colour scale, centred at zero (NaN ignored): ±max|value|, or ± the
+    :data:`CLIP_PERCENTILE`-th percentile of |value| (clipped = True) where max|value| is more than
+    :data:`CLIP_FACTOR` times that; 1 for a map all zero or NaN."""
+    finite = np.abs(values[np.isfinite(values)])
+    top = largest(values)
+    if finite.size:
+        bulk = float(np.percentile(finite, CLIP_PERCENTILE))
+        if 0.0 < bulk and top > CLIP_FACTOR * bulk:
+            return bulk, True
+    return top, False
 
 
 class JunctionPlots:
@@ -71,11 +98,14 @@ class JunctionPlots:
         self.move()
 
     def map_figure(self, ds, key, x_range, y_range):
-        """The map of ``key`` against (V, mu_F) with its colour bar (±max|value|) and the marker."""
+        """The map of ``key`` against (V, mu_F) with its colour bar (:func:`colour_range`) and the marker."""
         values = ds[key].values  # (mu_F, V): rows are mu_F, the image's y
-        size = largest(values)
+        size, clipped = colour_range(values)
         fig = _figure(symbol(key), x_range, y_range, parameter_label("V"), parameter_label("mu_F"), width=300,
                       height=250)
+        if clipped:
+            fig.add_layout(Title(text=f"colours clipped at ±{size:.3g}; max |value| {largest(values):.3g} (hover)",
+                                 text_font_size="8pt", text_font_style="italic", text_color="#a00000"), "above")
         mapper = LinearColorMapper(palette=DIVERGING, low=-size, high=size, nan_color="#dddddd")
         source = ColumnDataSource({"image": [values], "x": [GRID_V[0]], "y": [GRID_MU_F[0]],
                                    "dw": [GRID_V[-1] - GRID_V[0]], "dh": [GRID_MU_F[-1] - GRID_MU_F[0]]})
@@ -87,7 +117,7 @@ class JunctionPlots:
         fig.scatter(x="V", y="mu_F", source=self.marker, marker="x", size=9, line_color="lime", line_width=3,
                     level="overlay")
         fig.on_event(Tap, lambda event: self.tap(event.x, event.y))
-        return {"figure": fig, "source": source, "mapper": mapper}
+        return {"figure": fig, "source": source, "mapper": mapper, "clipped": clipped}
 
     def tap(self, V, mu_F):
         if V is not None and mu_F is not None:
@@ -143,7 +173,7 @@ def junction_app():
     upload = pn.widgets.FileInput(accept=".toml,.txt", css_classes=["model-file"])
 
     def uploaded(event):
-        if event.new is None:
+        if not event.new:  # None, or emptied by upload.clear() in the browser
             return
         try:
             text = event.new.decode("utf-8")
@@ -152,7 +182,13 @@ def junction_app():
             return
         state.load_text(text, upload.filename or "uploaded file")
 
-    upload.param.watch(uploaded, "value")
+    def uploaded_again(event):
+        uploaded(event)
+        if event.new:
+            upload.clear()  # the browser's file input forgets the file: choosing it again is a new upload
+
+    # onlychanged=False: the same bytes again (after a preset, or a file edited back) load the model again
+    upload.param.watch(uploaded_again, "value", onlychanged=False)
     alert = pn.pane.Alert(pn.bind(lambda m: m, state.param.message), alert_type="danger",
                           visible=pn.bind(bool, state.param.message), css_classes=["junction-message"])
     status = pn.pane.Str(state.param.status, css_classes=["junction-status"])
@@ -179,14 +215,16 @@ def junction_app():
         title=TITLE, sidebar=sidebar, sidebar_width=340, header_background="#1f4e79",
         main=[alert, pn.Row(molecule, pn.Column(choose, status, pn.pane.Markdown(NOTE), width=600)),
               plots.maps, plots.cuts])
-    template.state, template.plots = state, plots  # for tests
+    template.state, template.plots, template.upload = state, plots, upload  # for tests
     return template
 
 
 NOTE = """Every number is from `dimer_core.junction` (docs/junction.md): the maps are
 `maps(junction, mu_F, V, pairs=[(a, b)])` over this grid and their named views (`pair_dataset`), per Δ²
 (S = the model's). J_ab, D_ab, A_ab: exchange, DM and anisotropic exchange on spin a from spin b (1/meV); K_a
-anisotropy; α damping, j noise (parts i, an, DM); T_eff; I_c the current of lead c. Colour scales are ±max|value|."""
+anisotropy; α damping, j noise (parts i, an, DM); T_eff; I_c the current of lead c. Colour scales are ±max|value|,
+or clipped at a high percentile of |value| where a narrow resonance would wash out the rest (said under the title;
+the hover shows the values as computed)."""
 
 
 def session_page():

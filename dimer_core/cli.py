@@ -3,7 +3,8 @@
 ``point`` and ``maps`` also take a junction (docs/junction.md): ``--model FILE`` (TOML) or a junction
 ``--preset`` (chain3, ring4, stm, …), with ``--pair a,b`` choosing the pair of sites whose couplings ``point``
 prints and ``maps`` writes (its tensors to .nc, its named couplings to .csv); a dimer preset with ``--pair`` is
-the dimer as a junction.
+the dimer as a junction.  ``study`` reads its junction from the spec (``[study] preset``, ``model``, ``pair``;
+docs/junction.md, "Studies of a junction"); ``study SPEC --model FILE --pair a,b`` overrides them.
 
 Every parameter of :class:`~dimer_core.params.DimerParams` is an option
 ``--name value`` spelt as the parameter (``--mu_F 0.7``, ``--that 1,1,1`` for
@@ -358,7 +359,8 @@ def _junction_sweep(args):
             bare = OneSpin(**values) if values else bare
         bar = TerminalBar("langevin") if args.method == "langevin" and (sys.stderr.isatty() or args.progress) else None
         ds = junction_sweep(junction, v, free, pinned, bare, method=args.method, n_realizations=args.realizations,
-                            seed=args.seed, terms=args.terms, calculus=args.calculus, progress=bar)
+                            seed=args.seed, terms=args.terms, calculus=args.calculus, progress=bar,
+                            integrator=args.integrator)
     except ValueError as exc:
         raise UsageError(str(exc))
     _write_nc_or_table(ds, args.out, ds, "V")
@@ -595,7 +597,7 @@ def cmd_study(args):
 
     try:
         from .studies.run import resume_study, run_study
-        from .studies.spec import SpecError
+        from .studies.spec import SpecError, load_spec
     except ImportError as exc:
         raise UsageError(f"study needs {exc.name}, which is not installed; "
                          f"install the studies extra: pip install 'dimer-core[studies]'")
@@ -604,11 +606,20 @@ def cmd_study(args):
         raise UsageError("give a spec file (study SPEC.toml --out DIR) or --resume DIR, not both")
     if args.spec is not None and args.out is None:
         raise UsageError("--out DIR is required with a spec file")
+    if args.resume is not None and (args.model is not None or args.pair is not None):
+        raise UsageError("--model and --pair change a new study's spec; --resume finishes a study as it was started")
+    pair = None
+    if args.pair is not None:
+        try:
+            pair = tuple(int(x) for x in args.pair.split(","))
+        except ValueError:
+            raise UsageError(f"--pair {args.pair!r} is malformed; expected two site numbers a,b, e.g. --pair 1,3")
     bar = TerminalBar("study") if sys.stderr.isatty() or args.progress else None
     folder = args.out if args.resume is None else args.resume
     try:
         if args.resume is None:
-            ds = run_study(args.spec, args.out, scheduler=args.scheduler, workers=args.workers, progress=bar)
+            spec = load_spec(args.spec, model=args.model, pair=pair)
+            ds = run_study(spec, args.out, scheduler=args.scheduler, workers=args.workers, progress=bar)
         else:
             ds, report = resume_study(args.resume, scheduler=args.scheduler, workers=args.workers, progress=bar)
             for block, why in report["damaged"].items():
@@ -742,6 +753,9 @@ def build_parser(prog="dimer-core"):
     p_study.add_argument("spec", nargs="?", help="study spec (TOML; see examples/)")
     p_study.add_argument("--out", help="study folder to create (with missing parent folders)")
     p_study.add_argument("--resume", metavar="DIR", help="finish the study in DIR (re-checks what is stored)")
+    p_study.add_argument("--model", metavar="FILE", help="a junction model file (TOML; docs/junction.md) instead of "
+                                                         "the spec's preset or model")
+    p_study.add_argument("--pair", metavar="a,b", help="a junction maps study's pair of sites (overrides the spec's)")
     p_study.add_argument("--scheduler", metavar="ADDRESS",
                          help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
     p_study.add_argument("--workers", type=int, help="local worker processes (default: one per core)")

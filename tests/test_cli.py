@@ -189,9 +189,10 @@ def test_sweep_reads_the_bare_terms_of_the_model_file(tmp_path):
 def test_sweep_of_a_junction_langevin_to_netcdf(tmp_path):
     path = tmp_path / "c.nc"
     out = run("sweep", "--preset", "chain3", "--T", "10", "--free", "1,2,3", "--method", "langevin",
-              "--realizations", "2", "--V", "0:1:2", "--out", str(path))
+              "--realizations", "2", "--V", "0:1:2", "--integrator", "midpoint", "--out", str(path))
     assert out.returncode == 0, out.stderr
     with xr.open_dataset(path) as ds:
+        assert ds.attrs["integrator"] == "midpoint"  # --integrator reaches a junction's sweep
         assert ds.V.attrs["units"] == "mV" and ds.m1_dot_m2.attrs["units"] == "1"
         assert {"m1_x", "m3_z_err", "m1_dot_m3", "m2_dot_m3_err", "T_eff_1", "I_L"} <= set(ds.data_vars)
         assert np.all(np.abs(ds.m1_dot_m2.values) <= 1) and list(ds.attrs["free"]) == [1, 2, 3]

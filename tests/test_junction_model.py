@@ -1,6 +1,7 @@
 """The junction model: validation messages, presets, from_dimer, TOML model files, and the CLI's junction point."""
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -216,3 +217,29 @@ def test_oblique_directions_survive_a_model_file_round_trip_exactly():
         assert unit_vector("that", u) == u
     junction = J.preset("chain3", that=(1.0, 2.0, 3.0))
     assert J.loads(J.dumps(junction)) == junction
+
+
+def test_dotted_names_set_the_fields_they_name():
+    """junction.named (the axes of a junction study): each dotted name changes exactly its field."""
+    from dimer_core.junction import Bond, Lead, preset
+    from dimer_core.junction.named import is_vector, unit, with_values
+
+    stm = preset("stm-polarised")
+    got = with_values(stm, {"eps.2": 0.5, "bond.2-1.t0": 1.5, "bond.2-3.t": -0.3, "lead.tip.te": 90.0,
+                            "lead.substrate.t": 6.0, "lead.substrate.t.3": 2.0, "lead.tip.p": 0.2,
+                            "lead.tip.n": (0.0, 3.0, 4.0), "lead.substrate.eta": -0.1, "that": (0, 0, 2),
+                            "T": 7.0, "mu_F": 1.0})
+    want = stm.updated(eps=(0.0, 0.5, 0.0), bonds=(Bond(1, 2, 1.5, 0.1), Bond(2, 3, 2.0, -0.3)),
+                       leads=(Lead("tip", 90.0, (1,), (2.0,), 1.0, 0.2, (0.0, 0.6, 0.8)),
+                              Lead("substrate", 100.0, (1, 2, 3), (6.0, 6.0, 2.0), -0.1)),
+                       that=(0.0, 0.0, 1.0), T=7.0, mu_F=1.0)
+    assert got == want
+    assert with_values(stm, {}) == stm
+    assert is_vector("lead.tip.n") and is_vector("that") and not is_vector("lead.tip.t.1")
+    assert (unit("bond.1-2.t0"), unit("lead.L.p"), unit("T"), unit("V")) == ("meV", "1", "K", "mV")
+    for name, value, message in [("lead.tip.t.2", 1.0, "lead 'tip' does not touch site 2; allowed: its sites 1"),
+                                 ("bond.1-3.t", 0.1, "sites 1, 3 are not bonded; allowed: the bonds 1-2, 2-3"),
+                                 ("lead.tip.eta", 2.0, "eta = 2.0 is out of range; allowed: -1 <= eta <= 1"),
+                                 ("lead.tip.p.1", 0.1, "unknown parameter 'lead.tip.p.1'")]:
+        with pytest.raises(ValueError, match=re.escape(message)):
+            with_values(stm, {name: value})

@@ -8,7 +8,7 @@ import pytest
 from bokeh.document import Document
 
 from dashboard import junction_labels, labels
-from dashboard.junction_page import junction_app, largest
+from dashboard.junction_page import CLIP_FACTOR, CLIP_PERCENTILE, colour_range, junction_app, largest
 from dashboard.junction_state import GRID_MU_F, GRID_V, pair_maps
 from dimer_core import junction as J
 from dimer_core.couplings import views
@@ -50,6 +50,10 @@ def assert_page_shows(template, junction, a, b):
         image = shown["source"].data["image"][0]
         np.testing.assert_array_equal(image, want[key])  # rows mu_F, columns V
         size = np.nanmax(np.abs(want[key]))
+        bulk = np.nanpercentile(np.abs(want[key]), CLIP_PERCENTILE)
+        if size > CLIP_FACTOR * bulk:  # a narrow feature: the scale is the bulk's, and the plot says so
+            size = bulk
+            assert shown["clipped"] and "clipped" in " ".join(t.text for t in shown["figure"].above)
         assert shown["mapper"].high == pytest.approx(size, rel=1e-12) and shown["mapper"].low == -shown["mapper"].high
         assert shown["figure"].title.text == junction_labels.symbol(key)
     i_mu, i_v = state.cut_index()
@@ -188,3 +192,50 @@ def test_maps_are_computed_off_the_caller_and_a_stale_result_is_dropped(monkeypa
     release.set()
     time.sleep(0.5)
     assert s.data.attrs["pair"] == "1,1" and (s.site_a, s.site_b) == (1, 1) and not s.busy
+
+
+def test_a_narrow_tip_resonance_does_not_set_the_colour_scale(page):
+    """stm-polarised, pair 1,3: J_31 and a_i_33 peak at a narrow tip resonance (max|J_31| ≈ 44× its 99th
+    percentile); the scale is set by the bulk of the map, centred at zero, and the true values stay in the image
+    (the hover's)."""
+    s = page.state
+    s.preset = "stm-polarised"
+    settle(s)
+    s.param.update(site_a=1, site_b=3)
+    settle(s)
+    s.quantities = ["J_31", "a_i_33", "D_31"]
+    for key in ("J_31", "a_i_33"):
+        shown, values = page.plots.images[key], s.data[key].values
+        high = shown["mapper"].high
+        assert shown["mapper"].low == -high and shown["clipped"]
+        top = np.nanmax(np.abs(values))
+        assert high < top / 10, f"{key}: the scale {high:g} should be far below the resonance's {top:g}"
+        # the bulk: most of the map lies within the scale, and a visible part of it uses the scale's upper half
+        inside = np.abs(values) <= high
+        assert 0.97 <= inside.mean() < 1.0
+        assert (np.abs(values) > high / 2).mean() > 0.01, "the scale should fit the bulk, not be far above it"
+        np.testing.assert_array_equal(shown["source"].data["image"][0], values)  # hover: the values as computed
+        assert any(f"{top:.3g}" in t.text for t in shown["figure"].above)
+    smooth = page.plots.images["D_31"]  # D_31 has no narrow feature: ±max, no note
+    assert not smooth["clipped"] and smooth["mapper"].high == pytest.approx(largest(s.data["D_31"].values))
+    assert colour_range(np.array([np.nan, 0.0])) == (1.0, False)
+
+
+def test_uploading_the_same_file_again_reloads_the_model(page):
+    s, upload = page.state, page.upload
+    model = J.preset("chain3").updated(eps=(0.0, 0.7, 0.0), name="edited-chain")
+    text = J.dumps(model).encode()
+    upload.param.update(filename="chain.toml", value=text)
+    settle(s)
+    assert s.source == "chain.toml" and s.junction.name == "edited-chain"
+    s.preset = "ring4"  # switch to a preset, then upload the very same file again
+    settle(s)
+    assert s.junction.n_sites == 4
+    upload.param.update(filename="chain.toml", value=text)
+    settle(s)
+    assert s.source == "chain.toml" and s.junction == J.loads(text.decode()), "the same file again is loaded"
+    edited = J.dumps(model.updated(eps=(0.0, -0.4, 0.0))).encode()  # edited on disk, uploaded under its name
+    upload.param.update(filename="chain.toml", value=edited)
+    settle(s)
+    assert s.junction.eps == (0.0, -0.4, 0.0)
+    assert_page_shows(page, s.junction, s.site_a, s.site_b)

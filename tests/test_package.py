@@ -12,6 +12,7 @@ import subprocess
 import sys
 import sysconfig
 
+import numpy as np
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -250,3 +251,20 @@ def test_readme_command_line_section_runs_as_printed(tmp_path):
         assert out.returncode == 0, (command, out.stderr)
         if "--out" in argv:
             assert (tmp_path / argv[argv.index("--out") + 1]).exists(), command
+
+
+def test_readme_junction_study_runs_as_printed(tmp_path):
+    """The README's junction study (examples/study_chain3.toml, a model file beside it) as printed."""
+    commands = [c for c in readme_commands() if c.startswith(".venv/bin/dimer-core study examples/study_chain3")]
+    assert len(commands) == 1, commands
+    shutil.copytree(os.path.join(ROOT, "examples"), tmp_path / "examples")
+    argv = commands[0].split()
+    argv[0] = os.path.join(VENV_BIN, os.path.basename(argv[0]))
+    out = subprocess.run(argv, cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, (commands[0], out.stderr)
+    import xarray as xr
+
+    ds = xr.open_zarr(tmp_path / argv[argv.index("--out") + 1] / "results.zarr", consolidated=False)
+    assert ds.attrs["junction"] == "chain3" and ds.attrs["pair"] == "1,3"
+    assert dict(ds.sizes) == {"bond.1-2.t": 2, "eps.2": 3, "mu_F": 61, "V": 61}
+    assert np.isfinite(ds["J_13"].values).all() and np.abs(ds["J_13"].values).max() > 0

@@ -241,8 +241,11 @@ def test_corrupted_missing_and_partial_blocks_are_found_and_recomputed(cluster, 
                "tL": {"start": 1, "stop": 20, "num": 1000}}}, "[axes] the grid of 100000000 points needs"),
 ])
 def test_bad_specs_name_the_entry_and_start_nothing(tmp_path, change, message):
-    raw = {**MAPS, **change}
-    out = tmp_path / "s"
+    assert_refused({**MAPS, **change}, tmp_path / "s", message)
+
+
+def assert_refused(raw, out, message):
+    """run_study refuses the spec ``raw`` with ``message`` and makes no folder ``out``."""
     with pytest.raises(SpecError) as info:
         study.run_study(raw, str(out))
     assert message in str(info.value)
@@ -259,8 +262,171 @@ def test_cli_bad_spec_exits_2_with_one_line(tmp_path):
     assert not (tmp_path / "s").exists()
 
 
-@pytest.mark.parametrize("name, method, points", [("study_t_t0.toml", "maps", 72), ("study_langevin.toml", "langevin", 6)])
+@pytest.mark.parametrize("name, method, points", [("study_t_t0.toml", "maps", 72), ("study_langevin.toml", "langevin", 6),
+                                                  ("study_chain3.toml", "maps", 6)])
 def test_example_specs_are_valid(name, method, points):
     spec = load_spec(os.path.join(ROOT, "examples", name))
     assert spec.method == method and spec.n_points == points
     study.check_points(spec)
+
+
+# --- junction studies, the integrator -------------------------------------------------------------
+
+from dimer_core.junction import Bond, Lead, loads, loads_spins, pair_dataset, read_model  # noqa: E402
+from dimer_core.junction import maps as junction_maps  # noqa: E402
+from dimer_core.junction import preset as junction_preset  # noqa: E402
+from dimer_core.studies.junction_sweeps import junction_sweep  # noqa: E402
+
+CHAIN_MAPS = {"study": {"method": "maps", "preset": "chain3", "pair": [1, 3], "task_seconds": 0.02},
+              "fixed": {"lead.R.te": 80.0},
+              "axes": {"bond.1-2.t": [0.1, 0.5], "lead.L.t": [5.0, 10.0], "eps.2": [0.0, -1.5]},
+              "map": {"mu_F": {"start": -4, "stop": 4, "num": 9}, "V": {"start": -8, "stop": 8, "num": 11}}}
+STM_LANGEVIN = {"study": {"method": "langevin", "preset": "stm-polarised", "free": [1, 2],
+                          "pinned": {"3": [1, 0, 0]}, "task_seconds": 0.001},
+                "axes": {"lead.tip.p": [0.0, 0.6]},
+                "sweep": {"V": [-3.0, 2.0]},
+                "langevin": {"realizations": 2, "seed": 5, "dt": 0.05, "t_burn": 2.0, "t_average": 10.0,
+                             "integrator": "midpoint"}}
+
+
+def test_junction_maps_study_equals_junction_maps_of_the_pair(cluster, tmp_path):
+    spec = load_spec(CHAIN_MAPS)
+    ds = study.run_study(spec, str(tmp_path / "s"), scheduler=cluster.scheduler_address)
+    assert ds.attrs["blocks_total"] > 1 and ds.attrs["junction"] == "chain3" and ds.attrs["pair"] == "1,3"
+    assert ds["bond.1-2.t"].attrs["units"] == "meV" and ds["eps.2"].attrs["units"] == "meV"
+    assert ds["J_13"].attrs["units"] == "1/meV"
+    base = junction_preset("chain3")
+    for t_soc, t_l, eps in [(0.1, 5.0, 0.0), (0.5, 10.0, -1.5), (0.5, 5.0, -1.5)]:
+        leads = (Lead("L", 100.0, (1,), (t_l,), 0.5), Lead("R", 80.0, (3,), (10.0,), -0.5))
+        bonds = (Bond(1, 2, 2.0, t_soc), base.bonds[1])
+        junction = base.updated(bonds=bonds, leads=leads, eps=(0.0, eps, 0.0))  # by hand, not by dotted names
+        ref = pair_dataset(junction_maps.maps(junction, spec.map_mu_F, spec.map_V, pairs=[(1, 3)]), 1, 3)
+        got = ds.sel({"bond.1-2.t": t_soc, "lead.L.t": t_l, "eps.2": eps})
+        assert set(ref.data_vars) == set(spec.variables)
+        for q in ref.data_vars:
+            np.testing.assert_allclose(got[q].values, ref[q].values, rtol=1e-12,
+                                       atol=1e-12 * np.nanmax(np.abs(ref[q].values)), err_msg=q)
+    # the polarisation-free J_13 moves with the contact: the axes reach the model (not a constant map)
+    assert not np.allclose(ds["J_13"].isel({"lead.L.t": 0}).values, ds["J_13"].isel({"lead.L.t": 1}).values)
+
+
+def test_junction_langevin_study_records_the_integrator_and_equals_junction_sweep(cluster, tmp_path):
+    spec = load_spec(STM_LANGEVIN)
+    ds = study.run_study(spec, str(tmp_path / "s"), scheduler=cluster.scheduler_address)
+    assert ds.attrs["integrator"] == "midpoint" and ds.attrs["calculus"] == "boltzmann"
+    assert json.loads(ds.attrs["study_spec"])["langevin"]["integrator"] == "midpoint"
+    assert store.read_meta(str(tmp_path / "s"))["spec"]["langevin"]["integrator"] == "midpoint"
+    for i, p in enumerate([0.0, 0.6]):
+        junction = junction_preset("stm-polarised")
+        junction = junction.updated(leads=(Lead("tip", 100.0, (1,), (2.0,), 1.0, p, (0.0, 0.0, 1.0)),
+                                           junction.leads[1]))
+        kw = dict(method="langevin", n_realizations=2, seed=5 + i, dt=0.05, t_burn=2.0, t_average=10.0)
+        ref = junction_sweep(junction, spec.sweep_V, (1, 2), {3: (1, 0, 0)}, integrator="midpoint", **kw)
+        heun = junction_sweep(junction, spec.sweep_V, (1, 2), {3: (1, 0, 0)}, integrator="heun", **kw)
+        for q in ("m1_z", "m2_x", "m1_dot_m2", "I_tip", "T_eff_2"):
+            np.testing.assert_allclose(ds[q].isel({"lead.tip.p": i}).values, ref[q].values, rtol=1e-12,
+                                       atol=1e-15, err_msg=q)
+        assert not np.allclose(ref["m1_z"].values, heun["m1_z"].values, rtol=1e-6), "midpoint ≠ heun numbers"
+
+
+def test_dimer_langevin_study_with_midpoint_gives_the_midpoint_numbers(cluster, tmp_path):
+    raw = {**LANGEVIN, "axes": {"t": [0.1]}, "sweep": {"V": [-4.0, 2.0]},
+           "langevin": {**LANGEVIN["langevin"], "integrator": "midpoint", "calculus": "stratonovich"}}
+    spec = load_spec(raw)
+    ds = study.run_study(spec, str(tmp_path / "s"), scheduler=cluster.scheduler_address)
+    assert (ds.attrs["integrator"], ds.attrs["calculus"]) == ("midpoint", "stratonovich")
+    kw = dict(n_realizations=4, seed=7, t_burn=20.0, t_average=100.0, calculus="stratonovich")
+    ref = sweeps.langevin_sweep(spec.params_at((0,)), spec.sweep_V, integrator="midpoint", **kw)
+    heun = sweeps.langevin_sweep(spec.params_at((0,)), spec.sweep_V, integrator="heun", **kw)
+    for q in sweeps.LANGEVIN_OUTPUTS:
+        np.testing.assert_allclose(ds[q].isel(t=0).values, ref[q].values, rtol=1e-12, atol=1e-15, err_msg=q)
+    assert not np.allclose(ref["Omega_x"].values, heun["Omega_x"].values, rtol=1e-6)
+
+
+def test_junction_fp_study_from_a_model_file_resumes_as_the_dimer(cluster, tmp_path, monkeypatch):
+    model = tmp_path / "models" / "chain.toml"
+    model.parent.mkdir()
+    model.write_text(open(os.path.join(ROOT, "examples", "junction_chain3.toml")).read()
+                     + "\n[spins]\nK_easy = 0.2\ne_easy = [0.0, 0.0, 1.0]\n")
+    spec_path = tmp_path / "spec.toml"
+    spec_path.write_text('[study]\nmethod = "fp"\nmodel = "models/chain.toml"\nfree = [3]\ntask_seconds = 0.001\n'
+                         '[axes]\n"eps.2" = [-0.5, 0.5]\n"lead.L.t" = [6.0, 9.0]\n[sweep]\nV = [-2.0, 0.0, 3.0]\n')
+    spec = load_spec(str(spec_path))
+    out = str(tmp_path / "s")
+    monkeypatch.chdir(tmp_path / "models")  # the model was found relative to the spec; the store holds its text
+    ds = study.run_study(spec, out, scheduler=cluster.scheduler_address)
+    before = {q: ds[q].values.copy() for q in ds.data_vars}
+    plan = store.Plan.from_dict(store.read_meta(out)["plan"])
+    assert len(plan.blocks()) == 4 and plan.chunks[-1] == 3, "one block a point: a junction's sweep is not cut"
+    for b in plan.blocks()[1:3]:
+        os.remove(os.path.join(out, "chunks", store.block_id(b) + ".json"))
+    text = model.read_text()
+    model.unlink()  # resume reads the model from the store
+    ds, report = study.resume_study(out, scheduler=cluster.scheduler_address)
+    assert report["kept"] == 2 and report["computed"] == 2
+    for q, values in before.items():
+        np.testing.assert_array_equal(ds[q].values, values, err_msg=q)
+    stored = json.loads(ds.attrs["study_spec"])["study"]["junction"]
+    assert stored == text, "the store holds the model file's text as it was read"
+    bare = loads_spins(stored)
+    assert bare[0].K_easy == 0.2, "the model's bare terms are part of the stored model"
+    junction = loads(stored)
+    for i, eps in enumerate([-0.5, 0.5]):
+        for k, t_l in enumerate([6.0, 9.0]):
+            j = junction.updated(eps=(0.0, eps, 0.0), leads=(Lead("L", 100.0, (1,), (t_l,), 0.5), junction.leads[1]))
+            ref = junction_sweep(j, spec.sweep_V, (3,), None, bare, method="fp")
+            for q in ref.data_vars:
+                np.testing.assert_allclose(ds[q].isel({"eps.2": i, "lead.L.t": k}).values,
+                                           ref[q].values.astype(float), rtol=1e-12, atol=1e-15, err_msg=q)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"axes": {"bond.1-3.t": [0.1]}}, "[axes] bond.1-3.t: sites 1, 3 are not bonded; allowed: the bonds 1-2, 2-3"),
+    ({"axes": {"lead.tip.p": [0.5]}}, "[axes] lead.tip.p: the junction has no lead 'tip'; allowed: leads L, R"),
+    ({"axes": {"bond.1-2.t0": [1.0, 25.0]}}, "[axes] bond.1-2.t0: bond 1: t0 = 25.0 is out of range; allowed: "
+                                             "-20 <= t0 <= 20 meV"),
+    ({"fixed": {"lead.L.p": 1.0}}, "[fixed] lead.L.p: lead 'L': p = 1.0 is out of range; allowed: 0 <= p < 1"),
+    ({"axes": {"eps.4": [0.0]}}, "[axes] eps.4: site 4 is out of range; allowed: 1 <= site <= 3"),
+    ({"axes": {"t0": [1.0]}}, "[axes] t0: unknown parameter 't0'; allowed: mu_F, V, T"),
+    ({"axes": {"lead.L.n": [1.0]}}, "[axes] lead.L.n: a vector axis is a list of 3-vectors"),
+    ({"fixed": {"lead.R.te": 10.0, "lead.L.t": 14.0, "lead.R.t": 14.0}, "axes": {"lead.L.te": [50.0, 10.0]}},
+     "[axes] point (lead.L.te = 10.0): te = 10 (the widest lead) is too small"),
+    ({"study": {"method": "maps", "preset": "chain3", "pair": [1, 4]}}, "[study] pair: [1, 4] is not a pair"),
+    ({"study": {"method": "fp", "preset": "chain3"}}, "[study] free: give the free spins"),
+    ({"study": {"method": "fp", "preset": "chain3", "free": [1, 2]}}, "[study] free: method fp needs one free"),
+    ({"study": {"method": "maps", "preset": "chain3", "free": [1]}}, "[study] free: not used by method maps"),
+    ({"study": {"method": "maps", "preset": "weak-soc", "pair": [1, 2]}}, "[study] pair: only a junction study"),
+    ({"study": {"method": "maps", "preset": "chain3", "model": "x.toml"}}, "[study] model: also given [study] preset"),
+    ({"study": {"method": "maps", "model": "no/such.toml"}}, "[study] model: cannot read"),
+    ({"study": {"method": "maps", "preset": "chain9"}}, "[study] preset: 'chain9' is not known; allowed: weak-soc"),
+    ({"study": {"method": "maps", "preset": "chain3", "quantities": ["J_13"]}}, "[study] quantities: 'J_13' is not"),
+    ({"langevin": {"integrator": "euler"}}, "[langevin] integrator: 'euler' is not known; allowed: heun, midpoint"),
+    ({"langevin": {"calculus": "ito"}}, "[langevin] calculus: 'ito' is not known; allowed: boltzmann, stratonovich"),
+])
+def test_bad_junction_specs_name_the_entry_and_start_nothing(tmp_path, change, message):
+    raw = {"study": {"method": "maps", "preset": "chain3", "pair": [1, 3]},
+           "map": {"mu_F": [0.0], "V": [0.0, 1.0]}, **change}
+    assert_refused(raw, tmp_path / "s", message)
+
+
+def test_cli_model_and_pair_override_the_spec(tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text('[study]\nmethod = "maps"\npreset = "chain3"\n[axes]\n"eps.2" = [0.0, 0.5]\n'
+                    '[map]\nmu_F = [-1.0, 0.0, 2.0]\nV = [0.0, 3.0]\n')
+    model = os.path.join(ROOT, "examples", "junction_ring4.toml")
+    out = tmp_path / "s"
+    proc = subprocess.run([DIMER_CORE, "study", str(spec), "--out", str(out), "--workers", "1", "--model", model,
+                           "--pair", "3,1"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    ds = study.open_study(str(out))
+    assert ds.attrs["pair"] == "3,1" and ds.attrs["junction"] == "ring4"
+    for i, eps in enumerate([0.0, 0.5]):
+        ring = read_model(model).updated(eps=(0.0, eps, 0.0, 0.0))
+        ref = pair_dataset(junction_maps.maps(ring, [-1.0, 0.0, 2.0], [0.0, 3.0], pairs=[(3, 1)]), 3, 1)
+        for q in ("J_31", "D_13", "a_i_11", "I_R"):
+            np.testing.assert_allclose(ds[q].isel({"eps.2": i}).values, ref[q].values, rtol=1e-12, atol=1e-15,
+                                       err_msg=q)
+    proc = subprocess.run([DIMER_CORE, "study", str(spec), "--out", str(tmp_path / "t"), "--pair", "1,9"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "[study] pair: [1, 9] is not a pair of sites; allowed: two different sites " \
+        "1 <= a, b <= 3" in proc.stderr

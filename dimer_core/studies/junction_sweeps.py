@@ -15,6 +15,7 @@ import xarray as xr
 
 from .. import __version__
 from ..spins.drift import calculus_flag
+from ..spins.integrators import integrator_code
 from ..spins.langevin import PinnedSpinModel, ensemble
 from .sweeps import step_counts, time_scales, validity_data
 from ..units import K_B
@@ -61,7 +62,7 @@ def _variable(values, unit, description, dims=("V",)):
 
 def junction_sweep(junction, V, free, pinned=None, bare=None, method="fp", n_realizations=32, dt=None,
                    t_burn=None, t_average=None, seed=0, terms="full", calculus="boltzmann", progress=None,
-                   cancel=None):
+                   cancel=None, integrator="heun"):
     """The free spins of ``junction`` against the bias V (mV), by Fokker–Planck or Langevin.
 
     Parameters
@@ -71,8 +72,9 @@ def junction_sweep(junction, V, free, pinned=None, bare=None, method="fp", n_rea
     free, pinned, bare, terms
         As :func:`dimer_core.spins.junction_spins.spins_and_tensors` (sites 1-based; pinned default +z; bare default none).
     method : "fp" or "langevin" (:data:`METHODS`); ``fp`` needs one free spin.
-    n_realizations, dt, t_burn, t_average, seed, calculus, progress, cancel
-        As :func:`dimer_core.studies.sweeps.langevin_sweep` (times in ps; defaults from :func:`time_plan`).
+    n_realizations, dt, t_burn, t_average, seed, calculus, progress, cancel, integrator
+        As :func:`dimer_core.studies.sweeps.langevin_sweep` (times in ps; defaults from :func:`time_plan`; ``integrator``
+        one of :data:`dimer_core.spins.integrators.INTEGRATORS`).
 
     Returns
     -------
@@ -80,13 +82,15 @@ def junction_sweep(junction, V, free, pinned=None, bare=None, method="fp", n_rea
     b_nc_x/y/z (meV, the nonconservative field left out of E).  ``langevin``: m<a>_x/y/z and their ``_err``
     per free site a, m<a>_dot_m<b> and ``_err`` per pair of free sites, T_eff_<a> (K).  Both: I_<lead> (nA),
     outside_validity (the reasons in ``attrs["validity"]``); ``attrs``: the model with its bare terms as TOML
-    text (:func:`~dimer_core.junction.modelfile.dumps`), free, pinned, method, terms and the Langevin times.
+    text (:func:`~dimer_core.junction.modelfile.dumps`), free, pinned, method, terms and the Langevin times,
+    seed, calculus and integrator.
     """
     if method not in METHODS:
         raise ValueError(f"method = {method!r} is not known; allowed: {', '.join(METHODS)}")
     V = bias_grid(V)
     free, pinned = sites_of(free, pinned, junction.n_sites)
     check_terms(terms)
+    integrator_code(integrator)
     if method == "fp" and len(free) != 1:
         raise ValueError(f"method = 'fp' needs one free site; free = {free} (use method = 'langevin')")
     spins, t = spins_and_tensors(junction, V, free, pinned, bare, terms)
@@ -104,7 +108,7 @@ def junction_sweep(junction, V, free, pinned=None, bare=None, method="fp", n_rea
     else:
         dt, (n_burn, n_avg) = time_plan(spins, junction.that, dt, t_burn, t_average, calculus)
         mean, err = ensemble(spins, n_realizations, dt, n_burn, n_avg, seed=seed, progress=progress, cancel=cancel,
-                             calculus=calculus)
+                             calculus=calculus, integrator=integrator)
         for k, a in enumerate(free):
             for i, x in enumerate("xyz"):
                 data[f"m{a}_{x}"] = _variable(mean[:, 3 * k + i], "1", f"<m_{a}> {x} component (Langevin)")
@@ -116,7 +120,7 @@ def junction_sweep(junction, V, free, pinned=None, bare=None, method="fp", n_rea
                 data[f"m{a}_dot_m{b}_err"] = _variable(err[:, col], "1", f"standard error of <m_{a}·m_{b}>")
                 col += 1
         attrs.update(dt_ps=dt, t_burn_ps=n_burn * dt, t_average_ps=n_avg * dt, n_realizations=int(n_realizations),
-                     seed=int(seed), calculus=calculus)
+                     seed=int(seed), calculus=calculus, integrator=integrator)
     data.update({f"T_eff_{a}": _variable(spins.kt[:, k] / K_B, "K", f"effective temperature of spin {a}")
                  for k, a in enumerate(free)})
     for c, lead in enumerate(junction.leads):

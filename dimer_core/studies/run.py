@@ -19,6 +19,11 @@ Every block's numbers equal those of the one-process routes: ``maps`` points are
 flat index, C order) with the whole sweep's time scales, however the sweep is
 cut (``first_index``).
 
+A junction study (:mod:`dimer_core.studies.junction_study`) computes each point with
+:func:`dimer_core.electrons.junction_maps.maps` and its pair's named views, or with
+:func:`dimer_core.studies.junction_sweeps.junction_sweep` over the whole sweep (a
+junction's sweep is not cut).
+
 Public API
 ----------
 plan_study(spec)                 the task blocks (and the size on disk)
@@ -37,6 +42,9 @@ from urllib.parse import urlparse
 import numpy as np
 
 from . import store
+from ..junction.named import unit as named_unit
+from .junction_study import point_values as junction_point_values
+from .junction_study import seconds_per_point, variable_attrs
 from .spec import SpecError, StudySpec, check_points, load_spec
 
 TASK_BYTES = 256 * 2 ** 20
@@ -50,7 +58,7 @@ def plan_study(spec, seconds_per_unit=None):
     """The :class:`~dimer_core.studies.store.Plan` of a spec: dims, sizes and task blocks.
 
     Work is counted in units: a whole map per grid point (maps) or one bias of
-    one point (fp, langevin).  ``seconds_per_unit`` (default: measured by
+    one point (fp, langevin; a junction's: a whole sweep, never cut).  ``seconds_per_unit`` (default: measured by
     :func:`calibrate`) fixes how many units make one task of ``spec.task_seconds``.
     Blocks fill the last dims first (the bias sweep, then the last study axis).
     """
@@ -60,10 +68,11 @@ def plan_study(spec, seconds_per_unit=None):
     sizes = spec.shape + tuple(v.size for v in inner.values())
     if seconds_per_unit is None:
         seconds_per_unit = calibrate(spec)
-    unit_bytes = 8 * len(variables) * (math.prod(sizes[len(spec.axes):]) if spec.method == "maps" else 1)
+    whole = spec.method == "maps" or spec.is_junction  # a unit is a whole point
+    unit_bytes = 8 * len(variables) * (math.prod(sizes[len(spec.axes):]) if whole else 1)
     per_task = max(1, min(int(spec.task_seconds / max(seconds_per_unit, 1e-9)), TASK_BYTES // unit_bytes))
     chunks = list(sizes)
-    split = list(range(len(spec.axes) + (spec.method != "maps")))  # dims a block may cut
+    split = list(range(len(spec.axes) + (not whole)))  # dims a block may cut
     for d in reversed(split):
         chunks[d] = min(sizes[d], per_task)
         per_task = max(1, per_task // chunks[d])
@@ -127,6 +136,8 @@ def point_values(spec, index, *inner_slices):
     from ..couplings.dimer import named_map
     from .sweeps import fp_sweep, langevin_sweep, pinned_model, time_scales
 
+    if spec.is_junction:
+        return junction_point_values(spec, index, *inner_slices)
     p = spec.params_at(index)
     inner = spec.inner
     if spec.method == "maps":
@@ -138,11 +149,11 @@ def point_values(spec, index, *inner_slices):
         ds = fp_sweep(p, v_all[v_slice])
     else:
         model, _ = pinned_model(p, v_all, spec.terms)
-        dt, t_burn, t_average = time_scales(model, spec.dt, spec.t_burn, spec.t_average)
+        dt, t_burn, t_average = time_scales(model, spec.dt, spec.t_burn, spec.t_average, spec.calculus)
         flat = int(np.ravel_multi_index(index, spec.shape)) if spec.axes else 0
         ds = langevin_sweep(p, v_all[v_slice], n_realizations=spec.realizations, dt=dt, t_burn=t_burn,
                             t_average=t_average, seed=spec.seed + flat, terms=spec.terms,
-                            first_index=v_slice.start or 0)
+                            first_index=v_slice.start or 0, calculus=spec.calculus, integrator=spec.integrator)
     return {name: ds[name].values.astype(float) for name in ds.data_vars}
 
 
@@ -161,6 +172,9 @@ def calibrate(spec):
     costs = []
     for flat in samples:
         index = np.unravel_index(flat, spec.shape) if spec.axes else ()
+        if spec.is_junction:
+            costs.append(seconds_per_point(spec, index))
+            continue
         if spec.method != "langevin":
             if not costs:
                 point_values(spec, index)  # compiles or loads the kernels
@@ -171,12 +185,13 @@ def calibrate(spec):
             costs.append(seconds if spec.method == "maps" else seconds / len(spec.sweep_V))
             continue
         model, _ = pinned_model(spec.params_at(index), spec.inner["V"], spec.terms)
-        dt, t_burn, t_average = time_scales(model, spec.dt, spec.t_burn, spec.t_average)
+        dt, t_burn, t_average = time_scales(model, spec.dt, spec.t_burn, spec.t_average, spec.calculus)
         steps = int(round(t_burn / dt)) + max(1, int(round(t_average / dt)))
         probe_steps = 2000
-        ensemble(model, 2, dt, 0, 10)  # compiles or loads the kernel
+        scheme = {"calculus": spec.calculus, "integrator": spec.integrator}
+        ensemble(model, 2, dt, 0, 10, **scheme)  # compiles or loads the kernel
         start = time.perf_counter()
-        ensemble(model, 2, dt, 0, probe_steps)
+        ensemble(model, 2, dt, 0, probe_steps, **scheme)
         per_spin_step = (time.perf_counter() - start) / (2 * model.size * probe_steps)
         costs.append(per_spin_step * steps * spec.realizations)
     return max(costs)
@@ -186,6 +201,8 @@ def _attrs(spec):
     """Units and descriptions of the variables, from one cheap evaluation's metadata."""
     from ..couplings.dimer import QUANTITIES
 
+    if spec.is_junction:
+        return variable_attrs(spec)
     if spec.method == "maps":
         return {k: {"units": u, "description": d} for k, (u, d) in QUANTITIES.items()}
     from .sweeps import fp_sweep, langevin_sweep
@@ -204,7 +221,7 @@ def _coords(spec):
             coords[name] = (name, np.arange(len(values)), {"long_name": f"index of the {name} vector"})
             coords[f"{name}_vector"] = ((name, "component"), np.array(values), {"units": "1"})
         else:
-            unit = _unit(name)
+            unit = named_unit(name) if spec.is_junction else _unit(name)
             coords[name] = (name, np.array(values, dtype=float), {"units": unit})
     for name, values in spec.inner.items():
         coords[name] = (name, values, {"units": "meV" if name == "mu_F" else "mV"})

@@ -89,8 +89,7 @@ def create(folder, spec, plan, coords, attrs, version):
     ds = xr.Dataset(data, coords=coords)
     meta = {"spec": spec.to_dict(), "plan": plan.to_dict(), "dimer_core_version": version,
             "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
-    ds.attrs.update(study_spec=spec.to_json(), dimer_core_version=version, method=spec.method,
-                    created=meta["created"])
+    ds.attrs.update(study_spec=spec.to_json(), dimer_core_version=version, created=meta["created"], **spec.summary())
     encoding = {name: {"chunks": plan.chunks, "compressors": None} for name in plan.variables}
     ds.to_zarr(os.path.join(folder, RESULTS), mode="w-", compute=False, encoding=encoding, consolidated=False)
     _atomic_write(os.path.join(folder, "study.json"), json.dumps(meta, indent=1))
