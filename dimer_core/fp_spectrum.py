@@ -13,9 +13,10 @@ central differences of K(x/|x|), independent of the closed form in :mod:`dimer_c
 orthonormal real spherical harmonics S_b up to degree L the matrix 𝓛_ab = ⟨S_a, 𝓛 S_b⟩ is assembled by
 Gauss–Legendre (cos θ) × trapezoidal (φ) quadrature.  Its spectrum is the relaxation of the spin: 0 (the
 constant), then, for a bistable spin, λ₁ = k₁₂ + k₂₁ (the sum of the two escape rates, 1/ps) separated
-from the intra-well rates by the barrier.  The split follows from the backward eigenfunction ψ₁: the
-stationary law P has ∫ P ψ₁ = 0, so with ψ₁ ≈ ψ(m_i) on well i the populations are
-n₁ = ψ(m₂)/(ψ(m₂) − ψ(m₁)), n₂ = 1 − n₁, and the rate out of well i is k_i = λ₁ (1 − n_i).
+from the intra-well rates by the barrier.  The split follows from the populations of the two wells: the
+stationary law P (the null vector of 𝓛ᵀ) integrated over the two sides of the nodal line of the slowest
+backward eigenfunction ψ₁ (which separates the wells), n_i; with n₁k₁ = n₂k₂ the rate out of well i is
+k_i = λ₁ (1 − n_i).
 
 The sub-block of the first (L' + 1)² rows and columns is the Galerkin matrix at degree L' (the basis is
 hierarchical), so λ₁ at L − :data:`CONVERGENCE_STEP` gives a convergence estimate at no cost; a result
@@ -238,6 +239,11 @@ def stationary_coefficients(matrix):
     return np.concatenate([[p0], rest])
 
 
+def _harmonics_on(grid, L):
+    """The harmonics up to degree L at the points of a :class:`SphereGrid` (nb, P)."""
+    return real_harmonics(L, np.repeat(grid.theta, grid.phi.size), np.tile(grid.phi, grid.theta.size))
+
+
 def _slowest(matrix, L):
     """The eigenvalue of smallest modulus of the sub-block b ≥ 1 at degree L (sorted by |λ|) with its right
     eigenvector, by shift-invert at 0 (the constant, eigenvalue 0, is the block's complement)."""
@@ -286,28 +292,29 @@ def spectral_rates(spins, index, states, L=32, pad=12, tolerance=1e-3):
     if L - CONVERGENCE_STEP < 2:
         raise ValueError(f"L = {L}: allowed: L >= {CONVERGENCE_STEP + 2} (the convergence estimate uses "
                          f"L - {CONVERGENCE_STEP})")
-    matrix, _ = generator_matrix(spins, index, L, pad)
+    matrix, grid = generator_matrix(spins, index, L, pad)
     vals, vecs = _slowest(matrix, L)
     coarse, _ = _slowest(matrix, L - CONVERGENCE_STEP)
     lam1, lam2 = -vals[0], -vals[1]
+    change = abs(coarse[0].real - vals[0].real) / max(abs(vals[0].real), 1e-300)
+    if change > tolerance:
+        raise ValueError(f"L = {L} is too small for this barrier/anisotropy: λ₁ moved by {change:.2g} (relative) "
+                         f"from L = {L - CONVERGENCE_STEP}; allowed: <= tolerance = {tolerance:g}; raise L")
     if abs(lam1.imag) > 1e-8 * abs(lam1) or lam1.real <= 0 or abs(lam2) < 5.0 * lam1.real:
         raise ValueError(f"no isolated switching rate: the slowest relaxation rates are {-vals[:3]} 1/ps "
                          "(need a real λ₁ > 0 with |λ₂| >= 5 λ₁: two wells separated by a barrier)")
     lam1 = float(lam1.real)
-    change = abs(-coarse[0].real - lam1) / lam1
-    if change > tolerance:
-        raise ValueError(f"L = {L} is too small for this barrier/anisotropy: λ₁ moved by {change:.2g} (relative) "
-                         f"from L = {L - CONVERGENCE_STEP}; allowed: <= tolerance = {tolerance:g}; raise L")
-    v = np.real(vecs[:, 0] / vecs[np.argmax(np.abs(vecs[:, 0])), 0])
     nb = (L + 1) ** 2
-    # right eigenvector of 𝓛 for −λ₁: (x0, v) with 𝓛[0, 1:]·v = −λ₁ x0
-    psi = np.concatenate([[matrix[0, 1:nb] @ v / -lam1], v])
+    v = np.real(vecs[:, 0])
+    psi = np.concatenate([[matrix[0, 1:nb] @ v / -lam1], v])  # (x0, v) with 𝓛[0, 1:]·v = −λ₁ x0
     theta = np.arccos(np.clip(states[:, 2] / np.linalg.norm(states, axis=1), -1.0, 1.0))
     phi = np.arctan2(states[:, 1], states[:, 0])
     at = psi @ real_harmonics(L, theta, phi)
-    if at[0] == at[1]:
-        raise ValueError("the slowest relaxation does not tell the two states apart (ψ₁ equal on both)")
-    n1 = at[1] / (at[1] - at[0])
+    if at[0] * at[1] >= 0:
+        raise ValueError("the slowest relaxation does not tell the two states apart (ψ₁ has the same sign on both)")
+    density = stationary_coefficients(matrix[:nb, :nb]) @ _harmonics_on(grid, L)
+    side = (psi @ _harmonics_on(grid, L)) * np.sign(at[0]) > 0
+    n1 = float(np.sum((grid.weights * density)[side]) / np.sum(grid.weights * density))
     pops = np.array([n1, 1.0 - n1])
     return SpectralRates(relaxation=lam1, rates=lam1 * (1.0 - pops), populations=pops,
                          next_rate=float(abs(lam2)), change=float(change), L=int(L), pad=int(pad))
