@@ -36,7 +36,7 @@ from scipy.sparse.linalg import LinearOperator, eigs
 from .drift import as_tuple9, rate_one
 
 __all__ = ["SphereGrid", "sphere_grid", "real_harmonics", "generator_coefficients", "generator_matrix",
-           "stationary_coefficients", "spectral_rates", "SpectralRates", "MAX_OPERATOR_BYTES", "CONVERGENCE_STEP"]
+           "stationary_coefficients", "spectral_rates", "SpectralRates", "NotConverged", "MAX_OPERATOR_BYTES", "CONVERGENCE_STEP"]
 
 MAX_OPERATOR_BYTES = 2 ** 30
 """Largest memory the operator may take (its matrix, a factorisation and the Krylov work: about 4 (L+1)⁴
@@ -47,6 +47,10 @@ CONVERGENCE_STEP = 4
 
 _CHUNK = 4096
 """Quadrature points per block of the assembly (bounds the memory of the harmonics to ~100 MB at L = 60)."""
+
+
+class NotConverged(ValueError):
+    """λ₁ moved by more than the tolerance between degree L − :data:`CONVERGENCE_STEP` and L."""
 
 
 @dataclass(frozen=True)
@@ -279,8 +283,8 @@ def spectral_rates(spins, index, states, L=32, pad=12, tolerance=1e-3):
     """Escape rates (1/ps) out of the two stable ``states`` (2, 3) of a one-spin
     :class:`~dimer_core.langevin.SpinModel` at bias ``index``: a :class:`SpectralRates` (module docstring).
 
-    Refuses (ValueError) when λ₁ moves by more than ``tolerance`` (relative) between degree
-    L − :data:`CONVERGENCE_STEP` and L (L too small for the barrier or the anisotropy), when λ₁ is not real
+    Refuses (:class:`NotConverged`, a ValueError) when λ₁ moves by more than ``tolerance`` (relative) between degree
+    L − :data:`CONVERGENCE_STEP` and L (L too small for the barrier or the anisotropy); with a ValueError when λ₁ is not real
     and isolated (|λ₂| < 5 λ₁: no two wells to switch between), or when L exceeds the memory bound.
     """
     states = np.asarray(states, dtype=float)
@@ -298,7 +302,7 @@ def spectral_rates(spins, index, states, L=32, pad=12, tolerance=1e-3):
     lam1, lam2 = -vals[0], -vals[1]
     change = abs(coarse[0].real - vals[0].real) / max(abs(vals[0].real), 1e-300)
     if change > tolerance:
-        raise ValueError(f"L = {L} is too small for this barrier/anisotropy: λ₁ moved by {change:.2g} (relative) "
+        raise NotConverged(f"L = {L} is too small for this barrier/anisotropy: λ₁ moved by {change:.2g} (relative) "
                          f"from L = {L - CONVERGENCE_STEP}; allowed: <= tolerance = {tolerance:g}; raise L")
     if abs(lam1.imag) > 1e-8 * abs(lam1) or lam1.real <= 0 or abs(lam2) < 5.0 * lam1.real:
         raise ValueError(f"no isolated switching rate: the slowest relaxation rates are {-vals[:3]} 1/ps "

@@ -170,3 +170,26 @@ def test_refusals():
         fp_spectrum.spectral_rates(pair, 0, UP_DOWN, L=12)
     with pytest.raises(ValueError, match="L = "):
         fp_spectrum.spectral_rates(uniaxial(3.0, 0.2), 0, UP_DOWN, L=2.5)
+
+
+def test_rates_command_fp_method_writes_rates_and_refuses_two_spins(tmp_path, capsys):
+    """Spin 2 of weak SOC with m_1 pinned, K_easy = 4 meV, 5 K: bistable at 3 mV (rates ~ 7 /ns each, whose
+    stationary balance n₁k₁ = n₂k₂ holds); the default method for --spins pinned is fp; both spins are refused."""
+    import pandas as pd
+
+    from dimer_core import cli
+
+    out = tmp_path / "fp.csv"
+    assert cli.main(["rates", "--T", "5", "--K_easy", "4", "--V", "3:3:1", "--spins", "pinned", "--L", "24",
+                     "--out", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["V", "basin", "rate", "dwell", "population", "relaxation", "convergence",
+                                   "dimer_core_version"]
+    assert len(table) == 2 and (table.rate > 1.0).all() and (table.rate < 100.0).all()
+    assert np.allclose(table.rate.sum(), table.relaxation) and np.allclose(table.dwell, 1e3 / table.rate)
+    assert table.population.sum() == pytest.approx(1.0)
+    assert table.population[0] * table.rate[0] == pytest.approx(table.population[1] * table.rate[1])
+    assert (table.convergence < 1e-3).all()
+    capsys.readouterr()
+    assert cli.main(["rates", "--method", "fp", "--spins", "both", "--out", str(tmp_path / "x.csv")]) == 2
+    assert "--spins pinned" in capsys.readouterr().err
