@@ -13,14 +13,15 @@ central differences of K(x/|x|), independent of the closed form in :mod:`dimer_c
 orthonormal real spherical harmonics S_b up to degree L the matrix 𝓛_ab = ⟨S_a, 𝓛 S_b⟩ is assembled by
 Gauss–Legendre (cos θ) × trapezoidal (φ) quadrature.  Its spectrum is the relaxation of the spin: 0 (the
 constant), then, for a bistable spin, λ₁ = k₁₂ + k₂₁ (the sum of the two escape rates, 1/ps) separated
-from the intra-well rates by the barrier.  The split follows from the populations of the two wells: the
-stationary law P (the null vector of 𝓛ᵀ) integrated over the two sides of the nodal line of the slowest
-backward eigenfunction ψ₁ (which separates the wells), n_i; with n₁k₁ = n₂k₂ the rate out of well i is
+from the intra-well rates by the barrier.  The split follows from the slowest backward eigenfunction ψ₁
+(the right eigenvector of 𝓛 for −λ₁), nearly constant on each well: the stationary law P has ∫ P ψ₁ = 0,
+so with ψ₁ ≈ ψ₁(m_i) on well i (ψ₁ as the committor of the two-state reduction) the populations are
+n₁ = ψ₁(m₂)/(ψ₁(m₂) − ψ₁(m₁)), n₂ = 1 − n₁, and with n₁k₁ = n₂k₂ the rate out of well i is
 k_i = λ₁ (1 − n_i).
 
 The sub-block of the first (L' + 1)² rows and columns is the Galerkin matrix at degree L' (the basis is
-hierarchical), so λ₁ at L − :data:`CONVERGENCE_STEP` gives a convergence estimate at no cost; a result
-that moves by more than ``tolerance`` between the two is refused (L too small for the barrier or the
+hierarchical), so λ₁ and the rates at L − :data:`CONVERGENCE_STEP` give a convergence estimate at little
+cost; a result that moves by more than ``tolerance`` between the two is refused (L too small for the barrier or the
 anisotropy).  The stationary density is the null vector of 𝓛ᵀ; at V = 0 it is exp(−E/k_BT) (checked in
 tests/test_fp_spectrum.py).
 """
@@ -243,11 +244,6 @@ def stationary_coefficients(matrix):
     return np.concatenate([[p0], rest])
 
 
-def _harmonics_on(grid, L):
-    """The harmonics up to degree L at the points of a :class:`SphereGrid` (nb, P)."""
-    return real_harmonics(L, np.repeat(grid.theta, grid.phi.size), np.tile(grid.phi, grid.theta.size))
-
-
 def _slowest(matrix, L):
     """The eigenvalue of smallest modulus of the sub-block b ≥ 1 at degree L (sorted by |λ|) with its right
     eigenvector, by shift-invert at 0 (the constant, eigenvalue 0, is the block's complement)."""
@@ -267,7 +263,7 @@ class SpectralRates:
 
     relaxation: λ₁ = k_1 + k_2; rates (2,): k_i out of well i (the order of ``states``); populations (2,);
     next_rate: |λ₂|, the fastest-but-one relaxation (the intra-well scale; λ₁ ≪ |λ₂| for a clear split);
-    change: |λ₁(L) − λ₁(L − CONVERGENCE_STEP)|/λ₁; L, pad: the degree and quadrature padding used.
+    change: the largest relative change of λ₁ and of the two rates from degree L − CONVERGENCE_STEP; L, pad: the degree and quadrature padding used.
     """
 
     relaxation: float
@@ -283,9 +279,9 @@ def spectral_rates(spins, index, states, L=32, pad=12, tolerance=1e-3):
     """Escape rates (1/ps) out of the two stable ``states`` (2, 3) of a one-spin
     :class:`~dimer_core.langevin.SpinModel` at bias ``index``: a :class:`SpectralRates` (module docstring).
 
-    Refuses (:class:`NotConverged`, a ValueError) when λ₁ moves by more than ``tolerance`` (relative) between degree
-    L − :data:`CONVERGENCE_STEP` and L (L too small for the barrier or the anisotropy); with a ValueError when λ₁ is not real
-    and isolated (|λ₂| < 5 λ₁: no two wells to switch between), or when L exceeds the memory bound.
+    Refuses (:class:`NotConverged`, a ValueError) when λ₁ or a rate moves by more than ``tolerance``
+    (relative) between degree L − :data:`CONVERGENCE_STEP` and L (L too small for the barrier or the
+    anisotropy); with a ValueError when λ₁ is not real and isolated (|λ₂| < 5 λ₁: no two wells to switch between), or when L exceeds the memory bound.
     """
     states = np.asarray(states, dtype=float)
     if states.shape != (2, 3):
@@ -296,29 +292,43 @@ def spectral_rates(spins, index, states, L=32, pad=12, tolerance=1e-3):
     if L - CONVERGENCE_STEP < 2:
         raise ValueError(f"L = {L}: allowed: L >= {CONVERGENCE_STEP + 2} (the convergence estimate uses "
                          f"L - {CONVERGENCE_STEP})")
-    matrix, grid = generator_matrix(spins, index, L, pad)
-    vals, vecs = _slowest(matrix, L)
-    coarse, _ = _slowest(matrix, L - CONVERGENCE_STEP)
-    lam1, lam2 = -vals[0], -vals[1]
-    change = abs(coarse[0].real - vals[0].real) / max(abs(vals[0].real), 1e-300)
-    if change > tolerance:
-        raise NotConverged(f"L = {L} is too small for this barrier/anisotropy: λ₁ moved by {change:.2g} (relative) "
-                         f"from L = {L - CONVERGENCE_STEP}; allowed: <= tolerance = {tolerance:g}; raise L")
+    matrix, _ = generator_matrix(spins, index, L, pad)
+    fine = _two_state(matrix, L, states)
+    coarse = _two_state(matrix, L - CONVERGENCE_STEP, states)
+    lam1, rates, pops, lam2 = fine
+    change = float(abs(coarse[0] - lam1) / abs(lam1))
+    if not change <= tolerance:
+        raise NotConverged(_too_small(L, change, tolerance))
     if abs(lam1.imag) > 1e-8 * abs(lam1) or lam1.real <= 0 or abs(lam2) < 5.0 * lam1.real:
-        raise ValueError(f"no isolated switching rate: the slowest relaxation rates are {-vals[:3]} 1/ps "
-                         "(need a real λ₁ > 0 with |λ₂| >= 5 λ₁: two wells separated by a barrier)")
-    lam1 = float(lam1.real)
+        raise ValueError(f"no isolated switching rate: the slowest relaxation rates are {lam1:.4g}, {lam2:.4g} "
+                         "1/ps (need a real λ₁ > 0 with |λ₂| >= 5 λ₁: two wells separated by a barrier)")
+    if np.any(pops <= 0) or np.any(pops >= 1):
+        raise ValueError("the slowest relaxation does not tell the two states apart (ψ₁ has the same sign on both)")
+    change = max(change, float(np.max(np.abs(coarse[1] - rates) / rates)))
+    if not change <= tolerance:
+        raise NotConverged(_too_small(L, change, tolerance))
+    return SpectralRates(relaxation=float(lam1.real), rates=rates, populations=pops, next_rate=float(abs(lam2)),
+                         change=change, L=int(L), pad=int(pad))
+
+
+def _too_small(L, change, tolerance):
+    return (f"L = {L} is too small for this barrier/anisotropy: λ₁ or the rates moved by {change:.2g} (relative) "
+            f"from L = {L - CONVERGENCE_STEP}; allowed: <= tolerance = {tolerance:g}; raise L")
+
+
+def _two_state(matrix, L, states):
+    """(λ₁ (complex), rates (2,), populations (2,), |λ₂|) from the leading block at degree L (module docstring):
+    ψ₁ the right eigenvector for −λ₁, the populations from its values at the two states."""
+    vals, vecs = _slowest(matrix, L)
+    lam1 = -vals[0]
     nb = (L + 1) ** 2
     v = np.real(vecs[:, 0])
-    psi = np.concatenate([[matrix[0, 1:nb] @ v / -lam1], v])  # (x0, v) with 𝓛[0, 1:]·v = −λ₁ x0
+    psi = np.concatenate([[matrix[0, 1:nb] @ v / -lam1.real], v])  # (x0, v) with 𝓛[0, 1:]·v = −λ₁ x0
     theta = np.arccos(np.clip(states[:, 2] / np.linalg.norm(states, axis=1), -1.0, 1.0))
     phi = np.arctan2(states[:, 1], states[:, 0])
     at = psi @ real_harmonics(L, theta, phi)
-    if at[0] * at[1] >= 0:
-        raise ValueError("the slowest relaxation does not tell the two states apart (ψ₁ has the same sign on both)")
-    density = stationary_coefficients(matrix[:nb, :nb]) @ _harmonics_on(grid, L)
-    side = (psi @ _harmonics_on(grid, L)) * np.sign(at[0]) > 0
-    n1 = float(np.sum((grid.weights * density)[side]) / np.sum(grid.weights * density))
+    # ∫ P ψ₁ = 0 with ψ₁ ≈ ψ₁(m_i) on well i: n₁ψ₁(m₁) + n₂ψ₁(m₂) = 0 (n₁ = 0 or 1 where both have one sign:
+    # no two wells, refused by the caller)
+    n1 = at[1] / (at[1] - at[0]) if at[0] * at[1] < 0 else float(abs(at[0]) > abs(at[1]))
     pops = np.array([n1, 1.0 - n1])
-    return SpectralRates(relaxation=lam1, rates=lam1 * (1.0 - pops), populations=pops,
-                         next_rate=float(abs(lam2)), change=float(change), L=int(L), pad=int(pad))
+    return lam1, lam1.real * (1.0 - pops), pops, abs(vals[1])

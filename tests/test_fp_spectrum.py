@@ -74,9 +74,12 @@ def test_uniaxial_relaxation_is_browns_one_dimensional_eigenvalue(sigma, a, w):
     fine = fp_spectrum.spectral_rates(uniaxial(sigma, a, w), 0, UP_DOWN, L=24)
     assert fine.relaxation == pytest.approx(exact, rel=1e-8)
     assert fine.change < 1e-6 and fine.rates.sum() == pytest.approx(exact, rel=1e-8)
-    # equal wells: k₁ = k₂ = λ₁/2; with a W part the mobility differs between the hemispheres (1 + w m_z) and
-    # the nodal line of ψ₁ leaves z = 0 (the split is defined to O(λ₁/λ₂) at a finite barrier): 1 %
-    assert fine.rates == pytest.approx([exact / 2] * 2, rel=1e-8 if w == 0.0 else 0.015)
+    # equal wells: k₁ = k₂ = λ₁/2; with a W part the mobility differs between the hemispheres (1 + w m_z), ψ₁
+    # is not odd in m_z and the split leaves 1/2 (k_up/k_down = 1.088; counting: 1.064 ± 0.037)
+    if w == 0.0:
+        assert fine.rates == pytest.approx([exact / 2] * 2, rel=1e-8)
+    else:
+        assert 1.06 < fine.rates[0] / fine.rates[1] < 1.12
     coarse = fp_spectrum.spectral_rates(uniaxial(sigma, a, w), 0, UP_DOWN, L=16, tolerance=0.5)
     assert abs(coarse.relaxation / exact - 1.0) <= coarse.change + 1e-10  # the estimate bounds the error
     if w == 0.0:
