@@ -34,7 +34,8 @@ from scipy.linalg import lu_factor, lu_solve
 from scipy.special import sph_harm_y_all
 from scipy.sparse.linalg import LinearOperator, eigs
 
-from .drift import as_tuple9, rate_one
+from .drift import as_tuple9, calculus_flag, rate_one
+from .langevin import validity
 
 __all__ = ["SphereGrid", "sphere_grid", "real_harmonics", "generator_coefficients", "generator_matrix",
            "stationary_coefficients", "spectral_rates", "SpectralRates", "NotConverged", "MAX_OPERATOR_BYTES", "CONVERGENCE_STEP"]
@@ -179,6 +180,10 @@ def _model_at(spins, index):
                          "(use the Langevin counting, method = 'langevin')")
     if not 0 <= index < spins.size:
         raise ValueError(f"index = {index} is not a bias of the model; allowed: 0 to {spins.size - 1}")
+    # the damping and T_eff limits of the LLG (the Langevin step's stiffness is no limit for the operator)
+    valid, reasons = validity(spins.alpha[index:index + 1], spins.kt[index:index + 1])
+    if not valid[0]:
+        raise ValueError(f"bias {index} is outside the model's validity: {reasons[0]}")
     noise = np.ascontiguousarray(spins.noise[index], dtype=float)
     return (tuple(float(v) for v in spins.g[index]), as_tuple9(np.asarray(spins.X[index], float)),
             as_tuple9(np.asarray(spins.alpha[index], float)), as_tuple9(noise), noise,
@@ -189,8 +194,6 @@ def generator_coefficients(spins, index, points, calculus="boltzmann", step=1e-3
     """(drift (P, 3) in 1/ps, diffusion (P, 3, 3) in 1/ps) of the weak generator (module docstring) at the
     unit vectors ``points`` (P, 3), for bias ``index`` of a one-spin model; ``calculus`` as in
     :func:`dimer_core.drift.calculus_flag`."""
-    from .drift import calculus_flag
-
     g, x, alpha, noise, noise_matrix, kt, inv_hs = _model_at(spins, index)
     pts = np.ascontiguousarray(points, dtype=float)
     drift, diffusion = np.empty((pts.shape[0], 3)), np.empty((pts.shape[0], 3, 3))

@@ -193,6 +193,8 @@ def test_refusals():
         fp_spectrum.spectral_rates(pair, 0, UP_DOWN, L=12)
     with pytest.raises(ValueError, match="L = "):
         fp_spectrum.spectral_rates(uniaxial(3.0, 0.2), 0, UP_DOWN, L=2.5)
+    with pytest.raises(ValueError, match="validity"):  # |ω| >= 1: the W part reverses precession
+        fp_spectrum.spectral_rates(uniaxial(3.0, 0.2, w=1.2), 0, UP_DOWN, L=12)
 
 
 def test_rates_command_fp_method_writes_rates_and_refuses_two_spins(tmp_path, capsys):
