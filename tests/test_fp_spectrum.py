@@ -115,6 +115,24 @@ def test_the_stationary_density_at_zero_bias_is_boltzmann_for_anisotropic_dampin
     assert np.abs(fp_spectrum.stationary_coefficients(plain) - exact).max() > 1e-3
 
 
+def test_the_closed_form_noise_induced_drift_is_the_finite_difference_divergence():
+    """No field and Θ = 0: the drift F is the noise-induced part ½ K N div Kᵀ of drift.rate_one (the closed
+    form S7 of docs/stochastic.md), and the operator's first-order coefficient F − ½ K N q, q by central
+    differences of K(x/|x|), vanishes to 1e-9 of |F| — for anisotropic damping with a W part and anisotropic
+    noise (where c ≠ 0)."""
+    t = np.array([0.3, -0.5, 0.8]) / np.linalg.norm([0.3, -0.5, 0.8])
+    alpha = 0.25 * np.eye(3) + 0.7 * np.outer(t, t) + 0.4 * w_matrix(t)
+    noise = np.array([[1.0, 0.2, 0.0], [0.2, 0.5, 0.1], [0.0, 0.1, 0.8]])
+    model = SpinModel(g=np.zeros((1, 3)), X=np.zeros((1, 3, 3)), alpha=alpha[None], noise=noise[None],
+                      kt=np.zeros((1, 1)), hbar_s=HS)
+    points = fp_spectrum.sphere_grid(12, 25).points
+    first, _ = fp_spectrum.generator_coefficients(model, 0, points)
+    plain, _ = fp_spectrum.generator_coefficients(model, 0, points, calculus="stratonovich")  # F = 0 there
+    full = first - plain  # F − ½ K N q  −  (0 − ½ K N q) = F
+    assert np.abs(full).max() > 1e-3  # c is not small here
+    assert np.abs(first).max() < 1e-9 * np.abs(full).max()
+
+
 def counting(model, sigma_ref, t_total):
     """(Langevin counted rates (2,) 1/ps with 95 % intervals, FP rates (2,), offset λ₁T/2 of the uniaxial pair
     at σ_ref): counting measures the core-to-core passage time T, shorter than 1/k by that factor."""
