@@ -452,21 +452,38 @@ def cmd_modes(args):
 def cmd_rates(args):
     from .export import stamped
     from .progress import TerminalBar
-    from .studies.sweeps import rates_sweep
+    from .studies.sweeps import rates_sweep, spectral_rates_sweep
 
     p, v = _params_and_biases(args)
     if args.t_total is not None and not args.t_total > 0:
         raise UsageError(f"--t_total {args.t_total}: allowed: a positive time in ps")
     _prepare_out(args.out, (".csv", ".nc"), ".csv or .nc (NetCDF)")
-    bar = TerminalBar("langevin") if sys.stderr.isatty() or args.progress else None
-    try:
-        ds = rates_sweep(p, v, spins=args.spins, terms=args.terms, t_total=args.t_total, seed=args.seed,
-                         progress=bar, integrator=args.integrator)
-    except ValueError as exc:
-        raise UsageError(str(exc))
-    _write_nc_or_table(ds, args.out, ds[["n_dwells", "dwell", "dwell_low", "dwell_high", "rate"]], "dwell")
-    print(f"wrote switching rates at {v.size} biases to {args.out} ({ds.attrs['t_total_ps']:.4g} ps x "
-          f"{ds.attrs['n_trajectories']} trajectories per bias; dwell in ps with 95 % intervals, rate in 1/ns)")
+    method = args.method or ("fp" if args.spins == "pinned" else "langevin")
+    if method == "fp":
+        if args.spins != "pinned":
+            raise UsageError("--method fp: the Fokker–Planck spectrum is for one free spin; allowed with "
+                             "--spins pinned (both spins free: --method langevin)")
+        if not 6 <= args.L <= 63:
+            raise UsageError(f"--L {args.L}: allowed: 6 to 63")
+        try:
+            ds = spectral_rates_sweep(p, v, terms=args.terms, L=args.L)
+        except ValueError as exc:
+            raise UsageError(str(exc))
+        _write_nc_or_table(ds, args.out, ds[["rate", "dwell", "population", "relaxation", "convergence"]], "rate")
+        print(f"wrote switching rates at {v.size} biases to {args.out} (Fokker–Planck spectrum, harmonics to "
+              f"degree {args.L}; rate in 1/ns, dwell = 1/rate in ps)")
+        if ds.attrs["no_switching"]:
+            print(f"note: no switching rate (NaN): {ds.attrs['no_switching']}")
+    else:
+        bar = TerminalBar("langevin") if sys.stderr.isatty() or args.progress else None
+        try:
+            ds = rates_sweep(p, v, spins=args.spins, terms=args.terms, t_total=args.t_total, seed=args.seed,
+                             progress=bar, integrator=args.integrator)
+        except ValueError as exc:
+            raise UsageError(str(exc))
+        _write_nc_or_table(ds, args.out, ds[["n_dwells", "dwell", "dwell_low", "dwell_high", "rate"]], "dwell")
+        print(f"wrote switching rates at {v.size} biases to {args.out} ({ds.attrs['t_total_ps']:.4g} ps x "
+              f"{ds.attrs['n_trajectories']} trajectories per bias; dwell in ps with 95 % intervals, rate in 1/ns)")
     if args.trace:
         from .studies.sweeps import telegraph
 
@@ -482,7 +499,7 @@ def cmd_rates(args):
         except OSError as exc:
             raise _write_error(args.trace, exc)
         print(f"wrote the basin against time at V = {v[0]:g} mV ({args.trace_ps:g} ps) to {args.trace}")
-    if not ds.enough.values.all():
+    if "enough" in ds and not ds.enough.values.all():
         print(f"note: fewer than 20 dwells in some basin at V = "
               f"{', '.join(f'{x:g}' for x in v[~ds.enough.values])} mV (wide intervals, or one stable state)")
     return 0
@@ -711,7 +728,8 @@ def build_parser(prog="dimer-core"):
                          help="direction of the rf field (default 1,0,0); the static field is --h")
     p_modes.add_argument("--out", required=True, help="output file, .csv (modes) or .nc (everything)")
     p_modes.set_defaults(run=cmd_modes)
-    p_rates = sub.add_parser("rates", help="switching rates between stable states against V (Langevin counting)")
+    p_rates = sub.add_parser("rates", help="switching rates between stable states against V (Langevin "
+                                             "counting, or the Fokker–Planck spectrum of one free spin)")
     _add_params(p_rates, exclude=("V",))
     p_rates.add_argument("--V", dest="V_range", default="0:4:5", metavar="LO:HI:N",
                          help="bias grid in mV (default 0:4:5)")
@@ -721,6 +739,11 @@ def build_parser(prog="dimer-core"):
                          help="full model, or the paper's terms only (no self-DMI torque, no W damping)")
     p_rates.add_argument("--t_total", type=float, metavar="PS",
                          help="run length per trajectory in ps (default: chosen from a pilot run)")
+    p_rates.add_argument("--method", choices=("fp", "langevin"),
+                         help="fp: the spectrum of the Fokker–Planck operator (one free spin: --spins pinned; "
+                              "exact, the default there); langevin: counting dwells in Langevin runs (the default "
+                              "for --spins both)")
+    p_rates.add_argument("--L", type=int, default=32, help="--method fp: spherical-harmonic degree (default 32)")
     p_rates.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     _add_integrator(p_rates)
     p_rates.add_argument("--progress", action="store_true", help="show the progress bar even when not a terminal")

@@ -7,7 +7,7 @@ For every pair (a, b) of sites and Cartesian i, j (docs/physics.md, "Electron sp
 * ``noise`` C_ab^ij (ps), the symmetrised zero-frequency noise;
 
 and per site the spin density ⟨s_a⟩ (3-vector), per lead the current I_c (nA).  :func:`point` returns them
-as an :class:`xarray.Dataset`; :mod:`dimer_core.couplings.dimer.views` names its projections.
+as an :class:`xarray.Dataset`; :mod:`dimer_core.couplings.views` names its projections.
 
 How (docs/junction.md, "Electrons at a point").  On the nodes of :func:`dimer_core.electrons.junction_grid.nodes`:
 G^R = [e − H_D − ΣΣ_c]⁻¹ (2N×2N, direct inversion), ∂G^R = −G^R(1 − ΣΣ_c')G^R, A^c = G^R Γ_c G^A,
@@ -213,7 +213,7 @@ def point(junction, refine=1.0):
         (lead), each with ``units`` and ``description``; coordinates site_a, site_b, site = 1 … N,
         i, j = x, y, z, lead = the lead names (with ``mu`` (meV) and ``eta``).  ``attrs``: the bias point,
         S, Delta, that, the model as TOML text (``model``), ``nodes`` and ``imag_residual``.  Named views
-        (J_ab, D_ab, K_a, a_i_ab, …): :mod:`dimer_core.couplings.dimer.views`.
+        (J_ab, D_ab, K_a, a_i_ab, …): :mod:`dimer_core.couplings.views`.
 
     Notes
     -----

@@ -521,6 +521,52 @@ def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajector
                      integrator=integrator)
 
 
+def spectral_rates_sweep(params, V, terms="full", L=32, tolerance=1e-3):
+    """Switching rates of spin 2 (m_1 pinned) against V from the spectrum of its Fokker–Planck operator in
+    spherical harmonics up to degree ``L`` (:func:`dimer_core.spins.fp_spectrum.spectral_rates`, docs/rates.md),
+    between the two stable states of :func:`dimer_core.spins.modes.stationary_states`: a Dataset on (V, basin) with
+    the rate out of each basin (1/ns), the mean dwell 1/rate (ps), the population, and per bias λ₁ (1/ns) and
+    the relative change of λ₁ from degree L − 4.  Biases without exactly two stable states, or whose slowest
+    relaxation is not a switching (no barrier: ``attrs["no_switching"]`` says why), are NaN; a bias
+    where λ₁ has not converged to ``tolerance`` is refused (ValueError naming it and ``L``)."""
+    from ..spins.fp_spectrum import NotConverged, spectral_rates
+    from ..spins.modes import stationary_states
+
+    notes = []
+    p = _check(params)
+    V = _grid("V", V)
+    model = pinned_model(p, V, terms)[0].spins()
+    valid, reasons = model.validity()
+    centre = np.full((V.size, 2, 3), np.nan)
+    rate, population = np.full((V.size, 2), np.nan), np.full((V.size, 2), np.nan)
+    relaxation, change = np.full(V.size, np.nan), np.full(V.size, np.nan)
+    for k in range(V.size):
+        states = [s.m for s in stationary_states(model, k) if s.stable] if valid[k] else []
+        if len(states) != 2:
+            continue
+        try:
+            r = spectral_rates(model, k, states, L=L, tolerance=tolerance)
+        except NotConverged as exc:
+            raise ValueError(f"V = {V[k]:g} mV: {exc}") from None
+        except ValueError as exc:  # no barrier between the two states: no switching rate (NaN)
+            notes.append(f"V = {V[k]:g} mV: {exc}")
+            continue
+        centre[k] = states
+        rate[k], population[k] = 1e3 * r.rates, r.populations
+        relaxation[k], change[k] = 1e3 * r.relaxation, r.change
+    ds = xr.Dataset(
+        {"m": (("V", "basin", "component"), centre, {"units": "1", "description": "the basin's stable state"}),
+         "rate": (("V", "basin"), rate, {"units": "1/ns", "description": "switching rate out of the basin"}),
+         "dwell": (("V", "basin"), 1e3 / rate, {"units": "ps", "description": "mean dwell, 1/rate"}),
+         "population": (("V", "basin"), population, {"units": "1", "description": "stationary population"}),
+         "relaxation": ("V", relaxation, {"units": "1/ns", "description": "λ₁ = the sum of the two rates"}),
+         "convergence": ("V", change, {"units": "1", "description": f"relative change of λ₁ from L = {L - 4}"})},
+        coords={"V": ("V", V, {"units": "mV", "long_name": "bias voltage"}), "basin": np.arange(2),
+                "component": ["m2_x", "m2_y", "m2_z"]},
+        attrs={"L": L, "no_switching": "; ".join(notes)})
+    return _labelled(ds, p, valid, reasons, method="fokker-planck-spectrum", spins="pinned", terms=terms)
+
+
 def telegraph(params, V, t_total, spins="both", terms="full", core=0.5, seed=0, integrator="heun"):
     """The basin the spins are in against time at one bias V (mV), over ``t_total`` ps of one Langevin run
     (:func:`dimer_core.spins.rates.telegraph_trace`, by ``integrator``: see :data:`dimer_core.spins.integrators.INTEGRATORS`),
