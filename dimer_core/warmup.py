@@ -25,12 +25,16 @@ def main():
     for T in (5.0, 1e-6, 300.0):  # product integration; the Sommerfeld form; merged panels
         maps(p.updated(T=T), np.linspace(-1, 1, 3), np.linspace(-1, 1, 3))
     from .junction import maps as junction_maps, preset as junction_preset
+    from .studies.junction_sweeps import junction_sweep
 
     for T in (0.0, 5.0):
         junction_maps.maps(junction_preset("chain3", T=T), np.linspace(-1, 1, 3), np.linspace(-1, 1, 3))
     sweeps.fp_sweep(p, [0.0, 1.0])
-    sweeps.langevin_sweep(p, [1.0], n_realizations=2, t_burn=0.1, t_average=0.1)
-    sweeps.dimer_sweep(p, [1.0], n_realizations=2, t_burn=0.1, t_average=0.1)
+    for integrator in ("heun", "midpoint"):
+        run = dict(n_realizations=2, t_burn=0.1, t_average=0.1, integrator=integrator)
+        sweeps.langevin_sweep(p, [1.0], **run)
+        sweeps.dimer_sweep(p, [1.0], **run)
+        junction_sweep(junction_preset("chain3"), [1.0], free=(1, 2, 3), method="langevin", **run)
     sweeps.reversal_path(p, t_total=0.1)
     print(f"numba kernels compiled and cached in {time.perf_counter() - start:.1f} s")
 

@@ -206,6 +206,32 @@ def test_a_state_that_touches_no_lead_is_refused_and_an_isolated_site_is_not():
     assert lone.isolated_levels().size == 0 and lone.check() is lone
 
 
+def _weakly_reached(contact):
+    """Sites 1–2 between leads L (on 1) and R (on 2); site 3 reached only by L's ``contact`` (meV)."""
+    return J.Junction(eps=(0.5, -0.3, 1.0), bonds=[J.Bond(1, 2, 2.0, 0.2)],
+                      leads=[J.Lead("L", 100.0, (1, 3), (5.0, contact), 0.5), J.Lead("R", 100.0, (2,), (5.0,), -0.5)])
+
+
+def test_a_resonance_too_narrow_to_resolve_is_refused():
+    """A level reached by a contact of 3e-3 meV has a resonance 8.6e-8 meV wide: refining the energy grid 3×
+    moved ∂_E Im χ there by 4e-6, at 1e-3 meV (9.6e-9 meV wide) by 1e-2, at 1e-4 meV by 4× (point() returned
+    such numbers); check() refuses it, naming the state and the allowed width.  The first-order width it uses
+    equals the pole of G^R (junction_grid.resonances, the fixed point on H_D + Σ) to 5 % (2.4 % here)."""
+    from dimer_core.electrons.junction_grid import resonances
+
+    admitted = _weakly_reached(0.01)
+    energy, width = admitted.narrowest_level()
+    poles = resonances(admitted)
+    pole = poles[np.argmin(np.abs(poles.imag))]
+    assert energy == pytest.approx(1.0, abs=1e-6) and width == pytest.approx(abs(pole.imag), rel=5e-2)
+    assert width > J.model.MIN_WIDTH and admitted.check() is admitted
+    for contact in (3e-3, 1e-4):
+        with pytest.raises(ValueError, match=r"state at e = 1 meV whose resonance is only .* meV wide.*allowed: every "
+                                             r"resonance at least 5e-07 meV wide"):
+            _weakly_reached(contact).check()
+    assert all(J.preset(name).narrowest_level()[1] > 1e-3 for name in J.PRESETS)
+
+
 def test_oblique_directions_survive_a_model_file_round_trip_exactly():
     """unit_vector returns a unit vector as it is (normalising again moved the last bit of some oblique ones, so a
     model written and read back differed from the one written)."""

@@ -48,6 +48,12 @@ to the dimer's 50 meV, but each lead needs one hopping ≥ :data:`MIN_CONTACT`."
 MIN_CONTACT = 0.5
 """Smallest largest-hopping of a lead (meV): the dimer's lower bound of tL, tR."""
 
+MIN_WIDTH = 5e-7
+"""Narrowest resonance half-width (meV) that :meth:`Junction.check` admits: below it the junction's energy panels
+(no resonance-anchored angles, docs/junction.md, "Numerics") lose accuracy (a level on site 3 of a test model
+reached by a contact c: refining the grid 3× moves ∂_E Im χ by 1e-7 at γ = 9.6e-7 meV, 4e-6 at 8.6e-8, 1e-2 at
+9.6e-9)."""
+
 BATH = ("mu_F", "V", "T", "S", "Delta")
 """Parameters shared with :class:`~dimer_core.params.DimerParams`, with its bounds."""
 
@@ -297,7 +303,27 @@ class Junction:
         state hidden among them: the smallest eigenvalue of W in each eigenspace (levels closer than
         ``tol``·(1 + |e|) are one) is compared with ``tol`` × the largest contact².
         """
-        from ..electrons.hamiltonian import coupling_matrix, device_hamiltonian
+        scale = max(max(c.t) ** 2 for c in self.leads)
+        found = []
+        for energy, weights, _ in self._eigenspaces(tol):
+            found += [energy] * int(np.sum(weights < tol * scale))
+        return np.array(found)
+
+    def narrowest_level(self, tol=1e-10):
+        """(energy, half-width) in meV of the narrowest resonance of the sites linked to a lead, to first order in
+        the contacts: in each eigenspace of H_D the smallest eigenvalue of q†(Γ(e)/2)q, Γ(e)/2 = Σ_c −Im g_c(e)·
+        (v_c v_cᵀ) ⊗ (1 + p_c n_c·τ) (exact as the width goes to 0, the regime it guards; docs/junction.md,
+        "Numerics").  ``(nan, inf)`` when no site is linked to a lead."""
+        best = (float("nan"), float("inf"))
+        for energy, _, widths in self._eigenspaces(tol):
+            if widths.size and widths[0] < best[1]:
+                best = (energy, float(widths[0]))
+        return best
+
+    def _eigenspaces(self, tol):
+        """Per eigenspace of H_D on the sites linked to a lead (levels closer than tol·(1 + |e|) are one): its
+        energy, the eigenvalues of q†Wq (W the contacts) and of q†(Γ(e)/2)q, ascending."""
+        from ..electrons.hamiltonian import coupling_matrix, device_hamiltonian, surface_g
 
         group = list(range(self.n_sites))  # union–find over the sites linked by nonzero bonds
 
@@ -312,24 +338,26 @@ class Junction:
         index = [2 * a + s for a in range(self.n_sites) if root(a) in linked for s in (0, 1)]
         part = np.ix_(index, index)
         energies, vectors = np.linalg.eigh(device_hamiltonian(self)[part])
-        contacts = sum(coupling_matrix(self, k) for k in range(len(self.leads)))[part]
-        scale = max(max(c.t) ** 2 for c in self.leads)
-        found, start = [], 0
+        couplings = [coupling_matrix(self, k)[part] for k in range(len(self.leads))]
+        contacts = sum(couplings)
+        start = 0
         while start < energies.size:
             stop = start + 1
             while stop < energies.size and energies[stop] - energies[start] <= tol * (1.0 + abs(energies[start])):
                 stop += 1
             q = vectors[:, start:stop]
-            weights = np.linalg.eigvalsh(q.conj().T @ contacts @ q)
-            found += [float(energies[start])] * int(np.sum(weights < tol * scale))
+            energy = float(energies[start])
+            half_gamma = sum(-surface_g(np.array([energy]), c.te)[0][0].imag * m for c, m in zip(self.leads, couplings))
+            yield (energy, np.linalg.eigvalsh(q.conj().T @ contacts @ q),
+                   np.linalg.eigvalsh(q.conj().T @ half_gamma @ q))
             start = stop
-        return np.array(found)
 
     def check(self):
         """Raise ``ValueError`` if the junction as a whole is not admissible; return it otherwise.
 
         Refused: a state of the sites that touches no lead (:meth:`isolated_levels`): its occupation is not
-        set by the leads and G^R has a real pole there, so no response at it is defined.
+        set by the leads and G^R has a real pole there, so no response at it is defined; and a resonance
+        narrower than :data:`MIN_WIDTH` (:meth:`narrowest_level`), which the energy panels do not resolve.
 
         The joint condition (as :meth:`DimerParams.check`): no electronic bound state outside the union
         of the lead bands, |e| < 2·max te, which the steady state would leave empty.  Outside every band
@@ -356,6 +384,13 @@ class Junction:
                     f"te = {band / 2:g} (the widest lead) is too small for the levels, bonds and contacts: they "
                     f"put a bound state outside the lead bands |e| < {band:g} meV; allowed: max |level| + "
                     f"contact²/te < 2·te (raise te or lower the others)")
+        energy, width = self.narrowest_level()
+        if width < MIN_WIDTH:
+            raise ValueError(
+                f"the sites hold a state at e = {energy:.6g} meV whose resonance is only {width:.2g} meV wide (a level "
+                f"reached from the leads by a very weak contact or bond): the energy integrals do not resolve it; "
+                f"allowed: every resonance at least {MIN_WIDTH:g} meV wide (raise the weak hopping, e.g. a contact "
+                f"of 0.01 meV to a lead of te = 100 meV gives 1e-6 meV)")
         return self
 
 
@@ -373,4 +408,4 @@ def from_dimer(p, name=None):
                     name=name or "dimer")
 
 
-__all__ = ["MAX_SITES", "MAX_LEADS", "BOUNDS", "MIN_CONTACT", "BATH", "Bond", "Lead", "Junction", "from_dimer"]
+__all__ = ["MAX_SITES", "MAX_LEADS", "BOUNDS", "MIN_CONTACT", "MIN_WIDTH", "BATH", "Bond", "Lead", "Junction", "from_dimer"]

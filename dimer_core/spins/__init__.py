@@ -10,7 +10,8 @@ langevin            spin models (pinned, dimer, any), trajectories and ensembles
 junction_spins      any junction's tensors as the blocks of the LLG (``spin_model``)
 modes               linear modes (ESR lines) around stationary states, rf absorption
 rates               switching: dwell times by Langevin counting, the uniaxial exact MFPT
+fp_spectrum         switching rates of one free spin from the Fokker–Planck operator in spherical harmonics
 levels              two-spin quantum levels from the couplings (a heuristic bridge)
 ==================  ==========================================================================================
 """
-__all__ = ["pinned", "drift", "rng", "integrators", "langevin", "junction_spins", "modes", "rates", "levels"]
+__all__ = ["pinned", "drift", "rng", "integrators", "langevin", "junction_spins", "modes", "rates", "fp_spectrum", "levels"]

@@ -195,6 +195,12 @@ class SpinModel:
     def nspins(self):
         return self.g.shape[1] // 3
 
+    def field(self, b, m):
+        """The field B(m) = g + X·m (meV, shape (3n,)) at bias index ``b`` for the stacked unit vectors ``m`` (3n,):
+        the one NumPy form of the field the compiled drift evaluates (docs/physics.md, "The effective stochastic
+        LLG")."""
+        return self.g[b] + self.X[b] @ m
+
     def check(self, dt):
         if not (np.isfinite(dt) and dt > 0):
             raise ValueError(f"dt = {dt!r} is not a positive time step (ps)")

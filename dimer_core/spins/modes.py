@@ -107,13 +107,9 @@ def _cross_blocks(m):
     return p
 
 
-def _field(spins, b, m):
-    return spins.g[b] + spins.X[b] @ m
-
-
 def torque(spins, b, m):
     """m_a × B_a for every spin (3n,), meV."""
-    return _cross_blocks(m) @ _field(spins, b, m)
+    return _cross_blocks(m) @ spins.field(b, m)
 
 
 def mobility(spins, b, m):
@@ -125,7 +121,7 @@ def mobility(spins, b, m):
 def jacobian(spins, b, m):
     """J (2n, 2n), 1/ps, at a stationary state m (module docstring) and the tangent basis T it uses."""
     n = m.size // 3
-    field = _field(spins, b, m)
+    field = spins.field(b, m)
     parallel = np.repeat([field[3 * a:3 * a + 3] @ m[3 * a:3 * a + 3] for a in range(n)], 3)
     t = tangent_basis(m)
     return t.T @ mobility(spins, b, m) @ (spins.X[b] - np.diag(parallel)) @ t, t
@@ -146,7 +142,7 @@ def _newton(spins, b, m, iterations=50):
         t = tangent_basis(m)
         # d(m × B)/dm·v = v × B + m × (X v), tangent vectors v = T q
         p = _cross_blocks(m)
-        field = _field(spins, b, m)
+        field = spins.field(b, m)
         d = p @ spins.X[b] - _cross_blocks(field)
         try:
             step = np.linalg.solve(t.T @ d @ t, -(t.T @ tau))

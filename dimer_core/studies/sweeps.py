@@ -534,7 +534,7 @@ def spectral_rates_sweep(params, V, terms="full", L=32, tolerance=1e-3):
 
     notes = []
     p = _check(params)
-    V = _grid("V", V)
+    V = checked_axis("V", V)
     model = pinned_model(p, V, terms)[0].spins()
     valid, reasons = model.validity()
     centre = np.full((V.size, 2, 3), np.nan)
