@@ -318,7 +318,7 @@ def cmd_lecture(args):
     _prepare_out(args.out, (".html",), ".html")
     p = _params_from(args, exclude=("mu_F", "V"))
     try:
-        html = lecture_html(p, grids["--mu_F"], grids["--V"], grids["--omega_mu_F"])
+        html = lecture_html(p, grids["--mu_F"], grids["--V"], grids["--omega_mu_F"], label=args.preset)
     except ValueError as exc:
         raise UsageError(str(exc))
     try:

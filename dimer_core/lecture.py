@@ -30,8 +30,12 @@ GRID_V = np.linspace(-12.0, 12.0, 121)
 OMEGA_MU_F = np.linspace(-6.0, 6.0, 13)
 """Default coarse mu_F grid (meV) at which Omega(V) is precomputed; the page shows the nearest one."""
 
-COLOUR_PERCENTILE = 99.0
-"""A map's colour scale spans ± this percentile of |value| (NaN ignored), centred at zero."""
+COLOUR_PERCENTILE = {"T_eff_2": 80.0}
+"""A map's colour scale spans ± this percentile of |value| (NaN ignored), centred at zero: 99 unless given here.
+T_eff_2 is a few K over most of the map and thousands of K near the lines where the damping vanishes."""
+
+TITLE_PARAMS = (("t", "meV"), ("t0", "meV"), ("tL", "meV"), ("tR", "meV"), ("T", "K"), ("S", ""), ("Delta", "meV"))
+"""Parameters (with units) the page's title states."""
 
 _OMEGA_KEYS = ("Omega_x", "Omega_y", "Omega_z")
 _OMEGA_COLOURS = ("#0072B2", "#D55E00", "#009E73")
@@ -85,19 +89,22 @@ def lecture_data(params, mu_F=GRID_MU_F, V=GRID_V, omega_mu_F=OMEGA_MU_F):
     return ds
 
 
-def _colour_half_width(values):
+def _colour_percentile(key):
+    return COLOUR_PERCENTILE.get(key, 99.0)
+
+
+def _colour_half_width(key, values):
     finite = np.abs(values[np.isfinite(values)])
-    half = float(np.percentile(finite, COLOUR_PERCENTILE)) if finite.size else 0.0
+    half = float(np.percentile(finite, _colour_percentile(key))) if finite.size else 0.0
     return half if half > 0.0 else 1.0
 
 
-def _title(params, ds):
+def _title(params, label):
     from . import __version__
 
-    keep = ("t", "t0", "tL", "tR", "T", "S", "Delta")
-    shown = ", ".join(f"{k} = {getattr(params, k):g}" for k in keep)
-    return (f"dimer_core {__version__} lecture edition — {params.name}: {shown} "
-            f"(meV, K); Leiva, Díaz & Núñez, PRB 107, 094401 (2023)")
+    shown = ", ".join(f"{k} = {getattr(params, k):g}{' ' + unit if unit else ''}" for k, unit in TITLE_PARAMS)
+    return (f"{label}: {shown} — lecture edition of Leiva, Díaz & Núñez, PRB 107, 094401 (2023), "
+            f"dimer_core {__version__}")
 
 
 _MOVE_JS = """
@@ -124,17 +131,19 @@ omega_fig.title.text = `mean orientation Ω (Fokker–Planck) at μ_F = ${OM[io]
 """
 
 
-def lecture_html(params, mu_F=GRID_MU_F, V=GRID_V, omega_mu_F=OMEGA_MU_F, data=None):
+def lecture_html(params, mu_F=GRID_MU_F, V=GRID_V, omega_mu_F=OMEGA_MU_F, label="dimer", data=None):
     """The lecture page of ``params``: standalone HTML (BokehJS inlined) with maps, marker, cuts and Omega.
 
-    Parameters are those of :func:`lecture_data` (or its result as ``data``, to skip the computation).  The
+    Parameters are those of :func:`lecture_data` (or its result as ``data``, to skip the computation), and
+    ``label``, the name of the parameter set in the title (e.g. the preset's).  The
     sliders step through the grids; the selected quantity's cuts are read from the embedded map, Omega(V)
     from the coarse mu_F nearest the slider's (docs/lecture.md, "What the page holds").
     """
     from bokeh.embed import file_html
     from bokeh.layouts import column, gridplot, row
-    from bokeh.models import (ColorBar, ColumnDataSource, CustomJS, Div, LinearColorMapper, Select, Slider, Span)
-    from bokeh.palettes import RdBu11
+    from bokeh.models import (BasicTickFormatter, ColorBar, ColumnDataSource, CustomJS, Div, LinearColorMapper, Select,
+                              Slider, Span)
+    from bokeh.palettes import RdBu11, interp_palette
     from bokeh.plotting import figure
     from bokeh.resources import INLINE
 
@@ -147,18 +156,18 @@ def lecture_html(params, mu_F=GRID_MU_F, V=GRID_V, omega_mu_F=OMEGA_MU_F, data=N
     images, map_figs, v_spans = {}, [], []
     for key, sym in LECTURE_QUANTITIES.items():
         values = ds[key].values
-        half = _colour_half_width(values)
+        half = _colour_half_width(key, values)
         src = ColumnDataSource({"image": [values]}, name=f"map_{key}")
         images[key] = src
-        mapper = LinearColorMapper(palette=tuple(reversed(RdBu11)), low=-half, high=half, nan_color="#cccccc")
-        fig = figure(title=f"{sym} ({units[key]})", width=330, height=300, x_range=(v[0], v[-1]),
+        mapper = LinearColorMapper(name=f"colours_{key}", palette=interp_palette(tuple(reversed(RdBu11)), 255), low=-half, high=half, nan_color="#cccccc")
+        fig = figure(title=f"{sym} ({units[key]})", width=300, height=290, x_range=(v[0], v[-1]),
                      y_range=(mu[0], mu[-1]), x_axis_label="V (mV)", y_axis_label="μ_F (meV)",
                      tools="pan,wheel_zoom,reset,hover", tooltips=[("V", "$x{0.00} mV"), ("μ_F", "$y{0.00} meV"),
                                                                    (sym, "@image")])
         fig.image(image="image", source=src, x=v[0], y=mu[0], dw=v[-1] - v[0], dh=mu[-1] - mu[0],
                   color_mapper=mapper)
         fig.scatter(x="V", y="mu_F", source=marker, marker="x", size=12, line_color="lime", line_width=3)
-        fig.add_layout(ColorBar(color_mapper=mapper, width=8), "right")
+        fig.add_layout(ColorBar(color_mapper=mapper, width=8, formatter=BasicTickFormatter(precision=1)), "right")
         map_figs.append(fig)
     first = next(iter(LECTURE_QUANTITIES))
     cut_V = ColumnDataSource({"x": v, "y": ds[first].values[i_mu, :]}, name="cut_V")
@@ -197,12 +206,13 @@ def lecture_html(params, mu_F=GRID_MU_F, V=GRID_V, omega_mu_F=OMEGA_MU_F, data=N
     for widget in (mu_slider, v_slider):
         widget.js_on_change("value", move)
     pick.js_on_change("value", move)
-    title = _title(params, ds)
+    title = _title(params, label)
+    scales = ", ".join(f"{LECTURE_QUANTITIES[k]} the {_colour_percentile(k):g}th" for k in LECTURE_QUANTITIES)
     omega_note = (f"at the {om.size} values μ_F = {om[0]:g} … {om[-1]:g} meV (the nearest to the slider's is shown)"
                   if om.size > 1 else f"at μ_F = {om[0]:g} meV only")
     header = Div(text=f"<h2>{title}</h2><p>Maps over a {mu.size} × {v.size} grid (μ_F, V) from "
-                      f"<code>dimer_core.maps</code>; colour scales centred at zero, spanning ± the "
-                      f"{COLOUR_PERCENTILE:g}th percentile of |value| (grey: T_eff undefined). "
+                      f"<code>dimer_core.maps</code>; colour scales centred at zero, spanning ± a "
+                      f"percentile of |value| ({scales}; beyond it the colour saturates; grey: T_eff undefined). "
                       f"The mean orientation Ω of the free spin (spin 2, m₁ pinned) is the Fokker–Planck "
                       f"stationary average, precomputed {omega_note}. Cross: the selected (μ_F, V).</p>",
                  width=1400)
@@ -212,5 +222,6 @@ def lecture_html(params, mu_F=GRID_MU_F, V=GRID_V, omega_mu_F=OMEGA_MU_F, data=N
     return file_html(layout, INLINE, title=title)
 
 
-__all__ = ["LECTURE_QUANTITIES", "GRID_MU_F", "GRID_V", "OMEGA_MU_F", "COLOUR_PERCENTILE", "lecture_data",
+__all__ = ["LECTURE_QUANTITIES", "GRID_MU_F", "GRID_V", "OMEGA_MU_F", "COLOUR_PERCENTILE", "TITLE_PARAMS",
+           "lecture_data",
            "lecture_html"]

@@ -6,6 +6,7 @@ the browser test opens the file from disk (file://, no server), moves the V slid
 and reads the marker and the cuts back from ``Bokeh.documents``.
 """
 import base64
+import gzip
 import json
 import os
 import re
@@ -15,7 +16,7 @@ import pytest
 
 import dimer_core as dc
 from dimer_core import cli
-from dimer_core.lecture import GRID_MU_F, GRID_V, LECTURE_QUANTITIES, OMEGA_MU_F, lecture_data, lecture_html
+from dimer_core.lecture import COLOUR_PERCENTILE, GRID_MU_F, GRID_V, LECTURE_QUANTITIES, OMEGA_MU_F, lecture_data, lecture_html
 from dimer_core.studies.sweeps import fp_sweep
 
 from .ui_support import ARTIFACTS, browser_context_args, browser_type_launch_args, wait_until, watch_console  # noqa: F401
@@ -48,10 +49,12 @@ def embedded_models(html):
 
 
 def decoded(value):
-    """A Bokeh-serialised ndarray (base64 bytes, dtype, shape) as numpy; plain lists as float arrays."""
+    """A Bokeh-serialised ndarray (base64 bytes, maybe gzipped, dtype, shape) as numpy; plain lists as float arrays."""
     if isinstance(value, dict) and value.get("type") == "ndarray":
         raw = value["array"]
         data = base64.b64decode(raw["data"]) if isinstance(raw, dict) else None
+        if data is not None and data[:2] == b"\x1f\x8b":  # Bokeh gzips large buffers
+            data = gzip.decompress(data)
         arr = np.frombuffer(data, dtype=value["dtype"]) if data is not None else np.asarray(raw, dtype=float)
         return arr.reshape(value["shape"])
     return np.asarray(value, dtype=float)
@@ -67,7 +70,7 @@ def column(attrs, name):
 @pytest.fixture(scope="module")
 def small_page():
     p = dc.preset("weak-soc")
-    return p, lecture_html(p, SMALL_MU_F, SMALL_V, SMALL_OMEGA_MU_F)
+    return p, lecture_html(p, SMALL_MU_F, SMALL_V, SMALL_OMEGA_MU_F, label="weak-soc")
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +93,16 @@ def test_embedded_maps_equal_dimer_core_maps(small_page):
         finite = np.isfinite(want)
         np.testing.assert_allclose(image[finite], want[finite], rtol=2e-7, atol=0, err_msg=key)
         assert np.abs(want[finite]).max() > 0, f"{key}: an all-zero map would test nothing"
+
+
+def test_colour_scales_are_centred_at_zero_and_clip_at_their_percentile(small_page):
+    p, html = small_page
+    models = embedded_models(html)
+    for key in LECTURE_QUANTITIES:
+        mapper = models[f"colours_{key}"]
+        values = np.abs(decoded(column(models[f"map_{key}"], "image")[0]).astype(float))
+        want = np.percentile(values[np.isfinite(values)], COLOUR_PERCENTILE.get(key, 99.0))
+        assert mapper["low"] == pytest.approx(-mapper["high"]) and mapper["high"] == pytest.approx(want, rel=1e-6)
 
 
 def test_embedded_omega_equals_fp_sweep_at_each_coarse_mu_F(small_page):
@@ -120,7 +133,9 @@ def test_page_is_offline_and_stamped(small_page):
     p, html = small_page
     assert not re.search(r"""<(script|link)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//""", html, re.I), \
         "the page loads something from the network"
-    assert "<script type=\"text/javascript\">" in html and "Bokeh" in html  # BokehJS inlined
+    assert not re.search(r"<script\b[^>]*\bsrc\s*=", html, re.I), "a script is loaded, not inlined"
+    scripts = re.findall(r"<script>(.*?)</script>", html, re.S)
+    assert max(len(s) for s in scripts) > 500_000, "BokehJS is not inlined"
     assert f"dimer_core {dc.__version__}" in html and "weak-soc" in html
 
 
