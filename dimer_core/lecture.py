@@ -141,8 +141,8 @@ def lecture_html(params, mu_F=GRID_MU_F, V=GRID_V, omega_mu_F=OMEGA_MU_F, label=
     """
     from bokeh.embed import file_html
     from bokeh.layouts import column, gridplot, row
-    from bokeh.models import (BasicTickFormatter, ColorBar, ColumnDataSource, CustomJS, Div, LinearColorMapper, Select,
-                              Slider, Span)
+    from bokeh.models import (ColorBar, ColumnDataSource, CustomJS, Div, LinearColorMapper, PrintfTickFormatter,
+                              Select, Slider, Span)
     from bokeh.palettes import RdBu11, interp_palette
     from bokeh.plotting import figure
     from bokeh.resources import INLINE
@@ -167,15 +167,15 @@ def lecture_html(params, mu_F=GRID_MU_F, V=GRID_V, omega_mu_F=OMEGA_MU_F, label=
         fig.image(image="image", source=src, x=v[0], y=mu[0], dw=v[-1] - v[0], dh=mu[-1] - mu[0],
                   color_mapper=mapper)
         fig.scatter(x="V", y="mu_F", source=marker, marker="x", size=12, line_color="lime", line_width=3)
-        fig.add_layout(ColorBar(color_mapper=mapper, width=8, formatter=BasicTickFormatter(precision=1)), "right")
+        fig.add_layout(ColorBar(color_mapper=mapper, width=8, formatter=PrintfTickFormatter(format="%.2g")), "right")
         map_figs.append(fig)
     first = next(iter(LECTURE_QUANTITIES))
     cut_V = ColumnDataSource({"x": v, "y": ds[first].values[i_mu, :]}, name="cut_V")
     cut_mu = ColumnDataSource({"x": mu, "y": ds[first].values[:, i_v]}, name="cut_mu")
     sym, unit = LECTURE_QUANTITIES[first], units[first]
-    cut_V_fig = figure(title=f"{sym} ({unit}) against V at μ_F = {mu[i_mu]:.2f} meV", width=500, height=280, x_axis_label="V (mV)", tools="pan,wheel_zoom,reset")
+    cut_V_fig = figure(name="cut_V_figure", title=f"{sym} ({unit}) against V at μ_F = {mu[i_mu]:.2f} meV", width=500, height=280, x_axis_label="V (mV)", tools="pan,wheel_zoom,reset")
     cut_V_fig.line("x", "y", source=cut_V, line_width=2)
-    cut_mu_fig = figure(title=f"{sym} ({unit}) against μ_F at V = {v[i_v]:.2f} mV", width=500, height=280, x_axis_label="μ_F (meV)", tools="pan,wheel_zoom,reset")
+    cut_mu_fig = figure(name="cut_mu_figure", title=f"{sym} ({unit}) against μ_F at V = {v[i_v]:.2f} mV", width=500, height=280, x_axis_label="μ_F (meV)", tools="pan,wheel_zoom,reset")
     cut_mu_fig.line("x", "y", source=cut_mu, line_width=2)
     v_spans.append(Span(location=float(v[i_v]), dimension="height", line_dash="dashed", line_color="gray"))
     mu_span = Span(location=float(mu[i_mu]), dimension="height", line_dash="dashed", line_color="gray")
@@ -184,7 +184,7 @@ def lecture_html(params, mu_F=GRID_MU_F, V=GRID_V, omega_mu_F=OMEGA_MU_F, label=
     omega_all = ColumnDataSource({k: ds[k].values.ravel() for k in _OMEGA_KEYS}, name="omega_all")
     i_om = int(abs(om - mu[i_mu]).argmin())
     omega = ColumnDataSource({"V": v, **{k: ds[k].values[i_om] for k in _OMEGA_KEYS}}, name="omega")
-    omega_fig = figure(title=f"mean orientation Ω (Fokker–Planck) at μ_F = {om[i_om]:.2f} meV", width=500, height=280, x_axis_label="V (mV)", y_axis_label="Ω",
+    omega_fig = figure(name="omega_figure", title=f"mean orientation Ω (Fokker–Planck) at μ_F = {om[i_om]:.2f} meV", width=500, height=280, x_axis_label="V (mV)", y_axis_label="Ω",
                        y_range=(-1.05, 1.05), tools="pan,wheel_zoom,reset")
     for k, colour in zip(_OMEGA_KEYS, _OMEGA_COLOURS):
         omega_fig.line("V", k, source=omega, line_width=2, color=colour, legend_label=f"Ω_{k[-1]}")

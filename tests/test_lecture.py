@@ -172,7 +172,9 @@ def test_lecture_data_refuses_an_uneven_grid():
 PAGE_STATE_JS = """() => {
   const doc = Bokeh.documents[0], get = (n) => doc.get_model_by_name(n);
   return {V: get('marker').data.V[0], mu_F: get('marker').data.mu_F[0], slider_V: get('slider_V').value,
-          cut_mu: Array.from(get('cut_mu').data.y), cut_V: Array.from(get('cut_V').data.y)};
+          cut_mu: Array.from(get('cut_mu').data.y), cut_V: Array.from(get('cut_V').data.y),
+          cut_V_title: get('cut_V_figure').title.text, omega_z: Array.from(get('omega').data.Omega_z),
+          omega_title: get('omega_figure').title.text};
 }"""
 
 
@@ -199,6 +201,30 @@ def test_the_V_slider_moves_marker_and_cut_in_a_browser_from_disk(default_page, 
     np.testing.assert_array_equal(np.float32(after["cut_mu"]), image[:, i_v + 1])  # J_2 against mu_F at the new V
     np.testing.assert_array_equal(np.float32(after["cut_V"]), image[i_mu, :])  # unchanged row at the same mu_F
     assert not np.array_equal(image[:, i_v + 1], image[:, i_v])
+
+    # the quantity of the cuts: K_2's row through the marker, with its symbol in the title
+    k2 = decoded(column(models["map_K_2"], "image")[0])
+    page.locator("select").select_option(label="K₂ (1/meV)")  # Bokeh writes the label as the option value
+    chosen = wait_until(lambda: (lambda s: s if s["cut_V_title"].startswith("K₂") else None)(
+        page.evaluate(PAGE_STATE_JS)), timeout=20, message="the cuts of K_2")
+    np.testing.assert_array_equal(np.float32(chosen["cut_V"]), k2[i_mu, :])
+    np.testing.assert_array_equal(np.float32(chosen["cut_mu"]), k2[:, i_v + 1])
+
+    # mu_F up by 6 steps of 0.1 meV: Omega switches to the coarse mu_F nearest the new mu_F
+    omega_z = decoded(column(models["omega_all"], "Omega_z")).reshape(OMEGA_MU_F.size, GRID_V.size)
+    mu_handle = page.locator(".lecture-mu_F .noUi-handle")
+    mu_handle.focus()
+    for _ in range(6):
+        mu_handle.press("ArrowRight")
+    target = GRID_MU_F[i_mu + 6]
+    moved = wait_until(lambda: (lambda s: s if abs(s["mu_F"] - target) < 1e-9 else None)(page.evaluate(PAGE_STATE_JS)),
+                       timeout=20, message="mu_F to move six steps")
+    i_om = int(abs(OMEGA_MU_F - target).argmin())
+    assert i_om != int(abs(OMEGA_MU_F - GRID_MU_F[i_mu]).argmin()), "the test should cross to another coarse mu_F"
+    np.testing.assert_array_equal(np.float32(moved["omega_z"]), omega_z[i_om])
+    assert f"μ_F = {OMEGA_MU_F[i_om]:.2f} meV" in moved["omega_title"]
+    np.testing.assert_array_equal(np.float32(moved["cut_V"]), k2[i_mu + 6, :])
+
     os.makedirs(ARTIFACTS, exist_ok=True)
     page.screenshot(path=os.path.join(ARTIFACTS, "lecture.png"), full_page=True)
     assert not errors, errors
