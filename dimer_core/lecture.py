@@ -177,6 +177,8 @@ def lecture_html(params, mu_F=GRID_MU_F, V=GRID_V, omega_mu_F=OMEGA_MU_F, label=
     cut_V_fig.line("x", "y", source=cut_V, line_width=2)
     cut_mu_fig = figure(name="cut_mu_figure", title=f"{sym} ({unit}) against μ_F at V = {v[i_v]:.2f} mV", width=500, height=280, x_axis_label="μ_F (meV)", tools="pan,wheel_zoom,reset")
     cut_mu_fig.line("x", "y", source=cut_mu, line_width=2)
+    for fig in (cut_V_fig, cut_mu_fig):
+        fig.yaxis.formatter = PrintfTickFormatter(format="%.2g")
     v_spans.append(Span(location=float(v[i_v]), dimension="height", line_dash="dashed", line_color="gray"))
     mu_span = Span(location=float(mu[i_mu]), dimension="height", line_dash="dashed", line_color="gray")
     cut_V_fig.add_layout(v_spans[-1])
