@@ -1,4 +1,5 @@
-"""Command line: ``dimer-core point | maps | sweep | modes | rates | levels | fit | study | figures | lecture`` (also ``python -m dimer_core``).
+"""Command line: ``dimer-core point | maps | sweep | modes | rates | levels | fit | study | figures | lecture``
+(also ``python -m dimer_core``).
 
 ``point`` and ``maps`` also take a junction (docs/junction.md): ``--model FILE`` (TOML) or a junction
 ``--preset`` (chain3, ring4, stm, …), with ``--pair a,b`` choosing the pair of sites whose couplings ``point``

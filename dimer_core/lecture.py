@@ -154,12 +154,14 @@ def lecture_html(params, mu_F=GRID_MU_F, V=GRID_V, omega_mu_F=OMEGA_MU_F, label=
     units = {k: QUANTITIES[k][0] for k in LECTURE_QUANTITIES}
     marker = ColumnDataSource({"V": [float(v[i_v])], "mu_F": [float(mu[i_mu])]}, name="marker")
     images, map_figs, v_spans = {}, [], []
+    palette = interp_palette(tuple(reversed(RdBu11)), 255)  # red < 0 < blue
+    ticks = PrintfTickFormatter(format="%.2g")
     for key, sym in LECTURE_QUANTITIES.items():
         values = ds[key].values
         half = _colour_half_width(key, values)
         src = ColumnDataSource({"image": [values]}, name=f"map_{key}")
         images[key] = src
-        mapper = LinearColorMapper(name=f"colours_{key}", palette=interp_palette(tuple(reversed(RdBu11)), 255), low=-half, high=half, nan_color="#cccccc")
+        mapper = LinearColorMapper(name=f"colours_{key}", palette=palette, low=-half, high=half, nan_color="#cccccc")
         fig = figure(title=f"{sym} ({units[key]})", width=300, height=290, x_range=(v[0], v[-1]),
                      y_range=(mu[0], mu[-1]), x_axis_label="V (mV)", y_axis_label="μ_F (meV)",
                      tools="pan,wheel_zoom,reset,hover", tooltips=[("V", "$x{0.00} mV"), ("μ_F", "$y{0.00} meV"),
@@ -167,18 +169,22 @@ def lecture_html(params, mu_F=GRID_MU_F, V=GRID_V, omega_mu_F=OMEGA_MU_F, label=
         fig.image(image="image", source=src, x=v[0], y=mu[0], dw=v[-1] - v[0], dh=mu[-1] - mu[0],
                   color_mapper=mapper)
         fig.scatter(x="V", y="mu_F", source=marker, marker="x", size=12, line_color="lime", line_width=3)
-        fig.add_layout(ColorBar(color_mapper=mapper, width=8, formatter=PrintfTickFormatter(format="%.2g")), "right")
+        fig.add_layout(ColorBar(color_mapper=mapper, width=8, formatter=ticks), "right")
         map_figs.append(fig)
     first = next(iter(LECTURE_QUANTITIES))
     cut_V = ColumnDataSource({"x": v, "y": ds[first].values[i_mu, :]}, name="cut_V")
     cut_mu = ColumnDataSource({"x": mu, "y": ds[first].values[:, i_v]}, name="cut_mu")
     sym, unit = LECTURE_QUANTITIES[first], units[first]
-    cut_V_fig = figure(name="cut_V_figure", title=f"{sym} ({unit}) against V at μ_F = {mu[i_mu]:.2f} meV", width=500, height=280, x_axis_label="V (mV)", tools="pan,wheel_zoom,reset")
-    cut_V_fig.line("x", "y", source=cut_V, line_width=2)
-    cut_mu_fig = figure(name="cut_mu_figure", title=f"{sym} ({unit}) against μ_F at V = {v[i_v]:.2f} mV", width=500, height=280, x_axis_label="μ_F (meV)", tools="pan,wheel_zoom,reset")
-    cut_mu_fig.line("x", "y", source=cut_mu, line_width=2)
-    for fig in (cut_V_fig, cut_mu_fig):
-        fig.yaxis.formatter = PrintfTickFormatter(format="%.2g")
+
+    def curves(name, title, x_label, **options):
+        return figure(name=name, title=title, width=500, height=280, x_axis_label=x_label,
+                      tools="pan,wheel_zoom,reset", **options)
+
+    cut_V_fig = curves("cut_V_figure", f"{sym} ({unit}) against V at μ_F = {mu[i_mu]:.2f} meV", "V (mV)")
+    cut_mu_fig = curves("cut_mu_figure", f"{sym} ({unit}) against μ_F at V = {v[i_v]:.2f} mV", "μ_F (meV)")
+    for fig, src in ((cut_V_fig, cut_V), (cut_mu_fig, cut_mu)):
+        fig.line("x", "y", source=src, line_width=2)
+        fig.yaxis.formatter = ticks
     v_spans.append(Span(location=float(v[i_v]), dimension="height", line_dash="dashed", line_color="gray"))
     mu_span = Span(location=float(mu[i_mu]), dimension="height", line_dash="dashed", line_color="gray")
     cut_V_fig.add_layout(v_spans[-1])
@@ -186,8 +192,8 @@ def lecture_html(params, mu_F=GRID_MU_F, V=GRID_V, omega_mu_F=OMEGA_MU_F, label=
     omega_all = ColumnDataSource({k: ds[k].values.ravel() for k in _OMEGA_KEYS}, name="omega_all")
     i_om = int(abs(om - mu[i_mu]).argmin())
     omega = ColumnDataSource({"V": v, **{k: ds[k].values[i_om] for k in _OMEGA_KEYS}}, name="omega")
-    omega_fig = figure(name="omega_figure", title=f"mean orientation Ω (Fokker–Planck) at μ_F = {om[i_om]:.2f} meV", width=500, height=280, x_axis_label="V (mV)", y_axis_label="Ω",
-                       y_range=(-1.05, 1.05), tools="pan,wheel_zoom,reset")
+    omega_fig = curves("omega_figure", f"mean orientation Ω (Fokker–Planck) at μ_F = {om[i_om]:.2f} meV", "V (mV)",
+                       y_axis_label="Ω", y_range=(-1.05, 1.05))
     for k, colour in zip(_OMEGA_KEYS, _OMEGA_COLOURS):
         omega_fig.line("V", k, source=omega, line_width=2, color=colour, legend_label=f"Ω_{k[-1]}")
     omega_fig.legend.location = "bottom_left"

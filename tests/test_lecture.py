@@ -16,10 +16,12 @@ import pytest
 
 import dimer_core as dc
 from dimer_core import cli
-from dimer_core.lecture import COLOUR_PERCENTILE, GRID_MU_F, GRID_V, LECTURE_QUANTITIES, OMEGA_MU_F, lecture_data, lecture_html
+from dimer_core.lecture import (COLOUR_PERCENTILE, GRID_MU_F, GRID_V, LECTURE_QUANTITIES, OMEGA_MU_F, lecture_data,
+                                lecture_html)
 from dimer_core.studies.sweeps import fp_sweep
 
-from .ui_support import ARTIFACTS, browser_context_args, browser_type_launch_args, wait_until, watch_console  # noqa: F401
+from .ui_support import (ARTIFACTS, browser_context_args, browser_type_launch_args, wait_until,  # noqa: F401
+                         watch_console)
 
 SMALL_MU_F = np.linspace(-3.0, 3.0, 25)
 SMALL_V = np.linspace(-6.0, 6.0, 31)
