@@ -20,6 +20,7 @@ couplings/        the named couplings: the dimer's (point, maps) and any junctio
 spins/            energy and fields of the spins, Fokker–Planck, the stochastic LLG and its integrators, modes, rates
 studies/          bias sweeps, fits, figures, parameter studies on Dask
 cli               the command line on top (``dimer-core``); the dashboard (``dashboard/``, ``app.py``) beside it
+lecture           one standalone HTML page of maps, cuts and Omega moved by sliders offline (``dimer-core lecture``)
 """
 __version__ = "0.5.0"
 

@@ -1,4 +1,5 @@
-"""Command line: ``dimer-core point | maps | sweep | modes | rates | levels | fit | study | figures`` (also ``python -m dimer_core``).
+"""Command line: ``dimer-core point | maps | sweep | modes | rates | levels | fit | study | figures | lecture``
+(also ``python -m dimer_core``).
 
 ``point`` and ``maps`` also take a junction (docs/junction.md): ``--model FILE`` (TOML) or a junction
 ``--preset`` (chain3, ring4, stm, …), with ``--pair a,b`` choosing the pair of sites whose couplings ``point``
@@ -297,6 +298,39 @@ def cmd_maps(args):
     print(f"wrote {len(ds.data_vars)} quantities on {mu_f.size} x {v.size} (mu_F x V) to {args.out}")
     if ds.attrs["validity"]:
         print(f"note: {ds.attrs['validity']}")
+    return 0
+
+
+LECTURE_MAX_POINTS = 401
+"""Most points per axis of ``lecture``'s grids: the page embeds every map (4 bytes a point each)."""
+
+
+def cmd_lecture(args):
+    from .lecture import LECTURE_QUANTITIES, lecture_html
+
+    grids = {}
+    for option, attr, lo, hi, unit in (("--mu_F", "mu_F_range", -50.0, 50.0, "meV"), ("--V", "V_range", -100.0, 100.0,
+                                        "mV"), ("--omega_mu_F", "omega_mu_F_range", -50.0, 50.0, "meV")):
+        grids[option] = parse_range(getattr(args, attr), option, lo, hi, unit)
+        fewest = 1 if option == "--omega_mu_F" else 2
+        if not fewest <= grids[option].size <= LECTURE_MAX_POINTS:
+            raise UsageError(f"{option} {getattr(args, attr)!r}: need {fewest} <= N <= {LECTURE_MAX_POINTS} "
+                             f"(the page embeds every point)")
+    _prepare_out(args.out, (".html",), ".html")
+    p = _params_from(args, exclude=("mu_F", "V"))
+    try:
+        html = lecture_html(p, grids["--mu_F"], grids["--V"], grids["--omega_mu_F"], label=args.preset)
+    except ValueError as exc:
+        raise UsageError(str(exc))
+    try:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(html)
+    except OSError as exc:
+        raise _write_error(args.out, exc)
+    size = os.path.getsize(args.out)
+    print(f"wrote the lecture page of {args.preset} ({len(LECTURE_QUANTITIES)} maps on {grids['--mu_F'].size} x "
+          f"{grids['--V'].size} (mu_F x V), Omega at {grids['--omega_mu_F'].size} mu_F) to {args.out}: "
+          f"{size / 1e6:.2f} MB, opens offline")
     return 0
 
 
@@ -784,6 +818,18 @@ def build_parser(prog="dimer-core"):
     p_study.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
     p_study.add_argument("--progress", action="store_true", help="show the progress bar even when not a terminal")
     p_study.set_defaults(run=cmd_study)
+    p_lec = sub.add_parser("lecture", help="one self-contained HTML page (offline): maps, cuts and Omega moved by "
+                                           "sliders in the browser")
+    _add_params(p_lec, exclude=("mu_F", "V"))
+    p_lec.add_argument("--mu_F", dest="mu_F_range", default="-6:6:121", metavar="LO:HI:N",
+                       help="mu_F grid of the maps in meV (default -6:6:121)")
+    p_lec.add_argument("--V", dest="V_range", default="-12:12:121", metavar="LO:HI:N",
+                       help="bias grid of the maps and Omega curves in mV (default -12:12:121)")
+    p_lec.add_argument("--omega_mu_F", dest="omega_mu_F_range", default="-6:6:13", metavar="LO:HI:N",
+                       help="coarse mu_F grid of the Fokker-Planck Omega(V) curves in meV, within --mu_F "
+                            "(default -6:6:13; e.g. 0:0:1 for one mu_F)")
+    p_lec.add_argument("--out", required=True, help="output file, .html (missing folders are created)")
+    p_lec.set_defaults(run=cmd_lecture)
     p_fig = sub.add_parser("figures", help="the paper's Figs. 2, 4, 5, 6, 7 as PNG files")
     p_fig.add_argument("--out", required=True, help="output folder (created if missing)")
     p_fig.set_defaults(run=cmd_figures)
@@ -847,4 +893,5 @@ def main(argv=None, prog="dimer-core"):
 
 __all__ = ["EXIT_USAGE", "EXIT_INTERRUPTED", "UsageError", "parse_range", "JUNCTION_OVERRIDES", "cmd_point",
            "cmd_maps", "cmd_sweep", "cmd_modes", "cmd_rates", "cmd_levels", "cmd_fit", "cmd_figures", "cmd_study",
+           "LECTURE_MAX_POINTS", "cmd_lecture",
            "build_parser", "main"]
