@@ -154,7 +154,7 @@ def lecture_html(params, mu_F=GRID_MU_F, V=GRID_V, omega_mu_F=OMEGA_MU_F, label=
     units = {k: QUANTITIES[k][0] for k in LECTURE_QUANTITIES}
     marker = ColumnDataSource({"V": [float(v[i_v])], "mu_F": [float(mu[i_mu])]}, name="marker")
     images, map_figs, v_spans = {}, [], []
-    palette = interp_palette(tuple(reversed(RdBu11)), 255)  # red < 0 < blue
+    palette = interp_palette(RdBu11, 255)  # blue < 0 < red, as on the dashboard (dashboard/plots.py)
     ticks = PrintfTickFormatter(format="%.2g")
     for key, sym in LECTURE_QUANTITIES.items():
         values = ds[key].values
