@@ -12,7 +12,6 @@ A map's colour scale is ±max|value|, unless a narrow feature (a tip resonance o
 T_eff) would wash out the rest: where max|value| exceeds :data:`CLIP_FACTOR` times the
 :data:`CLIP_PERCENTILE`-th percentile of |value|, the scale is ± that percentile, values beyond take the end
 colours, and a line under the title says so with the true max|value| (the hover shows every value as computed).
-Uploading a model file loads it every time, even the same file again (after editing it, or after a preset).
 """
 import numpy as np
 import panel as pn
@@ -173,7 +172,7 @@ def junction_app():
     upload = pn.widgets.FileInput(accept=".toml,.txt", css_classes=["model-file"])
 
     def uploaded(event):
-        if not event.new:  # None, or emptied by upload.clear() in the browser
+        if not event.new:
             return
         try:
             text = event.new.decode("utf-8")
@@ -182,13 +181,7 @@ def junction_app():
             return
         state.load_text(text, upload.filename or "uploaded file")
 
-    def uploaded_again(event):
-        uploaded(event)
-        if event.new:
-            upload.clear()  # the browser's file input forgets the file: choosing it again is a new upload
-
-    # onlychanged=False: the same bytes again (after a preset, or a file edited back) load the model again
-    upload.param.watch(uploaded_again, "value", onlychanged=False)
+    upload.param.watch(uploaded, "value")
     alert = pn.pane.Alert(pn.bind(lambda m: m, state.param.message), alert_type="danger",
                           visible=pn.bind(bool, state.param.message), css_classes=["junction-message"])
     status = pn.pane.Str(state.param.status, css_classes=["junction-status"])

@@ -139,13 +139,15 @@ def lecture_html(params, mu_F=GRID_MU_F, V=GRID_V, omega_mu_F=OMEGA_MU_F, label=
     sliders step through the grids; the selected quantity's cuts are read from the embedded map, Omega(V)
     from the coarse mu_F nearest the slider's (docs/lecture.md, "What the page holds").
     """
-    from bokeh.embed import file_html
+    from bokeh.embed.bundle import Bundle
+    from bokeh.embed.elements import html_page_for_render_items
+    from bokeh.embed.util import OutputDocumentFor, standalone_docs_json_and_render_items
     from bokeh.layouts import column, gridplot, row
     from bokeh.models import (ColorBar, ColumnDataSource, CustomJS, Div, LinearColorMapper, PrintfTickFormatter,
                               Select, Slider, Span)
     from bokeh.palettes import RdBu11, interp_palette
     from bokeh.plotting import figure
-    from bokeh.resources import INLINE
+    from bokeh.resources import Resources
 
     ds = lecture_data(params, mu_F, V, omega_mu_F) if data is None else data
     mu, v, om = ds.mu_F.values, ds.V.values, ds.omega_mu_F.values
@@ -227,7 +229,13 @@ def lecture_html(params, mu_F=GRID_MU_F, V=GRID_V, omega_mu_F=OMEGA_MU_F, label=
     layout = column(header, row(mu_slider, v_slider, pick),
                     gridplot(map_figs, ncols=len(map_figs), toolbar_location="right"),
                     row(cut_V_fig, cut_mu_fig, omega_fig))
-    return file_html(layout, INLINE, title=title)
+    # BokehJS written into the page from its raw sources: Bokeh's own bundling (file_html with INLINE) adds every
+    # registered extension as a <script src>, e.g. Panel's once panel is imported, which a file opened from disk
+    # cannot load; the page is file_html's, with a bundle of BokehJS alone
+    with OutputDocumentFor([layout]):
+        docs_json, render_items = standalone_docs_json_and_render_items([layout])
+        bundle = Bundle(js_raw=Resources(mode="inline").js_raw)
+        return html_page_for_render_items(bundle, docs_json, render_items, title=title)
 
 
 __all__ = ["LECTURE_QUANTITIES", "GRID_MU_F", "GRID_V", "OMEGA_MU_F", "COLOUR_PERCENTILE", "TITLE_PARAMS",

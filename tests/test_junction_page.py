@@ -219,23 +219,3 @@ def test_a_narrow_tip_resonance_does_not_set_the_colour_scale(page):
     smooth = page.plots.images["D_31"]  # D_31 has no narrow feature: ±max, no note
     assert not smooth["clipped"] and smooth["mapper"].high == pytest.approx(largest(s.data["D_31"].values))
     assert colour_range(np.array([np.nan, 0.0])) == (1.0, False)
-
-
-def test_uploading_the_same_file_again_reloads_the_model(page):
-    s, upload = page.state, page.upload
-    model = J.preset("chain3").updated(eps=(0.0, 0.7, 0.0), name="edited-chain")
-    text = J.dumps(model).encode()
-    upload.param.update(filename="chain.toml", value=text)
-    settle(s)
-    assert s.source == "chain.toml" and s.junction.name == "edited-chain"
-    s.preset = "ring4"  # switch to a preset, then upload the very same file again
-    settle(s)
-    assert s.junction.n_sites == 4
-    upload.param.update(filename="chain.toml", value=text)
-    settle(s)
-    assert s.source == "chain.toml" and s.junction == J.loads(text.decode()), "the same file again is loaded"
-    edited = J.dumps(model.updated(eps=(0.0, -0.4, 0.0))).encode()  # edited on disk, uploaded under its name
-    upload.param.update(filename="chain.toml", value=edited)
-    settle(s)
-    assert s.junction.eps == (0.0, -0.4, 0.0)
-    assert_page_shows(page, s.junction, s.site_a, s.site_b)

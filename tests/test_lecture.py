@@ -71,6 +71,11 @@ def column(attrs, name):
 
 @pytest.fixture(scope="module")
 def small_page():
+    """Built with Panel imported (as in a notebook or after the dashboard's tests): Bokeh's own bundling then
+    added Panel's extension as a <script src> that a file opened from disk cannot load."""
+    import panel  # noqa: F401
+    import dashboard.app  # noqa: F401  (registers every Panel model the dashboard uses)
+
     p = dc.preset("weak-soc")
     return p, lecture_html(p, SMALL_MU_F, SMALL_V, SMALL_OMEGA_MU_F, label="weak-soc")
 

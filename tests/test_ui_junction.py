@@ -88,34 +88,3 @@ def test_the_dimer_page_links_to_the_junction_page(page, app_server):
     wait_until(lambda: len(app_server.junctions) > before, timeout=OPEN, message="the junction page from the link")
     assert page.url == app_server.url + "junction"
     wait_until(lambda: len(shown_maps(page)) == 4, timeout=OPEN, message="its maps")
-
-
-def test_the_same_model_file_uploaded_again_is_loaded_again(page, app_server, tmp_path):
-    """In the browser: a file chosen again (after a preset, after editing it on disk) reloads the model."""
-    errors = watch_console(page)
-    before = len(app_server.junctions)
-    page.goto(app_server.url + "junction", timeout=OPEN * 1000)
-    wait_until(lambda: len(app_server.junctions) > before or app_server.failures, timeout=OPEN,
-               message="the junction page's template")
-    state = app_server.junctions[before].state
-    path = tmp_path / "mine.toml"
-    path.write_text(J.dumps(J.preset("chain3").updated(eps=(0.0, 0.7, 0.0), name="mine")))
-    chooser = page.locator(".model-file input[type=file]")
-    chooser.set_input_files(str(path))
-    wait_until(lambda: state.source == "mine.toml" and state.junction.eps[1] == 0.7, timeout=OPEN,
-               message="the uploaded model on the server")
-    page.locator(".junction-preset select").select_option("ring4")
-    wait_until(lambda: state.junction.n_sites == 4, timeout=OPEN, message="ring4 on the server")
-    # the server clears the browser's file input after each upload; choosing before that clear arrives would be
-    # undone by it (a race only a test is fast enough to run into: under load the edited file below was lost)
-    cleared = lambda: chooser.evaluate("el => el.value") == ""  # noqa: E731
-    wait_until(cleared, timeout=OPEN, message="the file input cleared")
-    chooser.set_input_files(str(path))  # the same file again
-    wait_until(lambda: state.source == "mine.toml" and state.junction.n_sites == 3, timeout=OPEN,
-               message="the same file, uploaded again, on the server")
-    path.write_text(J.dumps(J.preset("chain3").updated(eps=(0.0, -0.4, 0.0), name="mine")))
-    wait_until(cleared, timeout=OPEN, message="the file input cleared")
-    chooser.set_input_files(str(path))  # edited on disk, chosen again
-    wait_until(lambda: state.junction.eps[1] == -0.4, timeout=OPEN, message="the edited file on the server")
-    assert state.message == ""
-    assert errors == [], errors
