@@ -176,6 +176,19 @@ def bounds_text(name):
     return f"{lo:g} <= {name} <= {hi:g}{unit}"
 
 
+def checked_axis(name, values):
+    """``values`` of the parameter ``name`` (mu_F in meV or V in mV) as a 1-D float array for a grid; a
+    ValueError names ``name`` and its bounds (those of :class:`DimerParams`) when a value is out of them or not
+    finite, or when the axis is empty."""
+    arr = np.asarray(values, dtype=float).reshape(-1)
+    if arr.size == 0 or not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} grid must be a non-empty list of finite numbers")
+    lo, hi = DimerParams.param[name].bounds
+    if arr.min() < lo or arr.max() > hi:
+        raise ValueError(f"{name} grid reaches {np.abs(arr).max():g}; allowed: {bounds_text(name)}")
+    return arr
+
+
 def check_value(name, value):
     """Validate one parameter value; raise ``ValueError`` naming the allowed range."""
     if name not in DimerParams.param or name == "name":
@@ -227,5 +240,5 @@ def preset(name, **changes):
         raise ValueError(f"unknown preset {name!r}; known presets: {', '.join(PRESETS)}")
     return DimerParams(**{**PRESETS[name], **changes})
 
-__all__ = ["ELECTRONIC", "VECTORS", "UnitVector", "Vector3", "unit_vector", "DimerParams", "bounds_text",
+__all__ = ["checked_axis", "ELECTRONIC", "VECTORS", "UnitVector", "Vector3", "unit_vector", "DimerParams", "bounds_text",
            "check_value", "PAPER_DEFAULTS", "SPIN_DEFAULTS", "PRESETS", "preset"]

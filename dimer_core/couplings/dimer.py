@@ -29,7 +29,7 @@ import xarray as xr
 from numba import vectorize
 
 from ..cache import BoundedCache
-from ..params import DimerParams
+from ..params import DimerParams, checked_axis
 from ..electrons.assemble import map_outputs, map_outputs_zero_temperature, zero_temperature_sides
 from ..electrons.response import RAW_INDEX, RAW_SPEC, direct
 from ..electrons.tables import build_node_table, build_thermal_table
@@ -177,19 +177,6 @@ def thermal_table(p, lo, hi, refine=1.0):
     return table
 
 
-def checked_axis(name, values):
-    """``values`` (mu_F in meV or V in mV) as a 1-D float array; a ValueError names ``name`` and its range
-    (|mu_F| ≤ 50 meV, |V| ≤ 100 mV) when a value is out of it or not finite, or when the axis is empty."""
-    arr = np.asarray(values, dtype=float).reshape(-1)
-    if arr.size == 0 or not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} grid must be a non-empty list of finite numbers")
-    bound = 50.0 if name == "mu_F" else 100.0
-    if np.abs(arr).max() > bound:
-        unit = "meV" if name == "mu_F" else "mV"
-        raise ValueError(f"{name} grid reaches {np.abs(arr).max():g}; allowed: -{bound:g} <= {name} <= {bound:g} {unit}")
-    return arr
-
-
 def zero_temperature_sides_of(p, spec, refine=1.0):
     """The cached :class:`~dimer_core.electrons.assemble.ZeroTemperatureSides` of ``spec`` for the parameters ``p``."""
     key = (p.electronic_key(), refine, spec.names, spec.scale.tobytes())
@@ -301,5 +288,5 @@ def cache_nbytes():
     return sum(cache.nbytes for cache in _CACHES)
 
 
-__all__ = ["checked_axis", "QUANTITIES", "T_EFF_LIMIT", "point", "raw_point", "maps", "raw_map", "named_map", "named",
+__all__ = ["QUANTITIES", "T_EFF_LIMIT", "point", "raw_point", "maps", "raw_map", "named_map", "named",
            "effective_temperature", "t_eff_note", "guide_levels", "clear_caches", "cache_nbytes"]

@@ -27,6 +27,7 @@ from numba import njit, prange
 
 from .assemble import hermite_weights, locate, quintic_weights, window_factor
 from ..cache import BoundedCache
+from ..params import DimerParams, checked_axis
 from ..units import K_B
 from . import junction_tables as tables
 from .junction_tables import SEGMENTS_PER_PANEL
@@ -36,7 +37,7 @@ MAX_BYTES = 512 * 2 ** 20
 """Largest map (its arrays) and largest table, in bytes: 512 MiB.  A 201 × 201 map of every pair of four sites
 takes 140 MB; of eight sites 560 MB, refused: ``pairs=`` holds only the sites needed."""
 
-MU_F_LIMIT, V_LIMIT = 50.0, 100.0
+MU_F_LIMIT, V_LIMIT = DimerParams.param.mu_F.bounds[1], DimerParams.param.V.bounds[1]
 """Bounds of the grids (meV, mV), those of :class:`dimer_core.params.DimerParams`."""
 
 _tables = BoundedCache(max_items=8, max_bytes=512 * 2 ** 20)
@@ -251,16 +252,6 @@ def map_arrays_thermal(mu, lead, pair, pairs, eta, kt, mu_f, bias, out):
     return out
 
 
-def _grid(name, values, limit, unit):
-    arr = np.asarray(values, dtype=float).reshape(-1)
-    if arr.size == 0 or not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} grid must be a non-empty list of finite numbers")
-    if np.abs(arr).max() > limit:
-        raise ValueError(f"{name} grid reaches {np.abs(arr).max():g}; allowed: "
-                         f"-{limit:g} <= {name} <= {limit:g} {unit}")
-    return arr
-
-
 def selected_sites(junction, pairs=None, sites=None):
     """The sorted sites (1-based) a map holds: those of ``pairs`` ((a, b), …), or ``sites``, or all."""
     n = junction.n_sites
@@ -360,8 +351,7 @@ def maps(junction, mu_F, V, pairs=None, sites=None, refine=1.0):
     from ..junction.modelfile import dumps
 
     junction.check()
-    mu_F = _grid("mu_F", mu_F, MU_F_LIMIT, "meV")
-    V = _grid("V", V, V_LIMIT, "mV")
+    mu_F, V = checked_axis("mu_F", mu_F), checked_axis("V", V)
     chosen = selected_sites(junction, pairs, sites)
     _check_size(mu_F.size, V.size, chosen, junction)
     n, m = len(chosen), len(junction.leads)

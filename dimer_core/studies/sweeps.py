@@ -17,12 +17,12 @@ Every sweep runs at the parameters' mu_F and takes its couplings from
 import numpy as np
 import xarray as xr
 
-from ..couplings.dimer import checked_axis, named_map, parameter_attrs, raw_map
+from ..couplings.dimer import named_map, parameter_attrs, raw_map
 from ..spins.drift import calculus_flag
 from ..spins.integrators import integrator_code
 from ..spins.langevin import (STEPS_PER_TURN, DimerSpinModel, PinnedSpinModel, cross_matrix, ensemble, ensemble_seconds,
                        trajectory, validity)
-from ..params import DimerParams
+from ..params import DimerParams, checked_axis
 from ..electrons.response import RAW_INDEX
 from ..spins.pinned import bare_terms, free_spin_energy, free_spin_terms, fp_sweep_values, local_minima
 from ..spins.junction_spins import TERMS, check_terms, llg_blocks
