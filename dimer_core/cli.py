@@ -441,6 +441,29 @@ def cmd_sweep(args):
     return 0
 
 
+def _modes_map(args, mu_f):
+    """``modes`` with ``--mu_F LO:HI:N``: the lines over (mu_F, V) (:func:`dimer_core.studies.mode_maps.modes_map`)."""
+    from .progress import TerminalBar
+    from .studies.mode_maps import line_summary, modes_map
+
+    if args.f_range is not None:
+        raise UsageError("--f (the absorption spectrum) is for one mu_F; give --mu_F a single value with it")
+    p = _params_from(args, exclude=("V", "mu_F"))
+    v = parse_range(args.V_range, "--V", -100.0, 100.0, "mV")
+    _prepare_out(args.out, (".nc", ".csv"), ".nc (NetCDF) or .csv")
+    try:
+        bar = TerminalBar("modes") if sys.stderr.isatty() or args.progress else None
+        ds = modes_map(p, mu_f, v, spins=args.spins, terms=args.terms, progress=bar)
+    except ValueError as exc:
+        raise UsageError(str(exc))
+    summary = list(line_summary(ds).data_vars)
+    _write_nc_or_table(ds, args.out, ds[summary], "n_stable")
+    stable = int((ds.n_stable > 0).sum())
+    print(f"wrote the modes of {args.spins} spins on {mu_f.size} x {v.size} (mu_F x V) to {args.out} "
+          f"(a stable state at {stable} of {mu_f.size * v.size} points; frequency and linewidth in GHz)")
+    return 0
+
+
 def _write_nc_or_table(ds, path, table, present):
     """``ds`` as NetCDF for a .nc path, else the dataset ``table`` in long format (rows where ``present`` is
     set), stamped with the version (:func:`dimer_core.export.stamped`)."""
@@ -459,6 +482,11 @@ def _write_nc_or_table(ds, path, table, present):
 def cmd_modes(args):
     from .studies.sweeps import modes_sweep
 
+    raw_mu = args.mu_F_value
+    if raw_mu is not None and ":" in raw_mu:
+        return _modes_map(args, parse_range(raw_mu, "--mu_F", -50.0, 50.0, "meV"))
+    if raw_mu is not None:
+        args.param_mu_F = raw_mu
     p, v = _params_and_biases(args)
     f = None if args.f_range is None else parse_range(args.f_range, "--f", 0.0, 1e5, "GHz")
     try:
@@ -749,7 +777,10 @@ def build_parser(prog="dimer-core"):
     p_sweep.set_defaults(run=cmd_sweep)
     p_modes = sub.add_parser("modes", help="ESR/FMR lines: mode frequencies and linewidths against V, to CSV "
                                            "or NetCDF")
-    _add_params(p_modes, exclude=("V",))
+    _add_params(p_modes, exclude=("V", "mu_F"))
+    p_modes.add_argument("--mu_F", dest="mu_F_value", metavar="VALUE|LO:HI:N",
+                         help=f"Fermi level in meV ({bounds_text('mu_F')}), or a grid LO:HI:N for a map over "
+                              "(mu_F, V): NetCDF, or CSV of the lowest stable line per point")
     p_modes.add_argument("--V", dest="V_range", default="-5:5:41", metavar="LO:HI:N",
                          help="bias grid in mV (default -5:5:41)")
     p_modes.add_argument("--spins", choices=("pinned", "both"), default="pinned",
@@ -760,6 +791,7 @@ def build_parser(prog="dimer-core"):
                          help="also the rf absorption Im chi(f) on this grid in GHz (NetCDF output)")
     p_modes.add_argument("--rf_axis", default="1,0,0", metavar="X,Y,Z",
                          help="direction of the rf field (default 1,0,0); the static field is --h")
+    p_modes.add_argument("--progress", action="store_true", help="show the progress bar even when not a terminal")
     p_modes.add_argument("--out", required=True, help="output file, .csv (modes) or .nc (everything)")
     p_modes.set_defaults(run=cmd_modes)
     p_rates = sub.add_parser("rates", help="switching rates between stable states against V (Langevin "
