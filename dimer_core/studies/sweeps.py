@@ -521,17 +521,20 @@ def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajector
                      integrator=integrator)
 
 
-def spectral_rates_sweep(params, V, terms="full", L=32, tolerance=1e-3):
+def spectral_rates_sweep(params, V, terms="full", L=32, tolerance=1e-3, unconverged="raise"):
     """Switching rates of spin 2 (m_1 pinned) against V from the spectrum of its Fokker–Planck operator in
     spherical harmonics up to degree ``L`` (:func:`dimer_core.spins.fp_spectrum.spectral_rates`, docs/rates.md),
     between the two stable states of :func:`dimer_core.spins.modes.stationary_states`: a Dataset on (V, basin) with
     the rate out of each basin (1/ns), the mean dwell 1/rate (ps), the population, and per bias λ₁ (1/ns) and
     the relative change of λ₁ from degree L − 4.  Biases without exactly two stable states, or whose slowest
     relaxation is not a switching (no barrier: ``attrs["no_switching"]`` says why), are NaN; a bias
-    where λ₁ has not converged to ``tolerance`` is refused (ValueError naming it and ``L``)."""
+    where λ₁ has not converged to ``tolerance`` is refused (ValueError naming it and ``L``), or with
+    ``unconverged="nan"`` left NaN with its ``convergence`` (what a study keeps)."""
     from ..spins.fp_spectrum import NotConverged, spectral_rates
     from ..spins.modes import stationary_states
 
+    if unconverged not in ("raise", "nan"):
+        raise ValueError(f"unconverged = {unconverged!r} is not known; allowed: raise, nan")
     notes = []
     p = _check(params)
     V = checked_axis("V", V)
@@ -547,7 +550,11 @@ def spectral_rates_sweep(params, V, terms="full", L=32, tolerance=1e-3):
         try:
             r = spectral_rates(model, k, states, L=L, tolerance=tolerance)
         except NotConverged as exc:
-            raise ValueError(f"V = {V[k]:g} mV: {exc}") from None
+            if unconverged == "raise":
+                raise ValueError(f"V = {V[k]:g} mV: {exc}") from None
+            notes.append(f"V = {V[k]:g} mV: {exc}")
+            change[k] = exc.change
+            continue
         except ValueError as exc:  # no barrier between the two states: no switching rate (NaN)
             notes.append(f"V = {V[k]:g} mV: {exc}")
             continue
