@@ -473,6 +473,20 @@ def modes_sweep(params, V, spins="pinned", terms="full", f_ghz=None, rf_axis=(1.
     return _labelled(ds, p, valid, reasons, method="linear-modes", spins=spins, terms=terms)
 
 
+def _switching_model(params, V, spins, terms, integrator):
+    """(params, V, SpinModel, valid, reasons, dt) of the rates and the telegraph trace of ``spins`` (checked)."""
+    if spins not in SPINS:
+        raise ValueError(f"spins = {spins!r} is not known; allowed: {', '.join(SPINS)}")
+    integrator_code(integrator)
+    p = _check(params)
+    V = checked_axis("V", V)
+    pinned, _ = pinned_model(p, V, terms)
+    model = pinned.spins() if spins == "pinned" else dimer_model(p, V, terms).spins()
+    valid, reasons = model.validity()
+    dt = time_scales(pinned, others=(model,) if spins == "both" else ())[0]
+    return p, V, model, valid, reasons, dt
+
+
 def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajectories=2, min_switches=20, core=0.5,
                 seed=0, progress=None, cancel=None, integrator="heun"):
     """Switching rates between the stable states against V at the parameters' mu_F, by Langevin counting
@@ -484,39 +498,11 @@ def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajector
     every basin has ``min_switches`` dwells.  Biases with fewer than two stable states have no rates (NaN).
     ``integrator``: see :data:`dimer_core.spins.integrators.INTEGRATORS`.
     """
-    from ..spins.modes import stationary_states
-    from ..spins.rates import switching_rates
+    from ..spins.switching import counted_rates
 
-    if spins not in SPINS:
-        raise ValueError(f"spins = {spins!r} is not known; allowed: {', '.join(SPINS)}")
-    integrator_code(integrator)
-    p = _check(params)
-    V = checked_axis("V", V)
-    pinned, _ = pinned_model(p, V, terms)
-    model = pinned.spins() if spins == "pinned" else dimer_model(p, V, terms).spins()
-    valid, reasons = model.validity()
-    states = [[s.m for s in stationary_states(model, k) if s.stable] if valid[k] else [] for k in range(V.size)]
-    dt = time_scales(pinned, others=(model,) if spins == "both" else ())[0]
-    every = 10
-    if t_total is None:
-        pilot_steps = MAX_RUN_STEPS // 20
-        pilot = switching_rates(model, V, states, dt, pilot_steps * dt, 1, core, every, seed, integrator=integrator)
-        competing = np.isfinite(pilot.m.values[:, 1, 0])
-        least = np.where(competing[:, None] & np.isfinite(pilot.m.values[..., 0]), pilot.n_dwells.values,
-                         np.iinfo(int).max).min(axis=1)
-        if np.any(competing & (least == 0)):
-            bad = V[competing & (least == 0)]
-            raise ValueError(f"no switch in {pilot_steps * dt:.3g} ps at V = {bad[0]:g} mV: the dwell there is "
-                             f"longer than that, and {min_switches} switches would need more than "
-                             f"{min_switches * pilot_steps * dt:.3g} ps per trajectory (over the budget of "
-                             f"{MAX_RUN_STEPS:.0e} steps); give t_total to run anyway")
-        need = np.max(np.where(competing, min_switches / np.maximum(least, 1), 0.0), initial=0.0)
-        t_total = min(max(need, 1.0) * pilot_steps, MAX_RUN_STEPS) * dt / n_trajectories
-    elif t_total / dt > MAX_RUN_STEPS:
-        raise ValueError(f"t_total = {t_total:g} ps is {t_total / dt:.3g} steps of {dt:.3g} ps; allowed: at most "
-                         f"{MAX_RUN_STEPS:.0e} steps per trajectory")
-    ds = switching_rates(model, V, states, dt, t_total, n_trajectories, core, every, seed, min_switches,
-                         progress, cancel, integrator=integrator)
+    p, V, model, valid, reasons, dt = _switching_model(params, V, spins, terms, integrator)
+    ds = counted_rates(model, V, dt, valid, t_total, n_trajectories, min_switches, core, seed, MAX_RUN_STEPS,
+                       progress, cancel, integrator=integrator)
     return _labelled(ds, p, valid, reasons, method="langevin-switching", spins=spins, terms=terms,
                      integrator=integrator)
 
@@ -530,47 +516,13 @@ def spectral_rates_sweep(params, V, terms="full", L=32, tolerance=1e-3, unconver
     relaxation is not a switching (no barrier: ``attrs["no_switching"]`` says why), are NaN; a bias
     where λ₁ has not converged to ``tolerance`` is refused (ValueError naming it and ``L``), or with
     ``unconverged="nan"`` left NaN with its ``convergence`` (what a study keeps)."""
-    from ..spins.fp_spectrum import NotConverged, spectral_rates
-    from ..spins.modes import stationary_states
+    from ..spins.switching import spectral_rates_along
 
-    if unconverged not in ("raise", "nan"):
-        raise ValueError(f"unconverged = {unconverged!r} is not known; allowed: raise, nan")
-    notes = []
     p = _check(params)
     V = checked_axis("V", V)
     model = pinned_model(p, V, terms)[0].spins()
     valid, reasons = model.validity()
-    centre = np.full((V.size, 2, 3), np.nan)
-    rate, population = np.full((V.size, 2), np.nan), np.full((V.size, 2), np.nan)
-    relaxation, change = np.full(V.size, np.nan), np.full(V.size, np.nan)
-    for k in range(V.size):
-        states = [s.m for s in stationary_states(model, k) if s.stable] if valid[k] else []
-        if len(states) != 2:
-            continue
-        try:
-            r = spectral_rates(model, k, states, L=L, tolerance=tolerance)
-        except NotConverged as exc:
-            if unconverged == "raise":
-                raise ValueError(f"V = {V[k]:g} mV: {exc}") from None
-            notes.append(f"V = {V[k]:g} mV: {exc}")
-            change[k] = exc.change
-            continue
-        except ValueError as exc:  # no barrier between the two states: no switching rate (NaN)
-            notes.append(f"V = {V[k]:g} mV: {exc}")
-            continue
-        centre[k] = states
-        rate[k], population[k] = 1e3 * r.rates, r.populations
-        relaxation[k], change[k] = 1e3 * r.relaxation, r.change
-    ds = xr.Dataset(
-        {"m": (("V", "basin", "component"), centre, {"units": "1", "description": "the basin's stable state"}),
-         "rate": (("V", "basin"), rate, {"units": "1/ns", "description": "switching rate out of the basin"}),
-         "dwell": (("V", "basin"), 1e3 / rate, {"units": "ps", "description": "mean dwell, 1/rate"}),
-         "population": (("V", "basin"), population, {"units": "1", "description": "stationary population"}),
-         "relaxation": ("V", relaxation, {"units": "1/ns", "description": "λ₁ = the sum of the two rates"}),
-         "convergence": ("V", change, {"units": "1", "description": f"relative change of λ₁ from L = {L - 4}"})},
-        coords={"V": ("V", V, {"units": "mV", "long_name": "bias voltage"}), "basin": np.arange(2),
-                "component": ["m2_x", "m2_y", "m2_z"]},
-        attrs={"L": L, "no_switching": "; ".join(notes)})
+    ds = spectral_rates_along(model, V, valid, ["m2_x", "m2_y", "m2_z"], L, tolerance, unconverged)
     return _labelled(ds, p, valid, reasons, method="fokker-planck-spectrum", spins="pinned", terms=terms)
 
 
@@ -579,31 +531,12 @@ def telegraph(params, V, t_total, spins="both", terms="full", core=0.5, seed=0, 
     (:func:`dimer_core.spins.rates.telegraph_trace`, by ``integrator``: see :data:`dimer_core.spins.integrators.INTEGRATORS`),
     with the stable states as ``attrs["states"]``; refused where the bias has fewer than two stable states or is
     outside the model's validity."""
-    from ..spins.modes import stationary_states
-    from ..spins.rates import telegraph_trace
+    from ..spins.switching import telegraph_at
 
-    if spins not in SPINS:
-        raise ValueError(f"spins = {spins!r} is not known; allowed: {', '.join(SPINS)}")
-    integrator_code(integrator)
-    p = _check(params)
-    V = checked_axis("V", [V])
-    pinned, _ = pinned_model(p, V, terms)
-    model = pinned.spins() if spins == "pinned" else dimer_model(p, V, terms).spins()
-    valid, reasons = model.validity()
-    if not valid[0]:
-        raise ValueError(f"V = {V[0]:g} mV is outside the model's validity: {reasons[0]}")
-    states = [s.m for s in stationary_states(model, 0) if s.stable]
-    if len(states) < 2:
-        raise ValueError(f"V = {V[0]:g} mV has {len(states)} stable state(s): nothing to switch between")
-    dt = time_scales(pinned, others=(model,) if spins == "both" else ())[0]
-    if not 0 < t_total <= MAX_RUN_STEPS * dt:
-        raise ValueError(f"t_total = {t_total:g} ps; allowed: 0 < t_total <= {MAX_RUN_STEPS * dt:.3g} ps "
-                         f"({MAX_RUN_STEPS:.0e} steps of {dt:.3g} ps)")
-    ds = telegraph_trace(model, 0, states, dt, t_total, core, max(1, int(round(0.05 / dt))), seed,
-                         integrator=integrator)
+    p, V, model, valid, reasons, dt = _switching_model(params, [V], spins, terms, integrator)
+    ds = telegraph_at(model, V[0], dt, t_total, valid[0], reasons[0], core, seed, MAX_RUN_STEPS, integrator)
     ds.attrs.update(parameter_attrs(p, exclude=("V",)))
-    ds.attrs.update(V_mV=float(V[0]), spins=spins, terms=terms, states=np.asarray(states).ravel(),
-                    integrator=integrator)
+    ds.attrs.update(spins=spins, terms=terms)
     return ds
 
 __all__ = ["MAX_STEPS", "MAX_RUN_STEPS", "FP_OUTPUTS", "LANGEVIN_OUTPUTS", "tensor", "fp_sweep", "current_sweep",
