@@ -11,12 +11,14 @@ The notebook ``examples/notebooks/quickstart.ipynb`` is copied into ``docs/noteb
 executed by myst-nb while the site builds.
 """
 import shutil
+import sys
 from pathlib import Path
 
 import dimer_core
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE / "_ext"))  # the site's own extensions (not the package)
 
 project = "dimer_core"
 author = "the dimer_core contributors"
@@ -27,13 +29,14 @@ extensions = [
     "myst_nb",                       # Markdown pages (MyST) and notebooks
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.napoleon",           # NumPy-style Parameters/Returns sections
     "sphinx.ext.mathjax",
     "sphinx_gallery.gen_gallery",
+    "plain_docstrings",              # docs/_ext: docstrings that are not valid reST are shown verbatim
 ]
 
-source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb", ".rst": "restructuredtext"}
-exclude_patterns = ["_build", "build", "**.ipynb_checkpoints", "gallery/*.md", "auto_gallery/*.ipynb",
+# .rst first: autosummary writes its generated pages (docs/generated/) with the first suffix, in reST
+source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
+exclude_patterns = ["_build", "build", "_ext", "**.ipynb_checkpoints", "gallery", "auto_gallery/*.ipynb",
                     "auto_gallery/*.py", "auto_gallery/*.zip"]
 root_doc = "index"
 
@@ -48,19 +51,12 @@ suppress_warnings = [
 # -- API reference ---------------------------------------------------------------------------------
 autosummary_generate = True
 autosummary_imported_members = False
+autosummary_ignore_module_all = False   # the tables list a module's __all__, as autodoc documents it
 autodoc_default_options = {"members": True, "show-inheritance": False}
 autodoc_member_order = "bysource"
 autodoc_typehints = "none"
-napoleon_numpy_docstring = True
-napoleon_google_docstring = False
-# Names the docstrings mention in ``backticks`` or :mod: roles without a target in this site.
-nitpick_ignore_regex = [
-    (r"py:.*", r"(numpy|np|xarray|xr|pandas|pd|scipy|numba|param|dask|distributed|zarr|matplotlib|panel|bokeh)"
-               r"(\..*)?"),
-    (r"py:class", r".*"),            # types written in prose inside "Parameters" (e.g. "array of float")
-    (r"py:obj", r"^_.*"),
-]
-
+# Classes of other libraries (bases, attribute types): no intersphinx, as the build runs offline.
+nitpick_ignore_regex = [(r"py:.*", r"(xarray|param|numpy|pandas|scipy|numba|panel|bokeh|dask|distributed|zarr)\..*")]
 # -- Notebooks (myst-nb) ----------------------------------------------------------------------------
 nb_execution_mode = "force"
 nb_execution_timeout = 600

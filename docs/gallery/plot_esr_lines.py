@@ -34,4 +34,9 @@ fig.suptitle("ESR lines of spin 2, weak SOC, mu_F = 0")
 fig.tight_layout()
 
 # %%
-print(lines["frequency"].sel(V=0.0, method="nearest").values.round(2), "GHz at V = 0")
+# At V = 0 the stable state is spin 2 against m₁; where a state gains or loses stability along V:
+at0 = lines.sel(V=0.0)
+for s in lines.state.values[at0["stable"].values]:
+    print(f"V = 0, stable state {s}: f = {float(at0.frequency.sel(state=s, mode=0)):.1f} GHz, "
+          f"linewidth {float(at0.linewidth.sel(state=s, mode=0)):.1f} GHz, m2 = {at0.m.sel(state=s).values.round(3)}")
+print(lines.attrs["events"])

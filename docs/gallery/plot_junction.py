@@ -20,10 +20,10 @@ model_file = next(p / "examples" / "junction_ring4.toml" for p in (here, *here.p
 ring = J.read_model(model_file)
 print(ring.name, f"{ring.n_sites} sites,", len(ring.leads), "leads")
 
-pt = J.point(ring)
-view = J.pair_view(pt, 1, 3)
-for key in ("J_13", "D_13"):
-    print(key, np.round(np.asarray(view[key].values), 5), view[key].attrs.get("units", ""))
+view = J.pair_view(J.point(ring.updated(mu_F=0.5, V=2.0)), 1, 3)   # at mu_F = 0.5 meV, V = 2 mV
+for key in ("J_13", "D_13", "A_13"):
+    unit, description = J.describe(key)
+    print(f"{key} = {view[key]: .4g} {unit}   ({description})")
 
 # %%
 # The maps: the junction's tables are built once, then each (μ_F, V) point costs O(1).
@@ -32,11 +32,10 @@ m = J.maps.maps(ring, mu_F, V, pairs=[(1, 3)])
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
 for ax, key in zip(axes, ("J_13", "D_13")):
     z = np.asarray(J.value(m, key))
-    z = z if z.ndim == 2 else z[..., 1]   # a vector coupling: its y component
     lim = float(np.abs(z).max()) or 1.0
     im = ax.pcolormesh(V, mu_F, z, cmap="RdBu_r", vmin=-lim, vmax=lim, shading="auto")
-    ax.set_title(key if z.ndim == 2 else key)
+    ax.set_title(f"{key}, ring4")
     ax.set_xlabel("V (mV)")
-    fig.colorbar(im, ax=ax)
+    fig.colorbar(im, ax=ax, label=f"{key} ({J.describe(key)[0]})")
 axes[0].set_ylabel(r"$\mu_F$ (meV)")
 fig.tight_layout()

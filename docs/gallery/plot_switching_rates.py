@@ -14,7 +14,7 @@ import dimer_core as dc
 from dimer_core.studies.sweeps import spectral_rates_sweep
 
 p = dc.preset("weak-soc", T=5.0, K_easy=4.0)
-V = np.linspace(2.0, 4.0, 5)
+V = np.linspace(2.0, 4.0, 3)
 rates = spectral_rates_sweep(p, V)
 
 fig, ax = plt.subplots(figsize=(6.5, 3.8))
