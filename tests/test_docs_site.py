@@ -22,6 +22,8 @@ pytest.importorskip("sphinx_gallery")
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
+COMMAND = ".venv/bin/sphinx-build -W --keep-going -n -b html docs build/docs"
+"""The build command the README prints (README, "Documentation"); the fixture runs it with these flags."""
 GENERATED = ("auto_gallery", "generated", "notebooks", "sg_execution_times.rst", "__pycache__")
 
 
@@ -57,11 +59,17 @@ def site(tmp_path_factory):
         shutil.copytree(ROOT / folder, work / folder)
     out = work / "html"
     env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
-    run = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-n", "-q", "-b", "html",
-                          str(work / "docs"), str(out)], cwd=work, env=env, capture_output=True, text=True,
-                         timeout=900)
+    flags = COMMAND.split()[1:-2]  # -W --keep-going -n -b html
+    run = subprocess.run([sys.executable, "-m", "sphinx", *flags, "-q", str(work / "docs"), str(out)], cwd=work,
+                         env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, f"sphinx-build failed:\n{run.stderr[-6000:]}"
     return out
+
+
+def test_the_readme_prints_the_command_this_test_runs():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"bash .ci/setup && {COMMAND}" in readme
+    assert (ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8").count(COMMAND) == 1
 
 
 def test_api_reference_documents_point_and_every_module(site):

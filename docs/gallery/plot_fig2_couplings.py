@@ -4,9 +4,9 @@ Fig. 2: exchange, DMI, damping and noise over μ_F × V (weak SOC)
 
 The paper's Fig. 2: the isotropic exchange J₂, the bias-induced Dzyaloshinskii–Moriya interaction D₂, the
 isotropic damping α⁽ⁱ⁾₂₂ and the noise j⁽ⁱ⁾₂₂ of spin 2 over the Fermi level μ_F and the bias V, at the
-weak-SOC preset (t = 0.1 meV).  The dotted lines mark where a lead's chemical potential μ_L or μ_R
-crosses a molecular resonance, ±(t0 ± t); D₂ vanishes at V = 0 and is odd in V (docs/physics.md,
-"Named couplings").  A 81 × 81 grid here; ``dimer-core figures`` draws 241 × 241.
+weak-SOC preset (t = 0.1 meV).  The dotted lines mark where a lead's chemical potential μ_L or μ_R crosses a
+molecular resonance, ±(t0 ± t); D₂ vanishes at V = 0 and is odd in V (docs/physics.md, "Named couplings").  A
+81 × 81 grid here; ``dimer-core figures`` draws 241 × 241.
 """
 import numpy as np
 

@@ -4,9 +4,9 @@ Fig. 4: the mean orientation of the free spin against the bias
 
 The paper's Fig. 4 (weak SOC, μ_F = 0): the mean orientation Ω = ⟨m₂⟩ by Fokker–Planck (top), by the
 anisotropic stochastic LLG (middle: dots the full model, dashed lines the paper's terms only) and the
-interaction energies that decide it (bottom).  At V = 0 spin 2 points against m₁ = z; near V = 3 mV the bias-induced DMI
-turns it to ±y, and beyond, it points along m₁ (the switching at 3 mV).  Here 21 biases and 8 trajectories per bias (the CLI's ``figures`` uses 41 and 16), so the error
-bars are larger than in the paper.
+interaction energies that decide it (bottom).  At V = 0 spin 2 points against m₁ = z; near V = 3 mV the bias-
+induced DMI turns it to ±y, and beyond, it points along m₁ (the switching at 3 mV).  Here 21 biases and 8
+trajectories per bias (the CLI's ``figures`` uses 41 and 16), so the error bars are larger than in the paper.
 """
 import numpy as np
 
