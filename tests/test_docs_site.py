@@ -94,7 +94,7 @@ def test_every_gallery_script_has_its_executed_page_and_figure(site):
         for link in images:
             png = (page.parent / unquote(urlsplit(link).path)).resolve()
             assert png.is_file() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
-    fig4 = (site / "auto_gallery" / "plot_fig4_orientation.html").read_text(encoding="utf-8")
+    fig4 = (site / "auto_gallery" / "plot_02_fig4_orientation.html").read_text(encoding="utf-8")
     assert re.search(r"V = 0 mV: Omega = \(0\.00, 0\.00, -1\.00\)", fig4), "Fig. 4's printed values are missing"
 
 

@@ -22,11 +22,13 @@ for s in lines.state.values:
     for mode in lines["mode"].values:
         f = lines["frequency"].sel(state=s, mode=mode).values
         w = lines["linewidth"].sel(state=s, mode=mode).values
-        top.plot(V[stable], f[stable], "o", color=f"C{s}", ms=4)
-        top.plot(V[~stable], f[~stable], "x", color=f"C{s}", ms=5)
+        if np.isfinite(f).any():
+            top.plot(V[stable], f[stable], "o", color=f"C{s}", ms=4, label=f"state {s}, stable")
+            top.plot(V[~stable], f[~stable], "x", color=f"C{s}", ms=5, label=f"state {s}, unstable")
         bottom.plot(V[stable], w[stable], "o", color=f"C{s}", ms=4)
         bottom.plot(V[~stable], w[~stable], "x", color=f"C{s}", ms=5)
 top.set_ylabel("frequency (GHz)")
+top.legend(fontsize=8)
 bottom.set_ylabel("linewidth (GHz)")
 bottom.set_xlabel("V (mV)")
 bottom.axhline(0, color="k", lw=0.5)
