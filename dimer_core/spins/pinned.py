@@ -406,6 +406,19 @@ def local_minima(g, Q):
     return [(ms[i], float(es[i]), eigs[i]) for i in range(count)]
 
 
+def descend(g, Q, m):
+    """The local minimum of E = −g·m + m·Q·m that projected gradient descent reaches from the unit vector m."""
+    g, Q = _energy_args(g, Q)
+    return _polish(g, Q, np.asarray(m, dtype=float) / np.linalg.norm(m))
+
+
+def tangent_hessian(Q, m, lam):
+    """Eigenvalues (low, high) of the Hessian of E on the tangent plane at a stationary point m with Lagrange
+    multiplier λ (meV; from :func:`stationary_points`)."""
+    _, Q = _energy_args(np.zeros(3), Q)
+    return _tangent_hessian(Q, np.asarray(m, dtype=float), float(lam))
+
+
 def _energy_args(g, Q):
     g = np.ascontiguousarray(g, dtype=float)
     Q = np.ascontiguousarray(Q, dtype=float)
@@ -712,4 +725,5 @@ def fp_sweep_values(p, couplings):
 
 
 __all__ = ["FreeSpinEnergy", "free_spin_energy", "free_spin_terms", "bare_terms", "one_spin_terms", "mean_orientation",
-           "mean_orientations", "local_minima", "stationary_points", "fibonacci_sphere", "fp_sweep_values"]
+           "mean_orientations", "local_minima", "stationary_points", "descend", "tangent_hessian", "fibonacci_sphere",
+           "fp_sweep_values"]

@@ -10,6 +10,7 @@ import numpy as np
 import xarray as xr
 
 from .fp_spectrum import NotConverged, spectral_rates
+from .langer import conservative_model, langer_rates
 from .modes import stationary_states
 from .rates import switching_rates, telegraph_trace
 
@@ -54,10 +55,14 @@ def counted_rates(model, V, dt, valid, t_total=None, n_trajectories=2, min_switc
                            progress, cancel, integrator=integrator)
 
 
-def spectral_rates_along(model, V, valid, components, L=32, tolerance=1e-3, unconverged="raise"):
+def spectral_rates_along(model, V, valid, components, L=32, tolerance=1e-3, unconverged="raise", compare=True):
     """Rates between the two stable states of a one-spin ``model`` at each bias V (mV) from its Fokker–Planck
     spectrum (:func:`dimer_core.spins.fp_spectrum.spectral_rates`): a Dataset on (V, basin) with the rate out of
     each basin (1/ns), the mean dwell (ps), the population, λ₁ (1/ns) and its relative change from degree L − 4.
+    With ``compare``, how far the estimates from the energy are off: ``rate_conservative``, the spectrum's rates
+    without the nonconservative field (:func:`dimer_core.spins.langer.conservative_model`: the self-DMI torque of
+    the dimer), and ``rate_langer`` and ``barrier``, the Kramers–Langer high-barrier limit of that energy
+    (:func:`dimer_core.spins.langer.langer_rates`).
     ``components``: the names of the free spin's three components.  Biases not ``valid``, without exactly two
     stable states, or with no barrier (``attrs["no_switching"]`` says why) are NaN; where λ₁ has not converged to
     ``tolerance`` the bias is refused (ValueError naming it and L), or with ``unconverged="nan"`` left NaN with its
@@ -70,6 +75,8 @@ def spectral_rates_along(model, V, valid, components, L=32, tolerance=1e-3, unco
     centre = np.full((len(V), 2, 3), np.nan)
     rate, population = np.full((len(V), 2), np.nan), np.full((len(V), 2), np.nan)
     relaxation, change = np.full(len(V), np.nan), np.full(len(V), np.nan)
+    conservative, langer, barrier = (np.full((len(V), 2), np.nan) for _ in range(3))
+    quiet = conservative_model(model) if compare else None
     for k in range(len(V)):
         states = stable_states(model, k) if valid[k] else []
         if len(states) != 2:
@@ -88,16 +95,36 @@ def spectral_rates_along(model, V, valid, components, L=32, tolerance=1e-3, unco
         centre[k] = states
         rate[k], population[k] = 1e3 * r.rates, r.populations
         relaxation[k], change[k] = 1e3 * r.relaxation, r.change
+        if compare:
+            conservative[k] = _conservative_rates(quiet, k, states, L, tolerance, notes, V[k])
+            langer_k, barrier[k] = langer_rates(model, k, states)
+            langer[k] = 1e3 * langer_k
+    extra = {} if not compare else {
+        "rate_conservative": (("V", "basin"), conservative, {"units": "1/ns", "description": "rate without the "
+                                                             "nonconservative field (the energy's dynamics)"}),
+        "rate_langer": (("V", "basin"), langer, {"units": "1/ns", "description": "Kramers–Langer high-barrier rate "
+                                                 "of the energy, full damping"}),
+        "barrier": (("V", "basin"), barrier, {"units": "meV", "description": "energy barrier out of the basin"})}
     return xr.Dataset(
         {"m": (("V", "basin", "component"), centre, {"units": "1", "description": "the basin's stable state"}),
          "rate": (("V", "basin"), rate, {"units": "1/ns", "description": "switching rate out of the basin"}),
          "dwell": (("V", "basin"), 1e3 / rate, {"units": "ps", "description": "mean dwell, 1/rate"}),
          "population": (("V", "basin"), population, {"units": "1", "description": "stationary population"}),
          "relaxation": ("V", relaxation, {"units": "1/ns", "description": "λ₁ = the sum of the two rates"}),
-         "convergence": ("V", change, {"units": "1", "description": f"relative change of λ₁ from L = {L - 4}"})},
+         "convergence": ("V", change, {"units": "1", "description": f"relative change of λ₁ from L = {L - 4}"}),
+         **extra},
         coords={"V": ("V", np.asarray(V, dtype=float), {"units": "mV", "long_name": "bias voltage"}),
                 "basin": np.arange(2), "component": list(components)},
         attrs={"L": L, "no_switching": "; ".join(notes)})
+
+
+def _conservative_rates(quiet, k, states, L, tolerance, notes, v):
+    """The spectrum's rates (1/ns) of the conservative model at bias k, NaN (with a note) where it has none."""
+    try:
+        return 1e3 * spectral_rates(quiet, k, states, L=L, tolerance=tolerance).rates
+    except ValueError as exc:
+        notes.append(f"V = {v:g} mV, without the nonconservative field: {exc}")
+        return np.nan
 
 
 def telegraph_at(model, V, dt, t_total, valid, reason="", core=0.5, seed=0, max_steps=20_000_000,
