@@ -7,17 +7,17 @@
     the lowest stable line.  A sweep follows its states along V, so a block holds whole sweeps (never cut).
 ``rates``
     :func:`~dimer_core.studies.sweeps.spectral_rates_sweep` (one free spin, the Fokker–Planck spectrum to degree
-    ``L``): per bias the rate out of each of the two basins, their dwells and populations, λ₁ and its
-    convergence.  Each bias is independent, so a sweep may be cut.  A bias where λ₁ has not converged is NaN here
+    ``L``): per bias the rate out of each of the two basins, their dwells and populations, the rates without the
+    nonconservative field and their Kramers–Langer limit with the barriers, λ₁ and its convergence.  Each bias is independent, so a sweep may be cut.  A bias where λ₁ has not converged is NaN here
     (its ``convergence`` says by how much it moved), where the CLI refuses it: a study is not stopped by one point.
 """
 import numpy as np
 
-__all__ = ["MODES_OUTPUTS", "RATES_OUTPUTS", "outputs", "point_values", "variable_attrs"]
+__all__ = ["MODES_OUTPUTS", "PER_BASIN", "RATES_OUTPUTS", "outputs", "point_values", "variable_attrs"]
 
 MODES_OUTPUTS = ("n_stable", "n_unstable", "frequency_low", "linewidth_low", "q_low")
-RATES_OUTPUTS = ("rate_0", "rate_1", "dwell_0", "dwell_1", "population_0", "population_1", "relaxation",
-                 "convergence")
+PER_BASIN = ("rate", "dwell", "population", "rate_conservative", "rate_langer", "barrier")
+RATES_OUTPUTS = tuple(f"{name}_{b}" for name in PER_BASIN for b in range(2)) + ("relaxation", "convergence")
 
 
 def outputs(method):
@@ -33,8 +33,7 @@ def _sweep(p, V, method, spins, terms, degree):
         return line_summary(modes_sweep(p, V, spins=spins, terms=terms))
     ds = spectral_rates_sweep(p, V, terms=terms, L=degree, unconverged="nan")
     flat = {f"{name}_{b}": ds[name].isel(basin=b).drop_vars("basin").assign_attrs(
-                description=f"{ds[name].attrs['description']} {b}") for name in ("rate", "dwell", "population")
-            for b in range(2)}
+                description=f"{ds[name].attrs['description']} {b}") for name in PER_BASIN for b in range(2)}
     return ds[["relaxation", "convergence"]].assign(flat)
 
 
