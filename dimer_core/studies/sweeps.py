@@ -9,11 +9,14 @@
 * :func:`current_sweep` — charge current I(V) and dI/dV.
 * :func:`modes_sweep` — ESR/FMR lines: frequencies, linewidths and stability of the stationary states
   (:mod:`dimer_core.spins.modes`), and the rf absorption spectrum.
-* :func:`estimate_seconds` — how long a Langevin or both-spins-free sweep will take, before it runs.
+* :func:`estimate_seconds` — how long a Langevin or both-spins-free sweep will take, before it runs;
+  :func:`rates_seconds` — the most a Langevin-counted rates sweep can take.
 
 Every sweep runs at the parameters' mu_F and takes its couplings from
 :func:`dimer_core.couplings.dimer.named_map` (or ``raw_map`` for the dimer).
 """
+import time
+
 import numpy as np
 import xarray as xr
 
@@ -521,18 +524,25 @@ def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajector
                      integrator=integrator)
 
 
-def spectral_rates_sweep(params, V, terms="full", L=32, tolerance=1e-3):
+def spectral_rates_sweep(params, V, terms="full", L=32, tolerance=1e-3, progress=None, cancel=None,
+                         unconverged="raise"):
     """Switching rates of spin 2 (m_1 pinned) against V from the spectrum of its Fokker–Planck operator in
     spherical harmonics up to degree ``L`` (:func:`dimer_core.spins.fp_spectrum.spectral_rates`, docs/rates.md),
     between the two stable states of :func:`dimer_core.spins.modes.stationary_states`: a Dataset on (V, basin) with
     the rate out of each basin (1/ns), the mean dwell 1/rate (ps), the population, and per bias λ₁ (1/ns) and
     the relative change of λ₁ from degree L − 4.  Biases without exactly two stable states, or whose slowest
     relaxation is not a switching (no barrier: ``attrs["no_switching"]`` says why), are NaN; a bias
-    where λ₁ has not converged to ``tolerance`` is refused (ValueError naming it and ``L``)."""
+    where λ₁ has not converged to ``tolerance`` is refused (ValueError naming it and ``L``), or with
+    ``unconverged="nan"`` is NaN with the reason in ``attrs["not_converged"]``.  ``progress``,
+    ``cancel``: :mod:`dimer_core.progress` (per bias; a stop between biases raises
+    :class:`~dimer_core.progress.Cancelled`)."""
+    from ..progress import Cancelled, cancelled
     from ..spins.fp_spectrum import NotConverged, spectral_rates
     from ..spins.modes import stationary_states
 
-    notes = []
+    if unconverged not in ("raise", "nan"):
+        raise ValueError(f"unconverged = {unconverged!r} is not known; allowed: raise, nan")
+    notes, unsettled = [], []
     p = _check(params)
     V = checked_axis("V", V)
     model = pinned_model(p, V, terms)[0].spins()
@@ -541,13 +551,20 @@ def spectral_rates_sweep(params, V, terms="full", L=32, tolerance=1e-3):
     rate, population = np.full((V.size, 2), np.nan), np.full((V.size, 2), np.nan)
     relaxation, change = np.full(V.size, np.nan), np.full(V.size, np.nan)
     for k in range(V.size):
+        if cancelled(cancel):
+            raise Cancelled(f"stopped after {k} of {V.size} biases")
+        if progress is not None:
+            progress(k / V.size, f"V = {V[k]:g} mV ({k + 1} of {V.size})")
         states = [s.m for s in stationary_states(model, k) if s.stable] if valid[k] else []
         if len(states) != 2:
             continue
         try:
             r = spectral_rates(model, k, states, L=L, tolerance=tolerance)
         except NotConverged as exc:
-            raise ValueError(f"V = {V[k]:g} mV: {exc}") from None
+            if unconverged == "raise":
+                raise ValueError(f"V = {V[k]:g} mV: {exc}") from None
+            unsettled.append(f"V = {V[k]:g} mV: {exc}")
+            continue
         except ValueError as exc:  # no barrier between the two states: no switching rate (NaN)
             notes.append(f"V = {V[k]:g} mV: {exc}")
             continue
@@ -563,8 +580,40 @@ def spectral_rates_sweep(params, V, terms="full", L=32, tolerance=1e-3):
          "convergence": ("V", change, {"units": "1", "description": f"relative change of λ₁ from L = {L - 4}"})},
         coords={"V": ("V", V, {"units": "mV", "long_name": "bias voltage"}), "basin": np.arange(2),
                 "component": ["m2_x", "m2_y", "m2_z"]},
-        attrs={"L": L, "no_switching": "; ".join(notes)})
+        attrs={"L": L, "no_switching": "; ".join(notes), "not_converged": "; ".join(unsettled)})
     return _labelled(ds, p, valid, reasons, method="fokker-planck-spectrum", spins="pinned", terms=terms)
+
+
+def rates_seconds(params, V, spins="both", terms="full", n_trajectories=2, integrator="heun"):
+    """The most :func:`rates_sweep` (with ``t_total`` chosen by its pilot run) can take (s, warm numba cache).
+
+    At each bias with two or more stable states the sweep runs a pilot of ``MAX_RUN_STEPS // 20`` steps and
+    then at most :data:`MAX_RUN_STEPS` steps shared by the ``n_trajectories`` trajectories; the time per
+    step is measured on this machine (one trajectory of 20 000 steps at the first such bias), so the
+    estimate holds under the machine's present load.  Biases whose pilot already shows many switches take about a tenth of this.
+    """
+    from ..spins.modes import stationary_states
+
+    if spins not in SPINS:
+        raise ValueError(f"spins = {spins!r} is not known; allowed: {', '.join(SPINS)}")
+    integrator_code(integrator)
+    p = _check(params)
+    V = checked_axis("V", V)
+    pinned, _ = pinned_model(p, V, terms)
+    model = pinned.spins() if spins == "pinned" else dimer_model(p, V, terms).spins()
+    valid, _ = model.validity()
+    competing = [(k, states) for k in range(V.size) if valid[k]
+                 for states in [[s.m for s in stationary_states(model, k) if s.stable]] if len(states) >= 2]
+    if not competing:
+        return 0.0
+    dt = time_scales(pinned, others=(model,) if spins == "both" else ())[0]
+    k, states = competing[0]
+    probe = 20_000
+    trajectory(model, k, states[0], dt, 100, every=10, integrator=integrator)  # compiled before timing
+    start = time.perf_counter()
+    trajectory(model, k, states[0], dt, probe, every=10, integrator=integrator)
+    per_step = (time.perf_counter() - start) / probe
+    return per_step * (MAX_RUN_STEPS + MAX_RUN_STEPS // 20) * len(competing)
 
 
 def telegraph(params, V, t_total, spins="both", terms="full", core=0.5, seed=0, integrator="heun"):
@@ -602,4 +651,4 @@ def telegraph(params, V, t_total, spins="both", terms="full", core=0.5, seed=0, 
 __all__ = ["MAX_STEPS", "MAX_RUN_STEPS", "FP_OUTPUTS", "LANGEVIN_OUTPUTS", "tensor", "fp_sweep", "current_sweep",
            "pinned_model", "time_scales", "step_counts", "validity_data", "langevin_sweep", "torque_parts",
            "reversal_path", "dimer_tensors", "dimer_model", "dimer_sweep", "estimate_seconds", "SPINS", "modes_sweep",
-           "rates_sweep", "telegraph"]
+           "rates_sweep", "spectral_rates_sweep", "rates_seconds", "telegraph"]
