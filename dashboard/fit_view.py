@@ -45,12 +45,12 @@ def estimates_table(ds):
 def _curve_plot(ds, curve):
     v, y = ds[f"V_{curve}"].values, ds[f"data_{curve}"].values
     ylabel = hv.Dimension(curve, label=curve_label(curve))
-    layers = []
-    if f"sigma_{curve}" in ds:
-        layers.append(hv.ErrorBars((v, y, ds[f"sigma_{curve}"].values), V_DIM, [ylabel, "err"]).opts(color="#555555"))
-    layers += [hv.Scatter((v, y), V_DIM, ylabel, label="data").opts(color="#555555", size=5),
-               hv.Curve((v, ds[f"model_{curve}"].values), V_DIM, ylabel, label="fit").opts(color="#0072B2",
+    layers = [hv.Curve((v, ds[f"model_{curve}"].values), V_DIM, ylabel, label="fit").opts(color="#0072B2",
                                                                                           line_width=2)]
+    if f"sigma_{curve}" in ds:  # the data over the fit, so that both stay visible
+        layers.append(hv.ErrorBars((v, y, ds[f"sigma_{curve}"].values), V_DIM, [ylabel, "err"]).opts(color="black"))
+    layers.append(hv.Scatter((v, y), V_DIM, ylabel, label="data").opts(color="black", size=6, marker="circle",
+                                                                       fill_color="white"))
     return hv.Overlay(layers).opts(title=f"{CURVE_SYMBOLS[curve]}: data and fit", width=520, height=320,
                                    legend_position="top_left", shared_axes=False, hooks=[page_toolbar], **TOOLS)
 
@@ -62,7 +62,7 @@ def fit_tab(dash):
     upload = pn.widgets.FileInput(accept=".csv", multiple=False, css_classes=["fit-file"])
     upload.param.watch(lambda e: fs.load(e.new, upload.filename) if e.new is not None else None, "value")
     example = pn.widgets.FileDownload(callback=lambda: io.StringIO(example_csv(dash.p)), filename="example_dIdV.csv",
-                                      label="Download an example CSV", button_type="default",
+                                      label="Download an example CSV", color="default",
                                       css_classes=["fit-example"])
     choose = pn.widgets.MultiChoice.from_param(fs.param.free, name="parameters to fit",
                                                options={label(k): k for k in FIT_PARAMETERS}, width=420)
@@ -98,7 +98,7 @@ def fit_tab(dash):
     intro = pn.pane.Markdown(
         "Fit parameters of the model to measured curves against V at the current μ_F, starting from the sidebar's "
         "values (docs/fitting.md). The CSV has a column **V** (mV) and any of "
-        f"{', '.join(f'**{c}** ({curve_label(c)})' for c in CURVES)}, each with an optional **<name>_err** "
+        f"{', '.join(f'**{c}** ({curve_label(c)})' for c in CURVES)}, each with an optional `<name>_err` "
         "(standard errors); an empty cell means no value at that V. The example is the model's dI/dV at "
         f"{EXAMPLE_V.size} biases with 1 % scatter, at the sidebar's parameters but "
         f"{' and '.join(f'{symbol(k)} × {x:g}' for k, x in EXAMPLE_CHANGES.items())}: fitting "

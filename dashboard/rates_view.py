@@ -15,7 +15,7 @@ from .controls import run_controls
 from .state import RATES_METHODS, RATES_V, TRACE_PS
 from .views import STATE_COLOURS, TOOLS, V_DIM, page_toolbar
 
-__all__ = ["RATE_TITLE", "TRACE_TITLE", "rates_table", "missing_rates", "rates_view", "trace_view", "rates_tab"]
+__all__ = ["RATE_TITLE", "TRACE_TITLE", "state_name", "rates_table", "missing_rates", "rates_view", "trace_view", "rates_tab"]
 
 RATE_TITLE = "switching rate out of each basin"
 TRACE_TITLE = "telegraph trace: the basin against time"
@@ -40,7 +40,7 @@ def rates_table(ds):
             rate = float(ds.rate.values[k, b])
             if not np.isfinite(rate):
                 continue
-            row = {"V (mV)": float(v), "basin": int(b),
+            row = {"V (mV)": float(v), "basin": int(b), "state": state_name(comps, ds.m.values[k, b]),
                    **{c: float(x) for c, x in zip(comps, ds.m.values[k, b])},
                    "rate (1/ns)": rate, "mean dwell (ps)": float(ds.dwell.values[k, b])}
             if spread is not None:
@@ -77,25 +77,45 @@ def missing_rates(ds):
     return lines
 
 
+def state_name(components, m):
+    """A stable state named by each spin's nearest axis, e.g. ``"m₂ ≈ −z"`` or ``"m₁ ≈ +z, m₂ ≈ −z"``
+    (``components``: the dataset's names, ``m1_x`` …)."""
+    parts = []
+    for i in range(0, len(components), 3):
+        j = int(np.argmax(np.abs(m[i:i + 3])))
+        spin = components[i].split("_")[0].replace("1", "₁").replace("2", "₂")
+        parts.append(f"{spin} ≈ {'+' if m[i + j] > 0 else '−'}{'xyz'[j]}")
+    return ", ".join(parts)
+
+
+def _series(ds):
+    """{state name: (V, rate, low, high)}: the rates grouped by the state they leave (a basin's index can
+    change from one bias to the next; the state's name does not), in the order first met along V."""
+    spread, comps = _interval(ds), [str(c) for c in ds.component.values]
+    series = {}
+    for k, v in enumerate(ds.V.values):
+        names = [state_name(comps, ds.m.values[k, b]) for b in ds.basin.values]
+        for b in ds.basin.values:
+            rate = ds.rate.values[k, b]
+            if not (np.isfinite(rate) and rate > 0):
+                continue
+            name = names[b] if names.count(names[b]) == 1 else f"basin {b}"
+            low, high = (spread[0][k, b], spread[1][k, b]) if spread is not None else (rate, rate)
+            series.setdefault(name, []).append((v, rate, low, high))
+    return {name: tuple(np.array(x) for x in zip(*rows)) for name, rows in series.items()}
+
+
 def _rates_plot(ds):
-    v, spread = ds.V.values, _interval(ds)
     layers = []
-    for b in ds.basin.values:
-        y = ds.rate.values[:, b]
-        pick = np.isfinite(y) & (y > 0)
-        if not pick.any():
-            continue
-        colour = STATE_COLOURS[b % len(STATE_COLOURS)]
-        if spread is not None:
-            low, high = spread[0][pick, b], spread[1][pick, b]
-            layers.append(hv.ErrorBars((v[pick], y[pick], y[pick] - low, high - y[pick]), V_DIM,
-                                       [RATE_DIM, "neg", "pos"]).opts(color=colour))
-        layers.append(hv.Curve((v[pick], y[pick]), V_DIM, RATE_DIM, label=f"out of basin {b}").opts(color=colour))
-        layers.append(hv.Scatter((v[pick], y[pick]), V_DIM, RATE_DIM, label=f"out of basin {b}")
-                      .opts(color=colour, size=7))
+    for i, (name, (v, y, low, high)) in enumerate(_series(ds).items()):
+        colour = STATE_COLOURS[i % len(STATE_COLOURS)]
+        if "dwell_low" in ds:
+            layers.append(hv.ErrorBars((v, y, y - low, high - y), V_DIM, [RATE_DIM, "neg", "pos"]).opts(color=colour))
+        layers.append(hv.Curve((v, y), V_DIM, RATE_DIM, label=f"out of {name}").opts(color=colour))
+        layers.append(hv.Scatter((v, y), V_DIM, RATE_DIM, label=f"out of {name}").opts(color=colour, size=7))
     if not layers:
         return pn.pane.Markdown("No bias of this run has a switching rate (see below).")
-    return hv.Overlay(layers).opts(title=RATE_TITLE, logy=True, width=620, height=320, legend_position="right",
+    return hv.Overlay(layers).opts(title=RATE_TITLE, logy=True, width=640, height=320, legend_position="right",
                                    shared_axes=False, hooks=[page_toolbar], **TOOLS)
 
 
@@ -115,7 +135,7 @@ def rates_view(dash):
         text = ("**No rate at:**\n" + "\n".join(f"- {line}" for line in reasons)) if reasons else ""
         download = pn.widgets.FileDownload(callback=lambda: io.StringIO(table.to_csv(index=False)),
                                            filename=f"rates_{result.attrs.get('method', 'rates')}.csv",
-                                           label="Download the rates (CSV)", button_type="default",
+                                           label="Download the rates (CSV)", color="default",
                                            css_classes=["download-rates"])
         return pn.Column(_rates_plot(result), pn.pane.Markdown(text, sizing_mode="stretch_width",
                                                                css_classes=["rates-missing"]),
@@ -133,13 +153,14 @@ def trace_view(dash):
                                     f"{TRACE_PS:g} ps of one Langevin run (the two-level signal a spin-polarised "
                                     "current would show).")
         t, basin = result.time.values, result.basin.values
-        switches = int(np.count_nonzero(np.diff(basin)))
+        comps = [str(c) for c in result.component.values]
+        states = np.asarray(result.attrs["states"]).reshape(-1, len(comps))
+        switches = int(np.count_nonzero(np.diff(basin[basin >= 0])))
         curve = hv.Curve((t, basin), hv.Dimension("time", label="t", unit="ps"),
-                         hv.Dimension("basin", label="basin")).opts(interpolation="steps-post", color="black")
+                         hv.Dimension("basin", label="state")).opts(interpolation="steps-post", color="black")
         return curve.opts(title=f"{TRACE_TITLE} (V = {result.attrs['V_mV']:g} mV, {switches} switches)",
-                          width=620, height=220, yticks=list(range(int(basin.max()) + 1)),
-                          ylim=(-0.3, int(basin.max()) + 0.3), shared_axes=False,
-                          hooks=[page_toolbar], **TOOLS)
+                          width=640, height=220, yticks=[(i, state_name(comps, m)) for i, m in enumerate(states)],
+                          ylim=(-0.3, len(states) - 0.7), shared_axes=False, hooks=[page_toolbar], **TOOLS)
 
     return pn.bind(build, dash.telegraph.param.result)
 

@@ -10,7 +10,7 @@ import pandas as pd
 from dashboard import state
 from dashboard.fit_state import EXAMPLE_CHANGES, FitSession, example_csv
 from dashboard.fit_view import estimates_table
-from dashboard.rates_view import missing_rates, rates_table
+from dashboard.rates_view import missing_rates, rates_table, state_name
 from dashboard.state import Dashboard
 from dimer_core.studies.fitting import interval
 from dimer_core.studies.sweeps import spectral_rates_sweep
@@ -41,8 +41,18 @@ def test_the_rates_run_gives_the_spectrum_and_says_why_biases_have_none():
     text = "\n".join(missing_rates(ds))
     assert "the spectrum did not converge: V = 0 mV: L = 32" in text  # the library's own reasons
     assert "no barrier between the states: V = 6 mV" in text
+    # each rate is drawn under the state it leaves: spin 2 along −z or +z at every bias (the basins' order varies)
+    assert set(table.state) == {"m₂ ≈ −z", "m₂ ≈ +z"}
+    assert state_name(["m1_x", "m1_y", "m1_z", "m2_x", "m2_y", "m2_z"], [0.9, 0.1, 0, 0, 0.2, -0.9]) == "m₁ ≈ +x, m₂ ≈ −z"
     back = pd.read_csv(io.StringIO(table.to_csv(index=False)))
     np.testing.assert_allclose(back["rate (1/ns)"], table["rate (1/ns)"])
+
+    dash.terms = "paper"  # Stop ends a run between two biases and says so; the last finished run stays
+    dash.start_rates()
+    wait_until(lambda: dash.rates.progress > 0.0)
+    dash.rates.stop()
+    wait_until(lambda: not dash.rates.running)
+    assert "stopped after" in dash.rates.status and dash.rates.result is ds
 
 
 def test_a_both_spins_rate_run_is_estimated_before_it_starts():

@@ -19,6 +19,11 @@ pytest.importorskip("pytest_playwright")
 TRUTH = {"t0": 2.3, "tL": 9.0}
 
 
+def text(page, css_class):
+    """The text of a pane (its shadow root's) with this CSS class."""
+    return page.locator(f".{css_class}").first.evaluate("e => (e.shadowRoot || e).textContent")
+
+
 def plot_starting(page, prefix):
     return next((p for t, p in plots(page).items() if t.startswith(prefix)), None)
 
@@ -34,7 +39,7 @@ def test_rates_tab_draws_the_spectrum_rates_and_a_telegraph_trace(page, app_serv
     wait_until(lambda: plot_starting(page, RATE_TITLE), timeout=60, message="the rates plot")
     shown = sorted(y for _, y in plot_starting(page, RATE_TITLE)["points"])
     np.testing.assert_allclose(shown, np.sort(rates), rtol=1e-9)
-    missing = page.locator(".rates-missing").inner_text()
+    missing = text(page, "rates-missing")
     assert "V = 0 mV: L = 32" in missing and "V = 6 mV" in missing, missing
 
     run_button(page, "telegraph").click()
@@ -43,6 +48,18 @@ def test_rates_tab_draws_the_spectrum_rates_and_a_telegraph_trace(page, app_serv
     assert "V = 3 mV" in next(t for t in plots(page) if t.startswith(TRACE_TITLE))
     page.locator(".status-rates").scroll_into_view_if_needed()
     screenshot(page, "rates_tab")
+    page.mouse.wheel(0, 900)
+    screenshot(page, "rates_tab_trace")
+
+    # both spins free: the page says first how long the run can take, and starts it only when asked
+    page.locator(".bk-btn", has_text="both spins free, Langevin counting").click()
+    wait_until(lambda: dash.rates_method == "langevin", message="the route on the server")
+    run_button(page, "rates").click()
+    offer = page.locator(".offer-rates").first
+    wait_until(offer.is_visible, timeout=120, message="the estimate of the Langevin rates")
+    assert "up to about" in page.locator(".offer-rates-start button").inner_text()
+    assert not page.locator(".offer-rates-short").is_visible()
+    assert not dash.rates.running and dash.rates.result is ds
     assert s.errors == [], s.errors
 
 
@@ -56,12 +73,12 @@ def test_fit_tab_names_a_bad_file_then_fits_an_upload_and_applies_it(page, app_s
     bad.write_text("V,dIdV,G\n1,2,3\n")
     chooser.set_input_files(str(bad))
     alert = page.locator(".fit-message")
-    wait_until(lambda: "unknown column 'G'" in alert.inner_text(), timeout=60, message="the bad file's message")
+    wait_until(lambda: "unknown column 'G'" in text(page, "fit-message"), timeout=60, message="the bad file's message")
 
     good = tmp_path / "measured.csv"
     example_table(dash.p.updated(**TRUTH), np.linspace(-8, 8, 33)).to_csv(good, index=False)
     chooser.set_input_files(str(good))
-    wait_until(lambda: "dIdV at 33 biases" in page.locator(".fit-summary").inner_text(), timeout=60,
+    wait_until(lambda: "dIdV at 33 biases" in text(page, "fit-summary"), timeout=60,
                message="the loaded file's summary")
     assert not alert.is_visible()
     run_button(page, "fit").click()
@@ -70,10 +87,11 @@ def test_fit_tab_names_a_bad_file_then_fits_an_upload_and_applies_it(page, app_s
     for name, value in TRUTH.items():
         lo, hi = interval(ds, name)
         assert lo < value < hi, (name, value, lo, hi)
-    table = page.locator(".fit-table").inner_text()
+    table = text(page, "fit-table")
     assert "t₀ (meV)" in table and "95 % low" in table
     wait_until(lambda: plot_starting(page, "dI/dV: data and fit"), timeout=60, message="the fit plot")
-    page.locator(".fit-table").scroll_into_view_if_needed()
+    page.locator(".fit-apply").scroll_into_view_if_needed()
+    page.mouse.wheel(0, 300)
     screenshot(page, "fit_tab")
     page.locator(".fit-apply button").click()
     wait_until(lambda: abs(dash.p.t0 - float(ds.estimate.sel(param="t0"))) < 1e-6, timeout=60,
