@@ -138,12 +138,11 @@ def test_the_spectral_sweep_keeps_converged_biases_reports_per_bias_and_stops_on
         sweeps.spectral_rates_sweep(p, [3.0], unconverged="skip")
 
 
-def test_the_rates_estimate_bounds_the_run_and_is_zero_without_competing_states():
-    """rates_seconds: 0 where spin 2 has one stable state (weak SOC, 0 K); at the bistable 3 mV above the pilot's
-    run time measured here (the run takes from a tenth of the bound up to it)."""
+def test_the_rates_estimate_bounds_the_run():
+    """rates_seconds at the bistable 3 mV of spin 2 (K_easy = 4 meV, 5 K) is above the run's time measured here
+    (the run takes from a tenth of the bound up to it)."""
     import time
 
-    assert sweeps.rates_seconds(dc.preset("weak-soc"), [3.0], spins="pinned") == 0.0
     p = dc.preset("weak-soc", T=5.0, K_easy=4.0)
     bound = sweeps.rates_seconds(p, [3.0], spins="pinned")
     start = time.perf_counter()
