@@ -2,7 +2,6 @@
 session (a bad file named, the example CSV fitted back within its intervals, a refusal, the estimates applied).
 The browser side is tests/test_ui_rates_fit.py."""
 import io
-import time
 
 import numpy as np
 import pandas as pd
@@ -15,12 +14,7 @@ from dashboard.state import Dashboard
 from dimer_core.studies.fitting import interval
 from dimer_core.studies.sweeps import spectral_rates_sweep
 
-
-def wait_until(condition, timeout=300.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
+from .ui_support import wait_until
 
 
 def test_the_rates_run_gives_the_spectrum_and_says_why_biases_have_none():
@@ -30,7 +24,7 @@ def test_the_rates_run_gives_the_spectrum_and_says_why_biases_have_none():
     assert dash.rates_seconds() == 0.0  # the spectrum starts at once
     dash.start_rates()
     assert dash.rates.running
-    wait_until(lambda: not dash.rates.running)
+    wait_until(lambda: not dash.rates.running, timeout=300)
     ds = dash.rates.result
     assert dash.rates.status == "Switching rates: done", dash.rates.status
     alone = spectral_rates_sweep(dash.p.updated(V=0.0), [3.0])
@@ -49,9 +43,9 @@ def test_the_rates_run_gives_the_spectrum_and_says_why_biases_have_none():
 
     dash.terms = "paper"  # Stop ends a run between two biases and says so; the last finished run stays
     dash.start_rates()
-    wait_until(lambda: dash.rates.progress > 0.0)
+    wait_until(lambda: dash.rates.progress > 0.0, timeout=300)
     dash.rates.stop()
-    wait_until(lambda: not dash.rates.running)
+    wait_until(lambda: not dash.rates.running, timeout=300)
     assert "stopped after" in dash.rates.status and dash.rates.result is ds
 
 
@@ -80,7 +74,7 @@ def test_the_fit_session_names_bad_files_fits_the_example_and_applies_it():
     truth = {k: getattr(dash.p, k) * f for k, f in EXAMPLE_CHANGES.items()}
     fs.free = ["t0", "tL"]
     fs.start(dash.p)
-    wait_until(lambda: not fs.run.running)
+    wait_until(lambda: not fs.run.running, timeout=300)
     ds = fs.run.result
     assert fs.run.status == "Fit: done" and fs.run.progress == 1.0
     for name, value in truth.items():
@@ -92,7 +86,7 @@ def test_the_fit_session_names_bad_files_fits_the_example_and_applies_it():
 
     fs.free, fs.bounds = ["t0", "Delta"], ""
     fs.start(dash.p)
-    wait_until(lambda: not fs.run.running)
+    wait_until(lambda: not fs.run.running, timeout=300)
     assert fs.run.status.startswith("Fit failed: the data do not constrain Delta"), fs.run.status
     assert fs.run.result is ds  # the last finished fit stays
 

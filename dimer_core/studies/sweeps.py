@@ -476,6 +476,19 @@ def modes_sweep(params, V, spins="pinned", terms="full", f_ghz=None, rf_axis=(1.
     return _labelled(ds, p, valid, reasons, method="linear-modes", spins=spins, terms=terms)
 
 
+def _switching_model(params, V, spins, terms, integrator):
+    """(checked params, checked V, the spin model of ``spins`` over V, its Langevin time step dt in ps) for the
+    switching runs; refuses unknown ``spins`` and ``integrator`` names before any work."""
+    if spins not in SPINS:
+        raise ValueError(f"spins = {spins!r} is not known; allowed: {', '.join(SPINS)}")
+    integrator_code(integrator)
+    p = _check(params)
+    V = checked_axis("V", V)
+    pinned, _ = pinned_model(p, V, terms)
+    model = pinned.spins() if spins == "pinned" else dimer_model(p, V, terms).spins()
+    return p, V, model, time_scales(pinned, others=(model,) if spins == "both" else ())[0]
+
+
 def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajectories=2, min_switches=20, core=0.5,
                 seed=0, progress=None, cancel=None, integrator="heun"):
     """Switching rates between the stable states against V at the parameters' mu_F, by Langevin counting
@@ -490,16 +503,9 @@ def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajector
     from ..spins.modes import stationary_states
     from ..spins.rates import switching_rates
 
-    if spins not in SPINS:
-        raise ValueError(f"spins = {spins!r} is not known; allowed: {', '.join(SPINS)}")
-    integrator_code(integrator)
-    p = _check(params)
-    V = checked_axis("V", V)
-    pinned, _ = pinned_model(p, V, terms)
-    model = pinned.spins() if spins == "pinned" else dimer_model(p, V, terms).spins()
+    p, V, model, dt = _switching_model(params, V, spins, terms, integrator)
     valid, reasons = model.validity()
     states = [[s.m for s in stationary_states(model, k) if s.stable] if valid[k] else [] for k in range(V.size)]
-    dt = time_scales(pinned, others=(model,) if spins == "both" else ())[0]
     every = 10
     if t_total is None:
         pilot_steps = MAX_RUN_STEPS // 20
@@ -594,17 +600,10 @@ def rates_seconds(params, V, spins="both", terms="full", n_trajectories=2, integ
     the run (finding the states would cost seconds here), and biases whose pilot shows many switches take
     about a tenth of the budget.  0 when no bias is within the model's validity.
     """
-    if spins not in SPINS:
-        raise ValueError(f"spins = {spins!r} is not known; allowed: {', '.join(SPINS)}")
-    integrator_code(integrator)
-    p = _check(params)
-    V = checked_axis("V", V)
-    pinned, _ = pinned_model(p, V, terms)
-    model = pinned.spins() if spins == "pinned" else dimer_model(p, V, terms).spins()
+    _, _, model, dt = _switching_model(params, V, spins, terms, integrator)
     valid = np.flatnonzero(model.validity()[0])
     if valid.size == 0:
         return 0.0
-    dt = time_scales(pinned, others=(model,) if spins == "both" else ())[0]
     start = np.tile([0.0, 0.0, 1.0], model.nspins)  # the cost of a step does not depend on the state
     probe = 20_000
     trajectory(model, valid[0], start, dt, 100, every=10, integrator=integrator)  # compiled before timing
@@ -622,20 +621,13 @@ def telegraph(params, V, t_total, spins="both", terms="full", core=0.5, seed=0, 
     from ..spins.modes import stationary_states
     from ..spins.rates import telegraph_trace
 
-    if spins not in SPINS:
-        raise ValueError(f"spins = {spins!r} is not known; allowed: {', '.join(SPINS)}")
-    integrator_code(integrator)
-    p = _check(params)
-    V = checked_axis("V", [V])
-    pinned, _ = pinned_model(p, V, terms)
-    model = pinned.spins() if spins == "pinned" else dimer_model(p, V, terms).spins()
+    p, V, model, dt = _switching_model(params, [V], spins, terms, integrator)
     valid, reasons = model.validity()
     if not valid[0]:
         raise ValueError(f"V = {V[0]:g} mV is outside the model's validity: {reasons[0]}")
     states = [s.m for s in stationary_states(model, 0) if s.stable]
     if len(states) < 2:
         raise ValueError(f"V = {V[0]:g} mV has {len(states)} stable state(s): nothing to switch between")
-    dt = time_scales(pinned, others=(model,) if spins == "both" else ())[0]
     if not 0 < t_total <= MAX_RUN_STEPS * dt:
         raise ValueError(f"t_total = {t_total:g} ps; allowed: 0 < t_total <= {MAX_RUN_STEPS * dt:.3g} ps "
                          f"({MAX_RUN_STEPS:.0e} steps of {dt:.3g} ps)")
