@@ -18,7 +18,7 @@ from .views import STATE_COLOURS, TOOLS, V_DIM, page_toolbar
 __all__ = ["RATE_TITLE", "TRACE_TITLE", "state_name", "rates_table", "missing_rates", "rates_view", "trace_view", "rates_tab"]
 
 RATE_TITLE = "switching rate out of each basin"
-TRACE_TITLE = "telegraph trace: the basin against time"
+TRACE_TITLE = "telegraph trace: the state against time"
 RATE_DIM = hv.Dimension("rate", label="rate 1/τ", unit="1/ns")
 
 

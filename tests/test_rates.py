@@ -149,5 +149,7 @@ def test_the_rates_estimate_bounds_the_run():
     ds = sweeps.rates_sweep(p, [3.0], spins="pinned")
     took = time.perf_counter() - start
     assert np.isfinite(ds.rate.values).all() and took < 1.5 * bound, (took, bound)
+    trace = sweeps.telegraph(p, 3.0, 50.0, spins="pinned")  # the free spin is spin 2, as in the spectral sweep
+    assert list(ds.component.values) == list(trace.component.values) == ["m2_x", "m2_y", "m2_z"]
     with pytest.raises(ValueError, match="spins = 'three'"):
         sweeps.rates_seconds(p, [3.0], spins="three")

@@ -489,6 +489,12 @@ def _switching_model(params, V, spins, terms, integrator):
     return p, V, model, time_scales(pinned, others=(model,) if spins == "both" else ())[0]
 
 
+def _spin_two(ds, spins):
+    """``ds`` with its components named m2_x, m2_y, m2_z when the free spin is spin 2 (``spins="pinned"``), as in
+    :func:`spectral_rates_sweep` (the spin models number their free spins from 1)."""
+    return ds.assign_coords(component=["m2_x", "m2_y", "m2_z"]) if spins == "pinned" else ds
+
+
 def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajectories=2, min_switches=20, core=0.5,
                 seed=0, progress=None, cancel=None, integrator="heun"):
     """Switching rates between the stable states against V at the parameters' mu_F, by Langevin counting
@@ -524,8 +530,8 @@ def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajector
     elif t_total / dt > MAX_RUN_STEPS:
         raise ValueError(f"t_total = {t_total:g} ps is {t_total / dt:.3g} steps of {dt:.3g} ps; allowed: at most "
                          f"{MAX_RUN_STEPS:.0e} steps per trajectory")
-    ds = switching_rates(model, V, states, dt, t_total, n_trajectories, core, every, seed, min_switches,
-                         progress, cancel, integrator=integrator)
+    ds = _spin_two(switching_rates(model, V, states, dt, t_total, n_trajectories, core, every, seed, min_switches,
+                                   progress, cancel, integrator=integrator), spins)
     return _labelled(ds, p, valid, reasons, method="langevin-switching", spins=spins, terms=terms,
                      integrator=integrator)
 
@@ -631,8 +637,8 @@ def telegraph(params, V, t_total, spins="both", terms="full", core=0.5, seed=0, 
     if not 0 < t_total <= MAX_RUN_STEPS * dt:
         raise ValueError(f"t_total = {t_total:g} ps; allowed: 0 < t_total <= {MAX_RUN_STEPS * dt:.3g} ps "
                          f"({MAX_RUN_STEPS:.0e} steps of {dt:.3g} ps)")
-    ds = telegraph_trace(model, 0, states, dt, t_total, core, max(1, int(round(0.05 / dt))), seed,
-                         integrator=integrator)
+    ds = _spin_two(telegraph_trace(model, 0, states, dt, t_total, core, max(1, int(round(0.05 / dt))), seed,
+                                   integrator=integrator), spins)
     ds.attrs.update(parameter_attrs(p, exclude=("V",)))
     ds.attrs.update(V_mV=float(V[0]), spins=spins, terms=terms, states=np.asarray(states).ravel(),
                     integrator=integrator)
