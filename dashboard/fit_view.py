@@ -51,8 +51,8 @@ def _curve_plot(ds, curve):
         layers.append(hv.ErrorBars((v, y, ds[f"sigma_{curve}"].values), V_DIM, [ylabel, "err"]).opts(color="black"))
     layers.append(hv.Scatter((v, y), V_DIM, ylabel, label="data").opts(color="black", size=6, marker="circle",
                                                                        fill_color="white"))
-    return hv.Overlay(layers).opts(title=f"{CURVE_SYMBOLS[curve]}: data and fit", width=520, height=320,
-                                   legend_position="top_left", shared_axes=False, hooks=[page_toolbar], **TOOLS)
+    return hv.Overlay(layers).opts(title=f"{CURVE_SYMBOLS[curve]}: data and fit", width=580, height=320,
+                                   legend_position="right", shared_axes=False, hooks=[page_toolbar], **TOOLS)
 
 
 def fit_tab(dash):

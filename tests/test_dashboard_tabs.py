@@ -9,10 +9,13 @@ import pandas as pd
 from dashboard import state
 from dashboard.fit_state import EXAMPLE_CHANGES, FitSession, example_csv
 from dashboard.fit_view import estimates_table
-from dashboard.rates_view import missing_rates, rates_table, state_name
+import holoviews as hv
+
+from dashboard.rates_view import missing_rates, rates_table, rates_view, state_name
 from dashboard.state import Dashboard
 from dimer_core.studies.fitting import interval
-from dimer_core.studies.sweeps import spectral_rates_sweep
+from dimer_core import preset
+from dimer_core.studies.sweeps import rates_sweep, spectral_rates_sweep
 
 from .ui_support import wait_until
 
@@ -49,10 +52,21 @@ def test_the_rates_run_gives_the_spectrum_and_says_why_biases_have_none():
     assert "stopped after" in dash.rates.status and dash.rates.result is ds
 
 
-def test_a_both_spins_rate_run_is_estimated_before_it_starts():
+def test_a_both_spins_rate_run_is_estimated_before_it_starts_and_shown_with_its_intervals():
     dash = Dashboard()
     dash.rates_method = "langevin"
-    assert dash.rates_seconds() > 10.0  # weak SOC at 0 K: competing states, minutes of Langevin runs at most
+    assert dash.rates_seconds() > 10.0  # 13 biases of both spins: minutes of Langevin runs at most
+    ds = rates_sweep(preset("weak-soc", T=40.0), [0.0, 3.0], t_total=300.0)  # short: wide intervals
+    table = rates_table(ds)
+    assert len(table) >= 4 and table.state.str.match(r"m₁ ≈ [+−][xyz], m₂ ≈ [+−][xyz]$").all()
+    assert (table["rate 95 % low (1/ns)"] <= table["rate (1/ns)"]).all()
+    assert (table["rate (1/ns)"] <= table["rate 95 % high (1/ns)"]).all()
+    np.testing.assert_allclose(table["rate (1/ns)"], 1e3 / table["mean dwell (ps)"])
+    hv.extension("bokeh")  # as the app does
+    dash.rates.result = ds
+    shown = rates_view(dash)()
+    plot = shown.objects[0].object
+    assert isinstance(plot, hv.Overlay) and any(isinstance(e, hv.ErrorBars) for e in plot)
 
 
 def test_the_fit_session_names_bad_files_fits_the_example_and_applies_it():
