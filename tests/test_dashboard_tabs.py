@@ -8,7 +8,7 @@ import pandas as pd
 
 from dashboard import state
 from dashboard.fit_state import EXAMPLE_CHANGES, FitSession, example_csv
-from dashboard.fit_view import estimates_table
+from dashboard.fit_view import estimates_table, fit_tab
 import holoviews as hv
 
 from dashboard.rates_view import missing_rates, rates_table, rates_view, state_name
@@ -111,3 +111,21 @@ def test_the_fit_session_names_bad_files_fits_the_example_and_applies_it():
     for name, value in fs.estimates().items():
         dash.set_value(name, value)
     assert dash.message == "" and abs(dash.p.t0 - float(ds.estimate.sel(param="t0"))) < 1e-9
+
+
+def test_the_fit_tab_shows_a_bad_file_and_the_librarys_refusal_in_its_message():
+    import panel as pn
+
+    dash = Dashboard()
+    tab = fit_tab(dash)
+    fs = dash.fit
+    alert = next(x for x in tab.select(pn.pane.Alert) if "fit-message" in x.css_classes)
+    assert not alert.visible
+    fs.load(b"V,dIdV\n1,2\n,3\n", "gap.csv")
+    assert alert.visible and alert.object == "gap.csv: row 2: a value without its V"
+    fs.load(example_csv(dash.p).encode(), "example.csv")
+    assert not alert.visible
+    fs.free = ["Delta", "t0"]
+    fs.start(dash.p)
+    wait_until(lambda: not fs.run.running, timeout=300)
+    assert alert.visible and alert.object.startswith("the data do not constrain Delta"), alert.object
