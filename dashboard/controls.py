@@ -12,13 +12,15 @@ WRAP = [":host pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; 
 """A status line wraps within the page (a validity note names many biases)."""
 
 
-def run_controls(dash, run, start, label, seconds=None, button=None, fewer=True):
+def run_controls(dash, run, start, label, seconds=None, button=None, fewer=True, indeterminate=False):
     """Run and Stop buttons, a progress bar and a status line for a background run.
 
     ``seconds(realizations=None)`` estimates the run (optional): a run longer than :data:`LONG_RUN` does not
     start at the first click but shows its estimate, with a button that starts it anyway and (``fewer``) one
     that starts it with fewer trajectories per bias (at most :data:`LONG_RUN`).  With ``fewer=False`` the
-    estimate is an upper bound ("up to about") and only the button that starts it is offered.
+    estimate is an upper bound ("up to about") and only the button that starts it is offered.  With
+    ``indeterminate`` the bar only shows that the run is going (for runs whose length is not known ahead, e.g.
+    a fit); the status line still gives the run's messages.
     """
     go = pn.widgets.Button(label=button or f"Run {label}", color="primary", css_classes=[f"run-{run.name}"])
     stop = pn.widgets.Button(label="Stop", color="warning", disabled=True, css_classes=[f"stop-{run.name}"])
@@ -74,7 +76,7 @@ def run_controls(dash, run, start, label, seconds=None, button=None, fewer=True)
 
     def sync(*_):
         with pn.io.hold():  # progress, status and buttons reach the page in one message
-            bar.value = int(round(100 * run.progress))
+            bar.value = -1 if indeterminate and run.running else int(round(100 * run.progress))
             status.object = run.status
             go.disabled = run.running
             stop.disabled = not run.running

@@ -104,5 +104,5 @@ def fit_tab(dash):
         f"{' and '.join(f'{symbol(k)} × {x:g}' for k, x in EXAMPLE_CHANGES.items())}: fitting "
         f"{' and '.join(symbol(k) for k in EXAMPLE_CHANGES)} finds them.", sizing_mode="stretch_width")
     return pn.Column(intro, pn.Row(upload, example), summary, pn.Row(choose, bounds), problem,
-                     run_controls(dash, fs.run, lambda: fs.start(dash.p), "fit", button="Fit"),
+                     run_controls(dash, fs.run, lambda: fs.start(dash.p), "fit", button="Fit", indeterminate=True),
                      pn.bind(result, fs.run.param.result), sizing_mode="stretch_width")
