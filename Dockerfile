@@ -1,7 +1,8 @@
 # The dashboard on port 5006:  docker build -t dimer . && docker run -p 5006:5006 dimer
 # Install steps are .ci/setup, the same script CI runs, so the two stay in step: it installs the pinned
-# requirements and this package into .venv (console scripts dimer-core, dimer-dashboard) and compiles
-# the numba kernels into the cache every entry point uses (~/.cache/dimer_core/numba/<digest of the sources>).
+# requirements and this package (extras app, studies, test, docs) into .venv (console scripts dimer-core,
+# dimer-dashboard) and compiles the numba kernels into the cache every entry point uses
+# (~/.cache/dimer_core/numba/<digest of the sources>).
 FROM python:3.11-slim-bookworm
 WORKDIR /app
 COPY . .

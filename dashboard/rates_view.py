@@ -6,6 +6,7 @@ Every number comes from :func:`dimer_core.studies.sweeps.spectral_rates_sweep` (
 run by :class:`dashboard.state.Dashboard` in worker threads.
 """
 import io
+import re
 
 import holoviews as hv
 import numpy as np
@@ -56,15 +57,10 @@ def missing_rates(ds):
     barrier, a spectrum not converged), else the number of stable states there."""
     lines = [f"outside the model's validity: {ds.attrs['validity']}"] if ds.attrs.get("validity") else []
     no_switching = ds.attrs.get("no_switching", "")
-    if no_switching:
-        lines.append(f"no barrier between the states: {no_switching}")
-    not_converged = ds.attrs.get("not_converged", "")
-    if not_converged:
-        lines.append(f"the spectrum did not converge: {not_converged}")
+    lines += re.split(r"; (?=V = )", no_switching) if no_switching else []  # one line per bias
     invalid = ds.outside_validity.values if "outside_validity" in ds else np.zeros(ds.V.size, bool)
-    mentioned = no_switching + "; " + not_converged
     single = [v for k, v in enumerate(ds.V.values) if not invalid[k] and not np.isfinite(ds.rate.values[k]).any()
-              and f"V = {v:g} mV:" not in mentioned]
+              and f"V = {v:g} mV:" not in no_switching]
     if single:
         need = "exactly two" if ds.attrs.get("method") == "fokker-planck-spectrum" else "two or more"
         lines.append(f"V = {', '.join(f'{v:g}' for v in single)} mV: not {need} stable states, nothing to switch "

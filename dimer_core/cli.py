@@ -56,6 +56,17 @@ def _add_integrator(parser):
                              "|m| = 1 exactly); both weak order 1, docs/stochastic.md (default heun)")
 
 
+def _add_junction_spins(parser):
+    """``--model``, ``--free`` and ``--pinned``: the spins of a junction (``sweep``, ``modes``, ``rates``)."""
+    parser.add_argument("--model", metavar="FILE", help="a junction model file (TOML; docs/junction.md)")
+    parser.add_argument("--free", metavar="a,b,...", help="free sites of a junction (fp: one; default for the "
+                                                          "dimer: 2)")
+    parser.add_argument("--pinned", metavar="SITE:X,Y,Z", action="append",
+                        help="direction of a pinned site (repeatable; default +z, the dimer's m1); the bare terms "
+                             "of a junction's spins are its model file's [spins] or --h, --K_easy, --e_easy, --K_hard, "
+                             "--n_hard (default none)")
+
+
 def _add_params(parser, exclude=(), junctions=False):
     if junctions:
         from .junction import PRESETS as JUNCTIONS
@@ -357,20 +368,26 @@ def _pinned(texts, junction):
     return out
 
 
-def _junction_sweep(args):
-    """``sweep`` for a junction (``--model``, a junction ``--preset``, or ``--free``/``--pinned``); the bare terms
-    of its spins come from the model file or from the options of the same names (docs/junction.md, "Spins of a
-    junction in motion")."""
+def _is_junction_run(args):
+    """True if ``sweep``/``modes``/``rates`` runs a junction: ``--model``, a junction ``--preset``, ``--free`` or
+    ``--pinned``."""
+    from .junction import PRESETS as JUNCTIONS
+
+    return args.model is not None or args.preset in JUNCTIONS or args.free is not None or bool(args.pinned)
+
+
+def _junction_spins(args, endings=(".csv", ".nc")):
+    """(junction, V grid, free, pinned, bare) of ``sweep``/``modes``/``rates`` for a junction (``--model``, a junction
+    ``--preset``, or the dimer with ``--free``/``--pinned``); the bare terms of its spins come from the model file or
+    from the options of the same names (docs/junction.md, "Spins of a junction in motion")."""
     from .junction import PRESETS as JUNCTIONS
     from .junction import read_spins
-    from .studies.junction_sweeps import junction_sweep
     from .junction.modelfile import SPIN_FIELDS
     from .spins.junction_spins import OneSpin
-    from .progress import TerminalBar
 
     junction = _junction_from(args, exclude=("V",), extra=SPIN_FIELDS)
     v = parse_range(args.V_range, "--V", -100.0, 100.0, "mV")
-    _prepare_out(args.out, (".csv", ".nc"), ".csv or .nc (NetCDF)")
+    _prepare_out(args.out, endings, " or ".join(endings))
     dimer = args.model is None and args.preset not in JUNCTIONS
     if args.free is None and not dimer:
         raise UsageError(f"--free: give the free sites of the junction, e.g. --free 2 (sites 1..{junction.n_sites})")
@@ -391,6 +408,18 @@ def _junction_sweep(args):
                 raise UsageError(f"--{next(iter(values))}: the model file {args.model} has bare terms ([spins] or "
                                  "site fields); give them in the file or as options, not both")
             bare = OneSpin(**values) if values else bare
+    except ValueError as exc:
+        raise UsageError(str(exc))
+    return junction, v, free, pinned, bare
+
+
+def _junction_sweep(args):
+    """``sweep`` for a junction (:func:`_junction_spins`)."""
+    from .studies.junction_sweeps import junction_sweep
+    from .progress import TerminalBar
+
+    junction, v, free, pinned, bare = _junction_spins(args)
+    try:
         bar = TerminalBar("langevin") if args.method == "langevin" and (sys.stderr.isatty() or args.progress) else None
         ds = junction_sweep(junction, v, free, pinned, bare, method=args.method, n_realizations=args.realizations,
                             seed=args.seed, terms=args.terms, calculus=args.calculus, progress=bar,
@@ -407,11 +436,10 @@ def _junction_sweep(args):
 
 def cmd_sweep(args):
     from .export import stamped
-    from .junction import PRESETS as JUNCTIONS
     from .progress import TerminalBar
     from .studies.sweeps import fp_sweep, langevin_sweep
 
-    if args.model is not None or args.preset in JUNCTIONS or args.free is not None or args.pinned:
+    if _is_junction_run(args):
         return _junction_sweep(args)
     p, v = _params_and_biases(args)
     if args.realizations < 2:
@@ -441,6 +469,29 @@ def cmd_sweep(args):
     return 0
 
 
+def _modes_map(args, mu_f):
+    """``modes`` with ``--mu_F LO:HI:N``: the lines over (mu_F, V) (:func:`dimer_core.studies.mode_maps.modes_map`)."""
+    from .progress import TerminalBar
+    from .studies.mode_maps import line_summary, modes_map
+
+    if args.f_range is not None:
+        raise UsageError("--f (the absorption spectrum) is for one mu_F; give --mu_F a single value with it")
+    p = _params_from(args, exclude=("V", "mu_F"))
+    v = parse_range(args.V_range, "--V", -100.0, 100.0, "mV")
+    _prepare_out(args.out, (".nc", ".csv"), ".nc (NetCDF) or .csv")
+    try:
+        bar = TerminalBar("modes") if sys.stderr.isatty() or args.progress else None
+        ds = modes_map(p, mu_f, v, spins=args.spins, terms=args.terms, progress=bar)
+    except ValueError as exc:
+        raise UsageError(str(exc))
+    summary = list(line_summary(ds).data_vars)
+    _write_nc_or_table(ds, args.out, ds[summary], "n_stable")
+    stable = int((ds.n_stable > 0).sum())
+    print(f"wrote the modes of {args.spins} spins on {mu_f.size} x {v.size} (mu_F x V) to {args.out} "
+          f"(a stable state at {stable} of {mu_f.size * v.size} points; frequency and linewidth in GHz)")
+    return 0
+
+
 def _write_nc_or_table(ds, path, table, present):
     """``ds`` as NetCDF for a .nc path, else the dataset ``table`` in long format (rows where ``present`` is
     set), stamped with the version (:func:`dimer_core.export.stamped`)."""
@@ -457,20 +508,36 @@ def _write_nc_or_table(ds, path, table, present):
 
 
 def cmd_modes(args):
+    from .studies.junction_lines import junction_modes
     from .studies.sweeps import modes_sweep
 
-    p, v = _params_and_biases(args)
+    raw_mu = args.mu_F_value
+    if raw_mu is not None and ":" in raw_mu:
+        if _is_junction_run(args):
+            raise UsageError("--mu_F LO:HI:N (a map of the lines) is for the paper's dimer; give a junction one --mu_F")
+        return _modes_map(args, parse_range(raw_mu, "--mu_F", -50.0, 50.0, "meV"))
+    args.param_mu_F = raw_mu
     f = None if args.f_range is None else parse_range(args.f_range, "--f", 0.0, 1e5, "GHz")
     try:
         axis = unit_vector("--rf_axis", args.rf_axis.split(","))
     except ValueError as exc:
         raise UsageError(str(exc))
     endings = (".nc",) if f is not None else (".nc", ".csv")
-    _prepare_out(args.out, endings, ".nc (NetCDF)" if f is not None else ".nc (NetCDF) or .csv")
-    ds = modes_sweep(p, v, spins=args.spins, terms=args.terms, f_ghz=f, rf_axis=axis)
+    if _is_junction_run(args):
+        junction, v, free, pinned, bare = _junction_spins(args, endings)
+        try:
+            ds = junction_modes(junction, v, free, pinned, bare, terms=args.terms, f_ghz=f, rf_axis=axis)
+        except ValueError as exc:
+            raise UsageError(str(exc))
+        who = f"the free spin{'s' if len(free) > 1 else ''} {','.join(map(str, free))} of {junction.name}"
+    else:
+        p, v = _params_and_biases(args)
+        _prepare_out(args.out, endings, ".nc (NetCDF)" if f is not None else ".nc (NetCDF) or .csv")
+        ds = modes_sweep(p, v, spins=args.spins, terms=args.terms, f_ghz=f, rf_axis=axis)
+        who = f"{args.spins} spins"
     _write_nc_or_table(ds, args.out, ds[["frequency", "linewidth", "q_factor", "stable"]], "frequency")
     stable = int(ds.stable.any("state").sum())
-    print(f"wrote the modes of {args.spins} spins at {v.size} biases to {args.out} "
+    print(f"wrote the modes of {who} at {v.size} biases to {args.out} "
           f"(a stable state at {stable} of them; frequency and linewidth in GHz)")
     driven = ds.V.values[(~ds.stable.values & np.isfinite(ds.frequency.values[..., 0])).any(axis=1)]
     if driven.size:
@@ -486,53 +553,75 @@ def cmd_modes(args):
 def cmd_rates(args):
     from .export import stamped
     from .progress import TerminalBar
-    from .studies.sweeps import rates_sweep, spectral_rates_sweep
+    from .studies.junction_lines import junction_rates, junction_telegraph
+    from .studies.sweeps import rates_sweep, spectral_rates_sweep, telegraph
 
-    p, v = _params_and_biases(args)
     if args.t_total is not None and not args.t_total > 0:
         raise UsageError(f"--t_total {args.t_total}: allowed: a positive time in ps")
-    _prepare_out(args.out, (".csv", ".nc"), ".csv or .nc (NetCDF)")
-    method = args.method or ("fp" if args.spins == "pinned" else "langevin")
-    if method == "fp":
-        if args.spins != "pinned":
+    if _is_junction_run(args):
+        junction, v, free, pinned, bare = _junction_spins(args)
+        method = args.method or ("fp" if len(free) == 1 else "langevin")
+        if method == "fp" and len(free) != 1:
+            raise UsageError(f"--method fp: the Fokker–Planck spectrum is for one free spin; --free "
+                             f"{','.join(map(str, free))} has {len(free)} (use --method langevin)")
+
+        def compute(bar):
+            return junction_rates(junction, v, free, pinned, bare, args.terms, method, L=args.L, t_total=args.t_total,
+                                  seed=args.seed, progress=bar, integrator=args.integrator)
+
+        def trace():
+            return junction_telegraph(junction, float(v[0]), args.trace_ps, free, pinned, bare, args.terms,
+                                      seed=args.seed, integrator=args.integrator)
+    else:
+        p, v = _params_and_biases(args)
+        _prepare_out(args.out, (".csv", ".nc"), ".csv or .nc (NetCDF)")
+        method = args.method or ("fp" if args.spins == "pinned" else "langevin")
+        if method == "fp" and args.spins != "pinned":
             raise UsageError("--method fp: the Fokker–Planck spectrum is for one free spin; allowed with "
                              "--spins pinned (both spins free: --method langevin)")
-        if not 6 <= args.L <= 63:
-            raise UsageError(f"--L {args.L}: allowed: 6 to 63")
-        try:
-            ds = spectral_rates_sweep(p, v, terms=args.terms, L=args.L)
-        except ValueError as exc:
-            raise UsageError(str(exc))
+
+        def compute(bar):
+            if method == "fp":
+                return spectral_rates_sweep(p, v, terms=args.terms, L=args.L)
+            return rates_sweep(p, v, spins=args.spins, terms=args.terms, t_total=args.t_total, seed=args.seed,
+                               progress=bar, integrator=args.integrator)
+
+        def trace():
+            return telegraph(p, float(v[0]), args.trace_ps, spins=args.spins, terms=args.terms, seed=args.seed,
+                             integrator=args.integrator)
+    if method == "fp" and not 6 <= args.L <= 63:
+        raise UsageError(f"--L {args.L}: allowed: 6 to 63")
+    bar = TerminalBar("langevin") if method == "langevin" and (sys.stderr.isatty() or args.progress) else None
+    try:
+        ds = compute(bar)
+    except ValueError as exc:
+        raise UsageError(str(exc))
+    if method == "fp":
         _write_nc_or_table(ds, args.out, ds[["rate", "dwell", "population", "relaxation", "convergence"]], "rate")
         print(f"wrote switching rates at {v.size} biases to {args.out} (Fokker–Planck spectrum, harmonics to "
               f"degree {args.L}; rate in 1/ns, dwell = 1/rate in ps)")
         if ds.attrs["no_switching"]:
             print(f"note: no switching rate (NaN): {ds.attrs['no_switching']}")
     else:
-        bar = TerminalBar("langevin") if sys.stderr.isatty() or args.progress else None
-        try:
-            ds = rates_sweep(p, v, spins=args.spins, terms=args.terms, t_total=args.t_total, seed=args.seed,
-                             progress=bar, integrator=args.integrator)
-        except ValueError as exc:
-            raise UsageError(str(exc))
         _write_nc_or_table(ds, args.out, ds[["n_dwells", "dwell", "dwell_low", "dwell_high", "rate"]], "dwell")
         print(f"wrote switching rates at {v.size} biases to {args.out} ({ds.attrs['t_total_ps']:.4g} ps x "
               f"{ds.attrs['n_trajectories']} trajectories per bias; dwell in ps with 95 % intervals, rate in 1/ns)")
     if args.trace:
-        from .studies.sweeps import telegraph
-
         _prepare_out(args.trace, (".csv",), ".csv")
         try:
-            trace = telegraph(p, float(v[0]), args.trace_ps, spins=args.spins, terms=args.terms, seed=args.seed,
-                              integrator=args.integrator)
+            path = trace()
         except ValueError as exc:
             raise UsageError(f"--trace: {exc}")
-        table = trace.basin.to_dataframe().reset_index()
+        columns = ["basin"] + [k for k in path.data_vars if k.startswith("I_") and path[k].dims == ("time",)]
+        table = path[columns].to_dataframe().reset_index()
         try:
-            stamped(table, trace).to_csv(args.trace, index=False)
+            stamped(table, path).to_csv(args.trace, index=False)
         except OSError as exc:
             raise _write_error(args.trace, exc)
-        print(f"wrote the basin against time at V = {v[0]:g} mV ({args.trace_ps:g} ps) to {args.trace}")
+        currents = " and each lead's current (nA)" if len(columns) > 1 else ""
+        print(f"wrote the basin{currents} against time at V = {v[0]:g} mV ({args.trace_ps:g} ps) to {args.trace}")
+        if "current_note" in path.attrs:
+            print(f"note: {path.attrs['current_note']}")
     if "enough" in ds and not ds.enough.values.all():
         print(f"note: fewer than 20 dwells in some basin at V = "
               f"{', '.join(f'{x:g}' for x in v[~ds.enough.values])} mV (wide intervals, or one stable state)")
@@ -715,13 +804,7 @@ def build_parser(prog="dimer-core"):
     p_sweep = sub.add_parser("sweep", help="mean orientation Omega(V) of the free spin, to CSV; or the free spins of "
                                            "a junction, to CSV or NetCDF")
     _add_params(p_sweep, exclude=("V",), junctions=True)
-    p_sweep.add_argument("--model", metavar="FILE", help="a junction model file (TOML; docs/junction.md)")
-    p_sweep.add_argument("--free", metavar="a,b,...", help="free sites of a junction (fp: one; default for the "
-                                                           "dimer: 2)")
-    p_sweep.add_argument("--pinned", metavar="SITE:X,Y,Z", action="append",
-                         help="direction of a pinned site (repeatable; default +z, the dimer's m1); the bare terms "
-                              "of a junction's spins are its model file's [spins] or --h, --K_easy, --e_easy, --K_hard, "
-                              "--n_hard (default none)")
+    _add_junction_spins(p_sweep)
     p_sweep.add_argument("--method", choices=("fp", "langevin"), default="fp",
                          help="Fokker-Planck (instant) or Langevin ensembles (default fp)")
     p_sweep.add_argument("--V", dest="V_range", default="-5:5:41", metavar="LO:HI:N",
@@ -740,26 +823,34 @@ def build_parser(prog="dimer-core"):
     p_sweep.set_defaults(run=cmd_sweep)
     p_modes = sub.add_parser("modes", help="ESR/FMR lines: mode frequencies and linewidths against V, to CSV "
                                            "or NetCDF")
-    _add_params(p_modes, exclude=("V",))
+    _add_params(p_modes, exclude=("V", "mu_F"), junctions=True)
+    _add_junction_spins(p_modes)
+    p_modes.add_argument("--mu_F", dest="mu_F_value", metavar="VALUE|LO:HI:N",
+                         help=f"Fermi level in meV ({bounds_text('mu_F')}), or a grid LO:HI:N for a map over "
+                              "(mu_F, V): NetCDF, or CSV of the lowest stable line per point")
     p_modes.add_argument("--V", dest="V_range", default="-5:5:41", metavar="LO:HI:N",
                          help="bias grid in mV (default -5:5:41)")
     p_modes.add_argument("--spins", choices=("pinned", "both"), default="pinned",
-                         help="spin 2 free with m_1 pinned, or both spins free (default pinned)")
+                         help="the dimer: spin 2 free with m_1 pinned, or both spins free (default pinned); a "
+                              "junction's free spins are --free")
     p_modes.add_argument("--terms", choices=("full", "paper"), default="full",
                          help="full model, or the paper's terms only (no self-DMI torque, no W damping)")
     p_modes.add_argument("--f", dest="f_range", metavar="LO:HI:N",
                          help="also the rf absorption Im chi(f) on this grid in GHz (NetCDF output)")
     p_modes.add_argument("--rf_axis", default="1,0,0", metavar="X,Y,Z",
                          help="direction of the rf field (default 1,0,0); the static field is --h")
+    p_modes.add_argument("--progress", action="store_true", help="show the progress bar even when not a terminal")
     p_modes.add_argument("--out", required=True, help="output file, .csv (modes) or .nc (everything)")
     p_modes.set_defaults(run=cmd_modes)
     p_rates = sub.add_parser("rates", help="switching rates between stable states against V (Langevin "
                                              "counting, or the Fokker–Planck spectrum of one free spin)")
-    _add_params(p_rates, exclude=("V",))
+    _add_params(p_rates, exclude=("V",), junctions=True)
+    _add_junction_spins(p_rates)
     p_rates.add_argument("--V", dest="V_range", default="0:4:5", metavar="LO:HI:N",
                          help="bias grid in mV (default 0:4:5)")
     p_rates.add_argument("--spins", choices=("pinned", "both"), default="both",
-                         help="both spins free, or spin 2 with m_1 pinned (default both)")
+                         help="the dimer: both spins free, or spin 2 with m_1 pinned (default both); a junction's "
+                              "free spins are --free")
     p_rates.add_argument("--terms", choices=("full", "paper"), default="full",
                          help="full model, or the paper's terms only (no self-DMI torque, no W damping)")
     p_rates.add_argument("--t_total", type=float, metavar="PS",

@@ -36,8 +36,8 @@ def test_the_rates_run_gives_the_spectrum_and_says_why_biases_have_none():
     assert set(table["V (mV)"]) == {v for v in state.RATES_V if np.isfinite(ds.rate.sel(V=v).values).all()}
     assert len(table) >= 2 * 9 and (table["rate (1/ns)"] > 0).all()
     text = "\n".join(missing_rates(ds))
-    assert "the spectrum did not converge: V = 0 mV: L = 32" in text  # the library's own reasons
-    assert "no barrier between the states: V = 6 mV" in text
+    assert "V = 0 mV: L = 32 is too small" in text  # the library's own reasons: the spectrum not converged ...
+    assert "V = 6 mV: no isolated switching rate" in text  # ... and no barrier
     # each rate is drawn under the state it leaves: spin 2 along −z or +z at every bias (the basins' order varies)
     assert set(table.state) == {"m₂ ≈ −z", "m₂ ≈ +z"}
     assert state_name(["m1_x", "m1_y", "m1_z", "m2_x", "m2_y", "m2_z"], [0.9, 0.1, 0, 0, 0.2, -0.9]) == "m₁ ≈ +x, m₂ ≈ −z"

@@ -203,7 +203,7 @@ def test_setup_installs_python3_venv_where_missing(tmp_path, has_venv):
         assert apt == []
     else:
         assert any(c.startswith("apt-get install") and "python3-venv" in c.split() for c in apt), calls
-    assert any(c.endswith("pip install -q --disable-pip-version-check -r requirements.txt .[app,studies,test]")
+    assert any(c.endswith("pip install -q --disable-pip-version-check -r requirements.txt .[app,studies,test,docs]")
                for c in calls), calls
     assert any(c.endswith("python -m dimer_core.warmup") for c in calls), calls
 

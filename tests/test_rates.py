@@ -127,7 +127,7 @@ def test_the_spectral_sweep_keeps_converged_biases_reports_per_bias_and_stops_on
         sweeps.spectral_rates_sweep(p, [0.0, 3.0])
     steps = []
     ds = sweeps.spectral_rates_sweep(p, [0.0, 3.0], unconverged="nan", progress=lambda f, m: steps.append((f, m)))
-    assert np.isnan(ds.rate.values[0]).all() and "V = 0 mV: L = 32" in ds.attrs["not_converged"]
+    assert np.isnan(ds.rate.values[0]).all() and "V = 0 mV: L = 32" in ds.attrs["no_switching"]
     alone = sweeps.spectral_rates_sweep(p, [3.0])
     np.testing.assert_array_equal(ds.rate.values[1], alone.rate.values[0])
     assert np.isfinite(alone.rate.values).all()

@@ -93,11 +93,16 @@ def test_fp_study_with_a_vector_axis_equals_fp_sweep(cluster, tmp_path):
             np.testing.assert_allclose(got[q].values, ref[q].values.astype(float), rtol=1e-12, err_msg=q)
 
 
-def test_langevin_study_cut_along_the_sweep_equals_langevin_sweep(cluster, tmp_path):
-    spec = load_spec(LANGEVIN)
+def run_with_plan(raw, cluster, tmp_path):
+    """(spec, results, plan) of the study ``raw`` run on the cluster into tmp_path/s."""
+    spec = load_spec(raw)
     out = str(tmp_path / "s")
     ds = study.run_study(spec, out, scheduler=cluster.scheduler_address)
-    plan = store.Plan.from_dict(store.read_meta(out)["plan"])
+    return spec, ds, store.Plan.from_dict(store.read_meta(out)["plan"])
+
+
+def test_langevin_study_cut_along_the_sweep_equals_langevin_sweep(cluster, tmp_path):
+    spec, ds, plan = run_with_plan(LANGEVIN, cluster, tmp_path)
     assert plan.chunks[-1] < len(spec.sweep_V), "the bias sweep should be split across tasks"
     for i in range(2):
         ref = sweeps.langevin_sweep(spec.params_at((i,)), spec.sweep_V, n_realizations=4, seed=7 + i,
@@ -111,6 +116,62 @@ def test_sweep_outputs_are_declared():
     assert tuple(sweeps.fp_sweep(p, [1.0]).data_vars) == sweeps.FP_OUTPUTS
     ds = sweeps.langevin_sweep(p, [1.0], n_realizations=2, dt=1e-3, t_burn=0.0, t_average=1e-3)
     assert tuple(ds.data_vars) == sweeps.LANGEVIN_OUTPUTS
+
+
+MODES = {"study": {"method": "modes", "task_seconds": 0.001},
+         "axes": {"t": [0.1, 1.0]},
+         "sweep": {"V": [-2.0, 0.0, 3.0, 4.5]}}
+RATES = {"study": {"method": "rates", "task_seconds": 0.001},
+         "fixed": {"T": 5.0, "K_easy": 4.0},
+         "axes": {"Delta": [3.0, 3.2]},
+         "sweep": {"V": [2.0, 4.0]},
+         "rates": {"L": 24}}
+
+
+def test_modes_study_holds_whole_sweeps_and_equals_the_line_summary_of_modes_sweep(cluster, tmp_path):
+    """Method modes: each point's sweep in one block (its states are followed along V), the per-bias summary of
+    :func:`sweeps.modes_sweep` to the last bit, with units."""
+    from dimer_core.studies.mode_maps import line_summary
+
+    spec, ds, plan = run_with_plan(MODES, cluster, tmp_path)
+    assert plan.chunks[-1] == len(spec.sweep_V) and len(plan.blocks()) == 2
+    for i in range(2):
+        ref = line_summary(sweeps.modes_sweep(spec.params_at((i,)), spec.sweep_V))
+        for q in ref.data_vars:
+            np.testing.assert_array_equal(ds[q].isel(t=i).values, ref[q].values.astype(float), err_msg=q)
+    assert ds.frequency_low.attrs["units"] == "GHz" and (ds.n_stable.values >= 1).all()
+    assert json.loads(ds.attrs["study_spec"])["modes"] == {"spins": "pinned", "terms": "full"}
+
+
+def test_rates_study_cut_along_the_sweep_equals_spectral_rates_sweep(cluster, tmp_path):
+    """Method rates: the Fokker–Planck spectrum's rates out of each basin, cut along V, equal
+    :func:`sweeps.spectral_rates_sweep` point by point; an unconverged bias is NaN with its convergence."""
+    spec, ds, plan = run_with_plan(RATES, cluster, tmp_path)
+    assert plan.chunks[-1] < len(spec.sweep_V), "the bias sweep should be split across tasks"
+    for i in range(2):
+        # 1e-9: the eigensolver of a 625 × 625 operator runs with another BLAS thread count on a worker (2e-12 seen)
+        ref = sweeps.spectral_rates_sweep(spec.params_at((i,)), spec.sweep_V, L=24)
+        for b in range(2):
+            np.testing.assert_allclose(ds[f"rate_{b}"].isel(Delta=i).values, ref.rate.values[:, b], rtol=1e-9)
+            np.testing.assert_allclose(ds[f"population_{b}"].isel(Delta=i).values, ref.population.values[:, b],
+                                       rtol=1e-9)
+        np.testing.assert_allclose(ds.relaxation.isel(Delta=i).values, ref.relaxation.values, rtol=1e-9)
+    assert np.isfinite(ds.rate_0.values).all() and ds.rate_0.attrs["units"] == "1/ns"
+    coarse = sweeps.spectral_rates_sweep(spec.params_at((0,)), [2.0], L=16, unconverged="nan")
+    assert np.isnan(coarse.rate.values).all() and coarse.convergence.values[0] > 1e-3
+    with pytest.raises(ValueError, match="V = 2 mV: L = 16 is too small"):
+        sweeps.spectral_rates_sweep(spec.params_at((0,)), [2.0], L=16)
+
+
+@pytest.mark.parametrize("raw, message", [
+    ({**MODES, "modes": {"spins": "three"}}, "[modes] spins: 'three' is not known; allowed: pinned, both"),
+    ({**MODES, "modes": {"x": 1}}, "[modes] x: unknown entry; allowed: spins, terms"),
+    ({**RATES, "rates": {"L": 2}}, "[rates] L: 2 is out of range; allowed: 6 <= L <= 63"),
+    ({**RATES, "rates": {"terms": "some"}}, "[rates] terms: 'some' is not known"),
+    ({"study": {"method": "modes", "preset": "chain3"}}, "[study] method: modes runs the paper's dimer"),
+])
+def test_bad_line_study_specs_name_the_entry(tmp_path, raw, message):
+    assert_refused(raw, tmp_path / "s", message)
 
 
 # --- planning ---------------------------------------------------------------------------------
@@ -263,7 +324,8 @@ def test_cli_bad_spec_exits_2_with_one_line(tmp_path):
 
 
 @pytest.mark.parametrize("name, method, points", [("study_t_t0.toml", "maps", 72), ("study_langevin.toml", "langevin", 6),
-                                                  ("study_chain3.toml", "maps", 6)])
+                                                  ("study_chain3.toml", "maps", 6),
+                                                  ("study_lines.toml", "modes", 6)])
 def test_example_specs_are_valid(name, method, points):
     spec = load_spec(os.path.join(ROOT, "examples", name))
     assert spec.method == method and spec.n_points == points

@@ -52,7 +52,12 @@ _CHUNK = 4096
 
 
 class NotConverged(ValueError):
-    """λ₁ moved by more than the tolerance between degree L − :data:`CONVERGENCE_STEP` and L."""
+    """λ₁ moved by more than the tolerance between degree L − :data:`CONVERGENCE_STEP` and L; ``change`` is by
+    how much (relative)."""
+
+    def __init__(self, message, change):
+        super().__init__(message)
+        self.change = change
 
 
 @dataclass(frozen=True)
@@ -301,7 +306,7 @@ def spectral_rates(spins, index, states, L=32, pad=12, tolerance=1e-3):
     lam1, rates, pops, lam2 = fine
     change = float(abs(coarse[0] - lam1) / abs(lam1))
     if not change <= tolerance:
-        raise NotConverged(_too_small(L, change, tolerance))
+        raise NotConverged(_too_small(L, change, tolerance), change)
     if abs(lam1.imag) > 1e-8 * abs(lam1) or lam1.real <= 0 or abs(lam2) < 5.0 * lam1.real:
         raise ValueError(f"no isolated switching rate: the slowest relaxation rates are {lam1:.4g}, {lam2:.4g} "
                          "1/ps (need a real λ₁ > 0 with |λ₂| >= 5 λ₁: two wells separated by a barrier)")
@@ -309,7 +314,7 @@ def spectral_rates(spins, index, states, L=32, pad=12, tolerance=1e-3):
         raise ValueError("the slowest relaxation does not tell the two states apart (ψ₁ has the same sign on both)")
     change = max(change, float(np.max(np.abs(coarse[1] - rates) / rates)))
     if not change <= tolerance:
-        raise NotConverged(_too_small(L, change, tolerance))
+        raise NotConverged(_too_small(L, change, tolerance), change)
     return SpectralRates(relaxation=float(lam1.real), rates=rates, populations=pops, next_rate=float(abs(lam2)),
                          change=change, L=int(L), pad=int(pad))
 

@@ -151,8 +151,8 @@ def telegraph_trace(spins, index, states, dt, t_total, core=0.5, every=10, seed=
     """One Langevin trajectory at bias ``index`` from the first of ``states`` (stable states (3n,)), labelled by
     the basin it was last in (:func:`basin_labels`): an :class:`xarray.Dataset` on time (ps) with ``basin``
     (−1 before the first core) and ``m`` (time, component).  This is the state a telegraph signal would read;
-    the model's current is that of the Δ = 0 steady state and does not depend on m, so no current trace is
-    implied (a readout needs spin-polarised transport).  ``integrator``: as in :func:`switching_rates`."""
+    the current it modulates (first order in Δ) is added by
+    :func:`dimer_core.studies.junction_lines.junction_telegraph`.  ``integrator``: as in :func:`switching_rates`."""
     basins = np.asarray(states, dtype=float).reshape(-1, 3 * spins.nspins)
     n_steps = int(round(t_total / dt))
     n_steps -= n_steps % every

@@ -41,6 +41,12 @@ def one_spin_models(spins, that):
     return out
 
 
+def junction_step(spins, that, calculus="boltzmann"):
+    """The Langevin step (ps) of ``spins``: the smallest over the free spins alone (module docstring)."""
+    calculus_flag(calculus)
+    return min(time_scales(one, None, 0.0, 1.0, calculus, others=(spins,))[0] for one in one_spin_models(spins, that))
+
+
 def time_plan(spins, that, dt=None, t_burn=None, t_average=None, calculus="boltzmann"):
     """(dt (ps), (burn-in steps, averaging steps)) of a Langevin run of ``spins`` (see the module docstring).
 
@@ -49,7 +55,7 @@ def time_plan(spins, that, dt=None, t_burn=None, t_average=None, calculus="boltz
     calculus_flag(calculus)
     singles = one_spin_models(spins, that)
     if dt is None:
-        dt = min(time_scales(one, None, 0.0, 1.0, calculus, others=(spins,))[0] for one in singles)
+        dt = junction_step(spins, that, calculus)
     times = [time_scales(one, dt, t_burn, t_average, calculus)[1:] for one in singles]
     t_burn = max(t[0] for t in times)
     t_average = max(t[1] for t in times)
@@ -128,12 +134,19 @@ def junction_sweep(junction, V, free, pinned=None, bare=None, method="fp", n_rea
     flags, notes = validity_data(valid, reasons, V)
     data.update({k: _variable(*v) for k, v in flags.items()})
     ds = xr.Dataset(data, coords={"V": ("V", V, {"units": "mV", "long_name": "bias voltage"})})
-    ds.attrs.update(model=dumps(junction, bare), name=junction.name, mu_F=junction.mu_F, T=junction.T, S=junction.S,
-                    Delta=junction.Delta, free=list(free),
-                    pinned="; ".join(f"{c}: {', '.join(f'{x:g}' for x in m)}" for c, m in pinned.items()),
-                    method=method, terms=terms, validity=notes, dimer_core_version=__version__,
-                    title="Spins of a junction against bias (dimer_core.junction; docs/junction.md)", **attrs)
+    ds.attrs.update(model_attrs(junction, bare, free, pinned, method, terms, notes), **attrs)
     return ds
 
 
-__all__ = ["METHODS", "one_spin_models", "time_plan", "junction_sweep"]
+def model_attrs(junction, bare, free, pinned, method, terms, notes):
+    """The attrs of a junction's spin results: the model with its bare terms as TOML text
+    (:func:`~dimer_core.junction.modelfile.dumps`), the bath, free and pinned sites, method, terms, validity notes
+    and the version."""
+    return dict(model=dumps(junction, bare), name=junction.name, mu_F=junction.mu_F, T=junction.T, S=junction.S,
+                Delta=junction.Delta, free=list(free),
+                pinned="; ".join(f"{c}: {', '.join(f'{x:g}' for x in m)}" for c, m in pinned.items()),
+                method=method, terms=terms, validity=notes, dimer_core_version=__version__,
+                title="Spins of a junction against bias (dimer_core.junction; docs/junction.md)")
+
+
+__all__ = ["METHODS", "one_spin_models", "junction_step", "time_plan", "junction_sweep", "model_attrs"]

@@ -2,8 +2,9 @@
 
 A study (:mod:`dimer_core.studies.spec`) is a grid over any parameters, a method
 (``maps``: every coupling over a mu_F × V map per point; ``fp``: the
-Fokker–Planck Omega(V); ``langevin``: Langevin ensembles Omega(V) with errors)
-and the quantities to keep.  :func:`run_study` cuts it into tasks of about
+Fokker–Planck Omega(V); ``langevin``: Langevin ensembles Omega(V) with errors;
+``modes`` and ``rates``: ESR lines and switching rates against V,
+:mod:`dimer_core.studies.line_study`) and the quantities to keep.  :func:`run_study` cuts it into tasks of about
 ``task_seconds`` of work each (rectangular blocks of the grid, and of the bias
 sweep for fp/langevin), runs them as Dask tasks — on a local
 ``distributed.LocalCluster`` sized to the machine, or on a scheduler given by
@@ -68,7 +69,7 @@ def plan_study(spec, seconds_per_unit=None):
     sizes = spec.shape + tuple(v.size for v in inner.values())
     if seconds_per_unit is None:
         seconds_per_unit = calibrate(spec)
-    whole = spec.method == "maps" or spec.is_junction  # a unit is a whole point
+    whole = _whole(spec)  # a unit is a whole point
     unit_bytes = 8 * len(variables) * (math.prod(sizes[len(spec.axes):]) if whole else 1)
     per_task = max(1, min(int(spec.task_seconds / max(seconds_per_unit, 1e-9)), TASK_BYTES // unit_bytes))
     chunks = list(sizes)
@@ -77,6 +78,11 @@ def plan_study(spec, seconds_per_unit=None):
         chunks[d] = min(sizes[d], per_task)
         per_task = max(1, per_task // chunks[d])
     return store.Plan(dims, sizes, tuple(chunks), tuple(variables))
+
+
+def _whole(spec):
+    """True if a unit of work is a whole grid point (its map or sweep is never cut)."""
+    return spec.method in ("maps", "modes") or spec.is_junction
 
 
 def check_disk(spec, out):
@@ -134,6 +140,7 @@ def compute_block(spec_json, region, numba_threads=None, host_threads=None):
 def point_values(spec, index, *inner_slices):
     """The outputs of one grid point (multi-index ``index``) over a slice of its map or sweep."""
     from ..couplings.dimer import named_map
+    from .line_study import point_values as line_values
     from .sweeps import fp_sweep, langevin_sweep, pinned_model, time_scales
 
     if spec.is_junction:
@@ -145,6 +152,8 @@ def point_values(spec, index, *inner_slices):
         return named_map(p, inner["mu_F"][mu_slice], inner["V"][v_slice])
     (v_slice,) = inner_slices or (slice(None),)
     v_all = inner["V"]
+    if spec.method in ("modes", "rates"):
+        return line_values(p, v_all[v_slice], spec.method, spec.spins, spec.terms, spec.degree)
     if spec.method == "fp":
         ds = fp_sweep(p, v_all[v_slice])
     else:
@@ -182,7 +191,7 @@ def calibrate(spec):
             start = time.perf_counter()
             point_values(spec, index)
             seconds = time.perf_counter() - start
-            costs.append(seconds if spec.method == "maps" else seconds / len(spec.sweep_V))
+            costs.append(seconds if _whole(spec) else seconds / len(spec.sweep_V))
             continue
         model, _ = pinned_model(spec.params_at(index), spec.inner["V"], spec.terms)
         dt, t_burn, t_average = time_scales(model, spec.dt, spec.t_burn, spec.t_average, spec.calculus)
@@ -205,9 +214,12 @@ def _attrs(spec):
         return variable_attrs(spec)
     if spec.method == "maps":
         return {k: {"units": u, "description": d} for k, (u, d) in QUANTITIES.items()}
+    from .line_study import variable_attrs as line_attrs
     from .sweeps import fp_sweep, langevin_sweep
 
     p = spec.params_at((0,) * len(spec.axes))
+    if spec.method in ("modes", "rates"):
+        return line_attrs(p, np.array(spec.sweep_V), spec.method, spec.spins, spec.terms, spec.degree)
     v = np.array(spec.sweep_V[:1])
     ds = fp_sweep(p, v) if spec.method == "fp" else langevin_sweep(p, v, n_realizations=2, t_burn=0.0,
                                                                     t_average=1e-3, dt=1e-3)

@@ -4,7 +4,7 @@ A study is a grid over any parameters of :class:`~dimer_core.params.DimerParams`
 a method, and the quantities to keep::
 
     [study]
-    method = "maps"              # maps | fp | langevin
+    method = "maps"              # maps | fp | langevin | modes | rates
     preset = "weak-soc"          # the starting point (default weak-soc)
     quantities = ["J_2", "D_2"]  # default: every output of the method
     task_seconds = 3.0           # aimed-at work per Dask task (default 3 s)
@@ -21,8 +21,16 @@ a method, and the quantities to keep::
     mu_F = {start = -6, stop = 6, num = 121}
     V = {start = -12, stop = 12, num = 121}
 
-    [sweep]                      # methods fp, langevin: the bias sweep (mV) of each point
+    [sweep]                      # methods fp, langevin, modes, rates: the bias sweep (mV) of each point
     V = {start = -5, stop = 5, num = 41}
+
+    [modes]                      # method modes: ESR lines (dimer_core.studies.line_study)
+    spins = "pinned"             # or "both"
+    terms = "full"               # or "paper"
+
+    [rates]                      # method rates: switching rates of the free spin (Fokker–Planck spectrum)
+    L = 32                       # spherical-harmonic degree
+    terms = "full"
 
     [langevin]
     realizations = 16
@@ -68,13 +76,15 @@ from .junction_study import outputs as junction_outputs
 __all__ = ["METHODS", "SECTIONS", "DEFAULT_MAP", "DEFAULT_SWEEP", "DEFAULT_LANGEVIN", "MAX_GRID_AXIS", "SpecError",
            "StudySpec", "load_spec", "check_points", "outputs"]
 
-METHODS = ("maps", "fp", "langevin")
+METHODS = ("maps", "fp", "langevin", "modes", "rates")
 SECTIONS = {
     "study": ("method", "preset", "quantities", "task_seconds", "model", "junction", "pair", "free", "pinned"),
     "fixed": None, "axes": None,
     "map": ("mu_F", "V"),
     "sweep": ("V",),
     "langevin": ("realizations", "seed", "terms", "integrator", "calculus", "dt", "t_burn", "t_average"),
+    "modes": ("spins", "terms"),
+    "rates": ("L", "terms"),
 }
 """The spec's sections and their keys (None: any parameter name)."""
 
@@ -101,12 +111,14 @@ class StudySpec:
     fixed : dict                parameter → value (every point)
     axes : dict                 parameter → tuple of values (the study's own axes, in order)
     map_mu_F, map_V : tuple     the map grid (method maps), meV and mV
-    sweep_V : tuple             the bias sweep (methods fp, langevin), mV
+    sweep_V : tuple             the bias sweep (methods fp, langevin, modes, rates), mV
     quantities : tuple or None  requested outputs (None: all of the method's)
     task_seconds : float        aimed-at work per task (s)
-    realizations, seed, terms   Langevin settings
+    realizations, seed, terms   Langevin settings (terms: also of modes and rates, from their sections)
     dt, t_burn, t_average       Langevin time step and times (ps); None: from the relaxation time
     integrator, calculus        Langevin scheme and calculus (names of dimer_core.spins.integrators, drift)
+    spins : str                 method modes: "pinned" (spin 2 free) or "both"
+    degree : int                method rates: the spherical-harmonic degree L
     model_text : str or None    a junction study's model (TOML text, with its bare one-spin terms)
     pair : tuple or None        a junction maps study's pair of sites (a, b)
     free : tuple or None        a junction fp/langevin study's free sites
@@ -130,6 +142,8 @@ class StudySpec:
     t_average: float = None
     integrator: str = "heun"
     calculus: str = "boltzmann"
+    spins: str = "pinned"
+    degree: int = 32
     model_text: str = None
     pair: tuple = None
     free: tuple = None
@@ -189,6 +203,8 @@ class StudySpec:
             "langevin": {"realizations": self.realizations, "seed": self.seed, "terms": self.terms,
                          "integrator": self.integrator, "calculus": self.calculus,
                          **{k: getattr(self, k) for k in ("dt", "t_burn", "t_average") if getattr(self, k) is not None}},
+            "modes": {"spins": self.spins, "terms": self.terms},
+            "rates": {"L": self.degree, "terms": self.terms},
         }
 
     def summary(self):
@@ -197,6 +213,8 @@ class StudySpec:
         out = {"method": self.method}
         if self.method == "langevin":
             out.update(integrator=self.integrator, calculus=self.calculus)
+        if self.method in ("modes", "rates"):
+            out.update(terms=self.terms, **({"spins": self.spins} if self.method == "modes" else {"L": self.degree}))
         if self.is_junction:
             from ..junction import dumps
 
@@ -266,14 +284,16 @@ def load_spec(source, model=None, pair=None):
     for key, allowed in (("terms", ("full", "paper")), ("integrator", INTEGRATORS), ("calculus", CALCULI)):
         if lv[key] not in allowed:
             raise SpecError(f"[langevin] {key}: {lv[key]!r} is not known; allowed: {', '.join(allowed)}")
+    lines = _lines_settings(raw, method, lv["terms"], base)
     times = {k: _number(lv[k], f"[langevin] {k}", 0.0 if k == "t_burn" else 1e-9, 1e9)
              for k in ("dt", "t_burn", "t_average") if k in lv}
     sites = _junction_sites(study, method, base)
     spec = StudySpec(method=method, preset=name, fixed=fixed, axes=axes,
                      map_mu_F=tuple(coords.get("mu_F", ())), map_V=tuple(coords["V"]) if method == "maps" else (),
                      sweep_V=tuple(coords["V"]) if method != "maps" else (), quantities=None,
-                     task_seconds=task_seconds, realizations=realizations, seed=seed, terms=lv["terms"],
-                     integrator=lv["integrator"], calculus=lv["calculus"], model_text=model_text, **sites, **times)
+                     task_seconds=task_seconds, realizations=realizations, seed=seed,
+                     integrator=lv["integrator"], calculus=lv["calculus"], model_text=model_text, **sites, **times,
+                     **lines)
     quantities = study.get("quantities")
     if quantities is not None:
         if not isinstance(quantities, list) or not quantities or not all(isinstance(q, str) for q in quantities):
@@ -285,6 +305,23 @@ def load_spec(source, model=None, pair=None):
                             f"allowed: {', '.join(known)}")
         spec = replace(spec, quantities=tuple(dict.fromkeys(quantities)))
     return spec
+
+
+def _lines_settings(raw, method, langevin_terms, base):
+    """{"terms", "spins", "degree"} of a spec: terms from the method's own section ([modes], [rates]) or from
+    [langevin]; methods modes and rates run the paper's dimer only."""
+    if method not in ("modes", "rates"):
+        return {"terms": langevin_terms}
+    if base is not None:
+        raise SpecError(f"[study] method: {method} runs the paper's dimer (preset weak-soc or strong-soc); a junction "
+                        "study takes maps, fp or langevin")
+    section = raw.get(method, {})
+    terms, spins = section.get("terms", "full"), section.get("spins", "pinned")
+    for key, value, allowed in (("terms", terms, ("full", "paper")), ("spins", spins, ("pinned", "both"))):
+        if value not in allowed:
+            raise SpecError(f"[{method}] {key}: {value!r} is not known; allowed: {', '.join(allowed)}")
+    degree = _integer(section.get("L", 32), "[rates] L", 6, 63)
+    return {"terms": terms, "spins": spins, "degree": degree}
 
 
 def _model(study, source):
@@ -389,10 +426,13 @@ def check_points(spec):
 def outputs(method, spec=None):
     """Names of every output of a method (the default ``quantities``); of a junction ``spec``'s, if given."""
     from ..couplings.dimer import QUANTITIES
+    from .line_study import outputs as line_outputs
     from .sweeps import FP_OUTPUTS, LANGEVIN_OUTPUTS
 
     if spec is not None and spec.is_junction:
         return junction_outputs(spec)
+    if method in ("modes", "rates"):
+        return line_outputs(method)
     return {"maps": tuple(QUANTITIES), "fp": FP_OUTPUTS, "langevin": LANGEVIN_OUTPUTS}[method]
 
 

@@ -477,8 +477,7 @@ def modes_sweep(params, V, spins="pinned", terms="full", f_ghz=None, rf_axis=(1.
 
 
 def _switching_model(params, V, spins, terms, integrator):
-    """(checked params, checked V, the spin model of ``spins`` over V, its Langevin time step dt in ps) for the
-    switching runs; refuses unknown ``spins`` and ``integrator`` names before any work."""
+    """(params, V, SpinModel, valid, reasons, dt) of the rates and the telegraph trace of ``spins`` (checked)."""
     if spins not in SPINS:
         raise ValueError(f"spins = {spins!r} is not known; allowed: {', '.join(SPINS)}")
     integrator_code(integrator)
@@ -486,7 +485,9 @@ def _switching_model(params, V, spins, terms, integrator):
     V = checked_axis("V", V)
     pinned, _ = pinned_model(p, V, terms)
     model = pinned.spins() if spins == "pinned" else dimer_model(p, V, terms).spins()
-    return p, V, model, time_scales(pinned, others=(model,) if spins == "both" else ())[0]
+    valid, reasons = model.validity()
+    dt = time_scales(pinned, others=(model,) if spins == "both" else ())[0]
+    return p, V, model, valid, reasons, dt
 
 
 def _spin_two(ds, spins):
@@ -506,38 +507,17 @@ def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajector
     every basin has ``min_switches`` dwells.  Biases with fewer than two stable states have no rates (NaN).
     ``integrator``: see :data:`dimer_core.spins.integrators.INTEGRATORS`.
     """
-    from ..spins.modes import stationary_states
-    from ..spins.rates import switching_rates
+    from ..spins.switching import counted_rates
 
-    p, V, model, dt = _switching_model(params, V, spins, terms, integrator)
-    valid, reasons = model.validity()
-    states = [[s.m for s in stationary_states(model, k) if s.stable] if valid[k] else [] for k in range(V.size)]
-    every = 10
-    if t_total is None:
-        pilot_steps = MAX_RUN_STEPS // 20
-        pilot = switching_rates(model, V, states, dt, pilot_steps * dt, 1, core, every, seed, integrator=integrator)
-        competing = np.isfinite(pilot.m.values[:, 1, 0])
-        least = np.where(competing[:, None] & np.isfinite(pilot.m.values[..., 0]), pilot.n_dwells.values,
-                         np.iinfo(int).max).min(axis=1)
-        if np.any(competing & (least == 0)):
-            bad = V[competing & (least == 0)]
-            raise ValueError(f"no switch in {pilot_steps * dt:.3g} ps at V = {bad[0]:g} mV: the dwell there is "
-                             f"longer than that, and {min_switches} switches would need more than "
-                             f"{min_switches * pilot_steps * dt:.3g} ps per trajectory (over the budget of "
-                             f"{MAX_RUN_STEPS:.0e} steps); give t_total to run anyway")
-        need = np.max(np.where(competing, min_switches / np.maximum(least, 1), 0.0), initial=0.0)
-        t_total = min(max(need, 1.0) * pilot_steps, MAX_RUN_STEPS) * dt / n_trajectories
-    elif t_total / dt > MAX_RUN_STEPS:
-        raise ValueError(f"t_total = {t_total:g} ps is {t_total / dt:.3g} steps of {dt:.3g} ps; allowed: at most "
-                         f"{MAX_RUN_STEPS:.0e} steps per trajectory")
-    ds = _spin_two(switching_rates(model, V, states, dt, t_total, n_trajectories, core, every, seed, min_switches,
-                                   progress, cancel, integrator=integrator), spins)
+    p, V, model, valid, reasons, dt = _switching_model(params, V, spins, terms, integrator)
+    ds = _spin_two(counted_rates(model, V, dt, valid, t_total, n_trajectories, min_switches, core, seed,
+                                 MAX_RUN_STEPS, progress, cancel, integrator=integrator), spins)
     return _labelled(ds, p, valid, reasons, method="langevin-switching", spins=spins, terms=terms,
                      integrator=integrator)
 
 
-def spectral_rates_sweep(params, V, terms="full", L=32, tolerance=1e-3, progress=None, cancel=None,
-                         unconverged="raise"):
+def spectral_rates_sweep(params, V, terms="full", L=32, tolerance=1e-3, unconverged="raise", progress=None,
+                         cancel=None):
     """Switching rates of spin 2 (m_1 pinned) against V from the spectrum of its Fokker–Planck operator in
     spherical harmonics up to degree ``L`` (:func:`dimer_core.spins.fp_spectrum.spectral_rates`, docs/rates.md),
     between the two stable states of :func:`dimer_core.spins.modes.stationary_states`: a Dataset on (V, basin) with
@@ -545,54 +525,16 @@ def spectral_rates_sweep(params, V, terms="full", L=32, tolerance=1e-3, progress
     the relative change of λ₁ from degree L − 4.  Biases without exactly two stable states, or whose slowest
     relaxation is not a switching (no barrier: ``attrs["no_switching"]`` says why), are NaN; a bias
     where λ₁ has not converged to ``tolerance`` is refused (ValueError naming it and ``L``), or with
-    ``unconverged="nan"`` is NaN with the reason in ``attrs["not_converged"]``.  ``progress``,
-    ``cancel``: :mod:`dimer_core.progress` (per bias; a stop between biases raises
-    :class:`~dimer_core.progress.Cancelled`)."""
-    from ..progress import Cancelled, cancelled
-    from ..spins.fp_spectrum import NotConverged, spectral_rates
-    from ..spins.modes import stationary_states
+    ``unconverged="nan"`` left NaN with its ``convergence`` (what a study keeps; the reason in
+    ``attrs["no_switching"]``).  ``progress``, ``cancel``: :mod:`dimer_core.progress` (per bias; a stop between
+    biases raises :class:`~dimer_core.progress.Cancelled`)."""
+    from ..spins.switching import spectral_rates_along
 
-    if unconverged not in ("raise", "nan"):
-        raise ValueError(f"unconverged = {unconverged!r} is not known; allowed: raise, nan")
-    notes, unsettled = [], []
     p = _check(params)
     V = checked_axis("V", V)
     model = pinned_model(p, V, terms)[0].spins()
     valid, reasons = model.validity()
-    centre = np.full((V.size, 2, 3), np.nan)
-    rate, population = np.full((V.size, 2), np.nan), np.full((V.size, 2), np.nan)
-    relaxation, change = np.full(V.size, np.nan), np.full(V.size, np.nan)
-    for k in range(V.size):
-        if cancelled(cancel):
-            raise Cancelled(f"stopped after {k} of {V.size} biases")
-        if progress is not None:
-            progress(k / V.size, f"V = {V[k]:g} mV ({k + 1} of {V.size})")
-        states = [s.m for s in stationary_states(model, k) if s.stable] if valid[k] else []
-        if len(states) != 2:
-            continue
-        try:
-            r = spectral_rates(model, k, states, L=L, tolerance=tolerance)
-        except NotConverged as exc:
-            if unconverged == "raise":
-                raise ValueError(f"V = {V[k]:g} mV: {exc}") from None
-            unsettled.append(f"V = {V[k]:g} mV: {exc}")
-            continue
-        except ValueError as exc:  # no barrier between the two states: no switching rate (NaN)
-            notes.append(f"V = {V[k]:g} mV: {exc}")
-            continue
-        centre[k] = states
-        rate[k], population[k] = 1e3 * r.rates, r.populations
-        relaxation[k], change[k] = 1e3 * r.relaxation, r.change
-    ds = xr.Dataset(
-        {"m": (("V", "basin", "component"), centre, {"units": "1", "description": "the basin's stable state"}),
-         "rate": (("V", "basin"), rate, {"units": "1/ns", "description": "switching rate out of the basin"}),
-         "dwell": (("V", "basin"), 1e3 / rate, {"units": "ps", "description": "mean dwell, 1/rate"}),
-         "population": (("V", "basin"), population, {"units": "1", "description": "stationary population"}),
-         "relaxation": ("V", relaxation, {"units": "1/ns", "description": "λ₁ = the sum of the two rates"}),
-         "convergence": ("V", change, {"units": "1", "description": f"relative change of λ₁ from L = {L - 4}"})},
-        coords={"V": ("V", V, {"units": "mV", "long_name": "bias voltage"}), "basin": np.arange(2),
-                "component": ["m2_x", "m2_y", "m2_z"]},
-        attrs={"L": L, "no_switching": "; ".join(notes), "not_converged": "; ".join(unsettled)})
+    ds = spectral_rates_along(model, V, valid, ["m2_x", "m2_y", "m2_z"], L, tolerance, unconverged, progress, cancel)
     return _labelled(ds, p, valid, reasons, method="fokker-planck-spectrum", spins="pinned", terms=terms)
 
 
@@ -606,8 +548,8 @@ def rates_seconds(params, V, spins="both", terms="full", n_trajectories=2, integ
     the run (finding the states would cost seconds here), and biases whose pilot shows many switches take
     about a tenth of the budget.  0 when no bias is within the model's validity.
     """
-    _, _, model, dt = _switching_model(params, V, spins, terms, integrator)
-    valid = np.flatnonzero(model.validity()[0])
+    _, _, model, valid, _, dt = _switching_model(params, V, spins, terms, integrator)
+    valid = np.flatnonzero(valid)
     if valid.size == 0:
         return 0.0
     start = np.tile([0.0, 0.0, 1.0], model.nspins)  # the cost of a step does not depend on the state
@@ -624,24 +566,13 @@ def telegraph(params, V, t_total, spins="both", terms="full", core=0.5, seed=0, 
     (:func:`dimer_core.spins.rates.telegraph_trace`, by ``integrator``: see :data:`dimer_core.spins.integrators.INTEGRATORS`),
     with the stable states as ``attrs["states"]``; refused where the bias has fewer than two stable states or is
     outside the model's validity."""
-    from ..spins.modes import stationary_states
-    from ..spins.rates import telegraph_trace
+    from ..spins.switching import telegraph_at
 
-    p, V, model, dt = _switching_model(params, [V], spins, terms, integrator)
-    valid, reasons = model.validity()
-    if not valid[0]:
-        raise ValueError(f"V = {V[0]:g} mV is outside the model's validity: {reasons[0]}")
-    states = [s.m for s in stationary_states(model, 0) if s.stable]
-    if len(states) < 2:
-        raise ValueError(f"V = {V[0]:g} mV has {len(states)} stable state(s): nothing to switch between")
-    if not 0 < t_total <= MAX_RUN_STEPS * dt:
-        raise ValueError(f"t_total = {t_total:g} ps; allowed: 0 < t_total <= {MAX_RUN_STEPS * dt:.3g} ps "
-                         f"({MAX_RUN_STEPS:.0e} steps of {dt:.3g} ps)")
-    ds = _spin_two(telegraph_trace(model, 0, states, dt, t_total, core, max(1, int(round(0.05 / dt))), seed,
-                                   integrator=integrator), spins)
+    p, V, model, valid, reasons, dt = _switching_model(params, [V], spins, terms, integrator)
+    ds = _spin_two(telegraph_at(model, V[0], dt, t_total, valid[0], reasons[0], core, seed, MAX_RUN_STEPS,
+                                integrator), spins)
     ds.attrs.update(parameter_attrs(p, exclude=("V",)))
-    ds.attrs.update(V_mV=float(V[0]), spins=spins, terms=terms, states=np.asarray(states).ravel(),
-                    integrator=integrator)
+    ds.attrs.update(spins=spins, terms=terms)
     return ds
 
 __all__ = ["MAX_STEPS", "MAX_RUN_STEPS", "FP_OUTPUTS", "LANGEVIN_OUTPUTS", "tensor", "fp_sweep", "current_sweep",

@@ -1,0 +1,121 @@
+"""What experiments measure, for any junction: ESR lines, switching rates and a telegraph trace with the current it
+modulates, against the bias (issue 14; docs/junction.md, "Lines, rates and read-out of a junction").
+
+The spin model is the junction's (:func:`dimer_core.spins.junction_spins.spins_and_tensors`: any free sites, the others
+pinned); the lines are :func:`dimer_core.spins.modes.mode_sweep` and the rates and traces
+:mod:`dimer_core.spins.switching`, the same code as the dimer's :func:`~dimer_core.studies.sweeps.modes_sweep`,
+:func:`~dimer_core.studies.sweeps.rates_sweep` and :func:`~dimer_core.studies.sweeps.telegraph` (for
+:func:`~dimer_core.junction.model.from_dimer` the same numbers, tests/test_junction_lines.py).  Langevin steps are those of
+:func:`~dimer_core.studies.junction_sweeps.junction_step`.
+
+The telegraph trace carries each lead's current to first order in Δ: I_c(t) = I_c⁰ + ΔS·Σ_a G_ca·m_a(t) over every
+site with a spin (free and pinned), G from :func:`dimer_core.electrons.current_response.current_response`
+(docs/junction.md, "Current read-out of the spins").
+"""
+import numpy as np
+
+from ..electrons.current_response import current_change, current_response
+from ..spins.junction_spins import bias_grid, check_terms, sites_of, spins_and_tensors
+from ..spins.modes import mode_sweep
+from ..spins.switching import counted_rates, spectral_rates_along, telegraph_at
+from .junction_sweeps import junction_step, model_attrs
+from .sweeps import MAX_RUN_STEPS, validity_data
+
+__all__ = ["RATE_METHODS", "junction_modes", "junction_rates", "junction_telegraph"]
+
+RATE_METHODS = ("fp", "langevin")
+"""``fp``: the Fokker–Planck spectrum of one free spin; ``langevin``: counting switches of any free spins."""
+
+
+def _model(junction, V, free, pinned, bare, terms):
+    """(V, free, pinned, SpinModel, tensors, valid, reasons), checked."""
+    V = bias_grid(V)
+    free, pinned = sites_of(free, pinned, junction.n_sites)
+    check_terms(terms)
+    spins, tensors = spins_and_tensors(junction, V, free, pinned, bare, terms)
+    valid, reasons = spins.validity()
+    return V, free, pinned, spins, tensors, valid, reasons
+
+
+def _components(free):
+    return [f"m{a}_{x}" for a in free for x in "xyz"]
+
+
+def _finish(ds, junction, bare, free, pinned, terms, method, valid, reasons):
+    """``ds`` on V with each free spin's components named by its site, ``outside_validity`` and the model's attrs."""
+    ds = ds.assign_coords(component=_components(free))
+    flags, notes = validity_data(valid, reasons, ds.V.values)
+    for key, (values, unit, description) in flags.items():
+        ds[key] = ("V", np.asarray(values), {"units": unit, "description": description})
+    ds.attrs.update(model_attrs(junction, bare, free, pinned, method, terms, notes))
+    return ds
+
+
+def junction_modes(junction, V, free, pinned=None, bare=None, terms="full", f_ghz=None, rf_axis=(1.0, 0.0, 0.0),
+                   progress=None, cancel=None):
+    """ESR/FMR lines of the free spins of ``junction`` against V (mV): :func:`dimer_core.spins.modes.mode_sweep` on
+    (V, state, mode), frequencies and linewidths in GHz; ``free``, ``pinned``, ``bare``, ``terms`` as
+    :func:`~dimer_core.spins.junction_spins.spins_and_tensors`; ``f_ghz``, ``rf_axis`` the absorption Im χ(f)."""
+    V, free, pinned, spins, _, valid, reasons = _model(junction, V, free, pinned, bare, terms)
+    ds = mode_sweep(spins, V, valid=valid, f_ghz=f_ghz, rf_axis=rf_axis, progress=progress, cancel=cancel)
+    return _finish(ds, junction, bare, free, pinned, terms, "linear-modes", valid, reasons)
+
+
+def junction_rates(junction, V, free, pinned=None, bare=None, terms="full", method="fp", L=32, tolerance=1e-3,
+                   t_total=None, n_trajectories=2, min_switches=20, core=0.5, seed=0, progress=None, cancel=None,
+                   integrator="heun"):
+    """Switching rates between the stable states of the free spins of ``junction`` against V (mV), on (V, basin):
+    ``method`` "fp" (one free spin: :func:`dimer_core.spins.switching.spectral_rates_along` to degree ``L``) or
+    "langevin" (:func:`dimer_core.spins.switching.counted_rates`; ``t_total`` ps per trajectory or chosen by a pilot
+    run); rates in 1/ns, dwells in ps."""
+    if method not in RATE_METHODS:
+        raise ValueError(f"method = {method!r} is not known; allowed: {', '.join(RATE_METHODS)}")
+    V, free, pinned, spins, _, valid, reasons = _model(junction, V, free, pinned, bare, terms)
+    if method == "fp":
+        if len(free) != 1:
+            raise ValueError(f"method = 'fp' needs one free site; free = {list(free)} (use method = 'langevin')")
+        ds = spectral_rates_along(spins, V, valid, _components(free), L, tolerance)
+        name = "fokker-planck-spectrum"
+    else:
+        dt = junction_step(spins, junction.that)
+        ds = counted_rates(spins, V, dt, valid, t_total, n_trajectories, min_switches, core, seed, MAX_RUN_STEPS,
+                           progress, cancel, integrator=integrator)
+        name = "langevin-switching"
+    return _finish(ds, junction, bare, free, pinned, terms, name, valid, reasons)
+
+
+def junction_telegraph(junction, V, t_total, free, pinned=None, bare=None, terms="full", core=0.5, seed=0,
+                       integrator="heun"):
+    """The basin of the free spins against time over ``t_total`` ps of one Langevin run at one bias V (mV), and the
+    current of every lead it modulates: ``I_<lead>`` (time) to first order in Δ (module docstring), with
+    ``I_<lead>_state`` (state) the current at each stable state (state i is basin i) and ``attrs["current_note"]`` how large the
+    first-order change is against the current."""
+    V1, free, pinned, spins, tensors, valid, reasons = _model(junction, [V], free, pinned, bare, terms)
+    ds = telegraph_at(spins, V1[0], junction_step(spins, junction.that), t_total, valid[0], reasons[0], core, seed,
+                      MAX_RUN_STEPS, integrator)
+    ds = ds.assign_coords(component=_components(free))
+    sites = tuple(range(1, junction.n_sites + 1))
+    response = current_response(junction.updated(V=float(V1[0])), sites)
+    n_time = ds.sizes["time"]
+    m = np.empty((n_time, len(sites), 3))
+    for k, a in enumerate(sites):
+        m[:, k] = ds.m.values[:, 3 * free.index(a):3 * free.index(a) + 3] if a in free else pinned[a]
+    states = np.asarray(ds.attrs["states"]).reshape(-1, len(free), 3)
+    m_states = np.repeat(m[:1], len(states), axis=0)
+    for k, a in enumerate(free):
+        m_states[:, sites.index(a)] = states[:, k]
+    delta_s = junction.Delta * junction.S
+    base = tensors["current"][0]
+    current = base + current_change(response, m, delta_s)
+    at_states = base + current_change(response, m_states, delta_s)
+    for c, lead in enumerate(junction.leads):
+        ds[f"I_{lead.name}"] = ("time", current[:, c], {"units": "nA", "description": f"current of lead {lead.name} "
+                                                        "(first order in Δ)"})
+        ds[f"I_{lead.name}_state"] = ("state", at_states[:, c], {"units": "nA", "description": "current of lead "
+                                                                 f"{lead.name} at stable state i (basin i)"})
+    ds = ds.assign_coords(state=np.arange(len(states)))
+    step = np.abs(at_states - at_states[:1]).max()
+    ds.attrs["current_note"] = (f"the spins change the current by up to {step:.3g} nA between basins, against "
+                                f"{np.abs(base).max():.3g} nA at Δ = 0 (first order in Δ: trust it where small)")
+    ds.attrs.update(model_attrs(junction, bare, free, pinned, "telegraph", terms, reasons[0] if not valid[0] else ""))
+    return ds
