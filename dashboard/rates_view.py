@@ -18,7 +18,7 @@ from .views import STATE_COLOURS, TOOLS, V_DIM, page_toolbar
 
 __all__ = ["RATE_TITLE", "TRACE_TITLE", "state_name", "rates_table", "missing_rates", "rates_view", "trace_view", "rates_tab"]
 
-RATE_TITLE = "switching rate out of each basin"
+RATE_TITLE = "switching rate out of each stable state"
 TRACE_TITLE = "telegraph trace: the state against time"
 RATE_DIM = hv.Dimension("rate", label="rate 1/τ", unit="1/ns")
 
@@ -112,6 +112,7 @@ def _rates_plot(ds):
     if not layers:
         return pn.pane.Markdown("No bias of this run has a switching rate (see below).")
     return hv.Overlay(layers).opts(title=RATE_TITLE, logy=True, width=640, height=320, legend_position="right",
+                                   padding=0.05,
                                    shared_axes=False, hooks=[page_toolbar], **TOOLS)
 
 

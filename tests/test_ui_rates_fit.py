@@ -46,7 +46,7 @@ def test_rates_tab_draws_the_spectrum_rates_and_a_telegraph_trace(page, app_serv
     wait_until(lambda: "done" in status(page, "telegraph"), timeout=RUN, message="the telegraph trace")
     wait_until(lambda: plot_starting(page, TRACE_TITLE), timeout=60, message="the trace plot")
     assert "V = 3 mV" in next(t for t in plots(page) if t.startswith(TRACE_TITLE))
-    page.locator(".status-rates").scroll_into_view_if_needed()
+    page.locator(".run-rates").scroll_into_view_if_needed()
     screenshot(page, "rates_tab")
     page.mouse.wheel(0, 900)
     screenshot(page, "rates_tab_trace")
