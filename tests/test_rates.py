@@ -149,6 +149,11 @@ def test_the_rates_estimate_bounds_the_run():
     ds = sweeps.rates_sweep(p, [3.0], spins="pinned")
     took = time.perf_counter() - start
     assert np.isfinite(ds.rate.values).all() and took < 1.5 * bound, (took, bound)
+    steps = []  # progress over the whole sweep: from 0 to 1 once across biases and trajectories
+    sweeps.rates_sweep(p, [2.5, 3.0], spins="pinned", t_total=40.0, progress=lambda f, m: steps.append((f, m)))
+    fractions = [f for f, _ in steps]
+    assert fractions == sorted(fractions) and 0.9 <= fractions[-1] <= 1.0 and fractions[0] < 0.3, fractions
+    assert any("V = 3 mV, trajectory 2 of 2" in m for _, m in steps)
     trace = sweeps.telegraph(p, 3.0, 50.0, spins="pinned")  # the free spin is spin 2, as in the spectral sweep
     assert list(ds.component.values) == list(trace.component.values) == ["m2_x", "m2_y", "m2_z"]
     with pytest.raises(ValueError, match="spins = 'three'"):
