@@ -8,7 +8,7 @@ import param
 from dimer_core import PRESETS, QUANTITIES, DimerParams, maps, preset
 from dimer_core.params import VECTORS, check_value
 from dimer_core.studies.sweeps import (current_sweep, dimer_sweep, estimate_seconds, fp_sweep, langevin_sweep, modes_sweep,
-                               reversal_path)
+                               rates_seconds, rates_sweep, reversal_path, spectral_rates_sweep, telegraph)
 
 from .runs import BackgroundRun
 
@@ -21,6 +21,12 @@ MAP_V = np.linspace(-WINDOWS["V"][0], WINDOWS["V"][0], MAP_POINTS)
 """The maps' grid around zero bias, where the page opens."""
 SWEEP_V = np.linspace(-6.0, 6.0, 97)
 RUN_V = np.linspace(-6.0, 6.0, 25)
+RATES_V = np.linspace(0.0, 6.0, 13)
+"""The biases (mV) of the switching-rates tab."""
+TRACE_PS = 2000.0
+"""Length (ps) of the telegraph trace at the current V."""
+RATES_METHODS = {"fp": "one free spin, Fokker–Planck spectrum", "langevin": "both spins free, Langevin counting"}
+"""The routes of the switching-rates tab (:meth:`Dashboard.start_rates`)."""
 DEFAULT_MAPS = ["J_2", "D_2", "a_i_22", "j_i_22", "A_2", "K_2", "a_an_22", "j_an_22"]
 LIVE = ("mu_F", "V")
 """Parameters whose change costs no energy integral (maps are re-read, not recomputed)."""
@@ -79,6 +85,8 @@ class Dashboard(param.Parameterized):
     path_noise = param.Boolean(default=False, doc="Integrate the reversal path with the thermal noise")
     esr_spins = param.Selector(default="pinned", objects=["pinned", "both"],
                                doc="ESR lines of spin 2 with m_1 pinned, or of both spins free")
+    rates_method = param.Selector(default="fp", objects=list(RATES_METHODS), doc="Route of the switching rates "
+                                  "(RATES_METHODS)")
     window = param.NumericTuple(default=(WINDOWS["mu_F"][0], WINDOWS["V"][0]), length=2,
                                 doc="Half-widths of the maps' mu_F (meV) and V (mV) axes (see WINDOWS)")
 
@@ -90,6 +98,8 @@ class Dashboard(param.Parameterized):
         self.dimer = BackgroundRun(name="dimer")
         self.path = BackgroundRun(name="trajectory")
         self.esr = BackgroundRun(name="esr")
+        self.rates = BackgroundRun(name="rates")
+        self.telegraph = BackgroundRun(name="telegraph")
         self.path.param.watch(lambda e: setattr(self, "trajectory", e.new), "result")
         self._maps = None
         self._cache = {}
@@ -237,6 +247,39 @@ class Dashboard(param.Parameterized):
         p, spins, terms = self.p.updated(V=0.0), self.esr_spins, self.terms
         self.esr.start(lambda progress, cancel: modes_sweep(p, RUN_V, spins=spins, terms=terms, progress=progress,
                                                             cancel=cancel), "ESR lines")
+
+    def start_rates(self):
+        """Switching rates over RATES_V at the current mu_F in a worker thread of ``self.rates``: spin 2 with m_1
+        pinned from its Fokker–Planck spectrum (:func:`~dimer_core.studies.sweeps.spectral_rates_sweep`), or both
+        spins free by Langevin counting (:func:`~dimer_core.studies.sweeps.rates_sweep`), as ``rates_method``."""
+        self.p.check()
+        p, terms, seed, method = self.p.updated(V=0.0), self.terms, self.seed, self.rates_method
+        if method == "fp":
+            def work(progress, cancel):
+                return spectral_rates_sweep(p, RATES_V, terms=terms, progress=progress, cancel=cancel,
+                                            unconverged="nan", compare=False)
+        else:
+            def work(progress, cancel):
+                return rates_sweep(p, RATES_V, spins="both", terms=terms, seed=seed, progress=progress, cancel=cancel)
+        self.rates.start(work, "Switching rates")
+
+    def rates_seconds(self, realizations=None):
+        """At most how long :meth:`start_rates` takes (s): 0 for the spectrum (≈1 s), else
+        :func:`~dimer_core.studies.sweeps.rates_seconds` (``realizations`` is ignored: the run length is chosen
+        from a pilot run)."""
+        if self.rates_method == "fp":
+            return 0.0
+        self.p.check()
+        return rates_seconds(self.p.updated(V=0.0), RATES_V, spins="both", terms=self.terms)
+
+    def start_telegraph(self):
+        """The basin against time over TRACE_PS at the current V (:func:`~dimer_core.studies.sweeps.telegraph`), for
+        the spins of ``rates_method``, in a worker thread of ``self.telegraph``."""
+        self.p.check()
+        p, terms, seed = self.p.updated(), self.terms, self.seed
+        spins = "pinned" if self.rates_method == "fp" else "both"
+        self.telegraph.start(lambda progress, cancel: telegraph(p, p.V, TRACE_PS, spins=spins, terms=terms,
+                                                                seed=seed), "Telegraph trace")
 
     def on_tap(self, x=None, y=None):
         """Clicking a map moves (V, mu_F) there (clamped to the bounds)."""

@@ -656,31 +656,22 @@ def cmd_levels(args):
 def cmd_fit(args):
     import pandas as pd
 
-    from .studies.fitting import CURVES, fit, interval
+    from .studies.fitting import FitError, fit, interval, read_bounds, read_curves
 
     p = _params_from(args)
     try:
         table = pd.read_csv(args.data)
     except (OSError, ValueError) as exc:
         raise UsageError(f"data {args.data!r}: cannot read it as CSV: {exc}")
-    if "V" not in table.columns:
-        raise UsageError(f"data {args.data!r}: needs a column V (mV) and one or more of {', '.join(CURVES)}")
-    curves = [c for c in CURVES if c in table.columns]
-    if not curves:
-        raise UsageError(f"data {args.data!r}: no curve to fit; columns allowed: {', '.join(CURVES)} "
-                         "(each with an optional <name>_err)")
-    data = {}
-    for c in curves:
-        rows = table[["V", c] + ([f"{c}_err"] if f"{c}_err" in table.columns else [])].dropna()
-        data[c] = (rows.V.values, rows[c].values, rows[f"{c}_err"].values if f"{c}_err" in rows else None)
-    bounds = {}
-    for item in filter(None, (args.bounds or "").split(",")):
-        name, _, rng = item.partition("=")
-        try:
-            lo, hi = (float(x) for x in rng.split(":"))
-        except ValueError:
-            raise UsageError(f"--bounds {item!r}: write name=LO:HI, e.g. t0=1:3")
-        bounds[name] = (lo, hi)
+    try:
+        data = read_curves(table)
+    except FitError as exc:
+        raise UsageError(f"data {args.data!r}: {exc}") from None
+    try:
+        bounds = read_bounds(args.bounds)
+    except FitError as exc:
+        raise UsageError(f"--{exc}") from None
+    curves = list(data)
     _prepare_out(args.out, (".nc", ".csv"), ".nc (NetCDF) or .csv")
     try:
         ds = fit(p, data, [x for x in args.free.split(",") if x], bounds)

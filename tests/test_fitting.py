@@ -63,3 +63,50 @@ def test_fit_command_reads_a_csv_and_writes_estimates_and_a_plot(tmp_path, capsy
     assert cli.main(["fit", str(data), "--free", "Delta", "--out", str(out)]) == 2
     assert "do not constrain Delta" in capsys.readouterr().err
     assert cli.main(["fit", str(data), "--free", "t0", "--bounds", "t0=5", "--out", str(out)]) == 2
+
+
+def test_a_table_of_curves_is_read_and_its_problems_are_named():
+    """read_curves: curves on different biases (empty cells), errors optional; every problem named in the
+    message: no V, an unknown column, a cell that is not a number, a value without its V or its error."""
+    table = pd.DataFrame({"V": [-1.0, 0.0, 1.0], "dIdV": [1.0, 2.0, np.nan], "Omega_z": [np.nan, 0.5, 0.4],
+                          "Omega_z_err": [np.nan, 0.1, 0.1]})
+    data = fitting.read_curves(table)
+    assert list(data) == ["dIdV", "Omega_z"] and data["dIdV"][2] is None
+    np.testing.assert_array_equal(data["dIdV"][0], [-1.0, 0.0])
+    np.testing.assert_array_equal(data["Omega_z"][2], [0.1, 0.1])
+    bad = {"no column V": pd.DataFrame({"bias": [1.0], "dIdV": [1.0]}),
+           "unknown column 'dIdv'": pd.DataFrame({"V": [1.0], "dIdv": [1.0]}),
+           "column dIdV, row 2: 'x' is not a number": pd.DataFrame({"V": [1.0, 2.0], "dIdV": ["1", "x"]}),
+           "row 1: a value without its V": pd.DataFrame({"V": [np.nan, 2.0], "dIdV": [1.0, 2.0]}),
+           "column dIdV_err, row 2": pd.DataFrame({"V": [1.0, 2.0], "dIdV": [1.0, 2.0], "dIdV_err": [0.1, np.nan]}),
+           "no curve to fit": pd.DataFrame({"V": [1.0]}),
+           "values must be finite": pd.DataFrame({"V": [1.0, np.inf], "dIdV": [1.0, 2.0]})}
+    for message, frame in bad.items():
+        with pytest.raises(fitting.FitError, match=message.replace("(", r"\(")):
+            fitting.read_curves(frame)
+    assert fitting.read_bounds(" t0=1:3, tL=5:12 ") == {"t0": (1.0, 3.0), "tL": (5.0, 12.0)}
+    with pytest.raises(fitting.FitError, match="write name=LO:HI"):
+        fitting.read_bounds("t0=1")
+
+
+def test_the_example_table_is_the_model_with_its_stated_scatter_and_fits_back():
+    V = np.linspace(-8, 8, 33)
+    p = dc.preset("weak-soc", **TRUTH)
+    table = fitting.example_table(p, V, noise=0.01, seed=1)
+    clean = fitting.model_curve(p, "dIdV", V)
+    np.testing.assert_allclose(table.dIdV_err, 0.01 * np.abs(clean))
+    z = (table.dIdV - clean) / table.dIdV_err
+    assert 0.5 < float(np.std(z)) < 1.5 and float(np.abs(z).max()) < 4.5
+    steps, stop = [], []
+
+    def progress(fraction, message):
+        steps.append(fraction)
+
+    ds = fitting.fit(dc.preset("weak-soc", mu_F=0.4), fitting.read_curves(table), ["t0", "tL"], progress=progress)
+    for name in ("t0", "tL"):
+        lo, hi = fitting.interval(ds, name)
+        assert lo < TRUTH[name] < hi, (name, lo, hi)
+    assert len(steps) >= ds.attrs["evaluations"] and all(0 < f <= 1 for f in steps) and steps == sorted(steps)
+    from dimer_core.progress import Cancelled
+    with pytest.raises(Cancelled, match="stopped after 0 evaluations"):
+        fitting.fit(dc.preset("weak-soc", mu_F=0.4), fitting.read_curves(table), ["t0"], cancel=lambda: True)

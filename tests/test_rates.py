@@ -10,6 +10,7 @@ from dimer_core.spins import rates
 from dimer_core.studies import sweeps
 from dimer_core.spins.langevin import SpinModel
 from dimer_core.units import HBAR
+from dimer_core.progress import Cancelled
 
 HS = HBAR * 2.5
 
@@ -115,3 +116,45 @@ def test_a_telegraph_trace_switches_between_the_basins_rates_counts(tmp_path):
     import pandas as pd
     table = pd.read_csv(out)
     assert list(table.columns) == ["time", "basin", "dimer_core_version"] and table.time.iloc[-1] >= 299.0
+
+
+def test_the_spectral_sweep_keeps_converged_biases_reports_per_bias_and_stops_on_request():
+    """Spin 2 with K_easy = 4 meV at 5 K (bistable): a bias whose spectrum has not converged at L = 32 (0 mV)
+    refuses the sweep, or with unconverged="nan" is NaN with its reason while the others equal the sweep of
+    that bias alone; progress comes per bias and Stop acts between biases."""
+    p = dc.preset("weak-soc", T=5.0, K_easy=4.0)
+    with pytest.raises(ValueError, match="V = 0 mV: L = 32"):
+        sweeps.spectral_rates_sweep(p, [0.0, 3.0])
+    steps = []
+    ds = sweeps.spectral_rates_sweep(p, [0.0, 3.0], unconverged="nan", progress=lambda f, m: steps.append((f, m)))
+    assert np.isnan(ds.rate.values[0]).all() and "V = 0 mV: L = 32" in ds.attrs["no_switching"]
+    alone = sweeps.spectral_rates_sweep(p, [3.0])
+    np.testing.assert_array_equal(ds.rate.values[1], alone.rate.values[0])
+    assert np.isfinite(alone.rate.values).all()
+    assert [f for f, _ in steps] == [0.0, 0.5] and "V = 3 mV (2 of 2)" in steps[1][1]
+    with pytest.raises(Cancelled, match="stopped after 0 of 2 biases"):
+        sweeps.spectral_rates_sweep(p, [0.0, 3.0], cancel=lambda: True)
+    with pytest.raises(ValueError, match="unconverged = 'skip'"):
+        sweeps.spectral_rates_sweep(p, [3.0], unconverged="skip")
+
+
+def test_the_rates_estimate_bounds_the_run():
+    """rates_seconds at the bistable 3 mV of spin 2 (K_easy = 4 meV, 5 K) is above the run's time measured here
+    (the run takes from a tenth of the bound up to it)."""
+    import time
+
+    p = dc.preset("weak-soc", T=5.0, K_easy=4.0)
+    bound = sweeps.rates_seconds(p, [3.0], spins="pinned")
+    start = time.perf_counter()
+    ds = sweeps.rates_sweep(p, [3.0], spins="pinned")
+    took = time.perf_counter() - start
+    assert np.isfinite(ds.rate.values).all() and took < 1.5 * bound, (took, bound)
+    steps = []  # progress over the whole sweep: from 0 to 1 once across biases and trajectories
+    sweeps.rates_sweep(p, [2.5, 3.0], spins="pinned", t_total=40.0, progress=lambda f, m: steps.append((f, m)))
+    fractions = [f for f, _ in steps]
+    assert fractions == sorted(fractions) and 0.9 <= fractions[-1] <= 1.0 and fractions[0] < 0.3, fractions
+    assert any("V = 3 mV, trajectory 2 of 2" in m for _, m in steps)
+    trace = sweeps.telegraph(p, 3.0, 50.0, spins="pinned")  # the free spin is spin 2, as in the spectral sweep
+    assert list(ds.component.values) == list(trace.component.values) == ["m2_x", "m2_y", "m2_z"]
+    with pytest.raises(ValueError, match="spins = 'three'"):
+        sweeps.rates_seconds(p, [3.0], spins="three")

@@ -93,6 +93,14 @@ def brown_rate(k_easy, kt, alpha, hbar_s):
     return sigma ** 1.5 * math.exp(-sigma) / (math.sqrt(math.pi) * tau_n)
 
 
+def _overall(progress, done, runs, label):
+    """``progress`` of one trajectory (fraction of its steps) as the fraction of ``runs`` trajectories, ``done``
+    of them before it; None if ``progress`` is."""
+    if progress is None:
+        return None
+    return lambda fraction, message="": progress((done + fraction) / runs, f"{label}: {message}" if message else label)
+
+
 def switching_rates(spins, V, states, dt, t_total, n_trajectories=2, core=0.5, every=10, seed=0,
                     min_switches=20, progress=None, cancel=None, integrator="heun"):
     """Dwell times and switching rates between the stable states at each bias, by Langevin counting.
@@ -113,6 +121,8 @@ def switching_rates(spins, V, states, dt, t_total, n_trajectories=2, core=0.5, e
     mean, low, high = (np.full((V.size, nb_max), np.nan) for _ in range(3))
     n_steps = int(round(t_total / dt))
     n_steps -= n_steps % every
+    runs = n_trajectories * sum(len(x) >= 2 for x in states)  # trajectories to integrate, for the progress
+    done = 0
     for k in range(V.size):
         basins = np.asarray(states[k], dtype=float).reshape(-1, d)
         if basins.shape[0] < 2:
@@ -123,7 +133,9 @@ def switching_rates(spins, V, states, dt, t_total, n_trajectories=2, core=0.5, e
         for r in range(n_trajectories):
             start = basins[r % basins.shape[0]]
             times, path = trajectory(spins, k, start, dt, n_steps, every=every, seed=seed + 7919 * r + 104729 * k,
-                                     progress=progress, cancel=cancel, integrator=integrator)
+                                     progress=_overall(progress, done, runs, f"V = {V[k]:g} mV, trajectory {r + 1} of "
+                                                       f"{n_trajectories}"), cancel=cancel, integrator=integrator)
+            done += 1
             for i, x in enumerate(dwell_times(times, basin_labels(path, basins, core), basins.shape[0])):
                 dwells[i].extend(x)
         centre[k, :basins.shape[0]] = basins

@@ -9,6 +9,7 @@ code.  The stable states are those of :func:`dimer_core.spins.modes.stationary_s
 import numpy as np
 import xarray as xr
 
+from ..progress import Cancelled, cancelled
 from .fp_spectrum import NotConverged, spectral_rates
 from .langer import conservative_model, langer_rates
 from .modes import stationary_states
@@ -55,7 +56,8 @@ def counted_rates(model, V, dt, valid, t_total=None, n_trajectories=2, min_switc
                            progress, cancel, integrator=integrator)
 
 
-def spectral_rates_along(model, V, valid, components, L=32, tolerance=1e-3, unconverged="raise", compare=True):
+def spectral_rates_along(model, V, valid, components, L=32, tolerance=1e-3, unconverged="raise", compare=True,
+                         progress=None, cancel=None):
     """Rates between the two stable states of a one-spin ``model`` at each bias V (mV) from its Fokker–Planck
     spectrum (:func:`dimer_core.spins.fp_spectrum.spectral_rates`): a Dataset on (V, basin) with the rate out of
     each basin (1/ns), the mean dwell (ps), the population, λ₁ (1/ns) and its relative change from degree L − 4.
@@ -66,7 +68,8 @@ def spectral_rates_along(model, V, valid, components, L=32, tolerance=1e-3, unco
     ``components``: the names of the free spin's three components.  Biases not ``valid``, without exactly two
     stable states, or with no barrier (``attrs["no_switching"]`` says why) are NaN; where λ₁ has not converged to
     ``tolerance`` the bias is refused (ValueError naming it and L), or with ``unconverged="nan"`` left NaN with its
-    ``convergence``."""
+    ``convergence`` (and the reason in ``attrs["no_switching"]``).  ``progress``, ``cancel``:
+    :mod:`dimer_core.progress`, per bias (a stop between biases raises :class:`~dimer_core.progress.Cancelled`)."""
     if unconverged not in ("raise", "nan"):
         raise ValueError(f"unconverged = {unconverged!r} is not known; allowed: raise, nan")
     if model.nspins != 1:
@@ -78,6 +81,10 @@ def spectral_rates_along(model, V, valid, components, L=32, tolerance=1e-3, unco
     conservative, langer, barrier = (np.full((len(V), 2), np.nan) for _ in range(3))
     quiet = conservative_model(model) if compare else None
     for k in range(len(V)):
+        if cancelled(cancel):
+            raise Cancelled(f"stopped after {k} of {len(V)} biases")
+        if progress is not None:
+            progress(k / len(V), f"V = {V[k]:g} mV ({k + 1} of {len(V)})")
         states = stable_states(model, k) if valid[k] else []
         if len(states) != 2:
             continue

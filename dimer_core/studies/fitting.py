@@ -21,7 +21,7 @@ from scipy import optimize
 
 from ..params import DimerParams, VECTORS, bounds_text, check_value
 
-__all__ = ["CURVES", "model_curve", "fit", "interval", "FitError"]
+__all__ = ["CURVES", "model_curve", "fit", "interval", "FitError", "read_curves", "read_bounds", "example_table"]
 
 CURVES = {"dIdV": "uS", "f_ESR": "GHz", "Omega_x": "1", "Omega_y": "1", "Omega_z": "1"}
 """The curves that can be fitted, with their units."""
@@ -61,14 +61,95 @@ def _checked_free(free):
     return names
 
 
-def fit(params, data, free, bounds=None, max_evaluations=200):
+def read_curves(table):
+    """The curves of a measured table (a :class:`pandas.DataFrame`, e.g. read from a CSV) for :func:`fit`.
+
+    The table has a column ``V`` (mV) and one or more of :data:`CURVES`, each with an optional ``<name>_err``
+    (its standard errors); an empty cell means no value at that V (curves may sit on different biases).
+    Returns {curve: (V, y, sigma or None)}.  Raises :class:`FitError` naming the problem: no V column, an
+    unknown column, a cell that is not a number, V missing in a row, a value without its error.
+    """
+    import pandas as pd
+
+    columns = [str(c).strip() for c in table.columns]
+    table = table.set_axis(columns, axis=1)
+    allowed = {"V"} | set(CURVES) | {f"{c}_err" for c in CURVES}
+    if "V" not in columns:
+        raise FitError(f"no column V (mV); the columns are {', '.join(columns) or 'none'}; allowed: V and any of "
+                       f"{', '.join(CURVES)} (each with an optional <name>_err)")
+    unknown = [c for c in columns if c not in allowed]
+    if unknown:
+        raise FitError(f"unknown column {', '.join(repr(c) for c in unknown)}; allowed: V and any of "
+                       f"{', '.join(CURVES)} (each with an optional <name>_err)")
+    curves = [c for c in CURVES if c in columns]
+    if not curves:
+        raise FitError(f"no curve to fit; columns allowed: {', '.join(CURVES)} (each with an optional <name>_err)")
+    for c in columns:
+        values = pd.to_numeric(table[c], errors="coerce")
+        bad = values.isna() & table[c].notna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.values)[0])
+            raise FitError(f"column {c}, row {row + 1}: {table[c].iloc[row]!r} is not a number")
+        table[c] = values
+    for c in columns:
+        finite = np.isfinite(table[c].values) | table[c].isna().values
+        if not finite.all():
+            raise FitError(f"column {c}, row {int(np.flatnonzero(~finite)[0]) + 1}: values must be finite")
+    missing = table["V"].isna().values & table[curves].notna().any(axis=1).values
+    if missing.any():
+        raise FitError(f"row {int(np.flatnonzero(missing)[0]) + 1}: a value without its V")
+    data = {}
+    for c in curves:
+        err = f"{c}_err"
+        rows = table[table[c].notna()]
+        if rows.empty:
+            raise FitError(f"column {c} holds no values")
+        if err in columns and rows[err].isna().any():
+            raise FitError(f"column {err}, row {int(np.flatnonzero(table[c].notna() & table[err].isna())[0]) + 1}: "
+                           f"a value of {c} without its error")
+        data[c] = (rows.V.values, rows[c].values, rows[err].values if err in columns else None)
+    return data
+
+
+def read_bounds(text):
+    """Bounds written as ``name=LO:HI,...`` (e.g. ``"t0=1:3, tL=5:12"``; empty: none) → {name: (lo, hi)}.
+
+    Only the form is checked here; :func:`fit` checks the names and the values against the parameters' ranges.
+    """
+    bounds = {}
+    for item in filter(None, (x.strip() for x in (text or "").split(","))):
+        name, _, span = item.partition("=")
+        try:
+            lo, hi = (float(x) for x in span.split(":"))
+        except ValueError:
+            raise FitError(f"bounds {item!r}: write name=LO:HI, e.g. t0=1:3") from None
+        bounds[name.strip()] = (lo, hi)
+    return bounds
+
+
+def example_table(params, V, noise=0.01, seed=1):
+    """Synthetic measured dI/dV (µS) at the biases V (mV): the model's :func:`model_curve` with a relative
+    Gaussian scatter ``noise`` and that standard error, as a :class:`pandas.DataFrame` (columns V, dIdV,
+    dIdV_err) in the format :func:`read_curves` reads."""
+    import pandas as pd
+
+    V = np.asarray(V, dtype=float)
+    y = model_curve(params, "dIdV", V)
+    scatter = np.random.default_rng(seed).normal(size=V.size)
+    return pd.DataFrame({"V": V, "dIdV": y * (1 + noise * scatter), "dIdV_err": noise * np.abs(y)})
+
+
+def fit(params, data, free, bounds=None, max_evaluations=200, progress=None, cancel=None):
     """Fit the parameters ``free`` (names) of ``params`` to ``data``: {curve: (V, y, sigma or None)}.
 
     ``bounds``: {name: (lo, hi)} within the parameter's own bounds (default: those).  Returns an
     :class:`xarray.Dataset`: ``estimate``, ``stderr`` (param), ``data``/``model``/``sigma`` per curve on its own
     V dimension (``V_<curve>``), and attrs chi2, dof, success, message.  Raises :class:`FitError` when a
-    parameter combination is not constrained by the data.
+    parameter combination is not constrained by the data.  ``progress``, ``cancel``: :mod:`dimer_core.progress`,
+    per evaluation of the model (the fraction is of ``max_evaluations``, an upper bound).
     """
+    from ..progress import Cancelled, cancelled
+
     names = _checked_free(free)
     curves = {}
     for curve, (V, y, sigma) in data.items():
@@ -101,7 +182,15 @@ def fit(params, data, free, bounds=None, max_evaluations=200):
     def params_at(u):
         return params.updated(**dict(zip(names, lo + span * u)))
 
+    evaluations = [0]
+
     def residuals(u):
+        if cancelled(cancel):
+            raise Cancelled(f"stopped after {evaluations[0]} evaluations of the model")
+        evaluations[0] += 1
+        if progress is not None:
+            progress(min(evaluations[0] / (max_evaluations * (len(names) + 1)), 1.0),
+                     f"evaluation {evaluations[0]}")
         p = params_at(u)
         out = []
         for curve, (V, y, s) in curves.items():

@@ -9,11 +9,14 @@
 * :func:`current_sweep` — charge current I(V) and dI/dV.
 * :func:`modes_sweep` — ESR/FMR lines: frequencies, linewidths and stability of the stationary states
   (:mod:`dimer_core.spins.modes`), and the rf absorption spectrum.
-* :func:`estimate_seconds` — how long a Langevin or both-spins-free sweep will take, before it runs.
+* :func:`estimate_seconds` — how long a Langevin or both-spins-free sweep will take, before it runs;
+  :func:`rates_seconds` — the most a Langevin-counted rates sweep can take.
 
 Every sweep runs at the parameters' mu_F and takes its couplings from
 :func:`dimer_core.couplings.dimer.named_map` (or ``raw_map`` for the dimer).
 """
+import time
+
 import numpy as np
 import xarray as xr
 
@@ -487,6 +490,12 @@ def _switching_model(params, V, spins, terms, integrator):
     return p, V, model, valid, reasons, dt
 
 
+def _spin_two(ds, spins):
+    """``ds`` with its components named m2_x, m2_y, m2_z when the free spin is spin 2 (``spins="pinned"``), as in
+    :func:`spectral_rates_sweep` (the spin models number their free spins from 1)."""
+    return ds.assign_coords(component=["m2_x", "m2_y", "m2_z"]) if spins == "pinned" else ds
+
+
 def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajectories=2, min_switches=20, core=0.5,
                 seed=0, progress=None, cancel=None, integrator="heun"):
     """Switching rates between the stable states against V at the parameters' mu_F, by Langevin counting
@@ -501,13 +510,14 @@ def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajector
     from ..spins.switching import counted_rates
 
     p, V, model, valid, reasons, dt = _switching_model(params, V, spins, terms, integrator)
-    ds = counted_rates(model, V, dt, valid, t_total, n_trajectories, min_switches, core, seed, MAX_RUN_STEPS,
-                       progress, cancel, integrator=integrator)
+    ds = _spin_two(counted_rates(model, V, dt, valid, t_total, n_trajectories, min_switches, core, seed,
+                                 MAX_RUN_STEPS, progress, cancel, integrator=integrator), spins)
     return _labelled(ds, p, valid, reasons, method="langevin-switching", spins=spins, terms=terms,
                      integrator=integrator)
 
 
-def spectral_rates_sweep(params, V, terms="full", L=32, tolerance=1e-3, unconverged="raise"):
+def spectral_rates_sweep(params, V, terms="full", L=32, tolerance=1e-3, unconverged="raise", progress=None,
+                         cancel=None, compare=True):
     """Switching rates of spin 2 (m_1 pinned) against V from the spectrum of its Fokker–Planck operator in
     spherical harmonics up to degree ``L`` (:func:`dimer_core.spins.fp_spectrum.spectral_rates`, docs/rates.md),
     between the two stable states of :func:`dimer_core.spins.modes.stationary_states`: a Dataset on (V, basin) with
@@ -515,15 +525,43 @@ def spectral_rates_sweep(params, V, terms="full", L=32, tolerance=1e-3, unconver
     the relative change of λ₁ from degree L − 4.  Biases without exactly two stable states, or whose slowest
     relaxation is not a switching (no barrier: ``attrs["no_switching"]`` says why), are NaN; a bias
     where λ₁ has not converged to ``tolerance`` is refused (ValueError naming it and ``L``), or with
-    ``unconverged="nan"`` left NaN with its ``convergence`` (what a study keeps)."""
+    ``unconverged="nan"`` left NaN with its ``convergence`` (what a study keeps; the reason in
+    ``attrs["no_switching"]``).  ``progress``, ``cancel``: :mod:`dimer_core.progress` (per bias; a stop between
+    biases raises :class:`~dimer_core.progress.Cancelled`).  ``compare``: also the rates of the conservative
+    dynamics and their Kramers–Langer limit (:func:`dimer_core.spins.switching.spectral_rates_along`; twice the
+    time)."""
     from ..spins.switching import spectral_rates_along
 
     p = _check(params)
     V = checked_axis("V", V)
     model = pinned_model(p, V, terms)[0].spins()
     valid, reasons = model.validity()
-    ds = spectral_rates_along(model, V, valid, ["m2_x", "m2_y", "m2_z"], L, tolerance, unconverged)
+    ds = spectral_rates_along(model, V, valid, ["m2_x", "m2_y", "m2_z"], L, tolerance, unconverged, compare,
+                              progress=progress, cancel=cancel)
     return _labelled(ds, p, valid, reasons, method="fokker-planck-spectrum", spins="pinned", terms=terms)
+
+
+def rates_seconds(params, V, spins="both", terms="full", n_trajectories=2, integrator="heun"):
+    """The most :func:`rates_sweep` (with ``t_total`` chosen by its pilot run) can take (s, warm numba cache).
+
+    At each bias the sweep runs a pilot of ``MAX_RUN_STEPS // 20`` steps and then at most
+    :data:`MAX_RUN_STEPS` steps shared by the ``n_trajectories`` trajectories; the time per step is measured
+    on this machine (one trajectory of 20 000 steps), so the estimate holds under the machine's present load.
+    Every bias within the model's validity is counted: those with fewer than two stable states are skipped by
+    the run (finding the states would cost seconds here), and biases whose pilot shows many switches take
+    about a tenth of the budget.  0 when no bias is within the model's validity.
+    """
+    _, _, model, valid, _, dt = _switching_model(params, V, spins, terms, integrator)
+    valid = np.flatnonzero(valid)
+    if valid.size == 0:
+        return 0.0
+    start = np.tile([0.0, 0.0, 1.0], model.nspins)  # the cost of a step does not depend on the state
+    probe = 20_000
+    trajectory(model, valid[0], start, dt, 100, every=10, integrator=integrator)  # compiled before timing
+    begin = time.perf_counter()
+    trajectory(model, valid[0], start, dt, probe, every=10, integrator=integrator)
+    per_step = (time.perf_counter() - begin) / probe
+    return per_step * (MAX_RUN_STEPS + MAX_RUN_STEPS // 20) * valid.size
 
 
 def telegraph(params, V, t_total, spins="both", terms="full", core=0.5, seed=0, integrator="heun"):
@@ -534,7 +572,8 @@ def telegraph(params, V, t_total, spins="both", terms="full", core=0.5, seed=0, 
     from ..spins.switching import telegraph_at
 
     p, V, model, valid, reasons, dt = _switching_model(params, [V], spins, terms, integrator)
-    ds = telegraph_at(model, V[0], dt, t_total, valid[0], reasons[0], core, seed, MAX_RUN_STEPS, integrator)
+    ds = _spin_two(telegraph_at(model, V[0], dt, t_total, valid[0], reasons[0], core, seed, MAX_RUN_STEPS,
+                                integrator), spins)
     ds.attrs.update(parameter_attrs(p, exclude=("V",)))
     ds.attrs.update(spins=spins, terms=terms)
     return ds
@@ -542,4 +581,4 @@ def telegraph(params, V, t_total, spins="both", terms="full", core=0.5, seed=0, 
 __all__ = ["MAX_STEPS", "MAX_RUN_STEPS", "FP_OUTPUTS", "LANGEVIN_OUTPUTS", "tensor", "fp_sweep", "current_sweep",
            "pinned_model", "time_scales", "step_counts", "validity_data", "langevin_sweep", "torque_parts",
            "reversal_path", "dimer_tensors", "dimer_model", "dimer_sweep", "estimate_seconds", "SPINS", "modes_sweep",
-           "rates_sweep", "telegraph"]
+           "rates_sweep", "spectral_rates_sweep", "rates_seconds", "telegraph"]
