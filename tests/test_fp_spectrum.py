@@ -230,7 +230,8 @@ def test_rates_command_fp_method_writes_rates_and_refuses_two_spins(tmp_path, ca
                      "--out", str(out)]) == 0
     table = pd.read_csv(out)
     assert list(table.columns) == ["V", "basin", "rate", "dwell", "population", "relaxation", "convergence",
-                                   "dimer_core_version"]
+                                   "rate_conservative", "rate_langer", "barrier", "dimer_core_version"]
+    assert (table.barrier > 0).all() and (table.rate_langer > 0).all()
     assert len(table) == 2 and (table.rate > 1.0).all() and (table.rate < 100.0).all()
     assert np.allclose(table.rate.sum(), table.relaxation) and np.allclose(table.dwell, 1e3 / table.rate)
     assert table.population.sum() == pytest.approx(1.0)

@@ -276,10 +276,10 @@ def test_current_both_spins_free_and_about_tabs(page, app_server):
     open_tab(page, "About")
     wait_until(lambda: page.get_by_text("Phys. Rev. B", exact=False).count() > 0, timeout=60,
                message="the reference in the About tab")
-    table = page.locator("table").last
-    wait_until(lambda: table.locator("tr").count() == len([n for n in DimerParams.param if n != "name"]) + 1,
-               timeout=60, message="one row per parameter")
-    assert "0 <= t <= 20 meV" in table.inner_text()
+    table = page.locator("table").last  # re-resolved at each call: the Markdown pane may render again meanwhile
+    wait_until(lambda: table.locator("tr").count() == len([n for n in DimerParams.param if n != "name"]) + 1
+               and "0 <= t <= 20 meV" in table.inner_text(), timeout=60,
+               message="one row per parameter, with its allowed range")
     scroll_to_tabs(page)
     screenshot(page, "part2_about")
     assert s.errors == [], s.errors
