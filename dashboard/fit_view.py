@@ -18,9 +18,10 @@ from .views import TOOLS, V_DIM, page_toolbar
 
 __all__ = ["CURVE_SYMBOLS", "curve_label", "estimates_table", "fit_tab"]
 
-CURVE_SYMBOLS = {"dIdV": "dI/dV", "f_ESR": "f_ESR", "Omega_x": "Ω_x", "Omega_y": "Ω_y", "Omega_z": "Ω_z"}
+CURVE_SYMBOLS = {"dIdV": "dI/dV", "f_ESR": "f_ESR", "rate": "λ₁ = 1/τ₁ + 1/τ₂", "Omega_x": "Ω_x", "Omega_y": "Ω_y",
+                 "Omega_z": "Ω_z"}
 """How the page names the curves of :data:`dimer_core.studies.fitting.CURVES` (the files keep the keys)."""
-UNITS = {"uS": "µS", "GHz": "GHz", "1": ""}
+UNITS = {"uS": "µS", "GHz": "GHz", "1/ns": "1/ns", "1": ""}
 
 
 def curve_label(curve):

@@ -885,9 +885,10 @@ def build_parser(prog="dimer-core"):
                           help="full model, or the paper's terms only")
     p_levels.add_argument("--out", required=True, help="output file, .csv or .nc")
     p_levels.set_defaults(run=cmd_levels)
-    p_fit = sub.add_parser("fit", help="fit model parameters to measured curves (dI/dV, f_ESR, Omega) from a CSV")
-    p_fit.add_argument("data", help="CSV with a column V (mV) and any of dIdV (uS), f_ESR (GHz), Omega_x/y/z, "
-                                    "each with an optional <name>_err")
+    p_fit = sub.add_parser("fit", help="fit model parameters to measured curves (dI/dV, f_ESR, rate, Omega) from a "
+                                       "CSV")
+    p_fit.add_argument("data", help="CSV with a column V (mV) and any of dIdV (uS), f_ESR (GHz), rate (1/ns), "
+                                    "Omega_x/y/z, each with an optional <name>_err")
     _add_params(p_fit)
     p_fit.add_argument("--free", required=True, metavar="NAMES", help="parameters to fit, comma-separated (e.g. t0,tL)")
     p_fit.add_argument("--bounds", metavar="NAME=LO:HI,...", help="bounds of the free parameters (default: theirs)")

@@ -1,4 +1,5 @@
-"""Fitting the model to measured curves against V: dI/dV, ESR frequency, mean orientation (docs/fitting.md).
+"""Fitting the model to measured curves against V: dI/dV, ESR frequency, switching rate, mean orientation
+(docs/fitting.md).
 
 Each curve is a measured y(V) with standard errors σ(V) (or none: then the residuals set the scale).  The
 model curve comes from the sweeps at the parameters' mu_F:
@@ -6,6 +7,10 @@ model curve comes from the sweeps at the parameters' mu_F:
 * ``dIdV``    — :func:`dimer_core.studies.sweeps.current_sweep` (µS);
 * ``f_ESR``   — the lowest mode frequency of the lowest-energy stable state of the pinned spin
   (:func:`dimer_core.studies.sweeps.modes_sweep`, GHz);
+* ``rate``    — the switching relaxation rate λ₁ = k₁ + k₂ of the pinned spin between its two stable states, from
+  its Fokker–Planck spectrum (:func:`dimer_core.studies.sweeps.spectral_rates_sweep`, 1/ns): what a telegraph
+  signal's two mean dwells give as 1/τ₁ + 1/τ₂, free of which state is called which (NaN, and so a large
+  residual, where the model has no two stable states or the spectrum does not converge);
 * ``Omega_x``, ``Omega_y``, ``Omega_z`` — the Fokker–Planck mean orientation (:func:`dimer_core.studies.sweeps.fp_sweep`).
 
 Several curves fit jointly (their weighted residuals concatenated).  :func:`fit` runs
@@ -23,7 +28,7 @@ from ..params import DimerParams, VECTORS, bounds_text, check_value
 
 __all__ = ["CURVES", "model_curve", "fit", "interval", "FitError", "read_curves", "read_bounds", "example_table"]
 
-CURVES = {"dIdV": "uS", "f_ESR": "GHz", "Omega_x": "1", "Omega_y": "1", "Omega_z": "1"}
+CURVES = {"dIdV": "uS", "f_ESR": "GHz", "rate": "1/ns", "Omega_x": "1", "Omega_y": "1", "Omega_z": "1"}
 """The curves that can be fitted, with their units."""
 
 
@@ -40,6 +45,8 @@ def model_curve(p, name, V):
         return sweeps.current_sweep(p, V).dIdV.values
     if name.startswith("Omega_"):
         return sweeps.fp_sweep(p, V)[name].values
+    if name == "rate":
+        return sweeps.spectral_rates_sweep(p, V, unconverged="nan", compare=False).relaxation.values
     if name == "f_ESR":
         ds = sweeps.modes_sweep(p, V)
         out = np.full(V.size, np.nan)
