@@ -264,7 +264,8 @@ class Dashboard(param.Parameterized):
         self.rates.start(work, "Switching rates")
 
     def rates_seconds(self, realizations=None):
-        """At most how long :meth:`start_rates` takes (s): 0 for the spectrum (≈1 s), else
+        """At most how long :meth:`start_rates` takes (s): 0 for the spectrum (it starts at once: ≈3 s a bias with
+        progress and Stop, README "Switching rates"), else
         :func:`~dimer_core.studies.sweeps.rates_seconds` (``realizations`` is ignored: the run length is chosen
         from a pilot run)."""
         if self.rates_method == "fp":
