@@ -200,14 +200,20 @@ def _junction_from(args, exclude=(), extra=()):
         raise UsageError(str(exc))
 
 
+def _default_pair(junction):
+    """``--pair``'s default: 1,2, or 1,1 (the site's own terms) for a junction of one site."""
+    return "1,2" if junction.n_sites > 1 else "1,1"
+
+
 def _pair(text, junction):
     try:
         a, b = (int(x) for x in text.split(","))
     except ValueError:
         raise UsageError(f"--pair {text!r} is malformed; expected two site numbers a,b, e.g. --pair 1,2")
     n = junction.n_sites
-    if not (1 <= a <= n and 1 <= b <= n) or a == b:
-        raise UsageError(f"--pair {text!r} is out of range; allowed: two different sites 1 <= a, b <= {n}")
+    if not (1 <= a <= n and 1 <= b <= n):
+        raise UsageError(f"--pair {text!r} is out of range; allowed: sites 1 <= a, b <= {n} (a = b: the site's own "
+                         "terms)")
     return a, b
 
 
@@ -216,10 +222,7 @@ def _junction_point(args):
     from .junction import describe, pair_view, point
 
     junction = _junction_from(args)
-    if junction.n_sites < 2:
-        raise UsageError(f"the junction has {junction.n_sites} site; --pair needs two (its tensors: "
-                         f"dimer_core.junction.point)")
-    a, b = _pair(args.pair or "1,2", junction)
+    a, b = _pair(args.pair or _default_pair(junction), junction)
     result = pair_view(point(junction), a, b)
     if args.json:
         print(json.dumps({k: (v if math.isfinite(v) else None) for k, v in result.items()}))
@@ -271,9 +274,7 @@ def _junction_maps(args, mu_f, v):
     from .junction import pair_dataset
 
     junction = _junction_from(args, exclude=("mu_F", "V"))
-    if junction.n_sites < 2:
-        raise UsageError(f"the junction has {junction.n_sites} site; maps of a pair need two")
-    a, b = _pair(args.pair or "1,2", junction)
+    a, b = _pair(args.pair or _default_pair(junction), junction)
     pairs = [(a, b)] if args.pair or args.out.endswith(".csv") else None
     try:
         ds = junction_maps.maps(junction, mu_f, v, pairs=pairs)

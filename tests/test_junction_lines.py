@@ -133,3 +133,40 @@ def test_junction_modes_and_rates_from_the_command_line(tmp_path, capsys):
     assert "--mu_F LO:HI:N" in capsys.readouterr().err
     assert cli.main(["modes", "--preset", "chain3", "--free", "9", "--out", str(out)]) == 2
     assert "--free" in capsys.readouterr().err
+
+
+def test_a_pair_of_one_site_is_its_own_terms_everywhere(tmp_path, capsys):
+    """``--pair a,a`` (and a study's pair = [a, a]): the site's own terms K_a, chi_aa_DM, a_x_aa, j_x_aa, T_eff_a,
+    the same numbers as the pair (b, a) gives for them; a one-site junction defaults to --pair 1,1."""
+    import json
+
+    from dimer_core.junction import pair_dataset, pair_view, point
+    from dimer_core.junction import maps as junction_maps
+    from dimer_core.studies.junction_study import point_values
+    from dimer_core.studies.spec import load_spec
+
+    chain = J.preset("chain3", V=2.0)
+    assert cli.main(["point", "--preset", "chain3", "--V", "2", "--pair", "2,2", "--json"]) == 0
+    own = json.loads(capsys.readouterr().out)
+    pair = pair_view(point(chain), 1, 2)
+    assert set(own) == {"s_2", "K_2", "chi22_DM", "a_i_22", "a_an_22", "a_DM_22", "j_i_22", "j_an_22", "j_DM_22",
+                        "T_eff_2", "I_L", "I_R"}
+    for key in ("K_2", "chi22_DM", "a_i_22", "a_DM_22", "j_i_22", "T_eff_2"):
+        assert own[key] == pytest.approx(float(pair[key]), rel=1e-12), key
+    spec = load_spec({"study": {"method": "maps", "preset": "chain3", "pair": [2, 2]},
+                      "map": {"mu_F": [-1.0, 0.5], "V": [0.0, 2.0]}})
+    values = point_values(spec, ())
+    ref = pair_dataset(junction_maps.maps(J.preset("chain3"), [-1.0, 0.5], [0.0, 2.0], sites=[2]), 2, 2)
+    assert set(values) == set(ref.data_vars)
+    np.testing.assert_allclose(values["K_2"], ref.K_2.values, rtol=1e-12)
+    valve = tmp_path / "valve.csv"
+    assert cli.main(["maps", "--model", str(_write(tmp_path, _spin_valve(0.5))), "--mu_F", "-1:1:3", "--V", "0:1:2",
+                     "--out", str(valve)]) == 0
+    assert {"K_1", "a_i_11", "I_tip"} <= set(pd.read_csv(valve).columns)
+
+
+def _write(folder, junction):
+    path = folder / "model.toml"
+    J.write_model(junction, str(path))
+    return path
+

@@ -169,7 +169,7 @@ def test_cli_point_with_a_model_file_and_a_pair(capsys):
 
 @pytest.mark.parametrize("argv,message", [
     (["point", "--preset", "chain3", "--tL", "3"], "error: --tL is a parameter of the dimer presets"),
-    (["point", "--preset", "chain3", "--pair", "1,4"], "error: --pair '1,4' is out of range; allowed: two different sites"),
+    (["point", "--preset", "chain3", "--pair", "1,4"], "error: --pair '1,4' is out of range; allowed: sites 1 <= a, b <= 3"),
     (["point", "--preset", "chain3", "--pair", "x"], "error: --pair 'x' is malformed"),
     (["point", "--model", "nowhere.toml"], "error: nowhere.toml: cannot read the model file"),
     (["point", "--preset", "chain3", "--V", "500"], "error: V = 500.0 is out of range; allowed: -100 <= V <= 100 mV"),

@@ -490,5 +490,5 @@ def test_cli_model_and_pair_override_the_spec(tmp_path):
                                        err_msg=q)
     proc = subprocess.run([DIMER_CORE, "study", str(spec), "--out", str(tmp_path / "t"), "--pair", "1,9"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2 and "[study] pair: [1, 9] is not a pair of sites; allowed: two different sites " \
+    assert proc.returncode == 2 and "[study] pair: [1, 9] is not a pair of sites; allowed: sites " \
         "1 <= a, b <= 3" in proc.stderr

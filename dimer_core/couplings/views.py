@@ -186,9 +186,10 @@ def describe(key):
 
 
 def pair_keys(ds, a, b):
-    """The keys of the pair (a, b): today's dimer set with sites 1 → a, 2 → b, and every lead's current."""
+    """The keys of the pair (a, b): today's dimer set with sites 1 → a, 2 → b, and every lead's current; for a = b
+    the site's own (:func:`site_keys`)."""
     if a == b:
-        raise ValueError(f"pair {a},{b}: give two different sites")
+        return site_keys(ds, a)
     held = [int(x) for x in ds.site.values]
     for s in (a, b):
         if s not in held:
@@ -217,12 +218,12 @@ def pair_view(ds, a, b):
 
 
 def pair_dataset(ds, a, b):
-    """The views of :func:`pair_keys` (of :func:`site_keys` if a = b) of a map (:func:`dimer_core.electrons.junction_maps.maps`)
+    """The views of :func:`pair_keys` (a site's own if a = b) of a map (:func:`dimer_core.electrons.junction_maps.maps`)
     as an :class:`xarray.Dataset` over its (mu_F, V), each with ``units`` and ``description``; the map's attributes
     but the model text."""
     dims = ds["current"].dims[:-1]
     data, memo = {}, {}
-    for key in site_keys(ds, a) if a == b else pair_keys(ds, a, b):
+    for key in pair_keys(ds, a, b):
         unit, text = describe(key)
         data[key] = (dims, np.asarray(value(ds, key, memo)), {"units": unit, "description": text})
     attrs = {k: v for k, v in ds.attrs.items() if k != "model"}

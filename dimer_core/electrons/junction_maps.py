@@ -253,15 +253,16 @@ def map_arrays_thermal(mu, lead, pair, pairs, eta, kt, mu_f, bias, out):
 
 
 def selected_sites(junction, pairs=None, sites=None):
-    """The sorted sites (1-based) a map holds: those of ``pairs`` ((a, b), …), or ``sites``, or all."""
+    """The sorted sites (1-based) a map holds: those of ``pairs`` ((a, b), …; a = b: site a alone), or ``sites``, or
+    all."""
     n = junction.n_sites
     if pairs is not None and sites is not None:
         raise ValueError("give pairs or sites, not both")
     if pairs is not None:
         pairs = [tuple(p) for p in pairs]
         for p in pairs:
-            if len(p) != 2 or p[0] == p[1]:
-                raise ValueError(f"pairs: {p!r} is not a pair of two different sites")
+            if len(p) != 2:
+                raise ValueError(f"pairs: {p!r} is not a pair of sites (a, b)")
         sites = [s for p in pairs for s in p]
     if sites is None:
         return tuple(range(1, n + 1))

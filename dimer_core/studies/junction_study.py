@@ -66,7 +66,7 @@ def _sample(spec_json):
     spec = load_spec(json.loads(spec_json))
     junction = spec.params_at((0,) * len(spec.axes))
     if spec.method == "maps":
-        held = xr.Dataset(coords={"site": sorted(spec.pair), "lead": [c.name for c in junction.leads]})
+        held = xr.Dataset(coords={"site": sorted(set(spec.pair)), "lead": [c.name for c in junction.leads]})
         return {k: dict(zip(("units", "description"), describe(k))) for k in pair_keys(held, *spec.pair)}
     ds = _sweep(spec, junction, spec.sweep_V[:1], spec.seed, dt=1e-3, t_burn=0.0, t_average=1e-3)
     return {k: {"units": ds[k].attrs["units"], "description": ds[k].attrs["description"]} for k in ds.data_vars}

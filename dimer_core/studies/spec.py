@@ -386,9 +386,9 @@ def _junction_sites(study, method, base):
     if method == "maps":
         pair = study.get("pair", [1, 2])
         if (not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(x, int) for x in pair)
-                or pair[0] == pair[1] or not all(1 <= x <= n for x in pair)):
-            raise SpecError(f"[study] pair: {pair!r} is not a pair of sites; allowed: two different sites "
-                            f"1 <= a, b <= {n}")
+                or not all(1 <= x <= n for x in pair)):
+            raise SpecError(f"[study] pair: {pair!r} is not a pair of sites; allowed: sites 1 <= a, b <= {n} "
+                            "(a = b: the site's own terms)")
         return {"pair": tuple(pair)}
     if "free" not in study:
         raise SpecError(f"[study] free: give the free spins of the junction, e.g. free = [2] (sites 1..{n})")
