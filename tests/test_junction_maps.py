@@ -171,8 +171,9 @@ def test_pairs_hold_the_sub_block_and_views_work_on_maps():
         assert float(view[key][3, 2]) == pytest.approx(one[key], rel=1e-6, abs=1e-6 * np.abs(view[key]).max())
     with pytest.raises(KeyError, match="held sites: 1, 3"):
         J.value(sub, "J_12")
+    assert list(JM.maps(junction, mu[:1], v[:1], pairs=[(1, 1)]).site.values) == [1]  # a site's own terms
     with pytest.raises(ValueError, match="pairs"):
-        JM.maps(junction, mu, v, pairs=[(1, 1)])
+        JM.maps(junction, mu, v, pairs=[(1, 2, 3)])
     with pytest.raises(ValueError, match="sites"):
         JM.maps(junction, mu, v, pairs=[(1, 4)])
 
