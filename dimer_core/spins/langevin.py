@@ -45,6 +45,9 @@ from ..units import K_B
 MAX_STATE_BYTES = 2 * 2 ** 30
 """Largest memory a run may ask for (trajectories recorded, states): 2 GiB."""
 
+MAX_RUN_STEPS = 20_000_000
+"""Most steps per trajectory a run may ask for with explicit times (about a minute per trajectory group)."""
+
 
 @njit(cache=True)
 def _mix(seed, a, b):
@@ -517,6 +520,6 @@ def trajectory(model, index, m0, dt, n_steps, every=1, seed=0, calculus="boltzma
         _run_chunks(advance, 0, n_points - 1, chunks, progress, cancel, every=every)
     return dt * every * np.arange(n_points), path
 
-__all__ = ["MAX_STATE_BYTES", "psd_sqrt", "fitted_temperature", "precession_axes", "STEPS_PER_TURN",
+__all__ = ["MAX_STATE_BYTES", "MAX_RUN_STEPS", "psd_sqrt", "fitted_temperature", "precession_axes", "STEPS_PER_TURN",
            "DIFFUSION_PER_STEP", "STIFFNESS_LIMIT", "validity", "SpinModel", "cross_matrix", "PinnedSpinModel",
            "DimerSpinModel", "ensemble", "STEPS_PER_SECOND", "ensemble_seconds", "trajectory"]

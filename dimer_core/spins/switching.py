@@ -12,6 +12,7 @@ import xarray as xr
 from ..progress import Cancelled, cancelled
 from .fp_spectrum import NotConverged, spectral_rates
 from .langer import conservative_model, langer_rates
+from .langevin import MAX_RUN_STEPS
 from .modes import stationary_states
 from .rates import switching_rates, telegraph_trace
 
@@ -24,7 +25,7 @@ def stable_states(model, index):
 
 
 def counted_rates(model, V, dt, valid, t_total=None, n_trajectories=2, min_switches=20, core=0.5, seed=0,
-                  max_steps=20_000_000, progress=None, cancel=None, integrator="heun"):
+                  max_steps=MAX_RUN_STEPS, progress=None, cancel=None, integrator="heun"):
     """Switching rates between the stable states at each bias V (mV) by Langevin counting
     (:func:`dimer_core.spins.rates.switching_rates`), steps of ``dt`` (ps); biases where ``valid`` is False, or with
     fewer than two stable states, have none (NaN).
@@ -134,7 +135,7 @@ def _conservative_rates(quiet, k, states, L, tolerance, notes, v):
         return np.nan
 
 
-def telegraph_at(model, V, dt, t_total, valid, reason="", core=0.5, seed=0, max_steps=20_000_000,
+def telegraph_at(model, V, dt, t_total, valid, reason="", core=0.5, seed=0, max_steps=MAX_RUN_STEPS,
                  integrator="heun"):
     """The basin against time over ``t_total`` ps of one Langevin run of a one-bias ``model`` at V (mV)
     (:func:`dimer_core.spins.rates.telegraph_trace`), with the stable states as ``attrs["states"]``; refused

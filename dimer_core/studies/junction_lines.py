@@ -19,7 +19,7 @@ from ..spins.junction_spins import bias_grid, check_terms, sites_of, spins_and_t
 from ..spins.modes import mode_sweep
 from ..spins.switching import counted_rates, spectral_rates_along, telegraph_at
 from .junction_sweeps import junction_step, model_attrs
-from .sweeps import MAX_RUN_STEPS, validity_data
+from .sweeps import with_validity
 
 __all__ = ["RATE_METHODS", "junction_modes", "junction_rates", "junction_telegraph"]
 
@@ -43,10 +43,7 @@ def _components(free):
 
 def _finish(ds, junction, bare, free, pinned, terms, method, valid, reasons):
     """``ds`` on V with each free spin's components named by its site, ``outside_validity`` and the model's attrs."""
-    ds = ds.assign_coords(component=_components(free))
-    flags, notes = validity_data(valid, reasons, ds.V.values)
-    for key, (values, unit, description) in flags.items():
-        ds[key] = ("V", np.asarray(values), {"units": unit, "description": description})
+    ds, notes = with_validity(ds.assign_coords(component=_components(free)), valid, reasons)
     ds.attrs.update(model_attrs(junction, bare, free, pinned, method, terms, notes))
     return ds
 
@@ -78,32 +75,35 @@ def junction_rates(junction, V, free, pinned=None, bare=None, terms="full", meth
         name = "fokker-planck-spectrum"
     else:
         dt = junction_step(spins, junction.that)
-        ds = counted_rates(spins, V, dt, valid, t_total, n_trajectories, min_switches, core, seed, MAX_RUN_STEPS,
-                           progress, cancel, integrator=integrator)
+        ds = counted_rates(spins, V, dt, valid, t_total, n_trajectories, min_switches, core, seed, progress=progress,
+                           cancel=cancel, integrator=integrator)
         name = "langevin-switching"
     return _finish(ds, junction, bare, free, pinned, terms, name, valid, reasons)
+
+
+def _site_orientations(free_m, free, pinned, n_sites):
+    """m (..., n_sites, 3) of every site: the free sites' from ``free_m`` (..., len(free), 3), the pinned ones'
+    directions."""
+    out = np.empty(free_m.shape[:-2] + (n_sites, 3))
+    for a in range(1, n_sites + 1):
+        out[..., a - 1, :] = free_m[..., free.index(a), :] if a in free else pinned[a]
+    return out
 
 
 def junction_telegraph(junction, V, t_total, free, pinned=None, bare=None, terms="full", core=0.5, seed=0,
                        integrator="heun"):
     """The basin of the free spins against time over ``t_total`` ps of one Langevin run at one bias V (mV), and the
     current of every lead it modulates: ``I_<lead>`` (time) to first order in Δ (module docstring), with
-    ``I_<lead>_state`` (state) the current at each stable state (state i is basin i) and ``attrs["current_note"]`` how large the
-    first-order change is against the current."""
+    ``I_<lead>_state`` (state) the current at each stable state (state i is basin i) and ``attrs["current_note"]``
+    how large the first-order change is against the current."""
     V1, free, pinned, spins, tensors, valid, reasons = _model(junction, [V], free, pinned, bare, terms)
     ds = telegraph_at(spins, V1[0], junction_step(spins, junction.that), t_total, valid[0], reasons[0], core, seed,
-                      MAX_RUN_STEPS, integrator)
+                      integrator=integrator)
     ds = ds.assign_coords(component=_components(free))
-    sites = tuple(range(1, junction.n_sites + 1))
-    response = current_response(junction.updated(V=float(V1[0])), sites)
-    n_time = ds.sizes["time"]
-    m = np.empty((n_time, len(sites), 3))
-    for k, a in enumerate(sites):
-        m[:, k] = ds.m.values[:, 3 * free.index(a):3 * free.index(a) + 3] if a in free else pinned[a]
+    response = current_response(junction.updated(V=float(V1[0])))
     states = np.asarray(ds.attrs["states"]).reshape(-1, len(free), 3)
-    m_states = np.repeat(m[:1], len(states), axis=0)
-    for k, a in enumerate(free):
-        m_states[:, sites.index(a)] = states[:, k]
+    m = _site_orientations(ds.m.values.reshape(ds.sizes["time"], len(free), 3), free, pinned, junction.n_sites)
+    m_states = _site_orientations(states, free, pinned, junction.n_sites)
     delta_s = junction.Delta * junction.S
     base = tensors["current"][0]
     current = base + current_change(response, m, delta_s)

@@ -8,8 +8,9 @@
 ``rates``
     :func:`~dimer_core.studies.sweeps.spectral_rates_sweep` (one free spin, the Fokker–Planck spectrum to degree
     ``L``): per bias the rate out of each of the two basins, their dwells and populations, the rates without the
-    nonconservative field and their Kramers–Langer limit with the barriers, λ₁ and its convergence.  Each bias is independent, so a sweep may be cut.  A bias where λ₁ has not converged is NaN here
-    (its ``convergence`` says by how much it moved), where the CLI refuses it: a study is not stopped by one point.
+    nonconservative field and their Kramers–Langer limit with the barriers, λ₁ and its convergence.  Each bias is
+    independent, so a sweep may be cut.  A bias where λ₁ has not converged is NaN here (its ``convergence`` says by
+    how much it moved), where the CLI refuses it: a study is not stopped by one point.
 """
 import numpy as np
 

@@ -23,8 +23,8 @@ import xarray as xr
 from ..couplings.dimer import named_map, parameter_attrs, raw_map
 from ..spins.drift import calculus_flag
 from ..spins.integrators import integrator_code
-from ..spins.langevin import (STEPS_PER_TURN, DimerSpinModel, PinnedSpinModel, cross_matrix, ensemble, ensemble_seconds,
-                       trajectory, validity)
+from ..spins.langevin import (MAX_RUN_STEPS, STEPS_PER_TURN, DimerSpinModel, PinnedSpinModel, cross_matrix, ensemble,
+                               ensemble_seconds, trajectory, validity)
 from ..params import DimerParams, checked_axis
 from ..electrons.response import RAW_INDEX
 from ..spins.pinned import bare_terms, free_spin_energy, free_spin_terms, fp_sweep_values, local_minima
@@ -35,8 +35,6 @@ from ..units import HBAR, K_B
 MAX_STEPS = 400_000
 """Default cap on burn-in plus averaging steps per trajectory."""
 
-MAX_RUN_STEPS = 20_000_000
-"""Most steps per trajectory a run may ask for with explicit times (about a minute per trajectory group)."""
 
 
 FP_OUTPUTS = ("Omega_x", "Omega_y", "Omega_z", "T_eff_2", "energy_injection", "E_J", "E_D", "E_A", "E_K", "E_s",
@@ -204,6 +202,14 @@ def validity_data(valid, reasons, V):
     notes = "; ".join(f"V = {v:g} mV: {r}" for v, r in zip(V, reasons) if r)
     meaning = "the slow-spin LLG breaks down here (Langevin: not integrated, NaN)"
     return {"outside_validity": (~valid, "1", meaning)}, notes
+
+
+def with_validity(ds, valid, reasons):
+    """(``ds`` on V with the flags of :func:`validity_data` as variables, its one-line notes)."""
+    flags, notes = validity_data(valid, reasons, ds.V.values)
+    for key, (values, unit, description) in flags.items():
+        ds[key] = ("V", np.asarray(values), {"units": unit, "description": description})
+    return ds, notes
 
 
 def langevin_sweep(params, V, n_realizations=32, dt=None, t_burn=None, t_average=None, seed=0,
@@ -446,9 +452,7 @@ SPINS = ("pinned", "both")
 
 def _labelled(ds, p, valid, reasons, **attrs):
     """``ds`` (on V) with ``outside_validity``, the parameters and ``attrs`` (validity notes included)."""
-    flags, notes = validity_data(valid, reasons, ds.V.values)
-    for key, (values, unit, description) in flags.items():
-        ds[key] = ("V", np.asarray(values), {"units": unit, "description": description})
+    ds, notes = with_validity(ds, valid, reasons)
     ds.attrs.update(parameter_attrs(p, exclude=("V",)))
     ds.attrs.update(attrs, validity=notes)
     return ds
@@ -511,7 +515,7 @@ def rates_sweep(params, V, spins="both", terms="full", t_total=None, n_trajector
 
     p, V, model, valid, reasons, dt = _switching_model(params, V, spins, terms, integrator)
     ds = _spin_two(counted_rates(model, V, dt, valid, t_total, n_trajectories, min_switches, core, seed,
-                                 MAX_RUN_STEPS, progress, cancel, integrator=integrator), spins)
+                                 progress=progress, cancel=cancel, integrator=integrator), spins)
     return _labelled(ds, p, valid, reasons, method="langevin-switching", spins=spins, terms=terms,
                      integrator=integrator)
 
@@ -572,13 +576,13 @@ def telegraph(params, V, t_total, spins="both", terms="full", core=0.5, seed=0, 
     from ..spins.switching import telegraph_at
 
     p, V, model, valid, reasons, dt = _switching_model(params, [V], spins, terms, integrator)
-    ds = _spin_two(telegraph_at(model, V[0], dt, t_total, valid[0], reasons[0], core, seed, MAX_RUN_STEPS,
-                                integrator), spins)
+    ds = _spin_two(telegraph_at(model, V[0], dt, t_total, valid[0], reasons[0], core, seed,
+                                integrator=integrator), spins)
     ds.attrs.update(parameter_attrs(p, exclude=("V",)))
     ds.attrs.update(spins=spins, terms=terms)
     return ds
 
 __all__ = ["MAX_STEPS", "MAX_RUN_STEPS", "FP_OUTPUTS", "LANGEVIN_OUTPUTS", "tensor", "fp_sweep", "current_sweep",
-           "pinned_model", "time_scales", "step_counts", "validity_data", "langevin_sweep", "torque_parts",
+           "pinned_model", "time_scales", "step_counts", "validity_data", "with_validity", "langevin_sweep", "torque_parts",
            "reversal_path", "dimer_tensors", "dimer_model", "dimer_sweep", "estimate_seconds", "SPINS", "modes_sweep",
            "rates_sweep", "spectral_rates_sweep", "rates_seconds", "telegraph"]
