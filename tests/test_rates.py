@@ -8,7 +8,7 @@ import pytest
 
 import dimer_core as dc
 from dimer_core.spins import rates
-from dimer_core.studies import sweeps
+from dimer_core.studies import sweeps, timing
 from dimer_core.spins.langevin import MAX_RUN_STEPS, SpinModel
 from dimer_core.units import HBAR
 from dimer_core.progress import Cancelled
@@ -150,8 +150,8 @@ def test_the_rates_estimate_is_the_whole_budget_of_every_valid_bias_at_the_probe
     def stepping(model, index, m0, dt, n_steps, **_):
         clock.now += 1e-6 * n_steps
 
-    monkeypatch.setattr(sweeps, "time", clock)
-    monkeypatch.setattr(sweeps, "trajectory", stepping)
+    monkeypatch.setattr(timing, "time", clock)
+    monkeypatch.setattr(timing, "trajectory", stepping)
     for V in ([3.0], [2.5, 3.0]):
         bound = sweeps.rates_seconds(p, V, spins="pinned")
         assert bound == pytest.approx(1e-6 * (MAX_RUN_STEPS + MAX_RUN_STEPS // 20) * len(V), rel=1e-12), V

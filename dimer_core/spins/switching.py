@@ -16,7 +16,7 @@ from .langevin import MAX_RUN_STEPS
 from .modes import stationary_states
 from .rates import switching_rates, telegraph_trace
 
-__all__ = ["stable_states", "counted_rates", "spectral_rates_along", "telegraph_at"]
+__all__ = ["stable_states", "counted_rates", "spectral_rates_along", "spectral_work", "telegraph_at"]
 
 
 def stable_states(model, index):
@@ -124,6 +124,21 @@ def spectral_rates_along(model, V, valid, components, L=32, tolerance=1e-3, unco
         coords={"V": ("V", np.asarray(V, dtype=float), {"units": "mV", "long_name": "bias voltage"}),
                 "basin": np.arange(2), "component": list(components)},
         attrs={"L": L, "no_switching": "; ".join(notes)})
+
+
+def spectral_work(model, index, L=32, tolerance=1e-3):
+    """The work of :func:`spectral_rates_along` (``compare=False``) at bias ``index`` as if it had two stable
+    states, for timing it (:func:`dimer_core.studies.timing.one_bias_seconds`): its stable states, then the
+    spectrum to degree ``L`` between them, or between ±z where there are not two (the operator and its
+    eigenvalues cost the same for any two states).  Returns the number of stable states; a spectrum that
+    does not converge or has no barrier has cost its time and is not an error here."""
+    states = stable_states(model, index)
+    pair = states if len(states) == 2 else [[0.0, 0.0, 1.0], [0.0, 0.0, -1.0]]
+    try:
+        spectral_rates(model, index, pair, L=L, tolerance=tolerance)
+    except ValueError:  # NotConverged or no barrier: raised after the operator and both spectra
+        pass
+    return len(states)
 
 
 def _conservative_rates(quiet, k, states, L, tolerance, notes, v):

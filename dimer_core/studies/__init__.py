@@ -8,8 +8,9 @@ junction_study      a junction in a study: its dotted parameters, outputs and th
 spec                the TOML spec of a parameter study, checked entry by entry
 store               the resumable, checksummed Zarr store of a study
 run                 running a study on Dask (local or a scheduler), resuming it
+timing              how long a sweep will take, before it runs (one bias timed and scaled; Langevin budgets)
 fitting             least-squares fits of the model to measured curves
 figures             the paper's figures as PNG files
 ==================  ==========================================================================================
 """
-__all__ = ["sweeps", "junction_sweeps", "junction_study", "spec", "store", "run", "fitting", "figures"]
+__all__ = ["sweeps", "junction_sweeps", "junction_study", "spec", "store", "run", "timing", "fitting", "figures"]

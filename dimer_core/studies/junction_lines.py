@@ -17,21 +17,25 @@ import numpy as np
 from ..electrons.current_response import current_change, current_response
 from ..spins.junction_spins import bias_grid, check_terms, sites_of, spins_and_tensors
 from ..spins.modes import mode_sweep
-from ..spins.switching import counted_rates, spectral_rates_along, telegraph_at
+from ..spins.switching import counted_rates, spectral_rates_along, spectral_work, telegraph_at
 from .junction_sweeps import junction_step, model_attrs
 from .sweeps import with_validity
+from .timing import counted_seconds, one_bias_seconds, timed
 
-__all__ = ["RATE_METHODS", "junction_modes", "junction_rates", "junction_telegraph"]
+__all__ = ["RATE_METHODS", "junction_modes", "junction_rates", "junction_telegraph", "junction_modes_seconds",
+           "junction_rates_seconds"]
 
 RATE_METHODS = ("fp", "langevin")
 """``fp``: the Fokker–Planck spectrum of one free spin; ``langevin``: counting switches of any free spins."""
 
 
-def _model(junction, V, free, pinned, bare, terms):
-    """(V, free, pinned, SpinModel, tensors, valid, reasons), checked."""
+def _model(junction, V, free, pinned, bare, terms, progress=None):
+    """(V, free, pinned, SpinModel, tensors, valid, reasons), checked; ``progress`` is told before the tensors."""
     V = bias_grid(V)
     free, pinned = sites_of(free, pinned, junction.n_sites)
     check_terms(terms)
+    if progress is not None:
+        progress(0.0, f"the junction's tensors at {V.size} biases")
     spins, tensors = spins_and_tensors(junction, V, free, pinned, bare, terms)
     valid, reasons = spins.validity()
     return V, free, pinned, spins, tensors, valid, reasons
@@ -53,25 +57,32 @@ def junction_modes(junction, V, free, pinned=None, bare=None, terms="full", f_gh
     """ESR/FMR lines of the free spins of ``junction`` against V (mV): :func:`dimer_core.spins.modes.mode_sweep` on
     (V, state, mode), frequencies and linewidths in GHz; ``free``, ``pinned``, ``bare``, ``terms`` as
     :func:`~dimer_core.spins.junction_spins.spins_and_tensors`; ``f_ghz``, ``rf_axis`` the absorption Im χ(f)."""
-    V, free, pinned, spins, _, valid, reasons = _model(junction, V, free, pinned, bare, terms)
+    V, free, pinned, spins, _, valid, reasons = _model(junction, V, free, pinned, bare, terms, progress)
     ds = mode_sweep(spins, V, valid=valid, f_ghz=f_ghz, rf_axis=rf_axis, progress=progress, cancel=cancel)
     return _finish(ds, junction, bare, free, pinned, terms, "linear-modes", valid, reasons)
 
 
-def junction_rates(junction, V, free, pinned=None, bare=None, terms="full", method="fp", L=32, tolerance=1e-3,
-                   t_total=None, n_trajectories=2, min_switches=20, core=0.5, seed=0, progress=None, cancel=None,
-                   integrator="heun"):
-    """Switching rates between the stable states of the free spins of ``junction`` against V (mV), on (V, basin):
-    ``method`` "fp" (one free spin: :func:`dimer_core.spins.switching.spectral_rates_along` to degree ``L``) or
-    "langevin" (:func:`dimer_core.spins.switching.counted_rates`; ``t_total`` ps per trajectory or chosen by a pilot
-    run); rates in 1/ns, dwells in ps."""
+def _check_method(method, free):
     if method not in RATE_METHODS:
         raise ValueError(f"method = {method!r} is not known; allowed: {', '.join(RATE_METHODS)}")
-    V, free, pinned, spins, _, valid, reasons = _model(junction, V, free, pinned, bare, terms)
+    free = np.atleast_1d(free).tolist()
+    if method == "fp" and len(free) != 1:
+        raise ValueError(f"method = 'fp' needs one free site; free = {free} (use method = 'langevin')")
+
+
+def junction_rates(junction, V, free, pinned=None, bare=None, terms="full", method="fp", L=32, tolerance=1e-3,
+                   t_total=None, n_trajectories=2, min_switches=20, core=0.5, seed=0, progress=None, cancel=None,
+                   integrator="heun", unconverged="raise", compare=True):
+    """Switching rates between the stable states of the free spins of ``junction`` against V (mV), on (V, basin):
+    ``method`` "fp" (one free spin: :func:`dimer_core.spins.switching.spectral_rates_along` to degree ``L``, with
+    its ``unconverged`` and ``compare``) or "langevin" (:func:`dimer_core.spins.switching.counted_rates`;
+    ``t_total`` ps per trajectory or chosen by a pilot run); rates in 1/ns, dwells in ps.  ``progress``,
+    ``cancel``: :mod:`dimer_core.progress`, per bias (fp) or per trajectory (langevin)."""
+    _check_method(method, free)
+    V, free, pinned, spins, _, valid, reasons = _model(junction, V, free, pinned, bare, terms, progress)
     if method == "fp":
-        if len(free) != 1:
-            raise ValueError(f"method = 'fp' needs one free site; free = {list(free)} (use method = 'langevin')")
-        ds = spectral_rates_along(spins, V, valid, _components(free), L, tolerance)
+        ds = spectral_rates_along(spins, V, valid, _components(free), L, tolerance, unconverged, compare,
+                                  progress=progress, cancel=cancel)
         name = "fokker-planck-spectrum"
     else:
         dt = junction_step(spins, junction.that)
@@ -79,6 +90,31 @@ def junction_rates(junction, V, free, pinned=None, bare=None, terms="full", meth
                            cancel=cancel, integrator=integrator)
         name = "langevin-switching"
     return _finish(ds, junction, bare, free, pinned, terms, name, valid, reasons)
+
+
+def junction_modes_seconds(junction, V, free, pinned=None, bare=None, terms="full"):
+    """About how long :func:`junction_modes` over ``V`` takes (s): its tensors and lines at one bias, timed and
+    scaled to all (:func:`dimer_core.studies.timing.one_bias_seconds`)."""
+    return one_bias_seconds(lambda v: junction_modes(junction, v, free, pinned, bare, terms), V)
+
+
+def junction_rates_seconds(junction, V, free, pinned=None, bare=None, terms="full", method="fp", L=32,
+                           tolerance=1e-3, integrator="heun"):
+    """How long :func:`junction_rates` over ``V`` takes (s), before it runs.
+
+    ``fp``: about, at most — the tensors, stable states and Fokker–Planck spectrum at one bias as if it had two
+    stable states (:func:`dimer_core.spins.switching.spectral_work`), timed and scaled to every bias (a bias with
+    one stable state costs less).  ``langevin``: the tensors at every bias, timed, plus the most the counting
+    can take (:func:`dimer_core.studies.timing.counted_seconds`: pilot and step budget at every valid bias)."""
+    _check_method(method, free)
+    if method == "fp":
+        def one(v):
+            _, _, _, spins, _, valid, _ = _model(junction, v, free, pinned, bare, terms)
+            if valid[0]:
+                spectral_work(spins, 0, L, tolerance)
+        return one_bias_seconds(one, V)
+    (V, free, pinned, spins, _, valid, _), seconds = timed(lambda: _model(junction, V, free, pinned, bare, terms))
+    return seconds + counted_seconds(spins, valid, junction_step(spins, junction.that), integrator)
 
 
 def _site_orientations(free_m, free, pinned, n_sites):

@@ -10,12 +10,12 @@
 * :func:`modes_sweep` — ESR/FMR lines: frequencies, linewidths and stability of the stationary states
   (:mod:`dimer_core.spins.modes`), and the rf absorption spectrum.
 * :func:`estimate_seconds` — how long a Langevin or both-spins-free sweep will take, before it runs;
-  :func:`rates_seconds` — the most a Langevin-counted rates sweep can take.
+  :func:`rates_seconds` — the most a Langevin-counted rates sweep can take; :func:`modes_seconds` — about how
+  long the ESR lines take (:mod:`dimer_core.studies.timing`).
 
 Every sweep runs at the parameters' mu_F and takes its couplings from
 :func:`dimer_core.couplings.dimer.named_map` (or ``raw_map`` for the dimer).
 """
-import time
 
 import numpy as np
 import xarray as xr
@@ -31,6 +31,7 @@ from ..spins.pinned import bare_terms, free_spin_energy, free_spin_terms, fp_swe
 from ..spins.junction_spins import TERMS, check_terms, llg_blocks
 from ..couplings.views import w_matrix
 from ..units import HBAR, K_B
+from .timing import counted_seconds, one_bias_seconds
 
 MAX_STEPS = 400_000
 """Default cap on burn-in plus averaging steps per trajectory."""
@@ -480,6 +481,13 @@ def modes_sweep(params, V, spins="pinned", terms="full", f_ghz=None, rf_axis=(1.
     return _labelled(ds, p, valid, reasons, method="linear-modes", spins=spins, terms=terms)
 
 
+def modes_seconds(params, V, spins="pinned", terms="full"):
+    """About how long :func:`modes_sweep` ``(params, V, spins, terms)`` takes (s): the sweep at one bias of ``V``,
+    timed and scaled to all (:func:`dimer_core.studies.timing.one_bias_seconds`; both spins free: about 16 s for
+    the dashboard's 25 biases on 2 busy cores, README "ESR lines")."""
+    return one_bias_seconds(lambda v: modes_sweep(params, v, spins=spins, terms=terms), V)
+
+
 def _switching_model(params, V, spins, terms, integrator):
     """(params, V, SpinModel, valid, reasons, dt) of the rates and the telegraph trace of ``spins`` (checked)."""
     if spins not in SPINS:
@@ -553,19 +561,11 @@ def rates_seconds(params, V, spins="both", terms="full", n_trajectories=2, integ
     on this machine (one trajectory of 20 000 steps), so the estimate holds under the machine's present load.
     Every bias within the model's validity is counted: those with fewer than two stable states are skipped by
     the run (finding the states would cost seconds here), and biases whose pilot shows many switches take
-    about a tenth of the budget.  0 when no bias is within the model's validity.
+    about a tenth of the budget.  0 when no bias is within the model's validity
+    (:func:`dimer_core.studies.timing.counted_seconds`).
     """
     _, _, model, valid, _, dt = _switching_model(params, V, spins, terms, integrator)
-    valid = np.flatnonzero(valid)
-    if valid.size == 0:
-        return 0.0
-    start = np.tile([0.0, 0.0, 1.0], model.nspins)  # the cost of a step does not depend on the state
-    probe = 20_000
-    trajectory(model, valid[0], start, dt, 100, every=10, integrator=integrator)  # compiled before timing
-    begin = time.perf_counter()
-    trajectory(model, valid[0], start, dt, probe, every=10, integrator=integrator)
-    per_step = (time.perf_counter() - begin) / probe
-    return per_step * (MAX_RUN_STEPS + MAX_RUN_STEPS // 20) * valid.size
+    return counted_seconds(model, valid, dt, integrator)
 
 
 def telegraph(params, V, t_total, spins="both", terms="full", core=0.5, seed=0, integrator="heun"):
@@ -585,4 +585,4 @@ def telegraph(params, V, t_total, spins="both", terms="full", core=0.5, seed=0, 
 __all__ = ["MAX_STEPS", "MAX_RUN_STEPS", "FP_OUTPUTS", "LANGEVIN_OUTPUTS", "tensor", "fp_sweep", "current_sweep",
            "pinned_model", "time_scales", "step_counts", "validity_data", "with_validity", "langevin_sweep", "torque_parts",
            "reversal_path", "dimer_tensors", "dimer_model", "dimer_sweep", "estimate_seconds", "SPINS", "modes_sweep",
-           "rates_sweep", "spectral_rates_sweep", "rates_seconds", "telegraph"]
+           "modes_seconds", "rates_sweep", "spectral_rates_sweep", "rates_seconds", "telegraph"]

@@ -1,0 +1,62 @@
+"""How long a sweep will take, before it runs (seconds of wall time on this machine, at its present load).
+
+* :func:`timed` — a call's result and its wall time.
+* :func:`one_bias_seconds` — a sweep over V timed at one bias and scaled to all of them (about: the biases of a
+  sweep cost alike within a factor of a few; the ESR lines of both spins free, the Fokker–Planck rates).
+* :func:`counted_seconds` — the most a Langevin-counted rates sweep can take: its pilot and its step budget at
+  every bias within the model's validity, at the time per step of one probe trajectory.
+
+The dashboard shows these before a run longer than ``dashboard.controls.LONG_RUN`` and asks first.  They are
+measured, not assumed, so they hold under the machine's load; their bookkeeping is tested with a pinned clock
+(tests/test_timing.py), their accuracy against measured runs is ``benchmarks/bench_estimate.py``'s.
+"""
+import time
+
+import numpy as np
+
+from ..spins.langevin import MAX_RUN_STEPS, trajectory
+
+__all__ = ["PROBE_STEPS", "timed", "probe_index", "one_bias_seconds", "counted_seconds"]
+
+PROBE_STEPS = 20_000
+"""Steps of the probe trajectory of :func:`counted_seconds` (about 0.1 s of one free spin)."""
+
+
+def timed(work):
+    """(``work()``, its wall time in s)."""
+    start = time.perf_counter()
+    result = work()
+    return result, time.perf_counter() - start
+
+
+def probe_index(V):
+    """The bias a sweep over ``V`` is timed at: the middle one (the ends of a range are often where the work is
+    least, e.g. one stable state, or outside the model's validity)."""
+    return (np.asarray(V).size - 1) // 2
+
+
+def one_bias_seconds(run, V):
+    """About how long ``run(V)`` takes (s): ``run`` on the one bias :func:`probe_index` picks, timed, times the
+    number of biases.
+
+    ``run`` takes an array of biases (mV) and does the sweep's work there (its result is dropped); it is called
+    once, so the estimate costs one bias of the sweep.
+    """
+    V = np.atleast_1d(np.asarray(V, dtype=float))
+    k = probe_index(V)
+    return timed(lambda: run(V[k:k + 1]))[1] * V.size
+
+
+def counted_seconds(model, valid, dt, integrator="heun"):
+    """The most a Langevin-counted rates sweep (:func:`dimer_core.spins.switching.counted_rates` with a pilot-chosen
+    run length) of ``model`` can take (s): at each bias where ``valid``, a pilot of ``MAX_RUN_STEPS // 20`` steps and
+    at most :data:`~dimer_core.spins.langevin.MAX_RUN_STEPS` steps shared by the trajectories, at the time per step
+    of one probe trajectory of :data:`PROBE_STEPS` steps of ``dt`` (ps) at the first valid bias.  0 when no bias is
+    valid."""
+    valid = np.flatnonzero(valid)
+    if valid.size == 0:
+        return 0.0
+    start = np.tile([0.0, 0.0, 1.0], model.nspins)  # the cost of a step does not depend on the state
+    trajectory(model, valid[0], start, dt, 100, every=10, integrator=integrator)  # compiled before timing
+    seconds = timed(lambda: trajectory(model, valid[0], start, dt, PROBE_STEPS, every=10, integrator=integrator))[1]
+    return seconds / PROBE_STEPS * (MAX_RUN_STEPS + MAX_RUN_STEPS // 20) * valid.size
