@@ -25,7 +25,7 @@ from dashboard.live import Live
 from dashboard.rates_view import rates_tab
 from dashboard.plots import current_figures, cuts, interaction_figure, map_grid, omega_panel
 from dashboard.tour import Tour, tour_panel
-from dashboard.views import dimer, esr, trajectory
+from dashboard.views import dimer, esr_tab, trajectory
 from dashboard.widgets import checkbox, map_choice, parameter_cards
 
 hv.extension("bokeh")
@@ -114,12 +114,7 @@ def create_app():
             dynamics_settings(dash),
             run_controls(dash, dash.dimer, dash.start_dimer, "both spins free", dash.dimer_seconds),
             dimer(dash)))),
-        ("ESR lines", lazy(lambda: pn.Column(
-            pn.Row(pn.widgets.RadioButtonGroup.from_param(dash.param.esr_spins, name="spins", options={
-                "spin 2, m₁ pinned": "pinned", "both spins free": "both"}),
-                pn.widgets.Select.from_param(dash.param.terms, name="terms", width=140)),
-            run_controls(dash, dash.esr, dash.start_esr, "ESR lines", button="Compute the ESR lines"),
-            esr(dash)))),
+        ("ESR lines", lazy(lambda: esr_tab(dash))),
         ("Switching rates", lazy(lambda: rates_tab(dash))),
         ("Fit", lazy(lambda: fit_tab(dash))),
         ("Current", lazy(lambda: current_figures(live))),

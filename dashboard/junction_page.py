@@ -22,14 +22,18 @@ from bokeh.models import Row as BkRow
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
 
+from .controls import run_controls
 from .junction_labels import label, symbol
+from .junction_runs import JunctionRuns
 from .junction_state import GRID_MU_F, GRID_V, JunctionState
 from .labels import label as parameter_label
 from .molecule import molecule_figure
 from .plots import DIVERGING, TOOLS
+from .rates_view import rates_results
+from .views import lines_view
 
-__all__ = ["TITLE", "CLIP_PERCENTILE", "CLIP_FACTOR", "largest", "colour_range", "JunctionPlots", "junction_app",
-           "session_page"]
+__all__ = ["TITLE", "CLIP_PERCENTILE", "CLIP_FACTOR", "largest", "colour_range", "JunctionPlots", "SPINS_NOTE",
+           "LINES_INTRO", "RATES_INTRO", "spins_section", "junction_app", "session_page"]
 
 TITLE = "Any junction: bias-controlled couplings of a molecule's spins (dimer_core.junction)"
 
@@ -164,6 +168,55 @@ class JunctionPlots:
         self.spans["V"].location, self.spans["mu_F"].location = state.V, state.mu_F
 
 
+SPINS_NOTE = """**The junction's spins in motion** at the page's T and the marker's μ_F, over a range of V
+(`dimer_core.studies.junction_lines`; docs/junction.md, "Lines, rates and read-out of a junction"). The chosen
+sites are free, the others pinned along +z. The spins' bare terms are the model file's (`[spins]`); a model
+without them (every preset) has none, or an easy axis K_easy along z on every spin given here."""
+
+LINES_INTRO = """Press **Compute the ESR lines** for the linear modes of the free spins' noiseless LLG around each
+stationary state, against V: each line's frequency f and linewidth Γ/π (full width at half maximum) in GHz, dots
+where the state is stable, crosses where not. A negative linewidth is a mode the bias drives: the onset of switching
+or auto-oscillation. The run is in a worker thread with progress and Stop; a run estimated over 10 s asks first."""
+
+RATES_INTRO = """Press **Compute the switching rates** for the rate out of each stable state (1/ns, log scale) against
+V. One free site: exact, from the spectrum of its Fokker–Planck operator (seconds a bias: the page first says how
+long, at most). Several: counting switches in Langevin runs, with 95 % intervals (minutes at most; the page asks
+first). A spin needs two stable states to switch between: without bare terms the presets have one; e.g.
+dimer-weak-soc with site 2 free, K_easy = 4 meV and T = 5 K is bistable from about 0.5 to 5.5 mV."""
+
+RUN_SETTINGS = ("free", "V_from", "V_to", "biases", "terms", "K_easy")
+"""The settings of :class:`~dashboard.junction_runs.JunctionRuns` whose change withdraws a shown estimate."""
+
+
+def spins_section(runs):
+    """The settings shared by the ESR lines and the switching rates, and a tab for each (with Run, Stop, progress,
+    the estimate before a long run, the plots and the CSV)."""
+    settings = pn.Row(
+        pn.widgets.MultiChoice.from_param(runs.param.free, name="free sites", width=220, css_classes=["junction-free"]),
+        pn.widgets.FloatInput.from_param(runs.param.V_from, name="V from (mV)", step=0.5, width=110,
+                                         css_classes=["junction-v-from"]),
+        pn.widgets.FloatInput.from_param(runs.param.V_to, name="V to (mV)", step=0.5, width=110,
+                                         css_classes=["junction-v-to"]),
+        pn.widgets.IntInput.from_param(runs.param.biases, name="biases", width=90, css_classes=["junction-biases"]),
+        pn.widgets.Select.from_param(runs.param.terms, name="terms", width=100),
+        pn.widgets.FloatInput.from_param(runs.param.K_easy, name="K_easy along z (meV)", step=0.5, width=150,
+                                         css_classes=["junction-k-easy"]))
+    alert = pn.pane.Alert(pn.bind(lambda m: m, runs.param.message), alert_type="danger",
+                          visible=pn.bind(bool, runs.param.message), css_classes=["junction-runs-message"])
+    route = pn.pane.Markdown(pn.bind(lambda *_: runs.summary(), runs.param.free, runs.param.K_easy,
+                                     runs.state.param.model_text), margin=(0, 10), css_classes=["junction-route"])
+    lines = pn.Column(run_controls(runs, runs.esr, runs.start_esr, "ESR lines", runs.esr_seconds,
+                                   button="Compute the ESR lines", fewer=False, bound=False, hide_on=RUN_SETTINGS),
+                      lines_view(runs.esr, LINES_INTRO, filename="junction_esr_lines.csv"), sizing_mode="stretch_width")
+    rates = pn.Column(run_controls(runs, runs.rates, runs.start_rates, "switching rates", runs.rates_seconds,
+                                   button="Compute the switching rates", fewer=False, bound=True,
+                                   hide_on=RUN_SETTINGS),
+                      rates_results(runs.rates, RATES_INTRO), sizing_mode="stretch_width")
+    tabs = pn.Tabs(("ESR lines", lines), ("Switching rates", rates), dynamic=True, sizing_mode="stretch_width")
+    return pn.Column(pn.pane.Markdown(SPINS_NOTE, sizing_mode="stretch_width"), settings, route, alert, tabs,
+                     sizing_mode="stretch_width", css_classes=["junction-spins"])
+
+
 def junction_app():
     """A fresh junction page (one per browser session): a BootstrapTemplate; its ``state`` and ``plots`` are
     attributes, for tests."""
@@ -194,7 +247,8 @@ def junction_app():
         pn.pane.Markdown("**Pair** (a = b: the site's own terms)"),
         pn.Row(pn.widgets.Select.from_param(state.param.site_a, name="site a", width=90, css_classes=["site-a"]),
                pn.widgets.Select.from_param(state.param.site_b, name="site b", width=90, css_classes=["site-b"])),
-        pn.widgets.FloatInput.from_param(state.param.T, name=parameter_label("T"), step=1.0, width=150),
+        pn.widgets.FloatInput.from_param(state.param.T, name=parameter_label("T"), step=1.0, width=150,
+                                         css_classes=["junction-T"]),
         pn.widgets.FloatSlider.from_param(state.param.mu_F, name=parameter_label("mu_F"), step=grid_step["mu_F"],
                                           css_classes=["param-mu_F"]),
         pn.widgets.FloatSlider.from_param(state.param.V, name=parameter_label("V"), step=grid_step["V"],
@@ -204,11 +258,12 @@ def junction_app():
     molecule = pn.pane.Bokeh(pn.bind(molecule_figure, state.param.junction))
     choose = pn.widgets.MultiChoice.from_param(state.param.quantities, name="maps (the pair's views, "
                                                "dimer_core.junction.VIEWS)", sizing_mode="stretch_width")
+    runs = JunctionRuns(state)
     template = pn.template.BootstrapTemplate(
         title=TITLE, sidebar=sidebar, sidebar_width=340, header_background="#1f4e79",
         main=[alert, pn.Row(molecule, pn.Column(choose, status, pn.pane.Markdown(NOTE), width=600)),
-              plots.maps, plots.cuts])
-    template.state, template.plots, template.upload = state, plots, upload  # for tests
+              plots.maps, plots.cuts, spins_section(runs)])
+    template.state, template.plots, template.upload, template.runs = state, plots, upload, runs  # for tests
     return template
 
 

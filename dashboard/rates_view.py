@@ -16,11 +16,13 @@ from .controls import run_controls
 from .state import RATES_METHODS, RATES_V, TRACE_PS
 from .views import STATE_COLOURS, TOOLS, V_DIM, page_toolbar
 
-__all__ = ["RATE_TITLE", "TRACE_TITLE", "state_name", "rates_table", "missing_rates", "rates_view", "trace_view", "rates_tab"]
+__all__ = ["RATE_TITLE", "TRACE_TITLE", "RATES_INTRO", "state_name", "rates_table", "missing_rates", "rates_results",
+           "rates_view", "trace_view", "rates_tab"]
 
 RATE_TITLE = "switching rate out of each stable state"
 TRACE_TITLE = "telegraph trace: the state against time"
 RATE_DIM = hv.Dimension("rate", label="rate 1/τ", unit="1/ns")
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def _interval(ds):
@@ -79,7 +81,7 @@ def state_name(components, m):
     parts = []
     for i in range(0, len(components), 3):
         j = int(np.argmax(np.abs(m[i:i + 3])))
-        spin = components[i].split("_")[0].replace("1", "₁").replace("2", "₂")
+        spin = components[i].split("_")[0].translate(SUBSCRIPTS)
         parts.append(f"{spin} ≈ {'+' if m[i + j] > 0 else '−'}{'xyz'[j]}")
     return ", ".join(parts)
 
@@ -116,17 +118,22 @@ def _rates_plot(ds):
                                    shared_axes=False, hooks=[page_toolbar], **TOOLS)
 
 
-def rates_view(dash):
-    """The rates plot, the reasons for missing rates, the table and its CSV download, after a run."""
+RATES_INTRO = (
+    f"Press **Compute the switching rates** for the rate out of each stable state against V "
+    f"({RATES_V[0]:g} to {RATES_V[-1]:g} mV, {RATES_V.size} biases) at the current μ_F. *One free spin* is exact (the "
+    "Fokker–Planck operator's spectrum; a few seconds a bias); *both spins free* counts switches in Langevin runs, "
+    "with 95 % intervals, and can take minutes: the page first says how long at most. With the presets spin 2 has "
+    "one stable state (nothing to switch between); an easy axis K_easy = 4 meV at T = 5 K makes it bistable from "
+    "0.5 to 5.5 mV.")
+
+
+def rates_results(run, intro):
+    """The rates plot, the reasons for missing rates, the table and its CSV download of ``run``'s result
+    (:func:`dimer_core.studies.sweeps.spectral_rates_sweep`, :func:`~dimer_core.studies.sweeps.rates_sweep` or
+    :func:`dimer_core.studies.junction_lines.junction_rates`); ``intro`` (Markdown) before a run."""
     def build(result):
         if result is None:
-            return pn.pane.Markdown(
-                f"Press **Compute the switching rates** for the rate out of each stable state against V "
-                f"({RATES_V[0]:g} to {RATES_V[-1]:g} mV, {RATES_V.size} biases) at the current μ_F. *One free spin* is exact (the Fokker–Planck operator's "
-                "spectrum; about a second); *both spins free* counts switches in Langevin runs, with 95 % "
-                "intervals, and can take minutes: the page first says how long at most. With the presets spin 2 has one "
-                "stable state (nothing to switch between); an easy axis K_easy = 4 meV at T = 5 K makes it bistable "
-                "from 0.5 to 5.5 mV.")
+            return pn.pane.Markdown(intro, sizing_mode="stretch_width")
         table = rates_table(result)
         reasons = missing_rates(result)
         text = ("**No rate at:**\n" + "\n".join(f"- {line}" for line in reasons)) if reasons else ""
@@ -139,7 +146,12 @@ def rates_view(dash):
                          download, pn.pane.DataFrame(table, index=False, float_format="{:.4g}".format,
                                                      css_classes=["rates-table"]))
 
-    return pn.bind(build, dash.rates.param.result)
+    return pn.bind(build, run.param.result)
+
+
+def rates_view(dash):
+    """The main page's rates (:func:`rates_results` of ``dash.rates``)."""
+    return rates_results(dash.rates, RATES_INTRO)
 
 
 def trace_view(dash):

@@ -12,6 +12,14 @@ from panel.io.state import set_curdoc
 
 from dimer_core.progress import Cancelled
 
+__all__ = ["in_session", "BackgroundRun"]
+
+
+def in_session(doc, update):
+    """Call ``update()`` in the session of the Bokeh document ``doc`` (on its event loop), from any thread."""
+    with set_curdoc(doc):
+        pn.state.execute(update, schedule=True)
+
 
 class BackgroundRun(param.Parameterized):
     """State of one background run: progress in [0, 1], status text, the result."""
@@ -34,8 +42,7 @@ class BackgroundRun(param.Parameterized):
         self.param.update(running=True, progress=0.0, status=f"{label}: starting")
 
         def post(update):
-            with set_curdoc(doc):
-                pn.state.execute(update, schedule=True)
+            in_session(doc, update)
 
         def report(fraction, message=""):
             post(lambda: self.param.update(progress=float(fraction), status=f"{label}: {message}"))

@@ -7,8 +7,9 @@ import param
 
 from dimer_core import PRESETS, QUANTITIES, DimerParams, maps, preset
 from dimer_core.params import VECTORS, check_value
-from dimer_core.studies.sweeps import (current_sweep, dimer_sweep, estimate_seconds, fp_sweep, langevin_sweep, modes_sweep,
-                               rates_seconds, rates_sweep, reversal_path, spectral_rates_sweep, telegraph)
+from dimer_core.studies.sweeps import (current_sweep, dimer_sweep, estimate_seconds, fp_sweep, langevin_sweep,
+                                      modes_seconds, modes_sweep, rates_seconds, rates_sweep, reversal_path,
+                                      spectral_rates_sweep, telegraph)
 
 from .runs import BackgroundRun
 
@@ -247,6 +248,13 @@ class Dashboard(param.Parameterized):
         p, spins, terms = self.p.updated(V=0.0), self.esr_spins, self.terms
         self.esr.start(lambda progress, cancel: modes_sweep(p, RUN_V, spins=spins, terms=terms, progress=progress,
                                                             cancel=cancel), "ESR lines")
+
+    def esr_seconds(self, realizations=None):
+        """About how long :meth:`start_esr` takes (s): :func:`~dimer_core.studies.sweeps.modes_sweep` at one bias of
+        RUN_V, timed and scaled (:func:`~dimer_core.studies.sweeps.modes_seconds`; ``realizations`` is ignored: the
+        lines have no noise)."""
+        self.p.check()
+        return modes_seconds(self.p.updated(V=0.0), RUN_V, spins=self.esr_spins, terms=self.terms)
 
     def start_rates(self):
         """Switching rates over RATES_V at the current mu_F in a worker thread of ``self.rates``: spin 2 with m_1

@@ -4,14 +4,20 @@ They are drawn when a computation finishes, from its xarray result; the live plo
 of the page are in :mod:`dashboard.plots`.  Labels are the paper's symbols
 (:mod:`dashboard.labels`); the mouse wheel scrolls the page (zooming is a tool to pick).
 """
+import io
+
 import holoviews as hv
 import numpy as np
 import panel as pn
 from bokeh.models import HoverTool, PanTool, TapTool
 
+from .controls import run_controls
 from .labels import symbol, unit
 from .plots import AXES as COLORS
 from .state import RUN_V
+
+__all__ = ["V_DIM", "PARTS", "TOOLS", "page_toolbar", "trajectory", "dimer", "STATE_COLOURS", "ESR_INTRO",
+           "FREQUENCY_TITLE", "LINEWIDTH_TITLE", "lines_table", "lines_view", "esr", "esr_tab"]
 
 V_DIM = hv.Dimension("V", label=symbol("V"), unit=unit("V"))
 PARTS = {"exchange": "exchange", "anisotropy": "anisotropy", "DMI": "DMI", "field": "field",
@@ -104,16 +110,41 @@ STATE_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 """One colour per stationary state followed along V (dimer_core.spins.modes.mode_sweep keeps up to four)."""
 
 
-def esr(dash):
-    """The ESR lines after a run: each stationary state's mode frequencies and linewidths against V (filled dots
-    where the state is stable, crosses where it is not), and the stability events found along V."""
+ESR_INTRO = ("Press **Compute the ESR lines** for the linear modes of the noiseless LLG around each stationary "
+             f"state, against V at the current {symbol('mu_F')}: the frequency and the linewidth (full width at half "
+             "maximum) of each line in GHz. A negative linewidth is a mode the bias drives: the onset of switching or "
+             "auto-oscillation. The static field that places a line is **h**.")
+FREQUENCY_TITLE, LINEWIDTH_TITLE = "mode frequency f", "linewidth Γ/π (< 0: driven)"
+
+
+def lines_table(ds):
+    """The lines as a table (pandas.DataFrame): one row per bias, state and mode that exists, with the state's
+    orientation and stability."""
+    import pandas as pd
+
+    comps = [str(c) for c in ds.component.values]
+    rows = []
+    for k, v in enumerate(ds.V.values):
+        for i in ds.state.values:
+            for j in ds.mode.values:
+                f = float(ds.frequency.values[k, i, j])
+                if not np.isfinite(f):
+                    continue
+                rows.append({"V (mV)": float(v), "state": int(i), "stable": bool(ds.stable.values[k, i]),
+                             **{c: float(x) for c, x in zip(comps, ds.m.values[k, i])}, "mode": int(j),
+                             "f (GHz)": f, "linewidth Γ/π (GHz)": float(ds.linewidth.values[k, i, j]),
+                             "Q": float(ds.q_factor.values[k, i, j])})
+    return pd.DataFrame(rows)
+
+
+def lines_view(run, intro, filename="esr_lines.csv"):
+    """The ESR lines of ``run``'s result (:func:`dimer_core.studies.sweeps.modes_sweep` or
+    :func:`dimer_core.studies.junction_lines.junction_modes`): each stationary state's mode frequencies and
+    linewidths (GHz) against V (filled dots where the state is stable, crosses where it is not), the stability
+    events found along V, and the lines as CSV; ``intro`` (Markdown) before a run."""
     def build_plot(result):
         if result is None:
-            return pn.pane.Markdown(
-                "Press **Compute the ESR lines** for the linear modes of the noiseless LLG around each stationary "
-                f"state, against V at the current {symbol('mu_F')}: the frequency and the linewidth (full width at "
-                "half maximum) of each line in GHz. A negative linewidth is a mode the bias drives: the onset of "
-                "switching or auto-oscillation. The static field that places a line is **h**.")
+            return pn.pane.Markdown(intro, sizing_mode="stretch_width")
         v = result.V.values
         overlays = {"frequency": [], "linewidth": []}
         for i in result.state.values:
@@ -128,8 +159,7 @@ def esr(dash):
                             overlays[key].append(hv.Scatter((v[pick], y[pick]), V_DIM, key,
                                                             label=f"state {i} ({name})")
                                                  .opts(color=colour, marker=marker, size=7))
-        titles = {"frequency": ("mode frequency f", "f (GHz)"),
-                  "linewidth": ("linewidth Γ/π (< 0: driven)", "Γ/π (GHz)")}
+        titles = {"frequency": (FREQUENCY_TITLE, "f (GHz)"), "linewidth": (LINEWIDTH_TITLE, "Γ/π (GHz)")}
         opts = dict(width=520, height=300, legend_position="right", shared_axes=False, hooks=[page_toolbar], **TOOLS)
         overlays["linewidth"].append(hv.HLine(0.0).opts(color="gray", line_dash="dotted"))  # driven below it
         plots = [hv.Overlay(overlays[k] or [hv.Scatter([], V_DIM, k)]).opts(title=titles[k][0], ylabel=titles[k][1],
@@ -138,6 +168,28 @@ def esr(dash):
         events = result.attrs.get("events", "")
         text = ("**Along V:**\n" + "\n".join(f"- {e}" for e in events.split("; ")) if events
                 else "No state changes its stability along V.")
-        return pn.Column(pn.Row(*plots), pn.pane.Markdown(text, sizing_mode="stretch_width"))
+        table = lines_table(result)
+        download = pn.widgets.FileDownload(callback=lambda: io.StringIO(table.to_csv(index=False)), filename=filename,
+                                           label="Download the lines (CSV)", color="default",
+                                           css_classes=["download-lines"])
+        return pn.Column(pn.Row(*plots), pn.pane.Markdown(text, sizing_mode="stretch_width"), download)
 
-    return pn.bind(build_plot, dash.esr.param.result)
+    return pn.bind(build_plot, run.param.result)
+
+
+def esr(dash):
+    """The main page's ESR lines (:func:`lines_view` of ``dash.esr``)."""
+    return lines_view(dash.esr, ESR_INTRO)
+
+
+def esr_tab(dash):
+    """The main page's ESR tab: the spins (spin 2 with m₁ pinned, or both free) and terms, Run/Stop/progress with
+    the estimate before a long run (both spins free: about 16 s, :meth:`dashboard.state.Dashboard.esr_seconds`),
+    and the lines."""
+    return pn.Column(
+        pn.Row(pn.widgets.RadioButtonGroup.from_param(dash.param.esr_spins, name="spins", options={
+            "spin 2, m₁ pinned": "pinned", "both spins free": "both"}),
+            pn.widgets.Select.from_param(dash.param.terms, name="terms", width=140)),
+        run_controls(dash, dash.esr, dash.start_esr, "ESR lines", dash.esr_seconds, button="Compute the ESR lines",
+                     fewer=False, bound=False, hide_on=("terms", "esr_spins", "curve_revision")),
+        esr(dash))

@@ -129,3 +129,35 @@ def test_the_fit_tab_shows_a_bad_file_and_the_librarys_refusal_in_its_message():
     fs.start(dash.p)
     wait_until(lambda: not fs.run.running, timeout=300)
     assert alert.visible and alert.object.startswith("the data do not constrain Delta"), alert.object
+
+
+def test_the_both_spins_esr_run_shows_its_estimate_before_it_starts(monkeypatch):
+    """The ESR tab asks before a run estimated over LONG_RUN: the estimate is modes_seconds (pinned here: 16 s for
+    both spins free, 0.5 s for spin 2 alone), shown as "about" (one bias timed and scaled, not a bound); the
+    pinned spin's lines start at once."""
+    import panel as pn
+
+    from dashboard.views import esr_tab
+
+    asked = []
+
+    def pinned(params, V, spins, terms):
+        asked.append((V.size, spins, terms))
+        return 16.0 if spins == "both" else 0.5
+
+    monkeypatch.setattr(state, "modes_seconds", pinned)
+    dash = Dashboard()
+    tab = esr_tab(dash)
+    go = next(b for b in tab.select(pn.widgets.Button) if "run-esr" in b.css_classes)
+    offer = next(c for c in tab.select(pn.Column) if "offer-esr" in c.css_classes)
+    start = next(b for b in tab.select(pn.widgets.Button) if "offer-esr-start" in b.css_classes)
+    dash.esr_spins = "both"
+    go.clicks += 1
+    wait_until(lambda: offer.visible, timeout=60)
+    assert asked == [(state.RUN_V.size, "both", "full")] and not dash.esr.running
+    assert "takes about 16 s" in offer.objects[0].object and start.label == "Start (about 16 s)", start.label
+    dash.esr_spins = "pinned"  # the estimate was for both spins: withdrawn
+    assert not offer.visible
+    go.clicks += 1
+    wait_until(lambda: dash.esr.result is not None and not dash.esr.running, timeout=300)
+    assert not offer.visible and dash.esr.status == "ESR lines: done" and dash.esr.result.attrs["spins"] == "pinned"

@@ -1,18 +1,29 @@
 """The junction page (dashboard/junction_page.py, served at /junction) without a browser: built in a Bokeh
-document as a server would, every map, cut and marker it holds is what dimer_core.junction computes."""
+document as a server would, every map, cut and marker it holds is what dimer_core.junction computes; its ESR lines
+and switching rates (dashboard/junction_runs.py) are what dimer_core.studies.junction_lines computes for the same
+inputs, a refusal is a message, and a long run asks first (the browser side: tests/test_ui_junction_runs.py)."""
+import io
 import time
 
+import holoviews as hv
 import numpy as np
+import pandas as pd
 import panel as pn
 import pytest
 from bokeh.document import Document
 
-from dashboard import junction_labels, labels
+from dashboard import junction_labels, junction_runs, labels
 from dashboard.junction_page import CLIP_FACTOR, CLIP_PERCENTILE, colour_range, junction_app, largest
 from dashboard.junction_state import GRID_MU_F, GRID_V, pair_maps
+from dashboard.rates_view import rates_results, rates_table
+from dashboard.views import lines_table, lines_view
 from dimer_core import junction as J
 from dimer_core.couplings import views
+from dimer_core.junction import OneSpin
 from dimer_core.junction import maps as JM
+from dimer_core.studies.junction_lines import junction_modes, junction_rates
+
+from .ui_support import wait_until
 
 
 def settle(state, timeout=120.0):
@@ -219,3 +230,119 @@ def test_a_narrow_tip_resonance_does_not_set_the_colour_scale(page):
     smooth = page.plots.images["D_31"]  # D_31 has no narrow feature: ±max, no note
     assert not smooth["clipped"] and smooth["mapper"].high == pytest.approx(largest(s.data["D_31"].values))
     assert colour_range(np.array([np.nan, 0.0])) == (1.0, False)
+
+
+# ----- the junction's spins in motion: ESR lines and switching rates (dashboard/junction_runs.py) -----
+
+def _controls(template, run):
+    """The Run button and the offer of ``run`` (its name) in the page's spins section."""
+    section = template.main.objects[-1]
+    go = next(b for b in section.select(pn.widgets.Button) if f"run-{run}" in b.css_classes)
+    offer = next(c for c in section.select(pn.Column) if f"offer-{run}" in c.css_classes)
+    start = next(b for b in section.select(pn.widgets.Button) if f"offer-{run}-start" in b.css_classes)
+    return go, offer, start
+
+
+def test_the_runs_free_one_site_by_default_and_follow_the_model():
+    template = junction_app()
+    state, runs = template.state, template.runs
+    settle(state)
+    assert runs.free == [3] and runs.param.free.objects == [1, 2, 3] and runs.method == "fp"
+    assert "Fokker–Planck" in runs.summary() and "none (K_easy = 0)" in runs.summary()
+    runs.free = [1, 3]
+    assert runs.method == "langevin" and "Langevin counting" in runs.summary()
+    state.preset = "ring4"
+    settle(state)
+    assert runs.free == [4] and runs.param.free.objects == [1, 2, 3, 4]
+    runs.K_easy = 2.0
+    assert runs.bare() == OneSpin(K_easy=2.0) and "K_easy = 2 meV" in runs.summary()
+    text = J.dumps(J.preset("chain3")) + "\n[spins]\nK_easy = 1.5\n"
+    state.load_text(text, "with-spins.toml")
+    settle(state)
+    assert state.message == "" and runs.bare() == [OneSpin(K_easy=1.5)] * 3
+    assert "the model file's" in runs.summary()
+
+
+def test_the_pages_lines_and_rates_are_the_librarys_for_the_same_inputs():
+    """dimer-weak-soc at T = 5 K with site 2 free and K_easy = 4 meV (bistable, as the dimer page's example), two
+    biases: the runs' results, the plotted points and the CSV tables are junction_modes' and junction_rates'."""
+    hv.extension("bokeh")  # as the app does
+    template = junction_app()
+    state, runs = template.state, template.runs
+    settle(state)
+    state.preset = "dimer-weak-soc"
+    settle(state)
+    state.param.update(T=5.0, mu_F=0.3)
+    settle(state)
+    runs.param.update(K_easy=4.0, V_from=2.0, V_to=3.0, biases=2)
+    assert runs.free == [2]
+    junction = J.preset("dimer-weak-soc").updated(T=5.0, mu_F=0.3)
+    inputs = dict(free=(2,), bare=OneSpin(K_easy=4.0))
+
+    runs.start_esr()
+    wait_until(lambda: not runs.esr.running, timeout=300)
+    assert runs.esr.status == "ESR lines: done", runs.esr.status
+    want = junction_modes(junction, [2.0, 3.0], **inputs)
+    got = runs.esr.result
+    for key in ("frequency", "linewidth"):
+        np.testing.assert_array_equal(got[key].values, want[key].values)
+    plots = lines_view(runs.esr, "")().objects[0].objects  # (frequency, linewidth)
+    frequencies = want.frequency.values[np.isfinite(want.frequency.values)]
+    shown = np.concatenate([e.dimension_values(1) for e in plots[0].object if isinstance(e, hv.Scatter)])
+    np.testing.assert_array_equal(np.sort(shown), np.sort(frequencies))
+    table = lines_table(got)
+    assert len(table) == frequencies.size and set(table["V (mV)"]) == {2.0, 3.0}
+    back = pd.read_csv(io.StringIO(table.to_csv(index=False)))
+    np.testing.assert_allclose(np.sort(back["f (GHz)"]), np.sort(frequencies), rtol=1e-15)
+
+    runs.start_rates()
+    wait_until(lambda: not runs.rates.running, timeout=300)
+    assert runs.rates.status == "Switching rates: done", runs.rates.status
+    want = junction_rates(junction, [2.0, 3.0], **inputs, unconverged="nan", compare=False)
+    np.testing.assert_array_equal(runs.rates.result.rate.values, want.rate.values)
+    assert np.isfinite(want.rate.values).all()  # two stable states at both biases: four rates
+    table = rates_table(runs.rates.result)
+    assert len(table) == 4 and set(table.state) == {"m₂ ≈ +z", "m₂ ≈ −z"}
+    plot = rates_results(runs.rates, "")().objects[0]
+    shown = np.concatenate([e.dimension_values(1) for e in plot.object if isinstance(e, hv.Scatter)])
+    np.testing.assert_array_equal(np.sort(shown), np.sort(want.rate.values.ravel()))
+
+
+def test_a_refusal_is_shown_as_text_and_a_long_run_asks_first(monkeypatch):
+    """A bad V range and free sites the library refuses are messages in the page; a run estimated over LONG_RUN
+    shows its estimate (pinned here: "up to about 40 s") and starts only when asked."""
+    template = junction_app()
+    state, runs = template.state, template.runs
+    settle(state)
+    go, offer, start = _controls(template, "junction-rates")
+    runs.param.update(V_from=3.0, V_to=1.0)
+    go.clicks += 1
+    wait_until(lambda: runs.message, timeout=60)
+    assert runs.message == "V from = 3 mV, to = 1 mV: allowed: from < to (-100 to 100 mV)"
+    assert not runs.rates.running and not go.disabled
+    runs.param.update(V_to=6.0, message="", free=[])
+    assert runs.summary() == "Choose at least one free site."
+    go.clicks += 1
+    wait_until(lambda: runs.message, timeout=60)  # the library's refusal, as text
+    assert runs.message == "free = (): give distinct sites, at least one; allowed: 1 <= a <= 3", runs.message
+    runs.param.update(free=[3], message="")
+    asked = []
+
+    def pinned(junction, V, free, bare, terms, method):
+        asked.append((junction.name, V.size, free, method))
+        return 40.0
+
+    monkeypatch.setattr(junction_runs, "junction_rates_seconds", pinned)
+    runs.message = ""
+    go.clicks += 1
+    wait_until(lambda: offer.visible, timeout=60)
+    assert asked == [("chain3", 13, (3,), "fp")] and not runs.rates.running
+    note = offer.objects[0].object
+    assert "takes up to about 40 s" in note and start.label == "Start (up to about 40 s)", (note, start.label)
+    runs.biases = 3  # another setting: the estimate was for the old one
+    assert not offer.visible
+    go.clicks += 1
+    wait_until(lambda: offer.visible, timeout=60)
+    start.clicks += 1
+    wait_until(lambda: not runs.rates.running and runs.rates.result is not None, timeout=300)
+    assert runs.rates.status == "Switching rates: done" and runs.rates.result.V.size == 3
