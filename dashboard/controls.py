@@ -27,8 +27,8 @@ def run_controls(dash, run, start, label, seconds=None, button=None, fewer=True,
     ``seconds(realizations=None)`` estimates the run (optional; it may take a second: it is called in a worker
     thread, the status line saying so): a run longer than :data:`LONG_RUN` does not start at the first click but
     shows its estimate, with a button that starts it anyway and (``fewer``) one that starts it with fewer
-    trajectories per bias (at most :data:`LONG_RUN`).  ``bound`` (default: ``not fewer``): the estimate is an
-    upper bound, shown as "up to about"; else "about".  With ``indeterminate`` the bar only shows that the run
+    trajectories per bias (at most :data:`LONG_RUN`).  ``bound`` (default: ``not fewer``; or a function of
+    none saying it when asked): the estimate is an upper bound, shown as "up to about"; else "about".  With ``indeterminate`` the bar only shows that the run
     is going (for runs whose length is not known ahead, e.g. a fit); the status line still gives the run's
     messages.  ``dash`` holds ``message`` (where a refusal is shown) and, with ``fewer``, ``realizations``;
     a change of its parameters named in ``hide_on`` withdraws a shown offer.
@@ -67,7 +67,7 @@ def run_controls(dash, run, start, label, seconds=None, button=None, fewer=True,
         if total <= LONG_RUN:
             begin()
             return
-        how = "up to about" if bound else "about"
+        how = "up to about" if (bound() if callable(bound) else bound) else "about"
         if not fewer_offer:
             note.object = (f"**{label.capitalize()}** at these settings takes {how} {total:.0f} s (on this machine, "
                            f"at its present load). Start it?")
@@ -128,5 +128,5 @@ def run_controls(dash, run, start, label, seconds=None, button=None, fewer=True,
     run.param.watch(sync, ["progress", "status", "running"])
     watched = [name for name in hide_on if name in dash.param]
     if watched:
-        dash.param.watch(lambda _: setattr(offer, "visible", False), watched)
+        dash.param.watch(lambda *_: setattr(offer, "visible", False), watched)
     return pn.Column(pn.Row(go, stop, bar), offer, status, sizing_mode="stretch_width")

@@ -179,8 +179,8 @@ where the state is stable, crosses where not. A negative linewidth is a mode the
 or auto-oscillation. The run is in a worker thread with progress and Stop; a run estimated over 10 s asks first."""
 
 RATES_INTRO = """Press **Compute the switching rates** for the rate out of each stable state (1/ns, log scale) against
-V. One free site: exact, from the spectrum of its Fokker–Planck operator (seconds a bias: the page first says how
-long, at most). Several: counting switches in Langevin runs, with 95 % intervals (minutes at most; the page asks
+V. One free site: exact, from the spectrum of its Fokker–Planck operator (2–3 s a bias: a run over 10 s first shows
+its estimate). Several: counting switches in Langevin runs, with 95 % intervals (minutes at most; the page asks
 first). A spin needs two stable states to switch between: without bare terms the presets have one; e.g.
 dimer-weak-soc with site 2 free, K_easy = 4 meV and T = 5 K is bistable from about 0.5 to 5.5 mV."""
 
@@ -209,7 +209,8 @@ def spins_section(runs):
                                    button="Compute the ESR lines", fewer=False, bound=False, hide_on=RUN_SETTINGS),
                       lines_view(runs.esr, LINES_INTRO, filename="junction_esr_lines.csv"), sizing_mode="stretch_width")
     rates = pn.Column(run_controls(runs, runs.rates, runs.start_rates, "switching rates", runs.rates_seconds,
-                                   button="Compute the switching rates", fewer=False, bound=True,
+                                   button="Compute the switching rates", fewer=False,
+                                   bound=lambda: runs.method == "langevin",
                                    hide_on=RUN_SETTINGS),
                       rates_results(runs.rates, RATES_INTRO), sizing_mode="stretch_width")
     tabs = pn.Tabs(("ESR lines", lines), ("Switching rates", rates), dynamic=True, sizing_mode="stretch_width")

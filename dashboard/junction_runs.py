@@ -47,7 +47,7 @@ class JunctionRuns(param.Parameterized):
         self._model_changed()
 
     def _model_changed(self):
-        """A new model: its sites to choose from, one free (the last; the dimer's spin 2), and its own bare terms."""
+        """A new model: its sites to choose from, and one free (the last: the dimer's spin 2)."""
         sites = list(range(1, self.state.junction.n_sites + 1))
         self.param.free.objects = sites
         self.param.update(free=[sites[-1]], message="")
@@ -115,7 +115,7 @@ class JunctionRuns(param.Parameterized):
             progress=progress, cancel=cancel), "Switching rates")
 
     def rates_seconds(self, realizations=None):
-        """How long :meth:`start_rates` takes (s): about, at most (:func:`~dimer_core.studies.junction_lines.
-        junction_rates_seconds`; ``realizations`` is ignored)."""
+        """How long :meth:`start_rates` takes (s): about (the spectrum), at most (Langevin counting)
+        (:func:`~dimer_core.studies.junction_lines.junction_rates_seconds`; ``realizations`` is ignored)."""
         junction, V, free, bare = self.inputs()
         return junction_rates_seconds(junction, V, free, bare=bare, terms=self.terms, method=self.method)

@@ -310,7 +310,8 @@ def test_the_pages_lines_and_rates_are_the_librarys_for_the_same_inputs():
 
 def test_a_refusal_is_shown_as_text_and_a_long_run_asks_first(monkeypatch):
     """A bad V range and free sites the library refuses are messages in the page; a run estimated over LONG_RUN
-    shows its estimate (pinned here: "up to about 40 s") and starts only when asked."""
+    shows its estimate (pinned here: "about 40 s" for the spectrum, "up to about" for Langevin counting's bound)
+    and starts only when asked."""
     template = junction_app()
     state, runs = template.state, template.runs
     settle(state)
@@ -338,8 +339,13 @@ def test_a_refusal_is_shown_as_text_and_a_long_run_asks_first(monkeypatch):
     wait_until(lambda: offer.visible, timeout=60)
     assert asked == [("chain3", 13, (3,), "fp")] and not runs.rates.running
     note = offer.objects[0].object
-    assert "takes up to about 40 s" in note and start.label == "Start (up to about 40 s)", (note, start.label)
-    runs.biases = 3  # another setting: the estimate was for the old one
+    assert "takes about 40 s" in note and start.label == "Start (about 40 s)", (note, start.label)
+    runs.free = [1, 3]  # two free sites: Langevin counting, whose estimate is its whole budget
+    assert not offer.visible  # another setting: the estimate was for the old one
+    go.clicks += 1
+    wait_until(lambda: offer.visible, timeout=60)
+    assert asked[-1] == ("chain3", 13, (1, 3), "langevin") and start.label == "Start (up to about 40 s)"
+    runs.param.update(free=[3], biases=3)
     assert not offer.visible
     go.clicks += 1
     wait_until(lambda: offer.visible, timeout=60)

@@ -24,21 +24,26 @@ def clock(monkeypatch):
     return fake
 
 
-def test_one_bias_is_timed_and_scaled_to_every_bias(clock):
+def test_a_few_biases_are_timed_and_scaled_to_every_bias(clock):
     asked = []
 
     def run(v):
-        asked.append(list(v))
-        clock.now += 2.5
+        asked.append(float(v[0]))
+        clock.now += 1.0 + v[0]  # a bias costs 1 s + V/mV
 
-    assert timing.one_bias_seconds(run, np.linspace(0.0, 6.0, 7)) == 2.5 * 7
-    assert asked == [[3.0]]  # the middle bias, once
-    assert timing.one_bias_seconds(run, [1.0, 2.0]) == 2.5 * 2 and asked[-1] == [1.0]
+    assert timing.sampled_seconds(run, np.linspace(0.0, 6.0, 7)) == 4.0 * 7
+    assert asked == [3.0]  # the middle bias, once
+    assert timing.sampled_seconds(run, [1.0, 2.0]) == 2.0 * 2 and asked[-1] == 1.0
+    asked.clear()
+    assert timing.sampled_seconds(run, np.linspace(0.0, 6.0, 7), probes=3, warm=True) == 4.0 * 7  # (1 + 4 + 7)/3
+    assert asked == [0.0, 0.0, 3.0, 6.0]  # the first once more, untimed, before: it loads the compiled kernels
+    assert timing.probe_indices(range(2), probes=3) == [0, 1]
     assert timing.timed(lambda: "result") == ("result", 0.0)
 
 
-def test_the_dimers_esr_estimate_times_modes_sweep_at_one_bias(clock, monkeypatch):
-    """Both spins free: modes_seconds is modes_sweep at the middle bias of the 25, times 25."""
+def test_the_dimers_esr_estimate_times_modes_sweep_at_three_biases(clock, monkeypatch):
+    """Both spins free: modes_seconds is modes_sweep at the first, middle and last bias of the 25 (after the first
+    once more, untimed), their mean times 25."""
     calls = []
 
     def sweep(params, V, spins, terms):
@@ -49,10 +54,11 @@ def test_the_dimers_esr_estimate_times_modes_sweep_at_one_bias(clock, monkeypatc
     V = np.linspace(-6.0, 6.0, 25)
     assert sweeps.modes_seconds(dc.preset("weak-soc"), V, spins="both") == pytest.approx(16.0, rel=1e-12)
     assert sweeps.modes_seconds(dc.preset("weak-soc"), V, terms="paper") == pytest.approx(0.5, rel=1e-12)
-    assert calls == [(0.0, "both", "full"), (0.0, "pinned", "paper")]
+    assert calls == [(v, "both", "full") for v in (-6.0, -6.0, 0.0, 6.0)] + [
+        (v, "pinned", "paper") for v in (-6.0, -6.0, 0.0, 6.0)]
 
 
-def test_a_junctions_lines_estimate_is_junction_modes_at_one_bias(clock, monkeypatch):
+def test_a_junctions_lines_estimate_is_junction_modes_at_three_biases(clock, monkeypatch):
     calls = []
 
     def modes(junction, V, free, pinned, bare, terms):
@@ -61,7 +67,8 @@ def test_a_junctions_lines_estimate_is_junction_modes_at_one_bias(clock, monkeyp
 
     monkeypatch.setattr(junction_lines, "junction_modes", modes)
     seconds = junction_lines.junction_modes_seconds(J.preset("chain3"), [0.0, 1.0, 2.0, 3.0], (3,), terms="paper")
-    assert seconds == pytest.approx(1.2, rel=1e-12) and calls == [("chain3", [1.0], (3,), "paper")]
+    assert seconds == pytest.approx(1.2, rel=1e-12)
+    assert calls == [("chain3", [v], (3,), "paper") for v in (0.0, 0.0, 2.0, 3.0)]
 
 
 def test_the_fokker_planck_rates_estimate_is_one_bias_spectrum_as_if_bistable(clock, monkeypatch):

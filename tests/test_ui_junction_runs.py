@@ -4,6 +4,8 @@ it plots are what ``dimer_core.studies.junction_lines`` computes for the same in
 
 Run: ``.venv/bin/pytest -ra tests/test_ui_junction_runs.py``.  Screenshots go to test-artifacts/.
 """
+import os
+
 import numpy as np
 import pytest
 
@@ -13,7 +15,7 @@ from dimer_core import junction as J
 from dimer_core.junction import OneSpin
 from dimer_core.studies.junction_lines import junction_modes, junction_rates
 
-from .ui_support import (RUN, app_server, browser_context_args, browser_type_launch_args,  # noqa: F401
+from .ui_support import (ARTIFACTS, RUN, app_server, browser_context_args, browser_type_launch_args,  # noqa: F401
                          open_tab, plots, screenshot, start_run, status, wait_until, watch_console)
 
 pytest.importorskip("pytest_playwright")
@@ -27,6 +29,12 @@ def type_into(page, css_class, value):
     box = page.locator(f".{css_class} input")
     box.fill(str(value))
     box.press("Enter")
+
+
+def section_shot(page, name):
+    """A screenshot of the spins section alone (test-artifacts/<name>.png; the README's pictures)."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    page.locator(".junction-spins").first.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"))
 
 
 def points(page, title):
@@ -75,6 +83,7 @@ def test_the_junction_pages_lines_and_rates_are_the_librarys(page, app_server):
     page.locator(".junction-spins").first.scroll_into_view_if_needed()
     page.locator(".status-junction-esr").first.scroll_into_view_if_needed()
     screenshot(page, "junction_esr_lines")
+    section_shot(page, "junction_section_lines")
 
     open_tab(page, "Switching rates")
     start_run(page, "junction-rates")
@@ -86,4 +95,5 @@ def test_the_junction_pages_lines_and_rates_are_the_librarys(page, app_server):
     np.testing.assert_allclose(sorted(y for _, y in shown), want, rtol=1e-12)
     page.locator(".status-junction-rates").first.scroll_into_view_if_needed()
     screenshot(page, "junction_rates")
+    section_shot(page, "junction_section_rates")
     assert errors == [], errors

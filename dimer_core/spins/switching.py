@@ -128,7 +128,7 @@ def spectral_rates_along(model, V, valid, components, L=32, tolerance=1e-3, unco
 
 def spectral_work(model, index, L=32, tolerance=1e-3):
     """The work of :func:`spectral_rates_along` (``compare=False``) at bias ``index`` as if it had two stable
-    states, for timing it (:func:`dimer_core.studies.timing.one_bias_seconds`): its stable states, then the
+    states, for timing it (:func:`dimer_core.studies.timing.sampled_seconds`): its stable states, then the
     spectrum to degree ``L`` between them, or between ±z where there are not two (the operator and its
     eigenvalues cost the same for any two states).  Returns the number of stable states; a spectrum that
     does not converge or has no barrier has cost its time and is not an error here."""

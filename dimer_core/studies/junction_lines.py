@@ -20,7 +20,7 @@ from ..spins.modes import mode_sweep
 from ..spins.switching import counted_rates, spectral_rates_along, spectral_work, telegraph_at
 from .junction_sweeps import junction_step, model_attrs
 from .sweeps import with_validity
-from .timing import counted_seconds, one_bias_seconds, timed
+from .timing import counted_seconds, sampled_seconds, timed
 
 __all__ = ["RATE_METHODS", "junction_modes", "junction_rates", "junction_telegraph", "junction_modes_seconds",
            "junction_rates_seconds"]
@@ -93,18 +93,19 @@ def junction_rates(junction, V, free, pinned=None, bare=None, terms="full", meth
 
 
 def junction_modes_seconds(junction, V, free, pinned=None, bare=None, terms="full"):
-    """About how long :func:`junction_modes` over ``V`` takes (s): its tensors and lines at one bias, timed and
-    scaled to all (:func:`dimer_core.studies.timing.one_bias_seconds`)."""
-    return one_bias_seconds(lambda v: junction_modes(junction, v, free, pinned, bare, terms), V)
+    """About how long :func:`junction_modes` over ``V`` takes (s): its tensors and lines at three biases (first,
+    middle, last; after one untimed, which loads the compiled kernels), timed and scaled to all
+    (:func:`dimer_core.studies.timing.sampled_seconds`)."""
+    return sampled_seconds(lambda v: junction_modes(junction, v, free, pinned, bare, terms), V, probes=3, warm=True)
 
 
 def junction_rates_seconds(junction, V, free, pinned=None, bare=None, terms="full", method="fp", L=32,
                            tolerance=1e-3, integrator="heun"):
     """How long :func:`junction_rates` over ``V`` takes (s), before it runs.
 
-    ``fp``: about, at most — the tensors, stable states and Fokker–Planck spectrum at one bias as if it had two
+    ``fp``: about — the tensors, stable states and Fokker–Planck spectrum at the middle bias as if it had two
     stable states (:func:`dimer_core.spins.switching.spectral_work`), timed and scaled to every bias (a bias with
-    one stable state costs less).  ``langevin``: the tensors at every bias, timed, plus the most the counting
+    one stable state costs less; the spectrum's time varies by ±30 % between biases and with the load).  ``langevin``: the tensors at every bias, timed, plus the most the counting
     can take (:func:`dimer_core.studies.timing.counted_seconds`: pilot and step budget at every valid bias)."""
     _check_method(method, free)
     if method == "fp":
@@ -112,7 +113,7 @@ def junction_rates_seconds(junction, V, free, pinned=None, bare=None, terms="ful
             _, _, _, spins, _, valid, _ = _model(junction, v, free, pinned, bare, terms)
             if valid[0]:
                 spectral_work(spins, 0, L, tolerance)
-        return one_bias_seconds(one, V)
+        return sampled_seconds(one, V)
     (V, free, pinned, spins, _, valid, _), seconds = timed(lambda: _model(junction, V, free, pinned, bare, terms))
     return seconds + counted_seconds(spins, valid, junction_step(spins, junction.that), integrator)
 

@@ -31,7 +31,7 @@ from ..spins.pinned import bare_terms, free_spin_energy, free_spin_terms, fp_swe
 from ..spins.junction_spins import TERMS, check_terms, llg_blocks
 from ..couplings.views import w_matrix
 from ..units import HBAR, K_B
-from .timing import counted_seconds, one_bias_seconds
+from .timing import counted_seconds, sampled_seconds
 
 MAX_STEPS = 400_000
 """Default cap on burn-in plus averaging steps per trajectory."""
@@ -482,10 +482,11 @@ def modes_sweep(params, V, spins="pinned", terms="full", f_ghz=None, rf_axis=(1.
 
 
 def modes_seconds(params, V, spins="pinned", terms="full"):
-    """About how long :func:`modes_sweep` ``(params, V, spins, terms)`` takes (s): the sweep at one bias of ``V``,
-    timed and scaled to all (:func:`dimer_core.studies.timing.one_bias_seconds`; both spins free: about 16 s for
-    the dashboard's 25 biases on 2 busy cores, README "ESR lines")."""
-    return one_bias_seconds(lambda v: modes_sweep(params, v, spins=spins, terms=terms), V)
+    """About how long :func:`modes_sweep` ``(params, V, spins, terms)`` takes (s): the sweep at three biases of
+    ``V`` (first, middle, last; after one untimed, which loads the compiled kernels), timed and scaled to all
+    (:func:`dimer_core.studies.timing.sampled_seconds`; both spins free: about 15 s for the dashboard's 25
+    biases on 2 busy cores, README "ESR lines")."""
+    return sampled_seconds(lambda v: modes_sweep(params, v, spins=spins, terms=terms), V, probes=3, warm=True)
 
 
 def _switching_model(params, V, spins, terms, integrator):

@@ -1,8 +1,8 @@
 """How long a sweep will take, before it runs (seconds of wall time on this machine, at its present load).
 
 * :func:`timed` — a call's result and its wall time.
-* :func:`one_bias_seconds` — a sweep over V timed at one bias and scaled to all of them (about: the biases of a
-  sweep cost alike within a factor of a few; the ESR lines of both spins free, the Fokker–Planck rates).
+* :func:`sampled_seconds` — a sweep over V timed at one or a few biases and scaled to all of them (about: the
+  biases of a sweep cost alike within a factor of a few; the ESR lines, the Fokker–Planck rates).
 * :func:`counted_seconds` — the most a Langevin-counted rates sweep can take: its pilot and its step budget at
   every bias within the model's validity, at the time per step of one probe trajectory.
 
@@ -16,7 +16,7 @@ import numpy as np
 
 from ..spins.langevin import MAX_RUN_STEPS, trajectory
 
-__all__ = ["PROBE_STEPS", "timed", "probe_index", "one_bias_seconds", "counted_seconds"]
+__all__ = ["PROBE_STEPS", "timed", "probe_indices", "sampled_seconds", "counted_seconds"]
 
 PROBE_STEPS = 20_000
 """Steps of the probe trajectory of :func:`counted_seconds` (about 0.1 s of one free spin)."""
@@ -29,22 +29,30 @@ def timed(work):
     return result, time.perf_counter() - start
 
 
-def probe_index(V):
-    """The bias a sweep over ``V`` is timed at: the middle one (the ends of a range are often where the work is
-    least, e.g. one stable state, or outside the model's validity)."""
-    return (np.asarray(V).size - 1) // 2
+def probe_indices(V, probes=1):
+    """The biases a sweep over ``V`` is timed at: ``probes`` indices spread evenly over V, the middle one for a
+    single probe (the ends of a range are often where the work is least: one stable state, or outside the model's
+    validity)."""
+    n = np.asarray(V).size
+    if probes == 1:
+        return [(n - 1) // 2]
+    return sorted({int(round(x)) for x in np.linspace(0, n - 1, min(probes, n))})
 
 
-def one_bias_seconds(run, V):
-    """About how long ``run(V)`` takes (s): ``run`` on the one bias :func:`probe_index` picks, timed, times the
-    number of biases.
+def sampled_seconds(run, V, probes=1, warm=False):
+    """About how long ``run(V)`` takes (s): ``run`` at each bias :func:`probe_indices` picks, timed, their mean
+    times the number of biases.
 
-    ``run`` takes an array of biases (mV) and does the sweep's work there (its result is dropped); it is called
-    once, so the estimate costs one bias of the sweep.
+    ``run`` takes an array of biases (mV) and does the sweep's work there (its result is dropped).  With ``warm``,
+    the first probe is first run once untimed: the first call of a process loads numba's compiled kernels from
+    the cache (about 4 s for both spins' modes), which the sweep pays once, not at every bias.  The estimate so
+    costs ``probes`` (+1) biases of the sweep.
     """
     V = np.atleast_1d(np.asarray(V, dtype=float))
-    k = probe_index(V)
-    return timed(lambda: run(V[k:k + 1]))[1] * V.size
+    ks = probe_indices(V, probes)
+    if warm:
+        run(V[ks[0]:ks[0] + 1])
+    return float(np.mean([timed(lambda: run(V[k:k + 1]))[1] for k in ks])) * V.size
 
 
 def counted_seconds(model, valid, dt, integrator="heun"):
