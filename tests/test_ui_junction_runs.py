@@ -9,6 +9,7 @@ import os
 import numpy as np
 import pytest
 
+from dashboard.junction_labels import symbol
 from dashboard.rates_view import RATE_TITLE
 from dashboard.views import FREQUENCY_TITLE, LINEWIDTH_TITLE
 from dimer_core import junction as J
@@ -37,6 +38,14 @@ def section_shot(page, name):
     page.locator(".junction-spins").first.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"))
 
 
+def maps_shown(page, state):
+    """Wait until the page's map of J_21 holds the server's (the sum of |value| over its finite points)."""
+    want = np.abs(state.data["J_21"].values)
+    want = want[np.isfinite(want)].sum()
+    wait_until(lambda: (lambda image: image and image["sum"] == pytest.approx(want, rel=1e-9))(
+        plots(page).get(symbol("J_21"), {}).get("image")), timeout=OPEN, message="the maps in the page")
+
+
 def points(page, title):
     """The (x, y) points of the scatter glyphs of the live plot ``title`` (None while it is not drawn)."""
     shown = plots(page).get(title)
@@ -59,14 +68,18 @@ def test_the_junction_pages_lines_and_rates_are_the_librarys(page, app_server):
     page.locator(".junction-preset select").select_option("dimer-weak-soc")
     wait_until(lambda: state.preset == "dimer-weak-soc" and not state.busy and runs.free == [2], timeout=OPEN,
                message="dimer-weak-soc on the server")
+    maps_shown(page, state)  # each change of the maps arrives before the next (the page rebuilds them)
     type_into(page, "junction-T", 5)
+    wait_until(lambda: state.T == 5.0 and not state.busy and "T = 5 K" in state.status, timeout=OPEN,
+               message="the maps at 5 K on the server")
+    maps_shown(page, state)
     for css_class, value in (("junction-k-easy", 4), ("junction-v-from", 2), ("junction-v-to", 3),
                              ("junction-biases", 2)):
         type_into(page, css_class, value)
     wait_until(lambda: (state.T, runs.K_easy, runs.V_from, runs.V_to, runs.biases) == (5.0, 4.0, 2.0, 3.0, 2),
                timeout=60, message="the settings on the server")
-    wait_until(lambda: "K_easy = 4 meV" in page.locator(".junction-route").first.inner_text(), timeout=60,
-               message="the route line")
+    wait_until(lambda: "K_easy = 4 meV" in page.locator(".junction-route").first.evaluate(
+        "e => (e.shadowRoot || e).textContent"), timeout=60, message="the route line")
     junction = J.preset("dimer-weak-soc").updated(T=5.0, mu_F=state.mu_F)
     inputs = dict(free=(2,), bare=OneSpin(K_easy=4.0))
 
