@@ -35,14 +35,15 @@ def test_a_few_biases_are_timed_and_scaled_to_every_bias(clock):
     assert asked == [3.0]  # the middle bias, once
     assert timing.sampled_seconds(run, [1.0, 2.0]) == 2.0 * 2 and asked[-1] == 1.0
     asked.clear()
-    assert timing.sampled_seconds(run, np.linspace(0.0, 6.0, 7), probes=3, warm=True) == 4.0 * 7  # (1 + 4 + 7)/3
-    assert asked == [0.0, 0.0, 3.0, 6.0]  # the first once more, untimed, before: it loads the compiled kernels
+    assert timing.sampled_seconds(run, np.linspace(0.0, 6.0, 7), probes=3, warm=True) == 4.0 * 7  # (2 + 4 + 6)/3
+    assert asked == [1.0, 1.0, 3.0, 5.0]  # the middles of three parts; the first once more, untimed, before: it
+    # loads the compiled kernels
     assert timing.probe_indices(range(2), probes=3) == [0, 1]
     assert timing.timed(lambda: "result") == ("result", 0.0)
 
 
-def test_the_dimers_esr_estimate_times_modes_sweep_at_three_biases(clock, monkeypatch):
-    """Both spins free: modes_seconds is modes_sweep at the first, middle and last bias of the 25 (after the first
+def test_the_dimers_esr_estimate_times_modes_sweep_at_five_biases(clock, monkeypatch):
+    """Both spins free: modes_seconds is modes_sweep at the middles of five parts of the 25 biases (after the first
     once more, untimed), their mean times 25."""
     calls = []
 
@@ -54,11 +55,11 @@ def test_the_dimers_esr_estimate_times_modes_sweep_at_three_biases(clock, monkey
     V = np.linspace(-6.0, 6.0, 25)
     assert sweeps.modes_seconds(dc.preset("weak-soc"), V, spins="both") == pytest.approx(16.0, rel=1e-12)
     assert sweeps.modes_seconds(dc.preset("weak-soc"), V, terms="paper") == pytest.approx(0.5, rel=1e-12)
-    assert calls == [(v, "both", "full") for v in (-6.0, -6.0, 0.0, 6.0)] + [
-        (v, "pinned", "paper") for v in (-6.0, -6.0, 0.0, 6.0)]
+    probed = (-5.0, -5.0, -2.5, 0.0, 2.5, 5.0)
+    assert calls == [(v, "both", "full") for v in probed] + [(v, "pinned", "paper") for v in probed]
 
 
-def test_a_junctions_lines_estimate_is_junction_modes_at_three_biases(clock, monkeypatch):
+def test_a_junctions_lines_estimate_is_junction_modes_at_a_few_biases(clock, monkeypatch):
     calls = []
 
     def modes(junction, V, free, pinned, bare, terms):
@@ -68,7 +69,7 @@ def test_a_junctions_lines_estimate_is_junction_modes_at_three_biases(clock, mon
     monkeypatch.setattr(junction_lines, "junction_modes", modes)
     seconds = junction_lines.junction_modes_seconds(J.preset("chain3"), [0.0, 1.0, 2.0, 3.0], (3,), terms="paper")
     assert seconds == pytest.approx(1.2, rel=1e-12)
-    assert calls == [("chain3", [v], (3,), "paper") for v in (0.0, 0.0, 2.0, 3.0)]
+    assert calls == [("chain3", [v], (3,), "paper") for v in (0.0, 0.0, 1.0, 2.0, 3.0)]
 
 
 def test_the_fokker_planck_rates_estimate_is_one_bias_spectrum_as_if_bistable(clock, monkeypatch):

@@ -12,7 +12,7 @@ from dimer_core import junction as J
 from dimer_core.junction import maps as JM
 
 from .ui_support import (LIVE_VIEWS_JS, app_server, browser_context_args, browser_type_launch_args,  # noqa: F401
-                         open_app, screenshot, wait_until, watch_console)
+                         open_app, open_junction, screenshot, wait_until, watch_console)
 
 pytest.importorskip("pytest_playwright")
 
@@ -45,13 +45,7 @@ def shown_maps(page):
 
 def test_ring4_pair_1_3_maps_are_the_engines(page, app_server):
     errors = watch_console(page)
-    before = len(app_server.junctions)
-    response = page.goto(app_server.url + "junction", timeout=OPEN * 1000)
-    assert response is not None and response.ok
-    wait_until(lambda: len(app_server.junctions) > before or app_server.failures, timeout=OPEN,
-               message="the junction page's template")
-    assert not app_server.failures, app_server.failures[-1]
-    state = app_server.junctions[before].state
+    state = open_junction(page, app_server, OPEN).state
     wait_until(lambda: len(shown_maps(page)) == 4, timeout=OPEN, message="the first maps in the page")
 
     page.locator(".junction-preset select").select_option("ring4")

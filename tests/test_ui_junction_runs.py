@@ -17,7 +17,8 @@ from dimer_core.junction import OneSpin
 from dimer_core.studies.junction_lines import junction_modes, junction_rates
 
 from .ui_support import (ARTIFACTS, RUN, app_server, browser_context_args, browser_type_launch_args,  # noqa: F401
-                         open_tab, plots, screenshot, start_run, status, wait_until, watch_console)
+                         open_junction, open_tab, plots, screenshot, start_run, status, wait_until,
+                         watch_console)
 
 pytest.importorskip("pytest_playwright")
 
@@ -54,13 +55,7 @@ def points(page, title):
 
 def test_the_junction_pages_lines_and_rates_are_the_librarys(page, app_server):
     errors = watch_console(page)
-    before = len(app_server.junctions)
-    response = page.goto(app_server.url + "junction", timeout=OPEN * 1000)
-    assert response is not None and response.ok
-    wait_until(lambda: len(app_server.junctions) > before or app_server.failures, timeout=OPEN,
-               message="the junction page's template")
-    assert not app_server.failures, app_server.failures[-1]
-    template = app_server.junctions[before]
+    template = open_junction(page, app_server, OPEN)
     state, runs = template.state, template.runs
     wait_until(lambda: state.data is not None and not state.busy, timeout=OPEN, message="the first maps")
 

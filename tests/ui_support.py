@@ -231,6 +231,17 @@ def open_app(page, server, query="", timeout=90.0):
     return Session(page, template, errors)
 
 
+def open_junction(page, server, timeout=300.0):
+    """Open the junction page (/junction); return its server-side template once the page function has run."""
+    before = len(server.junctions)
+    response = page.goto(server.url + "junction", timeout=timeout * 1000)
+    assert response is not None and response.ok
+    wait_until(lambda: len(server.junctions) > before or server.failures, timeout=timeout,
+               message="the junction page's template")
+    assert not server.failures, server.failures[-1]
+    return server.junctions[before]
+
+
 def screenshot(page, name):
     os.makedirs(ARTIFACTS, exist_ok=True)
     path = os.path.join(ARTIFACTS, f"{name}.png")

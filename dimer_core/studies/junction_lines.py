@@ -93,10 +93,10 @@ def junction_rates(junction, V, free, pinned=None, bare=None, terms="full", meth
 
 
 def junction_modes_seconds(junction, V, free, pinned=None, bare=None, terms="full"):
-    """About how long :func:`junction_modes` over ``V`` takes (s): its tensors and lines at three biases (first,
-    middle, last; after one untimed, which loads the compiled kernels), timed and scaled to all
+    """About how long :func:`junction_modes` over ``V`` takes (s): its tensors and lines at five biases spread over
+    V (after one untimed, which loads the compiled kernels), timed and scaled to all
     (:func:`dimer_core.studies.timing.sampled_seconds`)."""
-    return sampled_seconds(lambda v: junction_modes(junction, v, free, pinned, bare, terms), V, probes=3, warm=True)
+    return sampled_seconds(lambda v: junction_modes(junction, v, free, pinned, bare, terms), V, probes=5, warm=True)
 
 
 def junction_rates_seconds(junction, V, free, pinned=None, bare=None, terms="full", method="fp", L=32,

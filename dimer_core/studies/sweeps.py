@@ -482,11 +482,11 @@ def modes_sweep(params, V, spins="pinned", terms="full", f_ghz=None, rf_axis=(1.
 
 
 def modes_seconds(params, V, spins="pinned", terms="full"):
-    """About how long :func:`modes_sweep` ``(params, V, spins, terms)`` takes (s): the sweep at three biases of
-    ``V`` (first, middle, last; after one untimed, which loads the compiled kernels), timed and scaled to all
+    """About how long :func:`modes_sweep` ``(params, V, spins, terms)`` takes (s): the sweep at five biases spread
+    over ``V`` (after one untimed, which loads the compiled kernels), timed and scaled to all
     (:func:`dimer_core.studies.timing.sampled_seconds`; both spins free: about 15 s for the dashboard's 25
     biases on 2 busy cores, README "ESR lines")."""
-    return sampled_seconds(lambda v: modes_sweep(params, v, spins=spins, terms=terms), V, probes=3, warm=True)
+    return sampled_seconds(lambda v: modes_sweep(params, v, spins=spins, terms=terms), V, probes=5, warm=True)
 
 
 def _switching_model(params, V, spins, terms, integrator):

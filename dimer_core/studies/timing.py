@@ -30,13 +30,13 @@ def timed(work):
 
 
 def probe_indices(V, probes=1):
-    """The biases a sweep over ``V`` is timed at: ``probes`` indices spread evenly over V, the middle one for a
-    single probe (the ends of a range are often where the work is least: one stable state, or outside the model's
-    validity)."""
+    """The biases a sweep over ``V`` is timed at: the middle of each of ``probes`` equal parts of V (the middle
+    bias for one probe).  Not the ends: the cost of a bias varies along V (both spins' modes: 0.2–1.4 s), and a
+    stratified sample follows it better (five probes: 13 s estimated for a 15 s run, where the ends and the middle
+    gave 10 s)."""
     n = np.asarray(V).size
-    if probes == 1:
-        return [(n - 1) // 2]
-    return sorted({int(round(x)) for x in np.linspace(0, n - 1, min(probes, n))})
+    probes = min(probes, n)
+    return sorted({int(round((i + 0.5) * n / probes - 0.5)) for i in range(probes)})
 
 
 def sampled_seconds(run, V, probes=1, warm=False):
