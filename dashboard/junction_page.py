@@ -184,8 +184,9 @@ its estimate). Several: counting switches in Langevin runs, with 95 % intervals 
 first). A spin needs two stable states to switch between: without bare terms the presets have one; e.g.
 dimer-weak-soc with site 2 free, K_easy = 4 meV and T = 5 K is bistable from about 0.5 to 5.5 mV."""
 
-RUN_SETTINGS = ("free", "V_from", "V_to", "biases", "terms", "K_easy")
-"""The settings of :class:`~dashboard.junction_runs.JunctionRuns` whose change withdraws a shown estimate."""
+RUN_SETTINGS = ("free", "V_from", "V_to", "biases", "terms", "K_easy", "page_revision")
+"""The settings of :class:`~dashboard.junction_runs.JunctionRuns` (and the page's model, T, μ_F) whose change
+withdraws a shown estimate."""
 
 
 def spins_section(runs):

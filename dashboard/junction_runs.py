@@ -37,6 +37,7 @@ class JunctionRuns(param.Parameterized):
     K_easy = param.Number(default=0.0, bounds=(0.0, 10.0), doc="easy axis along z of every spin (meV), for a model "
                           "without bare terms")
     message = param.String(default="", doc="why the last request was refused (shown in the page)")
+    page_revision = param.Integer(default=0, doc="bumped when the page's model, T or μ_F change (the runs' inputs)")
 
     def __init__(self, state, **params):
         super().__init__(**params)
@@ -44,6 +45,8 @@ class JunctionRuns(param.Parameterized):
         self.esr = BackgroundRun(name="junction-esr")
         self.rates = BackgroundRun(name="junction-rates")
         state.param.watch(lambda *_: self._model_changed(), "junction")
+        state.param.watch(lambda *_: setattr(self, "page_revision", self.page_revision + 1),
+                          ["model_text", "T", "mu_F"])
         self._model_changed()
 
     def _model_changed(self):

@@ -340,6 +340,10 @@ def test_a_refusal_is_shown_as_text_and_a_long_run_asks_first(monkeypatch):
     assert asked == [("chain3", 13, (3,), "fp")] and not runs.rates.running
     note = offer.objects[0].object
     assert "takes about 40 s" in note and start.label == "Start (about 40 s)", (note, start.label)
+    state.mu_F = 1.0  # the page's μ_F moved: the estimate was for the old one
+    assert not offer.visible
+    go.clicks += 1
+    wait_until(lambda: offer.visible, timeout=60)
     runs.free = [1, 3]  # two free sites: Langevin counting, whose estimate is its whole budget
     assert not offer.visible  # another setting: the estimate was for the old one
     go.clicks += 1
