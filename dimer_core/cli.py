@@ -599,9 +599,10 @@ def cmd_rates(args):
         raise UsageError(str(exc))
     if method == "fp":
         _write_nc_or_table(ds, args.out, ds[["rate", "dwell", "population", "relaxation", "convergence",
-                                             "rate_conservative", "rate_langer", "barrier"]], "rate")
+                                             "rate_counting", "rate_conservative", "rate_langer", "barrier"]], "rate")
         print(f"wrote switching rates at {v.size} biases to {args.out} (Fokker–Planck spectrum, harmonics to "
-              f"degree {args.L}; rate in 1/ns, dwell = 1/rate in ps; rate_conservative without the "
+              f"degree {args.L}; rate in 1/ns, dwell = 1/rate in ps; rate_counting the core-to-core rate "
+              f"Langevin counting measures; rate_conservative without the "
               f"nonconservative field, rate_langer its Kramers–Langer limit, barrier in meV)")
         off = np.abs(ds.rate.values / ds.rate_conservative.values - 1)
         if np.isfinite(off).any():

@@ -7,7 +7,8 @@
     the lowest stable line.  A sweep follows its states along V, so a block holds whole sweeps (never cut).
 ``rates``
     :func:`~dimer_core.studies.sweeps.spectral_rates_sweep` (one free spin, the Fokker–Planck spectrum to degree
-    ``L``): per bias the rate out of each of the two basins, their dwells and populations, the rates without the
+    ``L``): per bias the rate out of each of the two basins, their dwells and populations, the core-to-core rates
+    Langevin counting measures, the rates without the
     nonconservative field and their Kramers–Langer limit with the barriers, λ₁ and its convergence.  Each bias is
     independent, so a sweep may be cut.  A bias where λ₁ has not converged is NaN here (its ``convergence`` says by
     how much it moved), where the CLI refuses it: a study is not stopped by one point.
@@ -17,7 +18,7 @@ import numpy as np
 __all__ = ["MODES_OUTPUTS", "PER_BASIN", "RATES_OUTPUTS", "outputs", "point_values", "variable_attrs"]
 
 MODES_OUTPUTS = ("n_stable", "n_unstable", "frequency_low", "linewidth_low", "q_low")
-PER_BASIN = ("rate", "dwell", "population", "rate_conservative", "rate_langer", "barrier")
+PER_BASIN = ("rate", "dwell", "population", "rate_counting", "rate_conservative", "rate_langer", "barrier")
 RATES_OUTPUTS = tuple(f"{name}_{b}" for name in PER_BASIN for b in range(2)) + ("relaxation", "convergence")
 
 
