@@ -60,18 +60,20 @@ def junction_modes(junction, V, free, pinned=None, bare=None, terms="full", f_gh
 
 def junction_rates(junction, V, free, pinned=None, bare=None, terms="full", method="fp", L=32, tolerance=1e-3,
                    t_total=None, n_trajectories=2, min_switches=20, core=0.5, seed=0, progress=None, cancel=None,
-                   integrator="heun"):
+                   integrator="heun", unconverged="raise", compare=True):
     """Switching rates between the stable states of the free spins of ``junction`` against V (mV), on (V, basin):
-    ``method`` "fp" (one free spin: :func:`dimer_core.spins.switching.spectral_rates_along` to degree ``L``) or
-    "langevin" (:func:`dimer_core.spins.switching.counted_rates`; ``t_total`` ps per trajectory or chosen by a pilot
-    run); rates in 1/ns, dwells in ps."""
+    ``method`` "fp" (one free spin: :func:`dimer_core.spins.switching.spectral_rates_along` to degree ``L``, with
+    ``unconverged``, ``compare`` and the cores of ``rate_counting`` as there) or "langevin"
+    (:func:`dimer_core.spins.switching.counted_rates`; ``t_total`` ps per trajectory or chosen by a pilot run); rates
+    in 1/ns, dwells in ps; cores of ``core`` rad."""
     if method not in RATE_METHODS:
         raise ValueError(f"method = {method!r} is not known; allowed: {', '.join(RATE_METHODS)}")
     V, free, pinned, spins, _, valid, reasons = _model(junction, V, free, pinned, bare, terms)
     if method == "fp":
         if len(free) != 1:
             raise ValueError(f"method = 'fp' needs one free site; free = {list(free)} (use method = 'langevin')")
-        ds = spectral_rates_along(spins, V, valid, _components(free), L, tolerance)
+        ds = spectral_rates_along(spins, V, valid, _components(free), L, tolerance, unconverged, compare, core,
+                                  progress=progress, cancel=cancel)
         name = "fokker-planck-spectrum"
     else:
         dt = junction_step(spins, junction.that)
