@@ -12,10 +12,12 @@
     nonconservative field and their Kramers–Langer limit with the barriers, λ₁ and its convergence.  Each bias is
     independent, so a sweep may be cut.  A bias where λ₁ has not converged is NaN here (its ``convergence`` says by
     how much it moved), where the CLI refuses it: a study is not stopped by one point.
+
+A junction's study runs the same methods on its free spin(s) (:mod:`dimer_core.studies.junction_study`).
 """
 import numpy as np
 
-__all__ = ["MODES_OUTPUTS", "PER_BASIN", "RATES_OUTPUTS", "outputs", "point_values", "variable_attrs"]
+__all__ = ["MODES_OUTPUTS", "PER_BASIN", "RATES_OUTPUTS", "outputs", "point_values", "variable_attrs", "per_basin"]
 
 MODES_OUTPUTS = ("n_stable", "n_unstable", "frequency_low", "linewidth_low", "q_low")
 PER_BASIN = ("rate", "dwell", "population", "rate_counting", "rate_conservative", "rate_langer", "barrier")
@@ -33,7 +35,12 @@ def _sweep(p, V, method, spins, terms, degree):
 
     if method == "modes":
         return line_summary(modes_sweep(p, V, spins=spins, terms=terms))
-    ds = spectral_rates_sweep(p, V, terms=terms, L=degree, unconverged="nan")
+    return per_basin(spectral_rates_sweep(p, V, terms=terms, L=degree, unconverged="nan"))
+
+
+def per_basin(ds):
+    """The study outputs :data:`RATES_OUTPUTS` of a Fokker–Planck rates sweep on (V, basin) (the dimer's or a
+    junction's): each per-basin variable as ``<name>_0``, ``<name>_1`` on V, with λ₁ and its convergence."""
     flat = {f"{name}_{b}": ds[name].isel(basin=b).drop_vars("basin").assign_attrs(
                 description=f"{ds[name].attrs['description']} {b}") for name in PER_BASIN for b in range(2)}
     return ds[["relaxation", "convergence"]].assign(flat)
