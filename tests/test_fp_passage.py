@@ -91,8 +91,8 @@ def test_refusals():
     model = uniaxial(4.0, 0.2)
     with pytest.raises(ValueError, match="overlap"):
         fp_passage.core_dwells(model, 0, [[0, 0, 1.0], [0, 1.0, 0]], core=0.8)
-    with pytest.raises(ValueError, match=r"level = 9: allowed: an integer 2 to 8"):
-        fp_passage.core_dwells(model, 0, UP_DOWN, level=9)
+    with pytest.raises(ValueError, match=r"level = 8: allowed: an integer 2 to 7"):
+        fp_passage.core_dwells(model, 0, UP_DOWN, level=8)
     with pytest.raises(ValueError, match="core = "):
         fp_passage.core_dwells(model, 0, UP_DOWN, core=2.0)
     with pytest.raises(ValueError, match="shape"):

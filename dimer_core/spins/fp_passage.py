@@ -36,14 +36,15 @@ from scipy.sparse.linalg import splu
 from .fp_spectrum import NotConverged, generator_coefficients
 
 __all__ = ["icosphere", "core_mesh", "fe_generator", "FeGenerator", "mean_passage_times", "core_dwells", "CoreDwells",
-           "MAX_LEVEL"]
+           "MAX_LEVEL", "ENTRY_ITERATIONS"]
 
 ENTRY_ITERATIONS = 100
 """Most rounds of the alternation core A → core B → core A that fix the entry distributions (a few suffice:
 the entry point forgets where the path came from)."""
 
-MAX_LEVEL = 8
-"""Finest subdivision allowed: 655 362 nodes (about 1.5 GiB for the factorisations)."""
+MAX_LEVEL = 7
+"""Finest subdivision allowed: 163 842 nodes (level 7 with level 6: 8.4 s and 0.95 GB peak memory; level 8 would
+take about four times that)."""
 
 
 def icosphere(level):
@@ -197,7 +198,8 @@ def core_dwells(spins, index, states, core=0.5, level=6, tolerance=2e-2, calculu
 
     Computed on the icosphere of ``level`` and of ``level`` − 1 and extrapolated; refused
     (:class:`~dimer_core.spins.fp_spectrum.NotConverged`, a ValueError) when the extrapolation moves a dwell by more
-    than ``tolerance`` (relative) from the finer mesh (raise the level).  Refuses overlapping cores and levels outside 2 … :data:`MAX_LEVEL`.
+    than ``tolerance`` (relative) from the finer mesh (raise the level).  Refuses overlapping cores and levels
+    outside 2 … :data:`MAX_LEVEL`.
     """
     states = np.asarray(states, dtype=float)
     if states.shape != (2, 3):
