@@ -382,9 +382,7 @@ def _junction_spins(args, endings=(".csv", ".nc")):
     ``--preset``, or the dimer with ``--free``/``--pinned``); the bare terms of its spins come from the model file or
     from the options of the same names (docs/junction.md, "Spins of a junction in motion")."""
     from .junction import PRESETS as JUNCTIONS
-    from .junction import read_spins
     from .junction.modelfile import SPIN_FIELDS
-    from .spins.junction_spins import OneSpin
 
     junction = _junction_from(args, exclude=("V",), extra=SPIN_FIELDS)
     v = parse_range(args.V_range, "--V", -100.0, 100.0, "mV")
@@ -393,6 +391,17 @@ def _junction_spins(args, endings=(".csv", ".nc")):
     if args.free is None and not dimer:
         raise UsageError(f"--free: give the free sites of the junction, e.g. --free 2 (sites 1..{junction.n_sites})")
     free = _sites(args.free or "2", junction, "--free")
+    pinned, bare = _pinned_and_bare(args, junction, free, dimer)
+    return junction, v, free, pinned, bare
+
+
+def _pinned_and_bare(args, junction, free, dimer):
+    """({site: direction} of ``--pinned``, the bare one-spin terms) of a junction's spins: for the dimer its own
+    (and m_1 pinned unless free), else the model file's [spins] or the options of the same names."""
+    from .junction import read_spins
+    from .junction.modelfile import SPIN_FIELDS
+    from .spins.junction_spins import OneSpin
+
     pinned = _pinned(args.pinned, junction)
     try:
         if dimer:
@@ -411,7 +420,7 @@ def _junction_spins(args, endings=(".csv", ".nc")):
             bare = OneSpin(**values) if values else bare
     except ValueError as exc:
         raise UsageError(str(exc))
-    return junction, v, free, pinned, bare
+    return pinned, bare
 
 
 def _junction_sweep(args):
@@ -599,9 +608,10 @@ def cmd_rates(args):
         raise UsageError(str(exc))
     if method == "fp":
         _write_nc_or_table(ds, args.out, ds[["rate", "dwell", "population", "relaxation", "convergence",
-                                             "rate_conservative", "rate_langer", "barrier"]], "rate")
+                                             "rate_counting", "rate_conservative", "rate_langer", "barrier"]], "rate")
         print(f"wrote switching rates at {v.size} biases to {args.out} (Fokker–Planck spectrum, harmonics to "
-              f"degree {args.L}; rate in 1/ns, dwell = 1/rate in ps; rate_conservative without the "
+              f"degree {args.L}; rate in 1/ns, dwell = 1/rate in ps; rate_counting the core-to-core rate "
+              f"Langevin counting measures; rate_conservative without the "
               f"nonconservative field, rate_langer its Kramers–Langer limit, barrier in meV)")
         off = np.abs(ds.rate.values / ds.rate_conservative.values - 1)
         if np.isfinite(off).any():
@@ -657,9 +667,11 @@ def cmd_levels(args):
 def cmd_fit(args):
     import pandas as pd
 
+    from .junction import PRESETS as JUNCTIONS
     from .studies.fitting import FitError, fit, interval, read_bounds, read_curves
+    from .studies.junction_fitting import fit_junction
 
-    p = _params_from(args)
+    p = None if args.model is not None or args.preset in JUNCTIONS else _params_from(args)
     try:
         table = pd.read_csv(args.data)
     except (OSError, ValueError) as exc:
@@ -674,8 +686,10 @@ def cmd_fit(args):
         raise UsageError(f"--{exc}") from None
     curves = list(data)
     _prepare_out(args.out, (".nc", ".csv"), ".nc (NetCDF) or .csv")
+    names = [x for x in args.free.split(",") if x]
+    setup = _fit_junction_setup(args, curves)
     try:
-        ds = fit(p, data, [x for x in args.free.split(",") if x], bounds)
+        ds = fit(p, data, names, bounds) if setup is None else fit_junction(setup, data, names, bounds)
     except ValueError as exc:  # FitError and out-of-range bounds
         raise UsageError(str(exc)) from None
     _write_nc_or_table(ds, args.out, ds[["estimate", "stderr"]], "estimate")
@@ -684,14 +698,44 @@ def cmd_fit(args):
             _plot_fit(ds, curves, args.plot)
         except OSError as exc:
             raise _write_error(args.plot, exc)
+    where = "" if setup is None else f"; the junction {setup.junction.name or args.model}, lead {ds.attrs['lead']}"
     print(f"fitted {', '.join(ds.param.values)} to {', '.join(curves)} ({sum(v[0].size for v in data.values())} "
-          f"points, reduced chi2 {ds.attrs['reduced_chi2']:.3g}):")
+          f"points, reduced chi2 {ds.attrs['reduced_chi2']:.3g}{where}):")
     for name in ds.param.values:
         lo, hi = interval(ds, name)
         print(f"  {name} = {float(ds.estimate.sel(param=name)):.6g} +- {float(ds.stderr.sel(param=name)):.2g}"
               f"  (95 %: {lo:.6g} .. {hi:.6g})")
     print(f"wrote {args.out}" + (f" and {args.plot}" if args.plot else ""))
     return 0
+
+
+def _fit_junction_setup(args, curves):
+    """The :class:`~dimer_core.studies.junction_fitting.JunctionSetup` of ``fit --model FILE`` or a junction
+    ``--preset`` (None for the dimer): ``--spin`` the free site (needed by every curve but dIdV), ``--pinned``,
+    the bare terms as for ``sweep``, ``--lead`` the lead of dIdV."""
+    from .junction import PRESETS as JUNCTIONS
+    from .junction.modelfile import SPIN_FIELDS
+    from .studies.junction_fitting import JunctionSetup
+
+    if args.model is None and args.preset not in JUNCTIONS:
+        for option, value in (("--spin", args.spin), ("--lead", args.lead), ("--pinned", args.pinned)):
+            if value:
+                raise UsageError(f"{option} is for a junction (--model FILE or a junction --preset); the dimer's "
+                                 "fit uses spin 2 with m_1 pinned")
+        return None
+    junction = _junction_from(args, extra=SPIN_FIELDS)
+    spin_curves = [c for c in curves if c != "dIdV"]
+    if args.spin is None and spin_curves:
+        raise UsageError(f"--spin: give the free site whose {', '.join(spin_curves)} the data are, e.g. --spin 1 "
+                         f"(sites 1..{junction.n_sites})")
+    free = _sites(args.spin or "1", junction, "--spin")
+    if len(free) != 1:
+        raise UsageError(f"--spin {args.spin!r}: one site; the fitted curves are those of one free spin")
+    pinned, bare = _pinned_and_bare(args, junction, free, dimer=False)
+    names = [c.name for c in junction.leads]
+    if args.lead is not None and args.lead not in names:
+        raise UsageError(f"--lead {args.lead!r}: the junction has no such lead; allowed: {', '.join(names)}")
+    return JunctionSetup(junction, free=tuple(free), pinned=pinned, bare=bare, lead=args.lead)
 
 
 def _plot_fit(ds, curves, path):
@@ -890,8 +934,15 @@ def build_parser(prog="dimer-core"):
                                        "CSV")
     p_fit.add_argument("data", help="CSV with a column V (mV) and any of dIdV (uS), f_ESR (GHz), rate (1/ns), "
                                     "Omega_x/y/z, each with an optional <name>_err")
-    _add_params(p_fit)
-    p_fit.add_argument("--free", required=True, metavar="NAMES", help="parameters to fit, comma-separated (e.g. t0,tL)")
+    _add_params(p_fit, junctions=True)
+    p_fit.add_argument("--free", required=True, metavar="NAMES",
+                       help="parameters to fit, comma-separated (e.g. t0,tL; a junction's: dotted names such as "
+                            "eps.1,lead.tip.t,bond.1-2.t0 and K_easy, K_hard of its spin; docs/fitting.md)")
+    p_fit.add_argument("--model", metavar="FILE", help="fit a junction model file (TOML; docs/junction.md)")
+    p_fit.add_argument("--spin", metavar="SITE", help="a junction's free site whose f_ESR, rate or Omega the data are")
+    p_fit.add_argument("--pinned", metavar="SITE:X,Y,Z", action="append",
+                       help="a junction's pinned site (repeatable; default +z)")
+    p_fit.add_argument("--lead", metavar="NAME", help="a junction's lead whose dI/dV the data are (default the first)")
     p_fit.add_argument("--bounds", metavar="NAME=LO:HI,...", help="bounds of the free parameters (default: theirs)")
     p_fit.add_argument("--out", required=True, help="output file: .csv (estimates) or .nc (with data and model)")
     p_fit.add_argument("--plot", metavar="PNG", help="also a PNG of data against the fit")

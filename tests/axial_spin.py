@@ -15,11 +15,16 @@ its generator is fixed:
     L f = (1/2p)(σ² p f')' = [k_B T κ (1 − x²) f']' + h κ (1 − x²) f',    p = exp(h x/k_B T).
 
 E[m_z(t) | m_z(0) = x0] = (e^{tL} x)(x0) (or, for E = −K m_z², the slowest relaxation rate), by Galerkin projection on Legendre polynomials (Gauss–Legendre
-quadrature for the matrix, integrated by parts) and a matrix exponential.  For w = 0 the drift
+quadrature for the matrix, integrated by parts) and a matrix exponential.  The mean first-passage time from
+the core x ≤ −z_c to x = z_c follows from the same form by two quadratures: with L T = −1, T(z_c) = 0 and no
+flux at −1, k_BT κ (1 − x²) p T' = −∫_{−1}^{x} p, so T = ∫_{−z_c}^{z_c} dx ∫_{−1}^{x} p(y) dy / (k_BT κ(x)(1 − x²) p(x)).  For w = 0 the drift
 h κ (1 − x²) − 2 k_B T κ x is the textbook one of the isotropic LLG.
 """
+import math
+
 import numpy as np
 from numpy.polynomial import legendre
+from scipy import integrate
 from scipy.linalg import expm
 
 
@@ -53,3 +58,17 @@ def slowest_rate(k_easy, kt, a, w, hbar_s, degree=80, nodes=240):
     matrix, _ = generator(lambda x: 2.0 * k_easy * x, kt, a, w, hbar_s, degree, nodes)
     rates = np.sort(-np.linalg.eigvals(matrix[1:, 1:]).real)
     return float(rates[0])
+
+
+def mean_passage_time(k_easy, kt, a, w, hbar_s, z_core):
+    """Mean time (ps) from entering the core m_z ≤ −z_core to reaching m_z = +z_core, for E = −K m_z² and the
+    damping a·1 + w·W about z (module docstring; w = 0 is Brown's isotropic case)."""
+    def kappa(x):
+        return a / (hbar_s * ((1.0 + w * x) ** 2 + a * a))
+
+    def inner(x):  # ∫_{−1}^{x} p(y) dy / p(x), p = exp(K y²/k_BT)
+        return integrate.quad(lambda y: math.exp(k_easy * (y * y - x * x) / kt), -1.0, x, epsabs=0, epsrel=1e-12,
+                              limit=200)[0]
+
+    return integrate.quad(lambda x: inner(x) / (kt * kappa(x) * (1.0 - x * x)), -z_core, z_core, epsabs=0,
+                          epsrel=1e-10, limit=200)[0]

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from dimer_core.spins import fp_spectrum
+from dimer_core.spins.fp_passage import core_dwells
 
 from dimer_core.spins import rates
 from dimer_core.spins.langevin import SpinModel
@@ -135,35 +136,40 @@ def test_the_closed_form_noise_induced_drift_is_the_finite_difference_divergence
     assert np.abs(first).max() < 1e-9 * np.abs(full).max()
 
 
-def counting(model, sigma_ref, t_total):
-    """(Langevin counted rates (2,) 1/ps with 95 % intervals, FP rates (2,), offset λ₁T/2 of the uniaxial pair
-    at σ_ref): counting measures the core-to-core passage time T, shorter than 1/k by that factor."""
+def counting(model, t_total):
+    """(Langevin counted rates (2,) 1/ps with 95 % intervals (2, 2) and dwell counts, the spectrum's rates, the
+    finite-element core-to-core dwells): cores of 60°, steps of 0.0025 ps, every step labelled."""
     states = [s.m for s in stationary_states(model, 0) if s.stable]
     assert len(states) == 2
     fp = fp_spectrum.spectral_rates(model, 0, states, L=24)
-    ds = rates.switching_rates(model, [0.0], [states], dt=0.01, t_total=t_total, n_trajectories=2,
-                               core=math.acos(0.5), every=5)
-    exact = fp_spectrum.spectral_rates(uniaxial(sigma_ref, 0.2), 0, UP_DOWN, L=24)
-    offset = exact.relaxation / 2 * rates.uniaxial_mean_passage_time(1.0, 1.0 / sigma_ref, 0.2, HS, 0.5)
+    dwells = core_dwells(model, 0, states, core=math.acos(0.5))
+    ds = rates.switching_rates(model, [0.0], [states], dt=0.0025, t_total=t_total, n_trajectories=2,
+                               core=math.acos(0.5), every=1)
     counted = 1.0 / ds.dwell.values[0]
     interval = np.stack([1.0 / ds.dwell_high.values[0], 1.0 / ds.dwell_low.values[0]])
-    return counted, interval, ds.n_dwells.values[0], fp, offset
+    return counted, interval, ds.n_dwells.values[0], fp, dwells
 
 
-def check_counting(counted, interval, n, fp, offset, least=300):
+def check_counting(counted, interval, n, fp, dwells, least=250, step=0.03):
+    """Counting converges to the core-to-core rates 1/τ_i of the finite-element generator: each within its 95 %
+    interval (± ``step`` for the time step's bias: at 0.01 ps counting read 5.5 % low against 0.0025 ps, measured
+    on the biaxial spin); the spectrum's populations are the fractions of time τ_i/(τ_1 + τ_2) each basin holds
+    (the two-state reduction, to O(λ₁/λ₂): 1e-3 here).  The escape rates k_i of the spectrum are not 1/τ_i at a
+    finite barrier (k_i τ_i = 0.83, 0.80 for the biaxial spins, 1.02 for the junction's: docs/rates.md)."""
     assert n.min() > least
-    for i in range(2):  # the 95 % interval of each counted rate, ±4 % for the offset's damping dependence
-        assert interval[0, i] * 0.96 <= fp.rates[i] / offset <= interval[1, i] * 1.04, (counted, fp.rates, offset)
-    # the ratio of the two rates (the offset cancels): within 3 standard errors of the counted ratio
+    for i in range(2):
+        assert interval[0, i] * (1 - step) <= dwells.rates[i] <= interval[1, i] * (1 + step), (counted, dwells.rates)
+    np.testing.assert_allclose(fp.populations, dwells.dwell / dwells.dwell.sum(), atol=3e-3)
+    # the ratio of the two rates: within 3 standard errors of the counted ratio
     ratio, spread = counted[1] / counted[0], counted[1] / counted[0] * math.sqrt(1.0 / n[0] + 1.0 / n[1])
-    assert abs(fp.rates[1] / fp.rates[0] - ratio) < 3.0 * spread, (counted, fp.rates)
+    assert abs(dwells.rates[1] / dwells.rates[0] - ratio) < 3.0 * spread, (counted, dwells.rates)
 
 
 def test_anisotropic_damping_rates_agree_with_langevin_counting():
     """Biaxial energy with a field along z at σ = 3.5 (barriers 3.9 and 3.2 k_BT), damping 0.2 + 0.6 x̂⊗x̂ +
     0.15 W(x̂): FP rates 9.31 and 16.5 /ns (isotropic 0.2 alone: half as fast) against counting, 2 × 40 ns."""
-    counted, interval, n, fp, offset = counting(biaxial(3.5), 3.5, 4e4)
-    check_counting(counted, interval, n, fp, offset)
+    counted, interval, n, fp, dwells = counting(biaxial(3.5), 2e4)
+    check_counting(counted, interval, n, fp, dwells)
     isotropic = fp_spectrum.spectral_rates(biaxial(3.5, tt=0.0, w=0.0), 0, UP_DOWN, L=24)
     assert fp.relaxation > 1.7 * isotropic.relaxation  # the damping's anisotropy matters: the test sees it
 
@@ -173,8 +179,8 @@ def test_out_of_equilibrium_rates_agree_with_langevin_counting():
     fluctuation–dissipation partner (k_BT = 1/4.5 meV, T_eff = 1.3 T): the stable states tilt off z; FP rates
     against counting, 2 × 40 ns."""
     model = biaxial(4.5, torque=0.15, hot=1.3)
-    counted, interval, n, fp, offset = counting(model, 3.5, 4e4)
-    check_counting(counted, interval, n, fp, offset)
+    counted, interval, n, fp, dwells = counting(model, 2e4)
+    check_counting(counted, interval, n, fp, dwells)
     without = fp_spectrum.spectral_rates(biaxial(4.5, hot=1.3), 0, UP_DOWN, L=24)
     assert abs(fp.relaxation / without.relaxation - 1.0) > 0.05  # the torque moves the rates
 
@@ -190,14 +196,14 @@ def test_the_pinned_spin_of_the_junction_at_3_mv_agrees_with_langevin_counting()
     fp = sweeps.spectral_rates_sweep(p, [3.0], L=24)
     ds = sweeps.rates_sweep(p, [3.0], spins="pinned", t_total=3e4, n_trajectories=2)
     assert np.allclose(fp.m.values, ds.m.values[:, :2])
-    exact = fp_spectrum.spectral_rates(uniaxial(3.5, 0.2), 0, UP_DOWN, L=24)
-    offset = exact.relaxation / 2 * rates.uniaxial_mean_passage_time(1.0, 1.0 / 3.5, 0.2, HS, 0.5)
-    result = fp_spectrum.SpectralRates(relaxation=float(fp.relaxation[0]), rates=fp.rate.values[0],
+    model, _ = sweeps.pinned_model(p, [3.0])
+    dwells = core_dwells(model.spins(), 0, fp.m.values[0], core=0.5)  # the cores rates_sweep counts with
+    result = fp_spectrum.SpectralRates(relaxation=float(fp.relaxation[0]), rates=1e-3 * fp.rate.values[0],
                                        populations=fp.population.values[0], next_rate=math.nan,
                                        change=float(fp.convergence[0]), L=24, pad=12)
     counted = ds.rate.values[0, :2]
     interval = np.stack([1e3 / ds.dwell_high.values[0, :2], 1e3 / ds.dwell_low.values[0, :2]])
-    check_counting(counted, interval, ds.n_dwells.values[0, :2], result, offset, least=200)
+    check_counting(1e-3 * counted, 1e-3 * interval, ds.n_dwells.values[0, :2], result, dwells, least=200)
 
 
 def test_refusals():
@@ -230,7 +236,10 @@ def test_rates_command_fp_method_writes_rates_and_refuses_two_spins(tmp_path, ca
                      "--out", str(out)]) == 0
     table = pd.read_csv(out)
     assert list(table.columns) == ["V", "basin", "rate", "dwell", "population", "relaxation", "convergence",
-                                   "rate_conservative", "rate_langer", "barrier", "dimer_core_version"]
+                                   "rate_counting", "rate_conservative", "rate_langer", "barrier",
+                                   "dimer_core_version"]
+    # the core-to-core rates are close to the escape rates at this barrier (k_i τ_i = 1.02) but not equal
+    assert np.allclose(table.rate_counting, table.rate, rtol=0.1) and not np.allclose(table.rate_counting, table.rate)
     assert (table.barrier > 0).all() and (table.rate_langer > 0).all()
     assert len(table) == 2 and (table.rate > 1.0).all() and (table.rate < 100.0).all()
     assert np.allclose(table.rate.sum(), table.relaxation) and np.allclose(table.dwell, 1e3 / table.rate)

@@ -168,7 +168,10 @@ def test_rates_study_cut_along_the_sweep_equals_spectral_rates_sweep(cluster, tm
     ({**MODES, "modes": {"x": 1}}, "[modes] x: unknown entry; allowed: spins, terms"),
     ({**RATES, "rates": {"L": 2}}, "[rates] L: 2 is out of range; allowed: 6 <= L <= 63"),
     ({**RATES, "rates": {"terms": "some"}}, "[rates] terms: 'some' is not known"),
-    ({"study": {"method": "modes", "preset": "chain3"}}, "[study] method: modes runs the paper's dimer"),
+    ({"study": {"method": "modes", "preset": "chain3"}}, "[study] free: give the free spins"),
+    ({"study": {"method": "modes", "preset": "chain3", "free": [1]}, "modes": {"spins": "both"}},
+     "[modes] spins: a junction study's free spins are [study] free"),
+    ({"study": {"method": "rates", "preset": "chain3", "free": [1, 2]}}, "[study] free: method rates needs one free"),
 ])
 def test_bad_line_study_specs_name_the_entry(tmp_path, raw, message):
     assert_refused(raw, tmp_path / "s", message)
@@ -469,6 +472,43 @@ def test_bad_junction_specs_name_the_entry_and_start_nothing(tmp_path, change, m
     raw = {"study": {"method": "maps", "preset": "chain3", "pair": [1, 3]},
            "map": {"mu_F": [0.0], "V": [0.0, 1.0]}, **change}
     assert_refused(raw, tmp_path / "s", message)
+
+
+def test_junction_modes_and_rates_studies_equal_the_junctions_lines_and_rates_and_the_dimers(cluster, tmp_path):
+    """Methods modes and rates on a junction (issue 14 on the junction engine): the dimer as a junction model file
+    (weak SOC, 5 K, its bare K_easy = 4 meV), spin 2 free with m_1 pinned, over an axis of the dotted Delta: each
+    point equals the line summary of junction_modes and the per-basin rates of junction_rates, and those equal the
+    dimer's study outputs (line_study) at the same parameters (``convergence``, a relative change of 1e-5 … 1e-7,
+    to 1e-10 absolute: the eigensolver on a worker differs by 2e-13)."""
+    import dimer_core as dc
+    from dimer_core.junction import from_dimer, write_model
+    from dimer_core.spins.junction_spins import OneSpin
+    from dimer_core.studies import line_study
+    from dimer_core.studies.junction_lines import junction_modes, junction_rates
+    from dimer_core.studies.mode_maps import line_summary
+
+    p = dc.preset("weak-soc", T=5.0, K_easy=4.0)
+    model = tmp_path / "dimer.toml"
+    write_model(from_dimer(p), model, bare=OneSpin.from_params(p))
+    for method, extra in (("modes", {}), ("rates", {"rates": {"L": 24}})):
+        raw = {"study": {"method": method, "model": str(model), "free": [2], "pinned": {"1": [0, 0, 1]},
+                         "task_seconds": 0.001},
+               "axes": {"Delta": [4.0, 5.0]}, "sweep": {"V": [2.0, 3.0]}, **extra}
+        spec, ds, plan = run_with_plan(raw, cluster, tmp_path / method)
+        assert len(plan.blocks()) == 2 and set(ds.data_vars) == set(line_study.outputs(method))
+        for i, delta in enumerate([4.0, 5.0]):
+            junction = from_dimer(p.updated(Delta=delta))
+            spins = dict(free=(2,), pinned={1: (0.0, 0.0, 1.0)}, bare=OneSpin.from_params(p))
+            if method == "modes":
+                ref = line_summary(junction_modes(junction, spec.sweep_V, **spins))
+            else:
+                ref = line_study.per_basin(junction_rates(junction, spec.sweep_V, L=24, unconverged="nan", **spins))
+            dimer = line_study.point_values(p.updated(Delta=delta), spec.sweep_V, method, degree=24)
+            for q in ref.data_vars:
+                got = ds[q].isel(Delta=i).values
+                np.testing.assert_allclose(got, ref[q].values.astype(float), rtol=1e-9, atol=1e-10, err_msg=q)
+                np.testing.assert_allclose(got, dimer[q], rtol=1e-6, atol=1e-9, err_msg=f"{q} (the dimer's)")
+        assert np.isfinite(ds["frequency_low" if method == "modes" else "rate_0"].values).all()
 
 
 def test_cli_model_and_pair_override_the_spec(tmp_path):

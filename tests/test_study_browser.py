@@ -4,8 +4,8 @@ import pytest
 
 from dimer_core.studies import run as study
 
-from .ui_support import (browser_context_args, browser_type_launch_args, free_port, plots, screenshot,  # noqa: F401
-                        wait_listening, wait_until, watch_console)
+from .ui_support import (browser_context_args, browser_type_launch_args, drop_abandoned_documents,  # noqa: F401
+                         free_port, plots, screenshot, wait_listening, wait_until, watch_console)
 
 SPEC = {"study": {"method": "maps", "quantities": ["J_2", "D_2"]},
         "axes": {"t": [0.1, 0.5, 1.0], "tL": [8.0, 10.0]},
@@ -71,3 +71,5 @@ def test_the_page_moves_through_the_study_in_a_browser(folder, page):
         assert not errors, errors
     finally:
         server.stop()
+        server.join(timeout=30)
+        drop_abandoned_documents()

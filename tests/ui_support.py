@@ -111,6 +111,26 @@ def serve_app():
         yield AppServer(server, port, created, failures, junctions)
     finally:
         server.stop()
+        server.join(timeout=30)
+        drop_abandoned_documents()
+
+
+def drop_abandoned_documents():
+    """Destroy the session documents a stopped server left as the process's current document.
+
+    Stopping a threaded Panel server cancels its tasks; Bokeh's ``patch_curdoc`` has no ``finally``, so a callback
+    cancelled inside it stays pushed and ``pn.state.curdoc`` keeps returning its session's document (with its
+    session context) in every thread.  The dashboard's state tests that follow would post their runs' updates to that
+    document's loop, which no longer turns, and wait forever (tests/test_ui_teardown.py).  Destroying the document
+    clears its session context, so ``pn.state.curdoc`` is None again."""
+    import panel as pn
+
+    for _ in range(1000):
+        doc = pn.state.curdoc
+        if doc is None:
+            return
+        doc.destroy(None)
+    raise AssertionError("a stopped server left more than 1000 current documents")
 
 
 # ----- reading the page -----

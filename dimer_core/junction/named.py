@@ -117,4 +117,53 @@ def with_values(junction, values):
         raise ValueError(str(exc) if len(values) == 1 else f"{where}: {exc}") from None
 
 
-__all__ = ["VECTOR_FIELDS", "UNITS", "PATTERN", "HELP", "field_of", "is_vector", "unit", "with_values"]
+def value_of(junction, name):
+    """The value of a dotted name in ``junction`` (a number, or a 3-tuple for ``that`` and ``lead.<c>.n``).  Raises
+    ``ValueError`` as :func:`with_values` does, and for ``lead.<c>.t`` of a lead whose hoppings differ (it sets them
+    all: name one, ``lead.<c>.t.<site>``)."""
+    field = field_of(name)
+    hit = PATTERN.fullmatch(name)
+    if hit["bath"] is not None:
+        return getattr(junction, field)
+    if hit["site"] is not None:
+        site = int(hit["site"])
+        if not 1 <= site <= junction.n_sites:
+            raise ValueError(f"{name}: site {site} is out of range; allowed: 1 <= site <= {junction.n_sites}")
+        return junction.eps[site - 1]
+    if hit["bond_field"] is not None:
+        return getattr(junction.bonds[_bond_index(junction, name, int(hit["a"]), int(hit["b"]))], field)
+    lead = junction.leads[_lead_index(junction, name, hit["lead"])]
+    if field == "t" and hit["lead_site"] is not None:
+        site = int(hit["lead_site"])
+        if site not in lead.sites:
+            raise ValueError(f"{name}: lead {lead.name!r} does not touch site {site}; allowed: its sites "
+                             f"{', '.join(map(str, lead.sites))}")
+        return lead.t[lead.sites.index(site)]
+    if field == "t":
+        if len(set(lead.t)) > 1:
+            raise ValueError(f"{name}: the hoppings of lead {lead.name!r} differ ({', '.join(f'{x:g}' for x in lead.t)} "
+                             f"meV to sites {', '.join(map(str, lead.sites))}); allowed: one of them, "
+                             f"{', '.join(f'{name}.{a}' for a in lead.sites)}")
+        return lead.t[0]
+    return getattr(lead, field)
+
+
+def bounds_of(name):
+    """(lo, hi) of a scalar dotted name: the junction's :data:`~dimer_core.junction.model.BOUNDS` (a lead's ``t``:
+    its hopping bounds; ``p`` below 1) or, for mu_F, V, T, S, Delta, those of
+    :class:`~dimer_core.params.DimerParams`.  Raises ``ValueError`` for the vector parameters."""
+    from ..params import DimerParams
+    from .model import BOUNDS
+
+    field = field_of(name)
+    if field in VECTOR_FIELDS:
+        raise ValueError(f"{name} is a 3-vector; allowed here: the scalar parameters ({HELP})")
+    hit = PATTERN.fullmatch(name)
+    if hit["bath"] is not None:
+        return DimerParams.param[field].bounds
+    lo, hi, _ = BOUNDS["hopping" if hit["lead_field"] == "t" else field]
+    return lo, hi
+
+
+__all__ = ["VECTOR_FIELDS", "UNITS", "PATTERN", "HELP", "field_of", "is_vector", "unit", "with_values", "value_of",
+           "bounds_of"]

@@ -10,6 +10,7 @@ import numpy as np
 import xarray as xr
 
 from ..progress import Cancelled, cancelled
+from .fp_passage import core_dwells
 from .fp_spectrum import NotConverged, spectral_rates
 from .langer import conservative_model, langer_rates
 from .langevin import MAX_RUN_STEPS
@@ -58,14 +59,16 @@ def counted_rates(model, V, dt, valid, t_total=None, n_trajectories=2, min_switc
 
 
 def spectral_rates_along(model, V, valid, components, L=32, tolerance=1e-3, unconverged="raise", compare=True,
-                         progress=None, cancel=None):
+                         core=0.5, progress=None, cancel=None):
     """Rates between the two stable states of a one-spin ``model`` at each bias V (mV) from its Fokker–Planck
     spectrum (:func:`dimer_core.spins.fp_spectrum.spectral_rates`): a Dataset on (V, basin) with the rate out of
     each basin (1/ns), the mean dwell (ps), the population, λ₁ (1/ns) and its relative change from degree L − 4.
     With ``compare``, how far the estimates from the energy are off: ``rate_conservative``, the spectrum's rates
     without the nonconservative field (:func:`dimer_core.spins.langer.conservative_model`: the self-DMI torque of
     the dimer), and ``rate_langer`` and ``barrier``, the Kramers–Langer high-barrier limit of that energy
-    (:func:`dimer_core.spins.langer.langer_rates`).
+    (:func:`dimer_core.spins.langer.langer_rates`), and ``rate_counting``, the core-to-core rate 1/τ that Langevin
+    counting with cores of ``core`` rad converges to, from the mean first-passage times of the same operator
+    (:func:`dimer_core.spins.fp_passage.core_dwells`; it differs from ``rate`` by the recrossings of a finite barrier).
     ``components``: the names of the free spin's three components.  Biases not ``valid``, without exactly two
     stable states, or with no barrier (``attrs["no_switching"]`` says why) are NaN; where λ₁ has not converged to
     ``tolerance`` the bias is refused (ValueError naming it and L), or with ``unconverged="nan"`` left NaN with its
@@ -79,7 +82,7 @@ def spectral_rates_along(model, V, valid, components, L=32, tolerance=1e-3, unco
     centre = np.full((len(V), 2, 3), np.nan)
     rate, population = np.full((len(V), 2), np.nan), np.full((len(V), 2), np.nan)
     relaxation, change = np.full(len(V), np.nan), np.full(len(V), np.nan)
-    conservative, langer, barrier = (np.full((len(V), 2), np.nan) for _ in range(3))
+    conservative, langer, barrier, counting = (np.full((len(V), 2), np.nan) for _ in range(4))
     quiet = conservative_model(model) if compare else None
     for k in range(len(V)):
         if cancelled(cancel):
@@ -107,12 +110,15 @@ def spectral_rates_along(model, V, valid, components, L=32, tolerance=1e-3, unco
             conservative[k] = _conservative_rates(quiet, k, states, L, tolerance, notes, V[k])
             langer_k, barrier[k] = langer_rates(model, k, states)
             langer[k] = 1e3 * langer_k
+            counting[k] = _counting_rates(model, k, states, core, notes, V[k])
     extra = {} if not compare else {
         "rate_conservative": (("V", "basin"), conservative, {"units": "1/ns", "description": "rate without the "
                                                              "nonconservative field (the energy's dynamics)"}),
         "rate_langer": (("V", "basin"), langer, {"units": "1/ns", "description": "Kramers–Langer high-barrier rate "
                                                  "of the energy, full damping"}),
-        "barrier": (("V", "basin"), barrier, {"units": "meV", "description": "energy barrier out of the basin"})}
+        "barrier": (("V", "basin"), barrier, {"units": "meV", "description": "energy barrier out of the basin"}),
+        "rate_counting": (("V", "basin"), counting, {"units": "1/ns", "description": f"core-to-core rate 1/τ (cores "
+                                                      f"of {core:g} rad): what Langevin counting measures"})}
     return xr.Dataset(
         {"m": (("V", "basin", "component"), centre, {"units": "1", "description": "the basin's stable state"}),
          "rate": (("V", "basin"), rate, {"units": "1/ns", "description": "switching rate out of the basin"}),
@@ -147,6 +153,16 @@ def _conservative_rates(quiet, k, states, L, tolerance, notes, v):
         return 1e3 * spectral_rates(quiet, k, states, L=L, tolerance=tolerance).rates
     except ValueError as exc:
         notes.append(f"V = {v:g} mV, without the nonconservative field: {exc}")
+        return np.nan
+
+
+def _counting_rates(model, k, states, core, notes, v):
+    """The core-to-core rates (1/ns) of bias k from the operator's mean first-passage times, NaN (with a note) where
+    the mesh does not resolve them or the cores overlap."""
+    try:
+        return 1e3 * core_dwells(model, k, states, core=core).rates
+    except ValueError as exc:
+        notes.append(f"V = {v:g} mV, core-to-core dwells: {exc}")
         return np.nan
 
 

@@ -26,7 +26,8 @@ from scipy import optimize
 
 from ..params import DimerParams, VECTORS, bounds_text, check_value
 
-__all__ = ["CURVES", "model_curve", "fit", "interval", "FitError", "read_curves", "read_bounds", "example_table"]
+__all__ = ["CURVES", "model_curve", "fit", "interval", "FitError", "read_curves", "read_bounds", "example_table",
+           "checked_curves", "least_squares_fit", "lowest_stable_frequency"]
 
 CURVES = {"dIdV": "uS", "f_ESR": "GHz", "rate": "1/ns", "Omega_x": "1", "Omega_y": "1", "Omega_z": "1"}
 """The curves that can be fitted, with their units."""
@@ -48,14 +49,20 @@ def model_curve(p, name, V):
     if name == "rate":
         return sweeps.spectral_rates_sweep(p, V, unconverged="nan", compare=False).relaxation.values
     if name == "f_ESR":
-        ds = sweeps.modes_sweep(p, V)
-        out = np.full(V.size, np.nan)
-        for k in range(V.size):
-            stable = np.flatnonzero(ds.stable.values[k])
-            if stable.size:
-                out[k] = np.nanmin(ds.frequency.values[k, stable[0]])
-        return out
+        return lowest_stable_frequency(sweeps.modes_sweep(p, V))
     raise FitError(f"curve {name!r} is not known; allowed: {', '.join(CURVES)}")
+
+
+def lowest_stable_frequency(lines):
+    """Per bias the lowest mode frequency (GHz) of the first stable state of a mode sweep's Dataset (the states in
+    the slots :func:`dimer_core.spins.modes.mode_sweep` keeps along V), NaN where none is stable: the ``f_ESR``
+    curve."""
+    out = np.full(lines.sizes["V"], np.nan)
+    for k in range(out.size):
+        stable = np.flatnonzero(lines.stable.values[k])
+        if stable.size:
+            out[k] = np.nanmin(lines.frequency.values[k, stable[0]])
+    return out
 
 
 def _checked_free(free):
@@ -146,18 +153,9 @@ def example_table(params, V, noise=0.01, seed=1):
     return pd.DataFrame({"V": V, "dIdV": y * (1 + noise * scatter), "dIdV_err": noise * np.abs(y)})
 
 
-def fit(params, data, free, bounds=None, max_evaluations=200, progress=None, cancel=None):
-    """Fit the parameters ``free`` (names) of ``params`` to ``data``: {curve: (V, y, sigma or None)}.
-
-    ``bounds``: {name: (lo, hi)} within the parameter's own bounds (default: those).  Returns an
-    :class:`xarray.Dataset`: ``estimate``, ``stderr`` (param), ``data``/``model``/``sigma`` per curve on its own
-    V dimension (``V_<curve>``), and attrs chi2, dof, success, message.  Raises :class:`FitError` when a
-    parameter combination is not constrained by the data.  ``progress``, ``cancel``: :mod:`dimer_core.progress`,
-    per evaluation of the model (the fraction is of ``max_evaluations``, an upper bound).
-    """
-    from ..progress import Cancelled, cancelled
-
-    names = _checked_free(free)
+def checked_curves(data, names):
+    """{curve: (V, y, sigma or None)} as float arrays, checked: known curves, 1-d arrays of one length, finite,
+    sigma positive, more points than the ``names`` to fit (:class:`FitError` naming the problem)."""
     curves = {}
     for curve, (V, y, sigma) in data.items():
         if curve not in CURVES:
@@ -172,22 +170,29 @@ def fit(params, data, free, bounds=None, max_evaluations=200, progress=None, can
     n = sum(v[0].size for v in curves.values())
     if n <= len(names):
         raise FitError(f"{n} data points cannot fit {len(names)} parameters")
-    lo, hi, x0 = [], [], []
-    for name in names:
-        plo, phi = DimerParams.param[name].bounds
-        blo, bhi = (bounds or {}).get(name, (plo, phi))
-        for value in (blo, bhi):
-            check_value(name, value)
-        if not blo < bhi:
-            raise FitError(f"bounds of {name}: {blo} .. {bhi} is empty; allowed: {bounds_text(name)}")
-        start = float(getattr(params, name))
-        lo.append(blo), hi.append(bhi), x0.append(min(max(start, blo), bhi))
-    lo, hi, x0 = np.array(lo), np.array(hi), np.array(x0)
+    return curves
+
+
+def least_squares_fit(names, start, lo, hi, curves, model_at, curve_of, max_evaluations=200, progress=None,
+                      cancel=None):
+    """The fit of :func:`fit` for any model: (Dataset, the best model).
+
+    ``names`` (p,) with ``start``, ``lo``, ``hi`` (p,) their first values and bounds; ``curves`` from
+    :func:`checked_curves`; ``model_at(values)`` the model at the parameter values (p,); ``curve_of(model, curve,
+    V)`` its curve at the biases V.  The Dataset: ``estimate``, ``stderr`` (param), ``data``/``model``/``sigma``
+    per curve on its own V dimension (``V_<curve>``), and attrs chi2, dof, success, message, evaluations.  Raises
+    :class:`FitError` when a parameter combination is not constrained by the data (module docstring).
+    """
+    from ..progress import Cancelled, cancelled
+
+    lo, hi = np.asarray(lo, float), np.asarray(hi, float)
+    x0 = np.clip(np.asarray(start, float), lo, hi)
     span = hi - lo
+    n = sum(v[0].size for v in curves.values())
     weighted = all(v[2] is not None for v in curves.values())
 
-    def params_at(u):
-        return params.updated(**dict(zip(names, lo + span * u)))
+    def values_at(u):
+        return lo + span * u
 
     evaluations = [0]
 
@@ -198,10 +203,10 @@ def fit(params, data, free, bounds=None, max_evaluations=200, progress=None, can
         if progress is not None:
             progress(min(evaluations[0] / (max_evaluations * (len(names) + 1)), 1.0),
                      f"evaluation {evaluations[0]}")
-        p = params_at(u)
+        model = model_at(values_at(u))
         out = []
         for curve, (V, y, s) in curves.items():
-            r = model_curve(p, curve, V) - y
+            r = curve_of(model, curve, V) - y
             out.append(r / s if s is not None else r)
         r = np.concatenate(out)
         return np.where(np.isfinite(r), r, 1e6)
@@ -221,23 +226,50 @@ def fit(params, data, free, bounds=None, max_evaluations=200, progress=None, can
     dof = n - len(names)
     scale = 1.0 if weighted else chi2 / dof
     cov = np.linalg.inv(jac.T @ jac) * scale
-    estimate = lo + span * result.x
+    estimate = values_at(result.x)
     stderr = span * np.sqrt(np.diag(cov))
-    best = params_at(result.x)
-    ds = xr.Dataset({"estimate": ("param", estimate), "stderr": ("param", stderr)}, coords={"param": names})
+    best = model_at(estimate)
+    ds = xr.Dataset({"estimate": ("param", estimate), "stderr": ("param", stderr)}, coords={"param": list(names)})
     for curve, (V, y, s) in curves.items():
         dim = f"V_{curve}"
         ds[f"data_{curve}"] = (dim, y, {"units": CURVES[curve]})
-        ds[f"model_{curve}"] = (dim, model_curve(best, curve, V), {"units": CURVES[curve]})
+        ds[f"model_{curve}"] = (dim, curve_of(best, curve, V), {"units": CURVES[curve]})
         if s is not None:
             ds[f"sigma_{curve}"] = (dim, s, {"units": CURVES[curve]})
         ds = ds.assign_coords({dim: (dim, V, {"units": "mV"})})
-    from ..couplings.dimer import parameter_attrs
-
-    ds.attrs.update(parameter_attrs(best))
     ds.attrs.update(chi2=chi2, dof=dof, reduced_chi2=chi2 / dof, success=int(result.success),
                     message=str(result.message), evaluations=int(result.nfev),
                     weighted=int(weighted), method="scipy.optimize.least_squares (trf)")
+    return ds, best
+
+
+def fit(params, data, free, bounds=None, max_evaluations=200, progress=None, cancel=None):
+    """Fit the parameters ``free`` (names) of ``params`` to ``data``: {curve: (V, y, sigma or None)}.
+
+    ``bounds``: {name: (lo, hi)} within the parameter's own bounds (default: those).  Returns an
+    :class:`xarray.Dataset`: ``estimate``, ``stderr`` (param), ``data``/``model``/``sigma`` per curve on its own
+    V dimension (``V_<curve>``), and attrs chi2, dof, success, message and the best parameters.  Raises
+    :class:`FitError` when a parameter combination is not constrained by the data.  ``progress``, ``cancel``:
+    :mod:`dimer_core.progress`, per evaluation of the model (the fraction is of ``max_evaluations``, an upper
+    bound).  A junction's parameters: :func:`dimer_core.studies.junction_fitting.fit_junction`.
+    """
+    names = _checked_free(free)
+    curves = checked_curves(data, names)
+    lo, hi = [], []
+    for name in names:
+        plo, phi = DimerParams.param[name].bounds
+        blo, bhi = (bounds or {}).get(name, (plo, phi))
+        for value in (blo, bhi):
+            check_value(name, value)
+        if not blo < bhi:
+            raise FitError(f"bounds of {name}: {blo} .. {bhi} is empty; allowed: {bounds_text(name)}")
+        lo.append(blo), hi.append(bhi)
+    start = [float(getattr(params, name)) for name in names]
+    ds, best = least_squares_fit(names, start, lo, hi, curves, lambda v: params.updated(**dict(zip(names, v))),
+                                 model_curve, max_evaluations, progress, cancel)
+    from ..couplings.dimer import parameter_attrs
+
+    ds.attrs.update(parameter_attrs(best))
     return ds
 
 

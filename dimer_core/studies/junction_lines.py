@@ -75,13 +75,14 @@ def junction_rates(junction, V, free, pinned=None, bare=None, terms="full", meth
                    integrator="heun", unconverged="raise", compare=True):
     """Switching rates between the stable states of the free spins of ``junction`` against V (mV), on (V, basin):
     ``method`` "fp" (one free spin: :func:`dimer_core.spins.switching.spectral_rates_along` to degree ``L``, with
-    its ``unconverged`` and ``compare``) or "langevin" (:func:`dimer_core.spins.switching.counted_rates`;
-    ``t_total`` ps per trajectory or chosen by a pilot run); rates in 1/ns, dwells in ps.  ``progress``,
-    ``cancel``: :mod:`dimer_core.progress`, per bias (fp) or per trajectory (langevin)."""
+    ``unconverged``, ``compare`` and the cores of ``rate_counting`` as there) or "langevin"
+    (:func:`dimer_core.spins.switching.counted_rates`; ``t_total`` ps per trajectory or chosen by a pilot run); rates
+    in 1/ns, dwells in ps; cores of ``core`` rad.  ``progress``, ``cancel``: :mod:`dimer_core.progress`, per bias
+    (fp) or per trajectory (langevin)."""
     _check_method(method, free)
     V, free, pinned, spins, _, valid, reasons = _model(junction, V, free, pinned, bare, terms, progress)
     if method == "fp":
-        ds = spectral_rates_along(spins, V, valid, _components(free), L, tolerance, unconverged, compare,
+        ds = spectral_rates_along(spins, V, valid, _components(free), L, tolerance, unconverged, compare, core,
                                   progress=progress, cancel=cancel)
         name = "fokker-planck-spectrum"
     else:

@@ -50,8 +50,22 @@ def bare_terms(spec):
 
 
 def _sweep(spec, junction, V, seed, **times):
+    """The point's sweep along V: :func:`~dimer_core.studies.junction_sweeps.junction_sweep` (fp, langevin; with the
+    Langevin ``times``), or the ESR lines (modes: :func:`~dimer_core.studies.mode_maps.line_summary` of
+    :func:`~dimer_core.studies.junction_lines.junction_modes`) or the Fokker–Planck switching rates (rates:
+    :func:`~dimer_core.studies.line_study.per_basin` of :func:`~dimer_core.studies.junction_lines.junction_rates`) of
+    the free spins, the dimer's study outputs (:mod:`dimer_core.studies.line_study`)."""
     from .junction_sweeps import junction_sweep
 
+    if spec.method in ("modes", "rates"):
+        from .junction_lines import junction_modes, junction_rates
+        from .line_study import per_basin
+        from .mode_maps import line_summary
+
+        spins = dict(free=spec.free, pinned=dict(spec.pinned), bare=bare_terms(spec), terms=spec.terms)
+        if spec.method == "modes":
+            return line_summary(junction_modes(junction, V, **spins))
+        return per_basin(junction_rates(junction, V, method="fp", L=spec.degree, unconverged="nan", **spins))
     return junction_sweep(junction, V, spec.free, dict(spec.pinned), bare_terms(spec), method=spec.method,
                           n_realizations=spec.realizations, seed=seed, terms=spec.terms, calculus=spec.calculus,
                           integrator=spec.integrator, **times)

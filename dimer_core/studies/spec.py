@@ -46,7 +46,8 @@ A junction instead of the dimer (:mod:`dimer_core.studies.junction_study`; docs/
     method = "maps"
     preset = "chain3"            # a junction preset, or model = "my_junction.toml" (relative to this file)
     pair = [1, 3]                # maps: the pair of sites whose named couplings are kept (default [1, 2])
-    # free = [3]                 # fp, langevin: the free spins (required); pinned = {"1" = [0, 0, 1]}
+    # free = [3]                 # fp, langevin, modes, rates: the free spins (required; fp, rates: one);
+    #                            # pinned = {"1" = [0, 0, 1]}
 
     [axes]                       # dotted names (dimer_core.junction.named)
     "bond.1-2.t" = [0.1, 0.5]
@@ -203,7 +204,7 @@ class StudySpec:
             "langevin": {"realizations": self.realizations, "seed": self.seed, "terms": self.terms,
                          "integrator": self.integrator, "calculus": self.calculus,
                          **{k: getattr(self, k) for k in ("dt", "t_burn", "t_average") if getattr(self, k) is not None}},
-            "modes": {"spins": self.spins, "terms": self.terms},
+            "modes": {"terms": self.terms, **({} if self.is_junction else {"spins": self.spins})},
             "rates": {"L": self.degree, "terms": self.terms},
         }
 
@@ -214,7 +215,8 @@ class StudySpec:
         if self.method == "langevin":
             out.update(integrator=self.integrator, calculus=self.calculus)
         if self.method in ("modes", "rates"):
-            out.update(terms=self.terms, **({"spins": self.spins} if self.method == "modes" else {"L": self.degree}))
+            out.update(terms=self.terms, **({"L": self.degree} if self.method == "rates" else
+                                            {} if self.is_junction else {"spins": self.spins}))
         if self.is_junction:
             from ..junction import dumps
 
@@ -309,13 +311,12 @@ def load_spec(source, model=None, pair=None):
 
 def _lines_settings(raw, method, langevin_terms, base):
     """{"terms", "spins", "degree"} of a spec: terms from the method's own section ([modes], [rates]) or from
-    [langevin]; methods modes and rates run the paper's dimer only."""
+    [langevin]; a junction's modes and rates move its [study] free spins (no [modes] spins)."""
     if method not in ("modes", "rates"):
         return {"terms": langevin_terms}
-    if base is not None:
-        raise SpecError(f"[study] method: {method} runs the paper's dimer (preset weak-soc or strong-soc); a junction "
-                        "study takes maps, fp or langevin")
     section = raw.get(method, {})
+    if base is not None and "spins" in section:
+        raise SpecError(f"[{method}] spins: a junction study's free spins are [study] free (others pinned)")
     terms, spins = section.get("terms", "full"), section.get("spins", "pinned")
     for key, value, allowed in (("terms", terms, ("full", "paper")), ("spins", spins, ("pinned", "both"))):
         if value not in allowed:
@@ -367,7 +368,7 @@ def _base(name, model_text):
 
 
 def _junction_sites(study, method, base):
-    """{"pair": ...} (maps) or {"free": ..., "pinned": ...} (fp, langevin) of a junction spec, checked."""
+    """{"pair": ...} (maps) or {"free": ..., "pinned": ...} (fp, langevin, modes, rates) of a junction spec, checked."""
     from ..spins.junction_spins import sites_of
 
     if base is None:
@@ -382,7 +383,7 @@ def _junction_sites(study, method, base):
         if key in study:
             raise SpecError(f"[study] {key}: not used by method {method}; "
                             + ("maps keeps the couplings of pair = [a, b]" if method == "maps" else
-                               "fp and langevin move the spins free = [a, ...] (others pinned)"))
+                               "fp, langevin, modes and rates move the spins free = [a, ...] (others pinned)"))
     if method == "maps":
         pair = study.get("pair", [1, 2])
         if (not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(x, int) for x in pair)
@@ -399,8 +400,9 @@ def _junction_sites(study, method, base):
         free, directions = sites_of(study["free"], pinned, n)
     except ValueError as exc:
         raise SpecError(f"[study] {'pinned' if 'pinned' in str(exc).split(':')[0] else 'free'}: {exc}") from None
-    if method == "fp" and len(free) != 1:
-        raise SpecError(f"[study] free: method fp needs one free spin; free = {list(free)} (use method langevin)")
+    if method in ("fp", "rates") and len(free) != 1:
+        raise SpecError(f"[study] free: method {method} needs one free spin (the Fokker–Planck operator of one "
+                        f"spin); free = {list(free)}" + (" (use method langevin)" if method == "fp" else ""))
     return {"free": free, "pinned": tuple((int(k), tuple(directions[int(k)])) for k in pinned)}
 
 

@@ -541,8 +541,8 @@ def spectral_rates_sweep(params, V, terms="full", L=32, tolerance=1e-3, unconver
     ``unconverged="nan"`` left NaN with its ``convergence`` (what a study keeps; the reason in
     ``attrs["no_switching"]``).  ``progress``, ``cancel``: :mod:`dimer_core.progress` (per bias; a stop between
     biases raises :class:`~dimer_core.progress.Cancelled`).  ``compare``: also the rates of the conservative
-    dynamics and their Kramers–Langer limit (:func:`dimer_core.spins.switching.spectral_rates_along`; twice the
-    time)."""
+    dynamics, their Kramers–Langer limit and the core-to-core rates Langevin counting measures
+    (:func:`dimer_core.spins.switching.spectral_rates_along`; about 1.5 s more a bias)."""
     from ..spins.switching import spectral_rates_along
 
     p = _check(params)
