@@ -732,10 +732,12 @@ def _fit_junction_setup(args, curves):
     if len(free) != 1:
         raise UsageError(f"--spin {args.spin!r}: one site; the fitted curves are those of one free spin")
     pinned, bare = _pinned_and_bare(args, junction, free, dimer=False)
-    names = [c.name for c in junction.leads]
-    if args.lead is not None and args.lead not in names:
-        raise UsageError(f"--lead {args.lead!r}: the junction has no such lead; allowed: {', '.join(names)}")
-    return JunctionSetup(junction, free=tuple(free), pinned=pinned, bare=bare, lead=args.lead)
+    setup = JunctionSetup(junction, free=tuple(free), pinned=pinned, bare=bare, lead=args.lead)
+    try:
+        setup.lead_name()
+    except ValueError as exc:
+        raise UsageError(f"--lead: {exc}") from None
+    return setup
 
 
 def _plot_fit(ds, curves, path):

@@ -166,5 +166,8 @@ def test_fit_command_fits_a_junction_model_file(tmp_path, capsys):
     pd.DataFrame({"V": V, "f_ESR": np.full(V.size, 10.0)}).to_csv(esr, index=False)
     assert cli.main(["fit", str(esr), "--preset", "stm", "--free", "eps.1", "--out", str(out)]) == 2
     assert "--spin: give the free site whose f_ESR" in capsys.readouterr().err
+    assert cli.main(["fit", str(csv), "--model", str(model), "--lead", "drain", "--free", "eps.1", "--out",
+                     str(out)]) == 2
+    assert "--lead: lead = 'drain': the junction has no such lead; allowed: tip, substrate" in capsys.readouterr().err
     assert cli.main(["fit", str(csv), "--lead", "tip", "--free", "t0", "--out", str(out)]) == 2
     assert "--lead is for a junction" in capsys.readouterr().err

@@ -130,10 +130,10 @@ class _Absorbing:
     def __init__(self, fe, target):
         self.target = np.flatnonzero(target)
         self.free = np.flatnonzero(~target)
-        k = fe.matrix
-        self.lu = splu(k[self.free][:, self.free].tocsc())
-        self.into = k[self.free][:, self.target].tocsc()
-        self.times = np.zeros(k.shape[0])
+        rows = fe.matrix[self.free]
+        self.lu = splu(rows[:, self.free].tocsc())
+        self.into = rows[:, self.target].tocsc()
+        self.times = np.zeros(fe.matrix.shape[0])
         self.times[self.free] = self.lu.solve(-fe.mass[self.free])
 
     def entry(self, start):

@@ -25,7 +25,7 @@ from ..junction import named
 from ..junction.modelfile import dumps
 from ..params import DimerParams
 from ..spins.junction_spins import OneSpin
-from .fitting import FitError, checked_curves, least_squares_fit, lowest_stable_frequency
+from .fitting import CURVES, FitError, checked_curves, least_squares_fit, lowest_stable_frequency
 
 __all__ = ["JunctionSetup", "BARE_NAMES", "junction_curve", "fit_junction"]
 
@@ -80,7 +80,7 @@ def junction_curve(setup, name, V):
         return junction_rates(j, V, method="fp", unconverged="nan", compare=False, **setup.spins()).relaxation.values
     if name.startswith("Omega_"):
         return junction_sweep(j, V, method="fp", **setup.spins())[name].values
-    raise FitError(f"curve {name!r} is not known; allowed: dIdV, f_ESR, rate, Omega_x, Omega_y, Omega_z")
+    raise FitError(f"curve {name!r} is not known; allowed: {', '.join(CURVES)}")
 
 
 def _value(setup, name):

@@ -16,7 +16,6 @@
 Every sweep runs at the parameters' mu_F and takes its couplings from
 :func:`dimer_core.couplings.dimer.named_map` (or ``raw_map`` for the dimer).
 """
-
 import numpy as np
 import xarray as xr
 
@@ -35,7 +34,6 @@ from .timing import counted_seconds, sampled_seconds
 
 MAX_STEPS = 400_000
 """Default cap on burn-in plus averaging steps per trajectory."""
-
 
 
 FP_OUTPUTS = ("Omega_x", "Omega_y", "Omega_z", "T_eff_2", "energy_injection", "E_J", "E_D", "E_A", "E_K", "E_s",
