@@ -15,6 +15,7 @@ from .controls import run_controls
 from .fit_state import EXAMPLE_CHANGES, EXAMPLE_V, FIT_PARAMETERS, FitSession, example_csv
 from .labels import label, symbol
 from .views import TOOLS, V_DIM, page_toolbar
+from .widgets import file_input
 
 __all__ = ["CURVE_SYMBOLS", "curve_label", "estimates_table", "fit_tab"]
 
@@ -60,8 +61,7 @@ def fit_tab(dash):
     """The tab: file, example, choices, Fit/Stop/progress, and the result (built when the tab is first opened)."""
     fs = FitSession()
     dash.fit = fs  # for tests
-    upload = pn.widgets.FileInput(accept=".csv", multiple=False, css_classes=["fit-file"])
-    upload.param.watch(lambda e: fs.load(e.new, upload.filename) if e.new is not None else None, "value")
+    upload = file_input(".csv", "fit-file", fs.load)
     example = pn.widgets.FileDownload(callback=lambda: io.StringIO(example_csv(dash.p)), filename="example_dIdV.csv",
                                       label="Download an example CSV", color="default",
                                       css_classes=["fit-example"])

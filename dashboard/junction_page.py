@@ -31,6 +31,7 @@ from .molecule import molecule_figure
 from .plots import DIVERGING, TOOLS
 from .rates_view import rates_results
 from .views import lines_view
+from .widgets import file_input
 
 __all__ = ["TITLE", "CLIP_PERCENTILE", "CLIP_FACTOR", "largest", "colour_range", "JunctionPlots", "SPINS_NOTE",
            "LINES_INTRO", "RATES_INTRO", "spins_section", "junction_app", "session_page"]
@@ -224,19 +225,16 @@ def junction_app():
     attributes, for tests."""
     state = JunctionState()
     plots = JunctionPlots(state)
-    upload = pn.widgets.FileInput(accept=".toml,.txt", css_classes=["model-file"])
 
-    def uploaded(event):
-        if not event.new:
-            return
+    def uploaded(content, filename):
         try:
-            text = event.new.decode("utf-8")
+            text = content.decode("utf-8")
         except UnicodeDecodeError:
-            state.message = f"{upload.filename}: not a text file (a TOML model file is UTF-8 text)"
+            state.message = f"{filename}: not a text file (a TOML model file is UTF-8 text)"
             return
-        state.load_text(text, upload.filename or "uploaded file")
+        state.load_text(text, filename or "uploaded file")
 
-    upload.param.watch(uploaded, "value")
+    upload = file_input(".toml,.txt", "model-file", uploaded)
     alert = pn.pane.Alert(pn.bind(lambda m: m, state.param.message), alert_type="danger",
                           visible=pn.bind(bool, state.param.message), css_classes=["junction-message"])
     status = pn.pane.Str(state.param.status, css_classes=["junction-status"])

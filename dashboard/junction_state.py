@@ -21,7 +21,7 @@ from dimer_core.junction import maps as junction_maps
 from .junction_labels import label
 from .state import MAP_MU_F, MAP_V
 
-__all__ = ["GRID_MU_F", "GRID_V", "CACHE_SIZE", "DEFAULT_PRESET", "pair_maps", "default_choice",
+__all__ = ["GRID_MU_F", "GRID_V", "CACHE_SIZE", "DEFAULT_PRESET", "MODEL_FILE", "pair_maps", "default_choice",
            "JunctionState"]
 
 GRID_MU_F, GRID_V = MAP_MU_F, MAP_V
@@ -29,6 +29,10 @@ GRID_MU_F, GRID_V = MAP_MU_F, MAP_V
 CACHE_SIZE = 8
 """Pair maps kept (≈5 MB each), the least recently used dropped first."""
 DEFAULT_PRESET = "chain3"
+MODEL_FILE = "model file"
+"""The preset selector's entry for the last uploaded model file: the selector shows it while a file is shown, so
+that choosing any preset afterwards (the one shown before the upload too) is a change, and choosing it again
+shows the file again."""
 
 _cache, _lock = OrderedDict(), threading.Lock()
 
@@ -61,7 +65,8 @@ def default_choice(a, b):
 class JunctionState(param.Parameterized):
     """The page's state; :attr:`data` is the shown pair's maps (None while none is computed)."""
 
-    preset = param.Selector(objects=list(PRESETS), default=DEFAULT_PRESET, doc="a preset junction")
+    preset = param.Selector(objects=[*PRESETS, MODEL_FILE], default=DEFAULT_PRESET,
+                            doc="a preset junction, or the last uploaded model file")
     model_text = param.String(default="", doc="the model's TOML text (a preset's or an uploaded file's)")
     source = param.String(default="", doc="where the model came from")
     junction = param.Parameter(default=None, doc="the Junction of model_text")
@@ -78,21 +83,35 @@ class JunctionState(param.Parameterized):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._request, self._loading = 0, False
-        self.param.watch(lambda e: self.load_preset(e.new), "preset")
+        self._request, self._loading, self._file = 0, False, None
+        self.param.watch(lambda e: None if self._loading else self.load_preset(e.new), "preset")
         self.param.watch(lambda *_: None if self._loading else self.refresh(), ["T", "site_a", "site_b"])
         self.load_preset(self.preset)
 
     # ----- the model -----
     def load_preset(self, name):
-        self.load(dumps(preset(name)), f"preset {name}")
+        """Show the preset ``name``, or for :data:`MODEL_FILE` the last model file loaded."""
+        if name != MODEL_FILE:
+            self.load(dumps(preset(name)), f"preset {name}")
+        elif self._file is not None:
+            self.load(*self._file)
+        else:
+            self.message = "no model file loaded yet: upload one (a TOML model file, docs/junction.md, \"Model files\")"
 
     def load_text(self, text, source):
-        """Load a model's TOML text; a bad one leaves the page as it was and says why in :attr:`message`."""
+        """Load a model's TOML text (an uploaded file); a bad one leaves the page as it was and says why in
+        :attr:`message`.  A good one is remembered as the selector's :data:`MODEL_FILE` entry."""
         try:
             self.load(text, source)
         except ValueError as exc:
             self.message = str(exc)
+            return
+        self._file = (text, source)
+        self._loading = True
+        try:
+            self.preset = MODEL_FILE
+        finally:
+            self._loading = False
 
     def load(self, text, source):
         junction = loads(text, source=source)

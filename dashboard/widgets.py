@@ -198,3 +198,21 @@ def _card(dash, title, names):
             card.objects = items()
     card.param.watch(fill, "collapsed")
     return card
+
+
+def file_input(accept, css_class, on_load):
+    """A file chooser that calls ``on_load(content: bytes, filename)`` for each file chosen, then empties itself
+    (in the browser too): choosing the same file again, after a preset or an example was shown, loads it again
+    (an unchanged value would not reach the watcher)."""
+    upload = pn.widgets.FileInput(accept=accept, multiple=False, css_classes=[css_class])
+
+    def chosen(event):
+        if not event.new:
+            return
+        on_load(event.new, upload.filename)
+        upload.value = None
+        upload.clear()
+
+    upload.param.watch(chosen, "value")
+    return upload
+

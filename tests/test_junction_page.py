@@ -147,6 +147,31 @@ def test_an_uploaded_model_and_a_bad_one(page):
     assert "worse.toml" in s.message and "TOML" in s.message
 
 
+def test_the_same_file_chosen_again_after_a_preset_is_shown_again(page):
+    """A defect: the file chooser kept the file's bytes, so choosing the same file after a preset changed nothing;
+    and the selector still showed the preset of before the upload, so choosing that preset changed nothing."""
+    s = page.state
+    s.preset = "ring4"
+    settle(s)
+    model = J.preset("stm").updated(eps=(0.5, -1.0, 0.0), name="again")
+    upload = next(w for w in page.sidebar.objects if isinstance(w, pn.widgets.FileInput))
+    upload.param.update(filename="again.toml", value=J.dumps(model).encode())
+    settle(s)
+    assert s.source == "again.toml" and s.junction.name == "again" and s.preset == "model file"
+    s.preset = "ring4"  # the preset shown before the file
+    settle(s)
+    assert s.source == "preset ring4" and s.junction == J.preset("ring4")
+    upload.param.update(filename="again.toml", value=J.dumps(model).encode())
+    settle(s)
+    assert s.source == "again.toml" and s.junction.name == "again"
+    assert_page_shows(page, J.loads(J.dumps(model)), 1, 3)
+    s.preset = "chain3"
+    settle(s)
+    s.preset = "model file"  # the selector's entry for the last file
+    settle(s)
+    assert s.source == "again.toml" and s.junction.name == "again" and s.message == ""
+
+
 def test_t_above_zero_with_leads_of_different_te_is_drawn_in_the_page(page):
     """Two band intervals at T > 0: the page draws the engine's T > 0 tables' maps (once refused)."""
     s = page.state
