@@ -6,9 +6,9 @@ Run: ``.venv/bin/python benchmarks/bench_integrators.py`` (about two minutes; on
   step of one spin; a step of the pair counts 2), for ``heun`` and ``midpoint`` at n = 1 (the pinned spin,
   weak SOC at V = 2 mV) and n = 2 (both spins free, same bias), median of 5 runs interleaved so that both
   see the same load, and the ratio midpoint/heun measured in the same run;
-* for one spin, what the register-held copies cost against the n-spin kernels run on one spin
-  (:func:`~dimer_core.spins.integrators.heun_one` / ``heun_general``, ``midpoint_one`` / ``midpoint_steps``), one
-  trajectory of 10⁶ steps each, median of 5 — the reason the copies exist;
+* for one spin, what the n-spin kernels (:func:`~dimer_core.spins.integrators.heun_steps`, ``midpoint_steps``)
+  cost against the register-held one-spin copies they replaced (benchmarks/one_spin_previous.py, the code of
+  560da54), one trajectory of 10⁶ steps each, median of 5;
 * the weak error at the default step of :func:`dimer_core.studies.sweeps.time_scales` for the same model, on two
   references that share no code with the engine: E[m_z(2 ps)] of the axially symmetric spin with a W part
   (tests/axial_spin.py, Fokker–Planck) and the stationary <m_1·m_2> of the nonlocal-damping pair
@@ -27,10 +27,11 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import dimer_core as dc  # noqa: E402
 from dimer_core.studies import sweeps  # noqa: E402
-from dimer_core.spins.integrators import INTEGRATORS, heun_general, heun_one, midpoint_one, midpoint_steps  # noqa: E402
+from dimer_core.spins.integrators import INTEGRATORS, heun_steps, midpoint_steps  # noqa: E402
 from dimer_core.spins.langevin import PinnedSpinModel, SpinModel, ensemble, psd_sqrt  # noqa: E402
 from dimer_core.spins.rng import seed_state  # noqa: E402
 from tests.axial_spin import mean_mz  # noqa: E402
+from one_spin_previous import heun_one, midpoint_one  # noqa: E402
 
 HS = dc.units.HBAR * 2.5
 
@@ -58,7 +59,7 @@ def cost_per_million(models, n_traj=64, n_steps=4000, repeats=5):
 def kernel_cost(model, dt, n_steps=1_000_000, repeats=5):
     """{kernel name: median CPU s per 10⁶ steps} of one spin's trajectory through each kernel."""
     args = (dt, model.g[0], model.X[0], model.alpha[0], psd_sqrt(model.noise)[0], model.noise[0])
-    kernels = {"heun_one": (heun_one, float(model.kt[0, 0])), "heun_general": (heun_general, model.kt[0]),
+    kernels = {"heun_one": (heun_one, float(model.kt[0, 0])), "heun_steps": (heun_steps, model.kt[0]),
                "midpoint_one": (midpoint_one, float(model.kt[0, 0])), "midpoint_steps": (midpoint_steps, model.kt[0])}
     samples = {name: [] for name in kernels}
 
@@ -110,10 +111,10 @@ def main():
         h, m = cost[(n, "heun")], cost[(n, "midpoint")]
         print(f"  n = {n}: heun {h:.3f} s, midpoint {m:.3f} s, ratio midpoint/heun {m / h:.2f}")
     kernels = kernel_cost(pinned.spins(), dt)
-    print("one spin, CPU s per 1e6 steps of one trajectory: heun_one %.3f, heun_general %.3f (x%.2f); "
-          "midpoint_one %.3f, midpoint_steps %.3f (x%.2f)" % (
-              kernels["heun_one"], kernels["heun_general"], kernels["heun_general"] / kernels["heun_one"],
-              kernels["midpoint_one"], kernels["midpoint_steps"], kernels["midpoint_steps"] / kernels["midpoint_one"]))
+    print("one spin, CPU s per 1e6 steps of one trajectory: the copies of before, heun_one %.3f, midpoint_one %.3f; "
+          "the n-spin kernels, heun_steps %.3f (x%.2f), midpoint_steps %.3f (x%.2f)" % (
+              kernels["heun_one"], kernels["midpoint_one"], kernels["heun_steps"], kernels["heun_steps"] / kernels["heun_one"],
+              kernels["midpoint_steps"], kernels["midpoint_steps"] / kernels["midpoint_one"]))
     print("weak error at the default step (reference - none shares code with the engine):")
     for integrator in INTEGRATORS:
         axial_dt, e, s = axial_error(integrator, None)

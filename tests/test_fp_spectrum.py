@@ -119,7 +119,7 @@ def test_the_stationary_density_at_zero_bias_is_boltzmann_for_anisotropic_dampin
 
 
 def test_the_closed_form_noise_induced_drift_is_the_finite_difference_divergence():
-    """No field and Θ = 0: the drift F is the noise-induced part ½ K N div Kᵀ of drift.rate_one (the closed
+    """No field and Θ = 0: the drift F is the noise-induced part ½ K N div Kᵀ of drift.rate (the closed
     form S7 of docs/stochastic.md), and the operator's first-order coefficient F − ½ K N q, q by central
     differences of K(x/|x|), vanishes to 1e-9 of |F| — for anisotropic damping with a W part and anisotropic
     noise (where c ≠ 0)."""

@@ -13,9 +13,8 @@ import pytest
 
 import dimer_core as dc
 from dimer_core.studies import sweeps
-from dimer_core.spins.drift import rate, workspace
-from dimer_core.spins.integrators import (INTEGRATORS, MIDPOINT_CORRECTIONS, heun_general, heun_one, midpoint_one,
-                                    midpoint_steps)
+from dimer_core.spins.drift import mobility, rate, workspace
+from dimer_core.spins.integrators import INTEGRATORS, MIDPOINT_CORRECTIONS, heun_steps, midpoint_steps
 from dimer_core.spins.langevin import PinnedSpinModel, SpinModel, ensemble, psd_sqrt, trajectory
 from dimer_core.spins.rng import normals, seed_state
 from dimer_core.spins.pinned import mean_orientation
@@ -38,7 +37,7 @@ def _mobility(x, alpha, hs):
     return np.linalg.solve(np.eye(3 * n) + p @ alpha, p) / hs
 
 
-@pytest.mark.parametrize("n", [1, 2, 3])
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
 def test_noise_induced_drift_is_the_divergence_of_the_mobility(n):
     """c = ½ K N div Kᵀ + ½ Θ (div K − div Kᵀ) (tangent part), divergences by central differences."""
     rng = np.random.default_rng(n)
@@ -62,37 +61,14 @@ def test_noise_induced_drift_is_the_divergence_of_the_mobility(n):
         s = slice(3 * a, 3 * a + 3)
         c[s] -= m[s] * (m[s] @ c[s])
     g, x, xi = rng.normal(size=d), rng.normal(size=(d, d)), np.zeros(d)
-    with_c, without = np.empty(d), np.empty(d)
-    rate(m.copy(), xi, g, x, alpha, noise, kt, 1 / HS, True, workspace(d), with_c)
-    rate(m.copy(), xi, g, x, alpha, noise, kt, 1 / HS, False, workspace(d), without)
-    np.testing.assert_allclose(without, k @ (g + x @ m), rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(with_c - without, c, rtol=1e-6, atol=1e-8 * np.abs(c).max())
+    bare, corr, none = np.empty(d), np.empty(d), np.full(d, np.nan)
+    rate(m.copy(), xi, g, x, alpha, noise, kt, 1 / HS, True, workspace(d), bare, corr)
+    np.testing.assert_allclose(bare, k @ (g + x @ m), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(corr, c, rtol=1e-6, atol=1e-8 * np.abs(c).max())
     assert np.abs(c).max() > 1e-2
-
-
-def test_one_spin_kernel_is_the_general_kernel():
-    """The register-held one-spin drift (rate_one) equals the general one to rounding, both calculi."""
-    from numba import njit
-
-    from dimer_core.spins.drift import as_tuple9, rate_one
-
-    @njit
-    def one(m, xi, g, x, a, n, kt, h, corrected):
-        out, c = rate_one((m[0], m[1], m[2]), (xi[0], xi[1], xi[2]), (g[0], g[1], g[2]), as_tuple9(x), as_tuple9(a),
-                        as_tuple9(n), kt, h, corrected)
-        return out[0] + c[0], out[1] + c[1], out[2] + c[2]
-
-    rng = np.random.default_rng(5)
-    for _ in range(20):
-        alpha, noise, x = 0.5 * rng.normal(size=(3, 3)), rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
-        noise = noise @ noise.T
-        g, m, xi = rng.normal(size=3), rng.normal(size=3), rng.normal(size=3)
-        m /= np.linalg.norm(m)
-        for corrected in (True, False):
-            out = np.empty(3)
-            rate(m.copy(), xi, g, x, alpha, noise, np.array([0.7]), 0.6, corrected, workspace(3), out)
-            np.testing.assert_allclose(one(m, xi, g, x, alpha, noise, 0.7, 0.6, corrected), out,
-                                       rtol=1e-12, atol=1e-12 * np.abs(out).max())
+    rate(m.copy(), xi, g, x, alpha, noise, kt, 1 / HS, False, workspace(d), bare, none)
+    np.testing.assert_array_equal(none, 0.0)
+    np.testing.assert_allclose(mobility(m.copy(), alpha, 1 / HS, workspace(d)), k, rtol=1e-12, atol=1e-12 / HS)
 
 
 # ----- the integrators, chosen by name (dimer_core.spins.integrators) -----
@@ -109,35 +85,24 @@ def _random_model(rng, n, kt=0.4):
                      kt=np.full((1, n), kt), hbar_s=HS)
 
 
-def test_heun_is_bit_identical_to_the_scheme_before_it_had_a_name():
-    """integrator="heun" (the default) draws the numbers of the code before issue 13 (commit 2610b1a, same
-    seeds; printed there with repr), for one spin and for two: ensemble means, errors and a trajectory."""
-    before = {1: ([0.03806992858243041, 0.10396656200142812, 0.043029803830306745],
-                  [0.24459213471110383, 0.27792644124487964, 0.3232044443125746],
-                  [0.7764676734564825, 0.3916587779434917, -0.49366117300926926]),
-              2: ([-0.03701182415869081, 0.13305826292223769, -0.34037755655117174, -0.32355682712953354,
-                   -0.20157065990967382, 0.019986790464529877, -0.21133471897414835],
-                  [0.2481009166773571, 0.38349253767005614, 0.14452661984434573, 0.3373521229191565,
-                   0.23318194401837786, 0.24173096056787002, 0.13075372859284515],
-                  [-0.43899350106371954, 0.5309567611318005, 0.7248238571075363, 0.4432416135313599,
-                   -0.7352131948302005, 0.5128337256671852])}
+def test_heun_is_the_default_and_a_trajectory_is_the_ensembles_draws():
+    """integrator="heun" is the default; a trajectory recorded in pieces is the one recorded at once."""
     rng = np.random.default_rng(2)
     for n in (1, 2):
         model = _random_model(rng, n)
         mean, err = ensemble(model, 4, 0.01, 20, 200, seed=7, chunks=3, integrator="heun")
         default = ensemble(model, 4, 0.01, 20, 200, seed=7, chunks=3)
-        path = trajectory(model, 0, np.ones(3 * n), 0.01, 300, every=100, seed=3)[1]
-        np.testing.assert_array_equal(mean[0], before[n][0])
-        np.testing.assert_array_equal(err[0], before[n][1])
-        np.testing.assert_array_equal(path[-1], before[n][2])
         np.testing.assert_array_equal(default[0], mean)
+        np.testing.assert_array_equal(default[1], err)
+        whole = trajectory(model, 0, np.ones(3 * n), 0.01, 300, every=100, seed=3)[1]
+        pieces = trajectory(model, 0, np.ones(3 * n), 0.01, 300, every=1, seed=3)[1]
+        np.testing.assert_allclose(whole[-1], pieces[-1], rtol=0, atol=1e-12)
 
 
 def _one_step(kernel, model, m, dt, seed, corrected):
     """m after one step of ``kernel`` (a function of dimer_core.spins.integrators) from the generator of ``seed``."""
     m = np.array(m, float)
-    kt = float(model.kt[0, 0]) if kernel in (heun_one, midpoint_one) else model.kt[0]
-    kernel(m, 1, dt, model.g[0], model.X[0], model.alpha[0], psd_sqrt(model.noise)[0], model.noise[0], kt,
+    kernel(m, 1, dt, model.g[0], model.X[0], model.alpha[0], psd_sqrt(model.noise)[0], model.noise[0], model.kt[0],
            1.0 / model.hbar_s, corrected, np.zeros(1), False, seed_state(seed))
     return m
 
@@ -152,25 +117,23 @@ def _uncoupled_pair(one, other):
                      noise=blocks(one.noise, other.noise), kt=np.hstack([one.kt, other.kt]), hbar_s=HS)
 
 
-def _heun_by_hand(model, m, dt, seed, corrected, c_at_both_stages):
-    """One Heun step of one spin written out with drift.rate, the noise z = the first 3 draws of ``seed``: with
-    c (if ``corrected``) at the start only (heun_one) or at both stages (heun_general)."""
+def _heun_by_hand(model, m, dt, seed, corrected):
+    """One Heun step of one spin written out with drift.rate, the noise z = the first 3 draws of ``seed``, the
+    noise-induced drift c (if ``corrected``) evaluated at the start and used in both stages."""
     z = normals(seed, 3)
     xi = psd_sqrt(model.noise)[0] @ z / np.sqrt(dt)
 
-    def velocity(x, corrected):
-        out = np.empty(3)
+    def velocity(x):
+        bare, c = np.empty(3), np.empty(3)
         rate(np.array(x), xi, model.g[0], model.X[0], model.alpha[0], model.noise[0], model.kt[0], 1 / model.hbar_s,
-             corrected, workspace(3), out)
-        return out
+             corrected, workspace(3), bare, c)
+        return bare, c
 
-    k1 = velocity(m, False)
-    c_m = velocity(m, corrected) - k1
+    k1, c_m = velocity(m)
     p = m + dt * (k1 + c_m)
     p /= np.linalg.norm(p)
-    k2 = velocity(p, False)
-    c_p = velocity(p, corrected) - k2
-    y = m + 0.5 * dt * (k1 + k2) + (0.5 * dt * (c_m + c_p) if c_at_both_stages else dt * c_m)
+    k2, _ = velocity(p)
+    y = m + 0.5 * dt * (k1 + k2) + dt * c_m
     return y / np.linalg.norm(y)
 
 
@@ -181,10 +144,10 @@ def _midpoint_by_hand(model, m, dt, seed, corrected):
     xi = psd_sqrt(model.noise)[0] @ z / np.sqrt(dt)
     u, new = m, None
     for _ in range(1 + MIDPOINT_CORRECTIONS):
-        v = np.empty(3)
+        v, c = np.empty(3), np.empty(3)
         rate(np.array(u), xi, model.g[0], model.X[0], model.alpha[0], model.noise[0], model.kt[0], 1 / model.hbar_s,
-             corrected, workspace(3), v)
-        w = 0.5 * dt * np.cross(u, v)
+             corrected, workspace(3), v, c)
+        w = 0.5 * dt * np.cross(u, v + c)
         cross = np.array([[0.0, -w[2], w[1]], [w[2], 0.0, -w[0]], [-w[1], w[0], 0.0]])
         new = np.linalg.solve(np.eye(3) - cross, (np.eye(3) + cross) @ m)
         u = (m + new) / np.linalg.norm(m + new)
@@ -193,15 +156,11 @@ def _midpoint_by_hand(model, m, dt, seed, corrected):
 
 @pytest.mark.parametrize("integrator", INTEGRATORS)
 def test_one_spin_is_the_n_spin_kernel_with_the_others_apart(integrator):
-    """The pinned spin is the n-spin scheme: a step of one spin equals, to rounding, the step of that spin in a
-    pair whose other spin is uncoupled (X, α, N block diagonal; the same noise: the first three draws).
-
-    The midpoint rule's one-spin copy (midpoint_one: registers, drift.rate_one) is its n-spin kernel
-    (midpoint_steps) to rounding, for one spin and as the first of the pair; both are checked against (S10)
-    solved by a linear solve instead of the Cayley closed form.  Heun's one-spin copy heun_one evaluates the
-    noise-induced drift c once per step, where heun_general evaluates it at both stages: each is checked
-    against that step written out here, and they differ only with c, by ½dt·(c(p) − c(m)) (p the predictor;
-    weak order 1 either way)."""
+    """The pinned spin is the n-spin kernel: a step of one spin equals, to rounding, the step of that spin in a
+    pair whose other spin is uncoupled (X, α, N block diagonal; the same noise: the first three draws), and the
+    step written out here with drift.rate (the midpoint rule's (S10) by a linear solve instead of the Cayley
+    closed form; Heun's c at the start of the step, used in both stages)."""
+    kernel = {"heun": heun_steps, "midpoint": midpoint_steps}[integrator]
     rng = np.random.default_rng(21)
     for trial in range(20):
         one, other = _random_model(rng, 1), _random_model(rng, 1)
@@ -210,24 +169,13 @@ def test_one_spin_is_the_n_spin_kernel_with_the_others_apart(integrator):
         m = (m.reshape(2, 3) / np.linalg.norm(m.reshape(2, 3), axis=1, keepdims=True)).ravel()
         for corrected in (False, True):
             for dt in (0.02, 0.005):
-                if integrator == "midpoint":
-                    alone = _one_step(midpoint_one, one, m[:3], dt, trial, corrected)
-                    both = _one_step(midpoint_steps, pair, m, dt, trial, corrected)
-                    np.testing.assert_allclose(alone, both[:3], rtol=0, atol=1e-13)
-                    np.testing.assert_allclose(alone, _one_step(midpoint_steps, one, m[:3], dt, trial, corrected),
-                                               rtol=0, atol=1e-13)
-                    np.testing.assert_allclose(alone, _midpoint_by_hand(one, m[:3], dt, trial, corrected), rtol=0,
-                                               atol=1e-13)
-                    continue
-                alone = _one_step(heun_one, one, m[:3], dt, trial, corrected)
-                both = _one_step(heun_general, pair, m, dt, trial, corrected)
-                for result, at_both in ((alone, False), (both[:3], True)):
-                    np.testing.assert_allclose(result, _heun_by_hand(one, m[:3], dt, trial, corrected, at_both),
-                                               rtol=0, atol=1e-13)
-                if not corrected:
-                    np.testing.assert_allclose(alone, both[:3], rtol=0, atol=1e-13)
-                else:
-                    assert np.abs(alone - both[:3]).max() > 1e-9
+                alone = _one_step(kernel, one, m[:3], dt, trial, corrected)
+                both = _one_step(kernel, pair, m, dt, trial, corrected)
+                np.testing.assert_allclose(alone, both[:3], rtol=0, atol=1e-13)
+                by_hand = (_midpoint_by_hand if integrator == "midpoint" else _heun_by_hand)(one, m[:3], dt, trial,
+                                                                                            corrected)
+                np.testing.assert_allclose(alone, by_hand, rtol=0, atol=1e-13)
+                assert np.abs(alone - m[:3]).max() > 1e-4  # the step moved the spin
 
 
 AXIAL = dict(h=2.0, kt=1.0, a=0.5, w=0.5)

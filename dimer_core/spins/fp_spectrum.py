@@ -2,7 +2,7 @@
 
 The one-spin stochastic LLG that :mod:`dimer_core.spins.langevin` integrates (paper Eq. 8, read as in
 docs/stochastic.md, "What the integrator adds") is the Stratonovich SDE ṁ = F(m) + K(m)(ξ), F = K B + c
-(:func:`dimer_core.spins.drift.rate_one`: the mobility K, the field B = g + X m, the noise-induced drift c), with
+(:func:`dimer_core.spins.drift.rate` and :func:`~dimer_core.spins.drift.mobility`: the mobility K, the field B = g + X m, the noise-induced drift c), with
 <ξξᵀ> = N δ.  Its generator acting on observables f(m) is, in weak (Galerkin) form on the unit sphere
 (docs/rates.md, "The Fokker–Planck operator in spherical harmonics"),
 
@@ -34,7 +34,7 @@ from scipy.linalg import lu_factor, lu_solve
 from scipy.special import sph_harm_y_all
 from scipy.sparse.linalg import LinearOperator, eigs
 
-from .drift import as_tuple9, calculus_flag, rate_one
+from .drift import calculus_flag, mobility, rate, workspace
 from .langevin import validity
 
 __all__ = ["SphereGrid", "sphere_grid", "real_harmonics", "generator_coefficients", "generator_matrix",
@@ -125,44 +125,38 @@ def real_harmonics(lmax, theta, phi, gradient=False):
 
 
 @njit(cache=True)
-def _mobility_columns(m, alpha, inv_hs):
-    """K(m/|m|) (3 × 3, 1/(meV·ps)) from :func:`dimer_core.spins.drift.rate_one`, column j = K e_j."""
-    n = math.sqrt(m[0] * m[0] + m[1] * m[1] + m[2] * m[2])
-    u = (m[0] / n, m[1] / n, m[2] / n)
-    zero3 = (0.0, 0.0, 0.0)
-    zero9 = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    k = np.empty((3, 3))
-    for j in range(3):
-        e = (1.0 if j == 0 else 0.0, 1.0 if j == 1 else 0.0, 1.0 if j == 2 else 0.0)
-        col, _ = rate_one(u, e, zero3, zero9, alpha, zero9, 0.0, inv_hs, False)
-        k[0, j], k[1, j], k[2, j] = col[0], col[1], col[2]
-    return k
+def _mobility_at(x, alpha, inv_hs, ws):
+    """K(x/|x|) (3 × 3, 1/(meV·ps)) from :func:`dimer_core.spins.drift.mobility`."""
+    n = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
+    return mobility(x / n, alpha, inv_hs, ws)
 
 
 @njit(cache=True)
-def _coefficients(points, g, x, alpha, noise, noise_matrix, kt, inv_hs, corrected, step, drift, diffusion):
+def _coefficients(points, g, x, alpha, noise, kt, inv_hs, corrected, step, drift, diffusion):
     """Per quadrature point: the first-order coefficient F − ½ K N q (tangent) into ``drift`` (P, 3) and
     D = K N Kᵀ into ``diffusion`` (P, 3, 3); q by fourth-order central differences of K(x/|x|)."""
-    zero3 = (0.0, 0.0, 0.0)
+    ws = workspace(3)
+    zero3 = np.zeros(3)
+    bare, c = np.empty(3), np.empty(3)
     for p in range(points.shape[0]):
-        m = (points[p, 0], points[p, 1], points[p, 2])
-        bare, c = rate_one(m, zero3, g, x, alpha, noise, kt, inv_hs, corrected)
-        k = _mobility_columns(points[p], alpha, inv_hs)
+        m = points[p]
+        rate(m, zero3, g, x, alpha, noise, kt, inv_hs, corrected, ws, bare, c)
+        k = _mobility_at(m, alpha, inv_hs, ws)
         q = np.zeros(3)
         for i in range(3):  # q_j = Σ_i ∂_i K_ij
             for s, w in ((2.0, -1.0), (1.0, 8.0), (-1.0, -8.0), (-2.0, 1.0)):
-                y = points[p].copy()
+                y = m.copy()
                 y[i] += s * step
-                ks = _mobility_columns(y, alpha, inv_hs)
+                ks = _mobility_at(y, alpha, inv_hs, ws)
                 for j in range(3):
                     q[j] += w * ks[i, j] / (12.0 * step)
         nq = np.zeros(3)
         kn = np.zeros((3, 3))
         for i in range(3):
             for j in range(3):
-                nq[i] += noise_matrix[i, j] * q[j]
+                nq[i] += noise[i, j] * q[j]
                 for r in range(3):
-                    kn[i, j] += k[i, r] * noise_matrix[r, j]
+                    kn[i, j] += k[i, r] * noise[r, j]
         d = np.zeros((3, 3))
         for i in range(3):
             for j in range(3):
@@ -179,7 +173,8 @@ def _coefficients(points, g, x, alpha, noise, noise_matrix, kt, inv_hs, correcte
 
 
 def _model_at(spins, index):
-    """(g, x, alpha, noise tuples, noise matrix, kt, 1/ħS) of a one-spin :class:`~dimer_core.spins.langevin.SpinModel`."""
+    """(g, x, alpha, noise, kt (1,), 1/ħS) of a one-spin :class:`~dimer_core.spins.langevin.SpinModel` at a bias, as
+    contiguous arrays."""
     if spins.nspins != 1:
         raise ValueError(f"the Fokker–Planck spectrum is for one free spin; the model has {spins.nspins} "
                          "(use the Langevin counting, method = 'langevin')")
@@ -189,20 +184,22 @@ def _model_at(spins, index):
     valid, reasons = validity(spins.alpha[index:index + 1], spins.kt[index:index + 1])
     if not valid[0]:
         raise ValueError(f"bias {index} is outside the model's validity: {reasons[0]}")
-    noise = np.ascontiguousarray(spins.noise[index], dtype=float)
-    return (tuple(float(v) for v in spins.g[index]), as_tuple9(np.asarray(spins.X[index], float)),
-            as_tuple9(np.asarray(spins.alpha[index], float)), as_tuple9(noise), noise,
-            float(spins.kt[index][0]), 1.0 / spins.hbar_s)
+
+    def array(v):
+        return np.ascontiguousarray(v, dtype=float)
+
+    return (array(spins.g[index]), array(spins.X[index]), array(spins.alpha[index]), array(spins.noise[index]),
+            array(spins.kt[index][:1]), 1.0 / spins.hbar_s)
 
 
 def generator_coefficients(spins, index, points, calculus="boltzmann", step=1e-3):
     """(drift (P, 3) in 1/ps, diffusion (P, 3, 3) in 1/ps) of the weak generator (module docstring) at the
     unit vectors ``points`` (P, 3), for bias ``index`` of a one-spin model; ``calculus`` as in
     :func:`dimer_core.spins.drift.calculus_flag`."""
-    g, x, alpha, noise, noise_matrix, kt, inv_hs = _model_at(spins, index)
+    g, x, alpha, noise, kt, inv_hs = _model_at(spins, index)
     pts = np.ascontiguousarray(points, dtype=float)
     drift, diffusion = np.empty((pts.shape[0], 3)), np.empty((pts.shape[0], 3, 3))
-    _coefficients(pts, g, x, alpha, noise, noise_matrix, kt, inv_hs, calculus_flag(calculus), step, drift,
+    _coefficients(pts, g, x, alpha, noise, kt, inv_hs, calculus_flag(calculus), step, drift,
                   diffusion)
     return drift, diffusion
 
