@@ -125,24 +125,21 @@ class DimerParams(param.Parameterized):
 
         The one joint condition: no electronic bound state may sit outside the
         lead band, because the steady state (docs/physics.md, "Electronic model") fills only states fed
-        by the leads.  A bound state above 2·te exists exactly when the largest
-        eigenvalue of H_σ + Σ(2·te) exceeds 2·te (Σ(2te) = t_L,R²/te is the
-        largest self-energy outside the band), and likewise below −2·te.
+        by the leads: :func:`dimer_core.electrons.hamiltonian.bound_state_edge` of the dimer as a junction
+        (the largest eigenvalue of H_D + Σ(2·te) against 2·te, Σ(2te) = t_L,R²/te the largest self-energy outside
+        the band, and likewise below −2·te).
         """
+        from .electrons.hamiltonian import bound_state_edge
+        from .junction.model import from_dimer
+
         for name in self.param:
             if name != "name":
                 check_value(name, getattr(self, name))
-        band = 2.0 * self.te
-        for tau in (self.t0 + self.t, self.t0 - self.t):
-            for sign in (1.0, -1.0):
-                shift = sign * np.array([self.tL ** 2, self.tR ** 2]) / self.te
-                h = np.array([[self.eps1 + shift[0], -tau], [-tau, self.eps2 + shift[1]]])
-                extreme = sign * np.linalg.eigvalsh(h)[1 if sign > 0 else 0]
-                if extreme >= band:
-                    raise ValueError(
-                        "te = %g is too small for t0, t, tL, tR, eps1, eps2: they put a bound state "
-                        "outside the lead band |e| < 2 te = %g meV; allowed: max |level| + max(tL, tR)^2/te "
-                        "< 2 te (raise te or lower the others)" % (self.te, band))
+        if bound_state_edge(from_dimer(self)) is not None:
+            raise ValueError(
+                "te = %g is too small for t0, t, tL, tR, eps1, eps2: they put a bound state "
+                "outside the lead band |e| < 2 te = %g meV; allowed: max |level| + max(tL, tR)^2/te "
+                "< 2 te (raise te or lower the others)" % (self.te, 2.0 * self.te))
         return self
 
     def values(self):

@@ -12,6 +12,7 @@ import pytest
 
 import dimer_core as dc
 from dimer_core import junction as J
+from dimer_core.electrons.hamiltonian import bound_state_edge
 
 TOL = 1e-10
 OBLIQUE = tuple(np.ones(3) / np.sqrt(3))
@@ -83,3 +84,36 @@ def test_a_decoupled_third_site_reproduces_the_dimer():
                                    atol=1e-9 * np.abs(ds2[name].values).max())
         assert np.abs(ds3[name].values[2]).max() == 0.0 and np.abs(ds3[name].values[:, 2]).max() == 0.0
     assert np.abs(ds3.spin.values[2]).max() == 0.0
+
+
+def _channel_bound_state(p):
+    """The dimer's bound-state criterion written by its two spin channels (t0 ± t), each a 2×2 problem with
+    Σ(±2te) = t_L,R²/te on the diagonal: an independent route to electrons.hamiltonian.bound_state_edge."""
+    band = 2.0 * p.te
+    for tau in (p.t0 + p.t, p.t0 - p.t):
+        for sign in (1.0, -1.0):
+            h = np.array([[p.eps1 + sign * p.tL ** 2 / p.te, -tau], [-tau, p.eps2 + sign * p.tR ** 2 / p.te]])
+            if sign * np.linalg.eigvalsh(h)[1 if sign > 0 else 0] >= band:
+                return True
+    return False
+
+
+def test_the_dimer_and_the_junction_refuse_the_same_bound_states():
+    """DimerParams.check and Junction.check use one criterion (electrons.hamiltonian.bound_state_edge): on random
+    dimers near the edge of the band both refuse exactly those the spin channels put a bound state outside it."""
+    rng = np.random.default_rng(13)
+    refused = 0
+    for _ in range(300):
+        p = dc.DimerParams(te=float(rng.uniform(12.0, 40.0)), t0=float(rng.uniform(0.0, 20.0)),
+                           t=float(rng.uniform(0.0, 20.0)), tL=float(rng.uniform(0.5, 20.0)),
+                           tR=float(rng.uniform(0.5, 20.0)), eps1=float(rng.uniform(-20.0, 20.0)),
+                           eps2=float(rng.uniform(-20.0, 20.0)))
+        expected = _channel_bound_state(p)
+        refused += expected
+        if expected:
+            with pytest.raises(ValueError, match="te = .* is too small .* bound state outside the lead band"):
+                p.check()
+        else:
+            p.check()
+        assert (bound_state_edge(J.from_dimer(p)) is not None) == expected
+    assert 50 < refused < 250, refused  # both outcomes are exercised

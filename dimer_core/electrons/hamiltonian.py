@@ -94,5 +94,22 @@ def retarded(junction, e, field=None):
     return np.linalg.inv(m)
 
 
+def bound_state_edge(junction):
+    """±E (meV) if H_D + Σ(±E) has an eigenvalue beyond ±E, E = 2·max te: a bound state outside the union of the
+    lead bands, which the steady state would leave empty (docs/physics.md, "Electronic model"); else None.
+
+    Outside every band Σ(e) is real and H_D + Σ(e) − e decreases with e, so a bound state above E exists exactly
+    when the largest eigenvalue of H_D + Σ(E) exceeds E (likewise below −E).  The one criterion of
+    :meth:`dimer_core.junction.model.Junction.check` and :meth:`dimer_core.params.DimerParams.check`."""
+    band = 2.0 * max(c.te for c in junction.leads)
+    h = device_hamiltonian(junction)
+    for sign in (1.0, -1.0):
+        m = h + sum(self_energy(junction, k, np.array([sign * band]))[0] for k in range(len(junction.leads)))
+        ev = np.linalg.eigvalsh(0.5 * (m + m.conj().T))
+        if sign * ev[-1 if sign > 0 else 0] >= band:
+            return sign * band
+    return None
+
+
 __all__ = ["PAULI", "SIGMA0", "spin_matrix", "device_hamiltonian", "coupling_matrix", "surface_g", "self_energy",
-           "retarded"]
+           "retarded", "bound_state_edge"]

@@ -360,14 +360,11 @@ class Junction:
         narrower than :data:`MIN_WIDTH` (:meth:`narrowest_level`), which the energy panels do not resolve.
 
         The joint condition (as :meth:`DimerParams.check`): no electronic bound state outside the union
-        of the lead bands, |e| < 2·max te, which the steady state would leave empty.  Outside every band
-        Σ(e) is real and H_D + Σ(e) − e decreases with e, so a bound state above E = 2·max te exists exactly
-        when the largest eigenvalue of H_D + Σ(E) exceeds E (likewise below −E).
+        of the lead bands, |e| < 2·max te, which the steady state would leave empty
+        (:func:`dimer_core.electrons.hamiltonian.bound_state_edge`).
         """
-        from ..electrons.hamiltonian import device_hamiltonian, self_energy
+        from ..electrons.hamiltonian import bound_state_edge
 
-        band = 2.0 * max(c.te for c in self.leads)
-        h = device_hamiltonian(self)
         dark = self.isolated_levels()
         if dark.size:
             raise ValueError(
@@ -376,14 +373,12 @@ class Junction:
                 f"leads do not set its occupation and the responses at it are undefined; allowed: junctions whose "
                 f"every state on sites linked to a lead reaches a lead (contact the sites it lives on, or change a "
                 f"level or a bond that makes it symmetric)")
-        for sign in (1.0, -1.0):
-            m = h + sum(self_energy(self, k, np.array([sign * band]))[0] for k in range(len(self.leads)))
-            ev = np.linalg.eigvalsh(0.5 * (m + m.conj().T))
-            if sign * ev[-1 if sign > 0 else 0] >= band:
-                raise ValueError(
-                    f"te = {band / 2:g} (the widest lead) is too small for the levels, bonds and contacts: they "
-                    f"put a bound state outside the lead bands |e| < {band:g} meV; allowed: max |level| + "
-                    f"contact²/te < 2·te (raise te or lower the others)")
+        if bound_state_edge(self) is not None:
+            band = 2.0 * max(c.te for c in self.leads)
+            raise ValueError(
+                f"te = {band / 2:g} (the widest lead) is too small for the levels, bonds and contacts: they "
+                f"put a bound state outside the lead bands |e| < {band:g} meV; allowed: max |level| + "
+                f"contact²/te < 2·te (raise te or lower the others)")
         energy, width = self.narrowest_level()
         if width < MIN_WIDTH:
             raise ValueError(
