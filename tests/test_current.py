@@ -4,7 +4,7 @@ import pytest
 
 import dimer_core as dc
 from dimer_core.studies import sweeps
-from dimer_core.electrons.greens import channel_greens
+from .closed_forms import channel_greens
 from dimer_core.electrons.hamiltonian import surface_g
 from dimer_core.units import E_OVER_H
 

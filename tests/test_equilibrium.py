@@ -10,7 +10,7 @@ import pytest
 from scipy.integrate import quad
 
 import dimer_core as dc
-from dimer_core.electrons.greens import channel_greens
+from .closed_forms import channel_greens
 from dimer_core.units import HBAR, K_B
 
 EQUILIBRIUM = [

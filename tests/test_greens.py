@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import dimer_core as dc
-from dimer_core.electrons.greens import singlet_triplet
+from .closed_forms import singlet_triplet
 from dimer_core.electrons.hamiltonian import PAULI, retarded, surface_g
 from dimer_core.junction import from_dimer
 

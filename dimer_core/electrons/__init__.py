@@ -4,9 +4,8 @@ potentials (the first stage of the data flow; docs/physics.md, docs/junction.md)
 The paper's dimer (a two-channel route, fast):
 
 ==================  ==========================================================================================
-greens              lead surface Green's function, the dimer's 4×4 device Green's function (paper App. A)
 energy_grid         energy panels that resolve the resonances; band angles; Gauss–Legendre nodes
-integrands          numba kernel: every integrand of the engine at a band angle
+integrands          numba kernel: every integrand of the engine at a band angle (G by (A10)–(A15))
 tables              Fermi-weighted cumulative integrals, tabulated for maps (T = 0 and T > 0)
 assemble            outputs at (mu_L, mu_R) from the tabulated one-dimensional functions, O(1) a point
 response            the raw responses χ(0), ∂_E Im χ, C, ⟨s⟩, I at one bias point, by direct quadrature

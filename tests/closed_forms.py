@@ -1,4 +1,4 @@
-"""Lead self-energies and the device Green's functions (paper Sec. II, App. A).
+"""The dimer's device Green's functions in closed form (paper App. A, (A10)–(A15)).
 
 Spin along ``that`` is conserved, so the 4×4 retarded Green's function in the
 basis (1↑, 1↓, 2↑, 2↓) splits into two 2×2 site problems, the spin channels
@@ -11,14 +11,14 @@ The energy integrals are done in the band angle θ, e = −2·te·cos θ, which 
 every integrand smooth at the band edges; there the lead surface Green's
 function is g = −exp(iθ)/te.
 
-This module holds the closed forms in NumPy (validation, tables); the numba kernel that
-evaluates the integrands on an energy grid is :mod:`dimer_core.electrons.integrands`.  H_D,
-the lead self-energies and G^R by direct inversion are those of any junction
-(:mod:`dimer_core.electrons.hamiltonian`, applied to ``junction.from_dimer(p)``).
+The tests' copy of the closed forms, in NumPy: an independent route to G^R (tests/test_greens.py holds it
+against direct inversion of the junction's H_D, ``dimer_core.electrons.hamiltonian.retarded``), and the
+reference of tests that integrate G by quadrature.  The engine's own closed forms are the numba integrands of
+:mod:`dimer_core.electrons.integrands`.
 """
 import numpy as np
 
-from .hamiltonian import surface_g
+from dimer_core.electrons.hamiltonian import surface_g
 
 
 def channel_greens(e, p):
@@ -54,5 +54,3 @@ def singlet_triplet(e, p):
     gc = channel_greens(e, p)
     return 0.5 * (gc[..., 0, :, :] + gc[..., 1, :, :]), 0.5 * (gc[..., 0, :, :] - gc[..., 1, :, :])
 
-
-__all__ = ["channel_greens", "singlet_triplet"]
