@@ -278,9 +278,12 @@ def parameter_attrs(p, exclude=()):
 
 
 def clear_caches():
-    """Empty the shared energy-table caches."""
+    """Empty the shared energy-table caches (and the cached poles of the energy panels)."""
+    from ..electrons.energy_grid import clear_cache
+
     for cache in _CACHES:
         cache.clear()
+    clear_cache()
 
 
 def cache_nbytes():

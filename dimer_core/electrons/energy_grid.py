@@ -9,6 +9,8 @@ is how the tests show that results do not move when the grid is refined.
 """
 import numpy as np
 
+from ..cache import BoundedCache
+
 GL_ORDER = 10
 """Gauss–Legendre nodes per panel."""
 
@@ -16,31 +18,22 @@ GL_NODES, GL_WEIGHTS = np.polynomial.legendre.leggauss(GL_ORDER)
 """Gauss–Legendre nodes and weights on [−1, 1]."""
 
 
+_poles = BoundedCache(max_items=64, max_bytes=2 ** 20)
+
+
 def resonances(p):
-    """Complex poles x − iγ of both channel Green's functions (meV).
+    """Complex poles x − iγ of G^R (meV) of the dimer ``p``: those of the dimer as a junction
+    (:func:`dimer_core.electrons.junction_grid.resonances`, from its H_D and Σ: every distinct pole, 4 for t ≠ 0,
+    2 for t = 0), cached per electronic parameter set."""
+    from ..junction.model import from_dimer
+    from .junction_grid import resonances as junction_resonances
 
-    Solves ``e = eig(H_σ + Σ(Re e))`` by fixed-point iteration, with the
-    retarded surface Green's function evaluated at the real part.
-    Returns an array of 4 complex numbers (2 per channel).
-    """
-    from .hamiltonian import surface_g
+    return _poles.get_or_build(p.electronic_key(), lambda: junction_resonances(from_dimer(p))).copy()
 
-    poles = []
-    for tau in (p.t0 + p.t, p.t0 - p.t):
-        h = np.array([[p.eps1, -tau], [-tau, p.eps2]], dtype=complex)
-        guess = np.linalg.eigvalsh(h.real).astype(complex)
-        for k in range(2):
-            z = guess[k]
-            for _ in range(60):
-                g = complex(surface_g(np.clip(z.real, -2 * p.te * (1 - 1e-12), 2 * p.te * (1 - 1e-12)), p.te)[0])
-                ev = np.linalg.eigvals(h + np.diag([p.tL ** 2 * g, p.tR ** 2 * g]))
-                z_new = ev[np.argmin(abs(ev.real - z.real))]
-                if abs(z_new - z) < 1e-13 * (1 + abs(z)):
-                    z = z_new
-                    break
-                z = z_new
-            poles.append(z)
-    return np.array(poles)
+
+def clear_cache():
+    """Empty the cache of poles."""
+    _poles.clear()
 
 
 def min_width(p):
@@ -162,5 +155,5 @@ def spectral_integration_matrix():
         q[:, k] = L.legval(GL_NODES, L.legint(coef[:, k], lbnd=-1))
     return q
 
-__all__ = ["GL_ORDER", "GL_NODES", "GL_WEIGHTS", "resonances", "min_width", "breakpoints", "theta_of", "panel_nodes",
+__all__ = ["GL_ORDER", "GL_NODES", "GL_WEIGHTS", "resonances", "clear_cache", "min_width", "breakpoints", "theta_of", "panel_nodes",
            "anchored_nodes", "anchored_angles", "resonance_anchored_nodes", "spectral_integration_matrix"]
