@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from ..couplings.dimer import QUANTITIES, maps
+from ..couplings.dimer import QUANTITIES, guide_levels, maps
 from ..params import preset
 from .sweeps import fp_sweep, langevin_sweep
 
@@ -45,11 +45,11 @@ def _label(p):
 
 
 def guide_lines(ax, p, V):
-    """Draw |mu_L|, |mu_R| = t0 ± t on a (V, mu_F) axis."""
-    for level in (p.t0 - p.t, p.t0 + p.t):
-        for sign in (1, -1):
-            ax.plot(V, sign * level - V / 2, color="k", lw=0.5, ls=":", alpha=0.6)
-            ax.plot(V, sign * level + V / 2, color="k", lw=0.5, ls=":", alpha=0.6)
+    """Draw mu_L, mu_R = each device resonance (:func:`dimer_core.couplings.dimer.guide_levels`; ±(t0 ± t) for the
+    paper's symmetric device) on a (V, mu_F) axis."""
+    for level in guide_levels(p):
+        ax.plot(V, level - V / 2, color="k", lw=0.5, ls=":", alpha=0.6)
+        ax.plot(V, level + V / 2, color="k", lw=0.5, ls=":", alpha=0.6)
 
 
 def draw_maps(ds, p, keys, title):
