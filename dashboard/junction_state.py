@@ -83,7 +83,7 @@ class JunctionState(param.Parameterized):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._request, self._loading, self._file = 0, False, None
+        self._request, self._loading, self._file, self._showing = 0, False, None, threading.Lock()
         self.param.watch(lambda e: None if self._loading else self.load_preset(e.new), "preset")
         self.param.watch(lambda *_: None if self._loading else self.refresh(), ["T", "site_a", "site_b"])
         self.load_preset(self.preset)
@@ -102,18 +102,15 @@ class JunctionState(param.Parameterized):
         """Load a model's TOML text (an uploaded file); a bad one leaves the page as it was and says why in
         :attr:`message`.  A good one is remembered as the selector's :data:`MODEL_FILE` entry."""
         try:
-            self.load(text, source)
+            self.load(text, source, preset=MODEL_FILE)
         except ValueError as exc:
             self.message = str(exc)
             return
         self._file = (text, source)
-        self._loading = True
-        try:
-            self.preset = MODEL_FILE
-        finally:
-            self._loading = False
 
-    def load(self, text, source):
+    def load(self, text, source, preset=None):
+        """Show the model ``text`` (and set the selector to ``preset`` if given, without loading that): every
+        change before the maps' worker thread starts."""
         junction = loads(text, source=source)
         junction.check()
         sites = list(range(1, junction.n_sites + 1))
@@ -121,7 +118,7 @@ class JunctionState(param.Parameterized):
         self._loading = True
         try:
             self.param.update(model_text=text, source=source, junction=junction, site_a=1, site_b=sites[-1],
-                              T=junction.T, message="")
+                              T=junction.T, message="", **({} if preset is None else {"preset": preset}))
         finally:
             self._loading = False
         self.refresh()
@@ -136,8 +133,13 @@ class JunctionState(param.Parameterized):
         start = time.perf_counter()
 
         def post(update):
+            def latest_only():  # one at a time, and only the newest request's (a worker thread runs it when no
+                with self._showing:  # event loop turns, as in tests: two could interleave their updates)
+                    if request == self._request:
+                        update()
+
             with set_curdoc(doc):
-                pn.state.execute(lambda: update() if request == self._request else None, schedule=True)
+                pn.state.execute(latest_only, schedule=True)
 
         def work():
             try:

@@ -209,9 +209,10 @@ def file_input(accept, css_class, on_load):
     def chosen(event):
         if not event.new:
             return
-        on_load(event.new, upload.filename)
-        upload.value = None
+        content, filename = event.new, upload.filename
+        upload.value = None  # emptied before the load, which may start work in a worker thread
         upload.clear()
+        on_load(content, filename)
 
     upload.param.watch(chosen, "value")
     return upload
