@@ -37,10 +37,11 @@ def main():
     couplings.maps(p, MU_F, V)
     junction_maps.maps(ring, MU_F, V)
     tab = junction_maps.zero_temperature_table(ring, tuple(range(1, ring.n_sites + 1)))
-    out = np.empty((MU_F.size, V.size, tab.lead.shape[3] + tab.pair.shape[3]))
+    out = np.empty((MU_F.size, V.size, tab.lead.shape[3] + tab.noise_full.size))
 
     def kernel(target, mu_f=MU_F, bias=V):
-        return junction_maps.map_arrays(tab.s, tab.edges, tab.lead, tab.pair, tab.pairs, tab.eta, mu_f, bias, target)
+        return junction_maps.map_arrays(tab.s, tab.edges, tab.lead, tab.pair, tab.pairs, tab.eta, tab.noise_full,
+                                        mu_f, bias, target)
 
     kernel(out)
     rows = [("dimer couplings.maps (baseline)", median_cpu(lambda: couplings.maps(p, MU_F, V), 7)),

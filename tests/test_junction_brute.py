@@ -38,6 +38,8 @@ def test_engine_equals_brute_force(seed, n_sites, n_leads, polarised, T):
     ds = J.point(to_junction(model))
     for name in ("chi", "noise"):  # the brute force's dropped imaginary parts are rounding
         assert np.abs(ref[f"{name}_imag"]).max() <= 1e-12 * np.abs(ref[name]).max()
+    # C_ab^ij = C_ba^ji: the maps' tables store one triangle of the noise (junction_tables.noise_columns)
+    assert np.abs(ref["noise"] - ref["noise"].transpose(1, 0, 3, 2)).max() <= 1e-12 * np.abs(ref["noise"]).max()
     bad = []
     for name in ("chi", "dchi", "noise", "spin", "current"):
         size = np.abs(ref[name]).max()

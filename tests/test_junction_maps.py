@@ -130,8 +130,8 @@ def test_distinct_potentials_read_once_equal_the_per_point_kernel(name):
     assert values.size < JM.GATHER_BELOW * mu.size * v.size
     ds = JM.maps(junction, mu, v)
     tab = JM.zero_temperature_table(junction, JM.selected_sites(junction))
-    out = np.empty((mu.size, v.size, tab.lead.shape[3] + tab.pair.shape[3]))
-    JM.map_arrays(tab.s, tab.edges, tab.lead, tab.pair, tab.pairs, tab.eta, mu, v, out)
+    out = np.empty((mu.size, v.size, tab.lead.shape[3] + tab.noise_full.size))
+    JM.map_arrays(tab.s, tab.edges, tab.lead, tab.pair, tab.pairs, tab.eta, tab.noise_full, mu, v, out)
     k = 9 * junction.n_sites ** 2
     for name_, got in (("chi", ds.chi), ("noise", ds.noise)):
         want = out[..., :k] if name_ == "chi" else out[..., -k:]

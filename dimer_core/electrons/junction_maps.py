@@ -74,12 +74,14 @@ row to row, so the table rows they read stay in cache (the tables are tens of MB
 
 
 @njit(cache=True, parallel=True, nogil=True, error_model="numpy")
-def map_arrays(s, edges, lead, pair, pairs, eta, mu_f, bias, out):
+def map_arrays(s, edges, lead, pair, pairs, eta, full, mu_f, bias, out):
     """Columns [χ | ∂_E Im χ | ⟨s⟩ | I | C] over mu_F × V into ``out`` (len(mu_f), len(bias), n_lead + K)
-    from a :class:`~dimer_core.electrons.junction_tables.ZeroTemperatureTable` (its arrays s, edges, lead, pair, pairs, eta).
+    from a :class:`~dimer_core.electrons.junction_tables.ZeroTemperatureTable` (its arrays s, edges, lead, pair, pairs, eta,
+    noise_full as ``full``).
 
-    Per point: each lead's row pair read by cubic Hermite at s(mu_c) (written for the first lead, added for
-    the others), then each lead pair's noise rows at s(mu_c) and s(mu_c') with sign(mu_c − mu_c').
+    Per point: each lead's row pair read by cubic Hermite at s(mu_c) (the first two leads' in one pass that
+    writes, the others' added), then each lead pair's stored noise rows at s(mu_c) and s(mu_c') with sign(mu_c − mu_c'),
+    spread over the K entries of the tensor by ``full`` (C_ab^ij = C_ba^ji).
     """
     nf, nv = mu_f.shape[0], bias.shape[0]
     n_leads, n_lead, k_cols = lead.shape[0], lead.shape[3], pair.shape[3]
@@ -90,6 +92,7 @@ def map_arrays(s, edges, lead, pair, pairs, eta, mu_f, bias, out):
         w = np.empty((n_leads, 4))
         rows = np.empty(n_leads, np.int64)
         mus = np.empty(n_leads)
+        noise = np.empty(k_cols)
         for a in range(nf):
             for b in range(b0, b1):
                 o = out[a, b]
@@ -98,17 +101,23 @@ def map_arrays(s, edges, lead, pair, pairs, eta, mu_f, bias, out):
                     i = seg[b - b0, c]
                     w0, w1, w2, w3 = hermite_weights(where[c, 0], where[c, 1])
                     w[c, 0], w[c, 1], w[c, 2], w[c, 3] = w0, w1, w2, w3
-                    r = i + i // SEGMENTS_PER_PANEL
-                    rows[c] = r
+                    rows[c] = i + i // SEGMENTS_PER_PANEL
+                r, r2 = rows[0], rows[1]
+                y0, d0, y1, d1 = lead[0, r, 0], lead[0, r, 1], lead[0, r + 1, 0], lead[0, r + 1, 1]
+                z0, e0, z1, e1 = lead[1, r2, 0], lead[1, r2, 1], lead[1, r2 + 1, 0], lead[1, r2 + 1, 1]
+                u0, u1, u2, u3 = w[0, 0], w[0, 1], w[0, 2], w[0, 3]
+                v0, v1, v2, v3 = w[1, 0], w[1, 1], w[1, 2], w[1, 3]
+                for col in range(n_lead):  # each lead's sum apart: equal and opposite rows cancel exactly (V = 0)
+                    o[col] = ((u0 * y0[col] + u1 * d0[col] + u2 * y1[col] + u3 * d1[col])
+                              + (v0 * z0[col] + v1 * e0[col] + v2 * z1[col] + v3 * e1[col]))
+                for c in range(2, n_leads):
+                    r = rows[c]
                     y0, d0, y1, d1 = lead[c, r, 0], lead[c, r, 1], lead[c, r + 1, 0], lead[c, r + 1, 1]
-                    if c == 0:
-                        for col in range(n_lead):
-                            o[col] = w0 * y0[col] + w1 * d0[col] + w2 * y1[col] + w3 * d1[col]
-                    else:
-                        for col in range(n_lead):
-                            o[col] += w0 * y0[col] + w1 * d0[col] + w2 * y1[col] + w3 * d1[col]
-                for col in range(n_lead, n_lead + k_cols):
-                    o[col] = 0.0
+                    u0, u1, u2, u3 = w[c, 0], w[c, 1], w[c, 2], w[c, 3]
+                    for col in range(n_lead):
+                        o[col] += u0 * y0[col] + u1 * d0[col] + u2 * y1[col] + u3 * d1[col]
+                for col in range(k_cols):
+                    noise[col] = 0.0
                 for p in range(pairs.shape[0]):
                     c, c2 = pairs[p, 0], pairs[p, 1]
                     if mus[c] == mus[c2]:
@@ -120,8 +129,10 @@ def map_arrays(s, edges, lead, pair, pairs, eta, mu_f, bias, out):
                     u0, u1, u2, u3 = sign * w[c, 0], sign * w[c, 1], sign * w[c, 2], sign * w[c, 3]
                     v0, v1, v2, v3 = sign * w[c2, 0], sign * w[c2, 1], sign * w[c2, 2], sign * w[c2, 3]
                     for col in range(k_cols):
-                        o[n_lead + col] += (u0 * y0[col] + u1 * d0[col] + u2 * y1[col] + u3 * d1[col]
-                                            - v0 * z0[col] - v1 * e0[col] - v2 * z1[col] - v3 * e1[col])
+                        noise[col] += (u0 * y0[col] + u1 * d0[col] + u2 * y1[col] + u3 * d1[col]
+                                       - v0 * z0[col] - v1 * e0[col] - v2 * z1[col] - v3 * e1[col])
+                for col in range(full.shape[0]):
+                    o[n_lead + col] = noise[full[col]]
     return out
 
 
@@ -141,14 +152,16 @@ def table_values(s, edges, table, mus):
 
 
 @njit(cache=True, parallel=True, nogil=True, error_model="numpy")
-def gather_arrays(lead_values, pair_values, index, pairs, eta, mu_f, bias, out):
+def gather_arrays(lead_values, pair_values, index, pairs, eta, full, mu_f, bias, out):
     """Columns [χ | ∂_E Im χ | ⟨s⟩ | I | C] over mu_F × V into ``out`` from each lead's columns at its distinct
-    chemical potentials: ``lead_values`` (M, U, n_lead), ``pair_values`` (P, 2, U, K) (pair p's noise columns at
-    the potentials of its first and second lead), ``index`` (M, len(mu_f), len(bias)) the row of mu_c at each
-    point (:func:`distinct_potentials`); the sign of mu_c − mu_c' from the exact potentials."""
+    chemical potentials: ``lead_values`` (M, U, n_lead), ``pair_values`` (P, 2, U, K') (pair p's stored noise
+    columns at the potentials of its first and second lead), ``index`` (M, len(mu_f), len(bias)) the row of mu_c
+    at each point (:func:`distinct_potentials`), ``full`` the stored column of each noise entry; the sign of
+    mu_c − mu_c' from the exact potentials."""
     nf, nv = mu_f.shape[0], bias.shape[0]
     n_leads, n_lead, k_cols = lead_values.shape[0], lead_values.shape[2], pair_values.shape[3]
     for a in prange(nf):
+        noise = np.empty(k_cols)
         for b in range(nv):
             o = out[a, b]
             row = lead_values[0, index[0, a, b]]
@@ -158,8 +171,8 @@ def gather_arrays(lead_values, pair_values, index, pairs, eta, mu_f, bias, out):
                 row = lead_values[c, index[c, a, b]]
                 for col in range(n_lead):
                     o[col] += row[col]
-            for col in range(n_lead, n_lead + k_cols):
-                o[col] = 0.0
+            for col in range(k_cols):
+                noise[col] = 0.0
             for p in range(pairs.shape[0]):
                 c, c2 = pairs[p, 0], pairs[p, 1]
                 delta = (eta[c] - eta[c2]) * bias[b]
@@ -168,7 +181,9 @@ def gather_arrays(lead_values, pair_values, index, pairs, eta, mu_f, bias, out):
                 sign = 1.0 if delta > 0.0 else -1.0
                 q1, q2 = pair_values[p, 0, index[c, a, b]], pair_values[p, 1, index[c2, a, b]]
                 for col in range(k_cols):
-                    o[n_lead + col] += sign * (q1[col] - q2[col])
+                    noise[col] += sign * (q1[col] - q2[col])
+            for col in range(full.shape[0]):
+                o[n_lead + col] = noise[full[col]]
     return out
 
 
@@ -193,14 +208,16 @@ fewer than this fraction of the grid's points of them; otherwise once per point 
 
 
 @njit(cache=True, parallel=True, nogil=True, error_model="numpy")
-def map_arrays_thermal(mu, lead, pair, pairs, eta, kt, mu_f, bias, out):
+def map_arrays_thermal(mu, lead, pair, pairs, eta, kt, full, mu_f, bias, out):
     """Columns [χ | ∂_E Im χ | ⟨s⟩ | I | C] over mu_F × V into ``out`` at k_B·T = ``kt`` > 0 from a
-    :class:`~dimer_core.electrons.junction_tables.ThermalJunctionTable` (its arrays mu, lead, pair, pairs, eta).
+    :class:`~dimer_core.electrons.junction_tables.ThermalJunctionTable` (its arrays mu, lead, pair, pairs, eta,
+    noise_full as ``full``).
 
     Per point: each lead's columns by quintic Hermite at mu_c (from the value and its first two derivatives);
     each lead pair's cross noise Δ·coth(Δ/2k_BT)·[Φ(mu_c) − Φ(mu_c')]/Δ (Δ = mu_c − mu_c',
     :func:`dimer_core.electrons.assemble.window_factor`), and (Φ'(mu_c) + Φ'(mu_c'))/2 for the divided difference where
-    |Δ| < 1e-9·k_B·T, as the dimer's :func:`dimer_core.electrons.assemble.map_outputs`.
+    |Δ| < 1e-9·k_B·T, as the dimer's :func:`dimer_core.electrons.assemble.map_outputs`; the stored noise columns
+    spread over the K entries of the tensor by ``full`` (C_ab^ij = C_ba^ji).
     """
     nf, nv = mu_f.shape[0], bias.shape[0]
     n_leads, n_cols, k_cols = lead.shape[0], lead.shape[3], pair.shape[3]
@@ -211,6 +228,7 @@ def map_arrays_thermal(mu, lead, pair, pairs, eta, kt, mu_f, bias, out):
         mus, where = np.empty(n_leads), np.empty((n_leads, 2))
         no_edges = np.empty(0)
         w = np.empty((n_leads, 6))
+        acc = np.empty(n_cols)  # the lead columns, the stored noise columns last
         for a in range(nf):
             for b in range(b0, b1):
                 lead_positions(mu_f[a], bias[b], eta, mu, no_edges, seg[b - b0], mus, where)
@@ -223,12 +241,12 @@ def map_arrays_thermal(mu, lead, pair, pairs, eta, kt, mu_f, bias, out):
                     y1, d1, s1 = lead[c, i + 1, 0], lead[c, i + 1, 1], lead[c, i + 1, 2]
                     if c == 0:
                         for col in range(n_cols):
-                            o[col] = (w0 * y0[col] + w1 * d0[col] + w2 * s0[col]
-                                      + w3 * y1[col] + w4 * d1[col] + w5 * s1[col])
+                            acc[col] = (w0 * y0[col] + w1 * d0[col] + w2 * s0[col]
+                                        + w3 * y1[col] + w4 * d1[col] + w5 * s1[col])
                     else:
                         for col in range(n_cols):
-                            o[col] += (w0 * y0[col] + w1 * d0[col] + w2 * s0[col]
-                                       + w3 * y1[col] + w4 * d1[col] + w5 * s1[col])
+                            acc[col] += (w0 * y0[col] + w1 * d0[col] + w2 * s0[col]
+                                         + w3 * y1[col] + w4 * d1[col] + w5 * s1[col])
                 for p in range(pairs.shape[0]):
                     c, c2 = pairs[p, 0], pairs[p, 1]
                     delta = mus[c] - mus[c2]
@@ -238,17 +256,21 @@ def map_arrays_thermal(mu, lead, pair, pairs, eta, kt, mu_f, bias, out):
                     if abs(delta) < 1e-9 * max(kt, 1e-3):  # the divided difference → (Φ'(mu_c) + Φ'(mu_c'))/2
                         f = 0.5 * window_factor(delta, kt)
                         for col in range(k_cols):
-                            o[n_lead + col] += f * (u[0] * lo[1, col] + u[1] * lo[2, col] + u[2] * lo[3, col]
-                                                    + u[3] * hi[1, col] + u[4] * hi[2, col] + u[5] * hi[3, col]
-                                                    + v[0] * lo2[1, col] + v[1] * lo2[2, col] + v[2] * lo2[3, col]
-                                                    + v[3] * hi2[1, col] + v[4] * hi2[2, col] + v[5] * hi2[3, col])
+                            acc[n_lead + col] += f * (u[0] * lo[1, col] + u[1] * lo[2, col] + u[2] * lo[3, col]
+                                                      + u[3] * hi[1, col] + u[4] * hi[2, col] + u[5] * hi[3, col]
+                                                      + v[0] * lo2[1, col] + v[1] * lo2[2, col] + v[2] * lo2[3, col]
+                                                      + v[3] * hi2[1, col] + v[4] * hi2[2, col] + v[5] * hi2[3, col])
                     else:
                         f = window_factor(delta, kt) / delta
                         for col in range(k_cols):
-                            o[n_lead + col] += f * (u[0] * lo[0, col] + u[1] * lo[1, col] + u[2] * lo[2, col]
-                                                    + u[3] * hi[0, col] + u[4] * hi[1, col] + u[5] * hi[2, col]
-                                                    - v[0] * lo2[0, col] - v[1] * lo2[1, col] - v[2] * lo2[2, col]
-                                                    - v[3] * hi2[0, col] - v[4] * hi2[1, col] - v[5] * hi2[2, col])
+                            acc[n_lead + col] += f * (u[0] * lo[0, col] + u[1] * lo[1, col] + u[2] * lo[2, col]
+                                                      + u[3] * hi[0, col] + u[4] * hi[1, col] + u[5] * hi[2, col]
+                                                      - v[0] * lo2[0, col] - v[1] * lo2[1, col] - v[2] * lo2[2, col]
+                                                      - v[3] * hi2[0, col] - v[4] * hi2[1, col] - v[5] * hi2[2, col])
+                for col in range(n_lead):
+                    o[col] = acc[col]
+                for col in range(full.shape[0]):
+                    o[n_lead + col] = acc[n_lead + full[col]]
     return out
 
 
@@ -358,23 +380,23 @@ def maps(junction, mu_F, V, pairs=None, sites=None, refine=1.0):
     n, m = len(chosen), len(junction.leads)
     if junction.T == 0.0:
         tab = zero_temperature_table(junction, chosen, refine)
-        out = np.empty((mu_F.size, V.size, tab.lead.shape[3] + tab.pair.shape[3]))  # NumPy's (huge) pages
+        out = np.empty((mu_F.size, V.size, tab.lead.shape[3] + tab.noise_full.size))  # NumPy's (huge) pages
         values, index = distinct_potentials(mu_F, V, tab.eta)
         if values.size < GATHER_BELOW * mu_F.size * V.size:
             lead_values = np.stack([table_values(tab.s, tab.edges, tab.lead[c], values[c]) for c in range(m)])
             pair_values = np.stack([np.stack([table_values(tab.s, tab.edges, tab.pair[p], values[c]) for c in pair])
                                     for p, pair in enumerate(tab.pairs)]) if len(tab.pairs) else \
                 np.zeros((0, 2, values.shape[1], tab.pair.shape[3]))
-            gather_arrays(lead_values, pair_values, index, tab.pairs, tab.eta, mu_F, V, out)
+            gather_arrays(lead_values, pair_values, index, tab.pairs, tab.eta, tab.noise_full, mu_F, V, out)
         else:
-            map_arrays(tab.s, tab.edges, tab.lead, tab.pair, tab.pairs, tab.eta, mu_F, V, out)
+            map_arrays(tab.s, tab.edges, tab.lead, tab.pair, tab.pairs, tab.eta, tab.noise_full, mu_F, V, out)
         method = "T = 0 tables (docs/junction.md, Maps)"
     else:
         etas = np.array([c.eta for c in junction.leads])
         mus = mu_F[:, None, None] + etas[None, None, :] * V[None, :, None]
         tab = thermal_table(junction, chosen, float(mus.min()), float(mus.max()), refine)
-        out = np.empty((mu_F.size, V.size, tab.lead.shape[3]))
-        map_arrays_thermal(tab.mu, tab.lead, tab.pair, tab.pairs, tab.eta, tab.kt, mu_F, V, out)
+        out = np.empty((mu_F.size, V.size, tab.lead.shape[3] - tab.pair.shape[3] + tab.noise_full.size))
+        map_arrays_thermal(tab.mu, tab.lead, tab.pair, tab.pairs, tab.eta, tab.kt, tab.noise_full, mu_F, V, out)
         method = "T > 0 tables (docs/junction.md, Maps)"
     k = 9 * n * n
     shape = (mu_F.size, V.size)

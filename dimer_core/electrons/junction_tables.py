@@ -53,6 +53,26 @@ def segment_row(j):
     return j + j // SEGMENTS_PER_PANEL
 
 
+def noise_columns(n_sites):
+    """The noise columns a table stores, and where each entry of the full tensor is among them.
+
+    The noise is symmetric under (a, i) ↔ (b, j): C_ab^ij = C_ba^ji, integrand by integrand, since
+    B(X, Y)_ba^ji = B(Y, X)_ab^ij and N_cc' holds B(A^c, A^c') + B(A^c', A^c) (docs/junction.md, "Maps").  A table
+    stores the upper triangle of the 3n × 3n matrix over (site, component): 3n(3n + 1)/2 columns instead of 9n².
+
+    Returns ``(stored, full)``: ``stored`` the flat (a, b, i, j) indices (C order of (n, n, 3, 3)) of the stored
+    entries (row 3a + i ≤ column 3b + j), in order; ``full`` (9n²,) for each flat index the stored column
+    holding it.
+    """
+    m = 3 * n_sites
+    rows, cols = np.triu_indices(m)
+    stored = (((rows // 3) * n_sites + cols // 3) * 3 + rows % 3) * 3 + cols % 3
+    which = np.empty((m, m), np.int64)
+    which[rows, cols] = which[cols, rows] = np.arange(rows.size)
+    full = which.reshape(n_sites, 3, n_sites, 3).transpose(0, 2, 1, 3).ravel()
+    return stored, np.ascontiguousarray(full)
+
+
 @dataclass(frozen=True)
 class ZeroTemperatureTable:
     """Hermite tables of the T = 0 cumulative integrals of a junction over the band coordinate s.
@@ -69,17 +89,19 @@ class ZeroTemperatureTable:
     """(M, n_rows, 2, n_lead): per lead, per row (y, y' = dy/ds) of the columns
     [χ (K) | ∂_E Im χ (K) | ⟨s⟩ (3·n_sites) | I (M)], K = n_sites²·9 over the tabulated sites."""
     pair: np.ndarray
-    """(P, n_rows, 2, K): per lead pair c < c' the noise columns."""
+    """(P, n_rows, 2, K'): per lead pair c < c' the stored noise columns (K' = 3n(3n + 1)/2, :func:`noise_columns`)."""
     pairs: np.ndarray
     """(P, 2) the lead pairs (0-based)."""
     eta: np.ndarray
     """(M,) each lead's share of the bias."""
     sites: tuple
     """The tabulated sites (1-based): the tensors are over sites × sites."""
+    noise_full: np.ndarray
+    """(K,) for each entry of the noise tensor (flat (a, b, i, j)) its stored column (:func:`noise_columns`)."""
 
     @property
     def nbytes(self):
-        return sum(a.nbytes for a in (self.s, self.edges, self.lead, self.pair, self.pairs, self.eta))
+        return sum(a.nbytes for a in (self.s, self.edges, self.lead, self.pair, self.pairs, self.eta, self.noise_full))
 
 
 def table_bytes(junction, sites, refine=1.0):
@@ -88,7 +110,7 @@ def table_bytes(junction, sites, refine=1.0):
                  for _, _, theta in grid.panels(junction, 0.0, TABLE_DENSITY * refine, mus=()))
     m, n = len(junction.leads), len(sites)
     k = 9 * n * n
-    return 16 * n_rows * (m * (2 * k + 3 * n + m) + m * (m - 1) // 2 * k)
+    return 16 * n_rows * (m * (2 * k + 3 * n + m) + m * (m - 1) // 2 * (3 * n) * (3 * n + 1) // 2)
 
 
 def _extrapolation():
@@ -102,8 +124,9 @@ _INTEGRATE = spectral_integration_matrix()
 
 
 def _densities(junction, e, sites, same_lead=False):
-    """Per-energy integrands at ``e`` (meV): dict of real arrays over nodes (see the module docstring); with
-    ``same_lead`` also Re B(A^c, A^c) per lead (the same-lead noise, which vanishes at T = 0)."""
+    """Per-energy integrands at ``e`` (meV): dict of real arrays over nodes (see the module docstring); the noise
+    ones (n_nodes, K') over the stored columns of :func:`noise_columns`; with ``same_lead`` also
+    Re B(A^c, A^c)·ħ/16π per lead (the same-lead noise, which vanishes at T = 0)."""
     el = Electrons(junction, e)
     idx = np.asarray(sites) - 1
     n_leads = len(junction.leads)
@@ -122,9 +145,14 @@ def _densities(junction, e, sites, same_lead=False):
     trans = np.array([[np.einsum("nij,nji->n", el.gamma[c], el.spec[c2]).real for c2 in range(n_leads)]
                       for c in range(n_leads)])
     pairs = [(c, c2) for c in range(n_leads) for c2 in range(c + 1, n_leads)]
-    noise = [HBAR / (16.0 * np.pi) * (local_bubble(p_spec[c], p_spec[c2])
-                                       + local_bubble(p_spec[c2], p_spec[c])).real for c, c2 in pairs]
-    noise_same = [local_bubble(a, a).real for a in p_spec] if same_lead else None
+    stored, _ = noise_columns(len(sites))
+    k16 = HBAR / (16.0 * np.pi)
+
+    def noise_of(x, y):
+        return k16 * (local_bubble(x, y) + local_bubble(y, x)).real.reshape(e.size, -1)[:, stored]
+
+    noise = [noise_of(p_spec[c], p_spec[c2]) for c, c2 in pairs]
+    noise_same = [0.5 * noise_of(a, a) for a in p_spec] if same_lead else None
     return dict(chi=chi, im_y=im_y, surface=surface, spin=spin, trans=trans, noise=noise, pairs=pairs,
                 noise_same=noise_same)
 
@@ -167,6 +195,7 @@ def build(junction, sites=None, refine=1.0):
     sites = tuple(range(1, junction.n_sites + 1)) if sites is None else tuple(sites)
     n_leads, n_sites = len(junction.leads), len(sites)
     k = 9 * n_sites * n_sites
+    stored, full = noise_columns(n_sites)
     s_pts, lead_segs, pair_segs = [], [], []
     lead_start = np.zeros((n_leads, 2 * k + 3 * n_sites + n_leads))
     ytot_start = np.zeros(k)
@@ -180,9 +209,9 @@ def build(junction, sites=None, refine=1.0):
         d = _densities(junction, e, sites)
         leads = [c * dedt for c in _lead_columns(d, n_leads)]
         ytot = sum(c[:, k:2 * k] for c in leads)
-        noise = [x.reshape(e.size, -1) * dedt for x in d["noise"]]
+        noise = [x * dedt for x in d["noise"]]
         if pair_start is None:
-            pair_start = np.zeros((len(noise), k))
+            pair_start = np.zeros((len(noise), stored.size))
         surface = d["surface"].reshape(npan, GL_ORDER, k)
 
         def segments(y, slope):
@@ -203,7 +232,7 @@ def build(junction, sites=None, refine=1.0):
         for p, g in enumerate(noise):
             y, slope, pair_start[p] = _cumulative(g, pair_start[p], half)
             per_pair.append(segments(y, slope))
-        pair_segs.append(np.stack(per_pair) if per_pair else np.zeros((0, npan * ROWS_PER_PANEL, 2, k)))
+        pair_segs.append(np.stack(per_pair) if per_pair else np.zeros((0, npan * ROWS_PER_PANEL, 2, stored.size)))
         ytot_start = ytot_next
         pts = np.concatenate([theta[:-1, None], t], axis=1).ravel() + band * np.pi
         s_pts.append(pts)
@@ -212,7 +241,7 @@ def build(junction, sites=None, refine=1.0):
     return ZeroTemperatureTable(s=np.concatenate(s_pts), edges=grid.band_edges(junction),
                                 lead=np.ascontiguousarray(np.concatenate(lead_segs, axis=1)),
                                 pair=np.ascontiguousarray(np.concatenate(pair_segs, axis=1)), pairs=pairs,
-                                eta=np.array([c.eta for c in junction.leads]), sites=sites)
+                                eta=np.array([c.eta for c in junction.leads]), sites=sites, noise_full=full)
 
 
 @dataclass(frozen=True)
@@ -227,9 +256,10 @@ class ThermalJunctionTable:
     mu: np.ndarray
     """μ points (meV), increasing."""
     lead: np.ndarray
-    """(M, n_mu, 3, n_lead + K): the value and its first two μ-derivatives of the lead columns."""
+    """(M, n_mu, 3, n_lead + K'): the value and its first two μ-derivatives of the lead columns (C_cc over the
+    stored noise columns of :func:`noise_columns`, K' of them)."""
     pair: np.ndarray
-    """(P, n_mu, 4, K): Φ_{N_cc'} and its first three μ-derivatives."""
+    """(P, n_mu, 4, K'): Φ_{N_cc'} and its first three μ-derivatives, over the stored noise columns."""
     pairs: np.ndarray
     """(P, 2) the lead pairs (0-based)."""
     eta: np.ndarray
@@ -238,13 +268,15 @@ class ThermalJunctionTable:
     """The tabulated sites (1-based)."""
     kt: float
     """k_B·T (meV)."""
+    noise_full: np.ndarray
+    """(K,) for each entry of the noise tensor (flat (a, b, i, j)) its stored column (:func:`noise_columns`)."""
 
     def covers(self, lo, hi):
         return self.mu[0] <= lo and hi <= self.mu[-1]
 
     @property
     def nbytes(self):
-        return sum(a.nbytes for a in (self.mu, self.lead, self.pair, self.pairs, self.eta))
+        return sum(a.nbytes for a in (self.mu, self.lead, self.pair, self.pairs, self.eta, self.noise_full))
 
 
 def build_thermal(junction, kt, lo, hi, sites=None, refine=1.0):
@@ -264,6 +296,7 @@ def build_thermal(junction, kt, lo, hi, sites=None, refine=1.0):
     sites = tuple(range(1, junction.n_sites + 1)) if sites is None else tuple(sites)
     n_leads, n_sites = len(junction.leads), len(sites)
     k = 9 * n_sites * n_sites
+    stored, full = noise_columns(n_sites)
     poles = grid.resonances(junction)
     band_edges = grid.band_edges(junction)
     mus = abscissae(poles, grid.min_width(junction, poles), 0.5 * band_edges[-1], kt, lo, hi, refine,
@@ -276,8 +309,8 @@ def build_thermal(junction, kt, lo, hi, sites=None, refine=1.0):
         d = _densities(junction, e, sites, same_lead=True)
         columns = []
         for lead, same in zip(_lead_columns(d, n_leads), d["noise_same"]):
-            columns += [lead, HBAR / (16.0 * np.pi) * same.reshape(e.size, -1)]
-        columns += [d["surface"].reshape(e.size, -1)] + [x.reshape(e.size, -1) for x in d["noise"]]
+            columns += [lead, same]
+        columns += [d["surface"].reshape(e.size, -1)] + d["noise"]
         g = np.concatenate(columns, axis=1) * dedt
         y, slope, _ = _cumulative(g, np.zeros(g.shape[1]), half)
         pts = np.concatenate([np.concatenate([theta[:-1, None], t], axis=1).ravel(), theta[-1:]])
@@ -286,10 +319,10 @@ def build_thermal(junction, kt, lo, hi, sites=None, refine=1.0):
         table = NodeTable(theta=pts, phi=phi, dphi=dphi, te=0.5 * half_band, anchor=np.zeros(half.size))
         phis = phis + np.stack(fermi_window_sums(table, kt, mus - centre), axis=1)  # (n_mu, 4 derivatives, columns)
     width = 2 * k + 3 * n_sites + n_leads
-    per_lead = width + k
+    per_lead = width + stored.size
     lead_part = phis[:, :, :n_leads * per_lead].reshape(mus.size, 4, n_leads, per_lead)
     surface = phis[:, :, n_leads * per_lead:n_leads * per_lead + k]
-    pair = phis[:, :, n_leads * per_lead + k:].reshape(mus.size, 4, -1, k).transpose(2, 0, 1, 3)
+    pair = phis[:, :, n_leads * per_lead + k:].reshape(mus.size, 4, -1, stored.size).transpose(2, 0, 1, 3)
     im_y_total = lead_part[:, :3, :, k:2 * k].sum(axis=2).reshape(mus.size, 3, n_sites, n_sites, 3, 3)
     # D_c = Φ_{Im Y_c} + (1/M)(Φ'_F − sym Φ_{Σ Im Y}), and its first two μ-derivatives
     correction = (surface[:, 1:] - symmetric(im_y_total).reshape(mus.size, 3, k)) / n_leads
@@ -300,8 +333,9 @@ def build_thermal(junction, kt, lo, hi, sites=None, refine=1.0):
         lead[c, :, :, width:] = 2.0 * kt * lead_part[:, 1:, c, width:]  # C_cc = 2k_BT·Φ'_{N_cc}
     return ThermalJunctionTable(mu=mus, lead=np.ascontiguousarray(lead), pair=np.ascontiguousarray(pair),
                                 pairs=np.array(d["pairs"], dtype=np.int64).reshape(-1, 2),
-                                eta=np.array([c.eta for c in junction.leads]), sites=sites, kt=float(kt))
+                                eta=np.array([c.eta for c in junction.leads]), sites=sites, kt=float(kt),
+                                noise_full=full)
 
 
-__all__ = ["SEGMENTS_PER_PANEL", "ROWS_PER_PANEL", "segment_row", "ZeroTemperatureTable", "table_bytes", "build",
+__all__ = ["SEGMENTS_PER_PANEL", "ROWS_PER_PANEL", "segment_row", "noise_columns", "ZeroTemperatureTable", "table_bytes", "build",
            "ThermalJunctionTable", "build_thermal"]
