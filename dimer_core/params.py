@@ -14,9 +14,16 @@ import math
 import numpy as np
 import param
 
+from .cache import BoundedCache
+
 ELECTRONIC = ("t", "t0", "tL", "tR", "te", "eps1", "eps2", "that")
 VECTORS = ("that", "m1", "h", "e_easy", "n_hard")
 """Parameters that fix the device Green's functions (the energy tables)."""
+
+
+_outside_band = BoundedCache(max_items=4096)
+"""Per electronic key: whether the dimer has a bound state outside the lead band (:meth:`DimerParams.check`, called
+at every slider move and sweep point, builds the dimer as a junction and solves two eigenproblems only once a key)."""
 
 
 class UnitVector(param.NumericTuple):
@@ -135,7 +142,7 @@ class DimerParams(param.Parameterized):
         for name in self.param:
             if name != "name":
                 check_value(name, getattr(self, name))
-        if bound_state_edge(from_dimer(self)) is not None:
+        if _outside_band.get_or_build(self.electronic_key(), lambda: bound_state_edge(from_dimer(self)) is not None):
             raise ValueError(
                 "te = %g is too small for t0, t, tL, tR, eps1, eps2: they put a bound state "
                 "outside the lead band |e| < 2 te = %g meV; allowed: max |level| + max(tL, tR)^2/te "
