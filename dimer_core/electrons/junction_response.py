@@ -40,14 +40,18 @@ from .hamiltonian import PAULI, SIGMA0, coupling_matrix, device_hamiltonian, sur
 
 TRACE = np.einsum("iab,mbc,jcd,lda->imjl", PAULI, SIGMA0, PAULI, SIGMA0)
 """Tr[τ^i σ^m τ^j σ^l], shape (3, 4, 3, 4): B(X, Y)_ab^ij = Σ_ml TRACE[i, m, j, l]·x_ab^m·y_ba^l."""
+_TRACE_MATRIX = np.ascontiguousarray(TRACE.transpose(1, 3, 0, 2).reshape(16, 9))
+"""TRACE as a (4·m + l, 3·i + j) matrix: the trace of products (…, 4, 4) is one matrix product."""
+_HALF_SIGMA = np.ascontiguousarray(0.5 * SIGMA0.transpose(2, 1, 0).reshape(4, 4))
+"""½σ^m_ts as a (2·s + t, m) matrix: the Pauli components of 2×2 blocks are one matrix product."""
 
 COMPONENTS = ("x", "y", "z")
 
 
 def pauli_blocks(x, n_sites):
     """Pauli components x_ab^m = ½Tr[σ^m X_ab] of the 2×2 site blocks of X (…, 2N, 2N) → (…, N, N, 4)."""
-    blocks = x.reshape(x.shape[:-2] + (n_sites, 2, n_sites, 2))
-    return 0.5 * np.einsum("mts,...asbt->...abm", SIGMA0, blocks)
+    blocks = np.swapaxes(x.reshape(x.shape[:-2] + (n_sites, 2, n_sites, 2)), -3, -2)  # (…, a, b, s, t)
+    return blocks.reshape(blocks.shape[:-2] + (4,)) @ _HALF_SIGMA
 
 
 def bubble(weights, x, y):
@@ -59,7 +63,7 @@ def bubble(weights, x, y):
     xa = np.ascontiguousarray(np.moveaxis(x.reshape(n, -1, 4), 0, -1))  # (ab, m, node)
     ya = np.ascontiguousarray(np.moveaxis(np.swapaxes(y, 1, 2).reshape(n, -1, 4), 0, 1))  # (ab, node, l): y_ba
     z = np.stack([((xa * wk) @ ya).reshape(nn, nn, 4, 4) for wk in np.atleast_2d(weights)])
-    return np.einsum("imjl,kabml->kabij", TRACE, z)
+    return _traced(z)
 
 
 def local_bubble(x, y):
@@ -68,8 +72,12 @@ def local_bubble(x, y):
     The integrand of :func:`bubble` itself (``bubble(w, x, y)[k] = Σ_n w_kn·local_bubble(x, y)[n]``), for the
     tables of cumulative integrals of :mod:`dimer_core.electrons.junction_tables`.
     """
-    z = np.einsum("nabm,nbal->nabml", x, y)
-    return np.einsum("imjl,nabml->nabij", TRACE, z)
+    return _traced(x[..., :, None] * np.swapaxes(y, 1, 2)[..., None, :])
+
+
+def _traced(z):
+    """Σ_ml TRACE[i, m, j, l]·z[…, m, l]: products z (…, N, N, 4, 4) → (…, N, N, 3, 3)."""
+    return (z.reshape(z.shape[:-2] + (16,)) @ _TRACE_MATRIX).reshape(z.shape[:-2] + (3, 3))
 
 
 def symmetric(t):
