@@ -60,6 +60,19 @@ def test_bound_state_outside_the_bands_is_refused():
         J.point(j)
 
 
+def test_check_answers_from_its_cache_as_it_did_first():
+    """check() remembers its answer per (eps, bonds, leads, that): asked again, also with other mu_F, V, T, S, the
+    same refusal or the same admissible junction; a change of the SOC axis against a polarised lead is a new model."""
+    bad = J.Junction(eps=(45.0, 0.0), bonds=(J.Bond(1, 2, 20.0, 0.0),),
+                     leads=(J.Lead("L", 10.0, (1,), (20.0,), 0.5), J.Lead("R", 10.0, (2,), (1.0,), -0.5)))
+    for j in (bad, bad, bad.updated(mu_F=1.0, V=-2.0, T=3.0, S=1.0)):
+        with pytest.raises(ValueError, match="bound state outside the lead bands"):
+            j.check()
+    good = J.preset("stm-polarised")
+    for j in (good, good, good.updated(mu_F=-1.0, V=3.0, T=5.0), good.updated(that=(0.0, 0.0, 1.0))):
+        assert j.check() is j
+
+
 def test_from_dimer_and_presets():
     p = dc.preset("weak-soc", mu_F=0.3, V=-1.0, T=4.0, tR=7.0, eps2=0.2)
     j = J.from_dimer(p)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..cache import BoundedCache
 from ..params import DimerParams, check_value, unit_vector
 
 MAX_SITES = 8
@@ -363,11 +364,18 @@ class Junction:
         of the lead bands, |e| < 2·max te, which the steady state would leave empty
         (:func:`dimer_core.electrons.hamiltonian.bound_state_edge`).
         """
+        refusal = _refusals.get_or_build((self.eps, self.bonds, self.leads, self.that), self._refusal)
+        if refusal:
+            raise ValueError(refusal)
+        return self
+
+    def _refusal(self):
+        """Why :meth:`check` refuses the junction ("" if it does not): a matter of its sites, bonds, leads and axis."""
         from ..electrons.hamiltonian import bound_state_edge
 
         dark = self.isolated_levels()
         if dark.size:
-            raise ValueError(
+            return (
                 f"the sites hold a state at e = {dark[0]:.6g} meV that touches no lead (an eigenstate of H_D with no "
                 f"weight on any contacted site, e.g. |2> - |4> of a ring of equal bonds with leads on 1 and 3): the "
                 f"leads do not set its occupation and the responses at it are undefined; allowed: junctions whose "
@@ -375,18 +383,23 @@ class Junction:
                 f"level or a bond that makes it symmetric)")
         if bound_state_edge(self) is not None:
             band = 2.0 * max(c.te for c in self.leads)
-            raise ValueError(
+            return (
                 f"te = {band / 2:g} (the widest lead) is too small for the levels, bonds and contacts: they "
                 f"put a bound state outside the lead bands |e| < {band:g} meV; allowed: max |level| + "
                 f"contact²/te < 2·te (raise te or lower the others)")
         energy, width = self.narrowest_level()
         if width < MIN_WIDTH:
-            raise ValueError(
+            return (
                 f"the sites hold a state at e = {energy:.6g} meV whose resonance is only {width:.2g} meV wide (a level "
                 f"reached from the leads by a very weak contact or bond): the energy integrals do not resolve it; "
                 f"allowed: every resonance at least {MIN_WIDTH:g} meV wide (raise the weak hopping, e.g. a contact "
                 f"of 0.01 meV to a lead of te = 100 meV gives 1e-6 meV)")
-        return self
+        return ""
+
+
+_refusals = BoundedCache(max_items=1024)
+"""Per (eps, bonds, leads, that): :meth:`Junction.check`'s refusal ("" for none): its eigenproblems are solved once a
+model, not at every map, point or sweep step."""
 
 
 def from_dimer(p, name=None):
