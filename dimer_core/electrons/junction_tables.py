@@ -148,11 +148,11 @@ def _densities(junction, e, sites, same_lead=False):
     stored, _ = noise_columns(len(sites))
     k16 = HBAR / (16.0 * np.pi)
 
-    def noise_of(x, y):
-        return k16 * (local_bubble(x, y) + local_bubble(y, x)).real.reshape(e.size, -1)[:, stored]
+    def stored_part(b):
+        return k16 * b.real.reshape(e.size, -1)[:, stored]
 
-    noise = [noise_of(p_spec[c], p_spec[c2]) for c, c2 in pairs]
-    noise_same = [0.5 * noise_of(a, a) for a in p_spec] if same_lead else None
+    noise = [stored_part(local_bubble(p_spec[c], p_spec[c2]) + local_bubble(p_spec[c2], p_spec[c])) for c, c2 in pairs]
+    noise_same = [stored_part(local_bubble(a, a)) for a in p_spec] if same_lead else None
     return dict(chi=chi, im_y=im_y, surface=surface, spin=spin, trans=trans, noise=noise, pairs=pairs,
                 noise_same=noise_same)
 
