@@ -51,6 +51,22 @@ def device_hamiltonian(junction, field=None):
     return h
 
 
+def spin_channels(junction, field=None):
+    """H_D (with the optional static ``field`` of :func:`device_hamiltonian`) in its two spin channels along ``that``, shape (2, N, N) (meV): ``h[0]`` for σ = +, ``h[1]`` for σ = −.
+
+    Each 2×2 block H_ab = x0_ab·1 + x_ab·tau gives h_σ[a, b] = x0_ab + σ·that·x_ab.  These blocks are all of H_D,
+    H_D = Σ_σ h_σ ⊗ P_σ with P_σ = (1 + σ·that·tau)/2, since every bond's SOC is about the common axis (docs/physics.md,
+    "The key simplification: two spin channels"); the dimer's closed-form evaluator
+    (:mod:`dimer_core.electrons.integrands`) reads its channel hoppings −(t0 ± t) and levels from here.  A field
+    not along ``that`` mixes the channels: the blocks are then not all of H_D (the tests rebuild H_D from them).
+    """
+    n = junction.n_sites
+    blocks = device_hamiltonian(junction, field).reshape(n, 2, n, 2).transpose(0, 2, 1, 3)  # (a, b, s, s')
+    x0 = 0.5 * (blocks[:, :, 0, 0] + blocks[:, :, 1, 1])
+    along = 0.5 * np.einsum("k,kji,abij->ab", np.asarray(junction.that, dtype=float), PAULI, blocks, optimize=False)
+    return np.stack([x0 + along, x0 - along])
+
+
 def coupling_matrix(junction, k):
     """(v_c v_cᵀ) ⊗ P_c of lead ``k`` (0-based), 2N×2N: Σ_c = g_c·this, Γ_c = −2 Im g_c·this."""
     lead = junction.leads[k]
@@ -111,5 +127,5 @@ def bound_state_edge(junction):
     return None
 
 
-__all__ = ["PAULI", "SIGMA0", "spin_matrix", "device_hamiltonian", "coupling_matrix", "surface_g", "self_energy",
+__all__ = ["PAULI", "SIGMA0", "spin_matrix", "device_hamiltonian", "spin_channels", "coupling_matrix", "surface_g", "self_energy",
            "retarded", "bound_state_edge"]

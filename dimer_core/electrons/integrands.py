@@ -1,7 +1,10 @@
 """Numba kernel: every energy integrand of the engine at a band angle θ.
 
 For each energy the kernel builds the channel Green's functions G_σ (σ = ±,
-closed forms (A10)–(A15)), their energy derivative and the lead spectral parts
+closed forms (A10)–(A15): the inverse of a 2×2 channel) of the channel Hamiltonians h_σ
+that :func:`dimer_core.electrons.hamiltonian.spin_channels` reads off the one H_D of the
+junction :func:`~dimer_core.junction.model.from_dimer` (:func:`channel_model`: levels
+eps_a, hoppings −(t0 ± t)), their energy derivative and the lead spectral parts
 ``A^c_σ = G_σ Γ^c G_σ†`` (c = L, R), and from them the integrands whose
 Fermi-weighted integrals give all responses of docs/physics.md, "Electron spin response".  Rotation symmetry
 about ``that`` reduces the spin traces to channel sums
@@ -36,7 +39,9 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from ..cache import BoundedCache
 from ..units import HBAR
+from .hamiltonian import coupling_matrix, spin_channels
 
 PAIRS = ((0, 0), (0, 1), (1, 0), (1, 1))
 """Site pairs ab in the order 11, 12, 21, 22 (0-based)."""
@@ -83,8 +88,9 @@ def _angle(anchor, offset):
 
 
 @njit(cache=True, fastmath=False)
-def _integrand(anchor, offset, t, t0, tL, tR, te, eps1, eps2, out):
-    """All components at θ = anchor + offset (see the module docstring).
+def _integrand(anchor, offset, h, v2, te, out):
+    """All components at θ = anchor + offset (see the module docstring), for the channel Hamiltonians ``h``
+    (2, 2, 2) [σ, a, b] (meV), lead L on site 1 and R on site 2 with squared hoppings ``v2`` (meV²), band te.
 
     The determinant of each channel, small near its resonance, is computed as its value at the
     anchor plus increments proportional to the offset, so that nodes within a resonance far narrower
@@ -99,25 +105,24 @@ def _integrand(anchor, offset, t, t0, tL, tR, te, eps1, eps2, out):
     g_a = -complex(ca, sa) / te
     dg_step = -step / te  # g − g_a
     de_step = -2.0 * te * step.real  # e − e_a
-    g1_a = -2.0 * te * ca - eps1 - tL * tL * g_a
-    g2_a = -2.0 * te * ca - eps2 - tR * tR * g_a
-    d1 = de_step - tL * tL * dg_step
-    d2 = de_step - tR * tR * dg_step
+    e_a = -2.0 * te * ca
+    d1 = de_step - v2[0] * dg_step
+    d2 = de_step - v2[1] * dg_step
     dg = -1j * phase / te
-    gam = (2.0 * tL * tL * sin_t / te, 2.0 * tR * tR * sin_t / te)
-    g1 = g1_a + d1
-    g2 = g2_a + d2
-    m = (dedt - tL * tL * dg, dedt - tR * tR * dg)
+    gam = (2.0 * v2[0] * sin_t / te, 2.0 * v2[1] * sin_t / te)
+    m = (dedt - v2[0] * dg, dedt - v2[1] * dg)
     gr = np.empty((2, 2, 2), dtype=np.complex128)
     dgr = np.empty((2, 2, 2), dtype=np.complex128)
     spec = np.empty((2, 2, 2, 2), dtype=np.complex128)  # [lead, channel, a, b]
     for s in range(2):
-        tau = t0 + t if s == 0 else t0 - t
-        det = (g1_a * g2_a - tau * tau) + (d1 * g2_a + g1_a * d2 + d1 * d2)
-        gr[s, 0, 0] = g2 / det
-        gr[s, 1, 1] = g1 / det
-        gr[s, 0, 1] = -tau / det
-        gr[s, 1, 0] = -tau / det
+        # G_σ = [e − h_σ − Σ]⁻¹ of the 2×2 channel, Σ = diag(v_L², v_R²)·g: (A10)–(A15)
+        g1_a = e_a - h[s, 0, 0] - v2[0] * g_a
+        g2_a = e_a - h[s, 1, 1] - v2[1] * g_a
+        det = (g1_a * g2_a - h[s, 0, 1] * h[s, 1, 0]) + (d1 * g2_a + g1_a * d2 + d1 * d2)
+        gr[s, 0, 0] = (g2_a + d2) / det
+        gr[s, 1, 1] = (g1_a + d1) / det
+        gr[s, 0, 1] = h[s, 0, 1] / det
+        gr[s, 1, 0] = h[s, 1, 0] / det
         for a in range(2):
             for b in range(2):
                 acc = 0j
@@ -183,16 +188,39 @@ def _integrand(anchor, offset, t, t0, tL, tR, te, eps1, eps2, out):
 
 
 @njit(cache=True, parallel=True)
-def integrand_table(anchors, offsets, t, t0, tL, tR, te, eps1, eps2):
-    """All ``NCOMP`` integrands (per dθ) at the band angles θ = anchors + offsets.
+def integrand_table(anchors, offsets, h, v2, te):
+    """All ``NCOMP`` integrands (per dθ) at the band angles θ = anchors + offsets, for the channel model
+    (``h``, ``v2``, ``te``) of :func:`channel_model`.
 
     Returns an array of shape ``(len(anchors), NCOMP)``.
     """
     n = anchors.shape[0]
     out = np.empty((n, NCOMP))
     for k in prange(n):
-        _integrand(anchors[k], offsets[k], t, t0, tL, tR, te, eps1, eps2, out[k])
+        _integrand(anchors[k], offsets[k], h, v2, te, out[k])
     return out
+
+
+_channel_models = BoundedCache(max_items=256)
+
+
+def channel_model(p):
+    """The dimer ``p`` as this kernel reads it, from the junction's H_D and Σ (:mod:`dimer_core.electrons.hamiltonian`
+    applied to :func:`~dimer_core.junction.model.from_dimer`): the channel Hamiltonians h_σ (2, 2, 2) (meV, real:
+    levels eps_a on the diagonal, hoppings −(t0 ± t) off it), the squared hoppings (t_L², t_R²) of lead L on
+    site 1 and lead R on site 2 (meV²), and the leads' te (meV).  Cached per electronic parameter set."""
+    return _channel_models.get_or_build(p.electronic_key(), lambda: _channel_model(p))
+
+
+def _channel_model(p):
+    from ..junction.model import from_dimer
+
+    junction = from_dimer(p)
+    h = spin_channels(junction)
+    if np.abs(h.imag).max() > 0.0:
+        raise ValueError("the dimer's channel Hamiltonians must be real (real t0, t)")
+    v2 = np.array([coupling_matrix(junction, c)[2 * c, 2 * c].real for c in range(2)])
+    return np.ascontiguousarray(h.real), v2, float(junction.leads[0].te)
 
 
 def evaluate(thetas, p, offsets=None):
@@ -203,7 +231,7 @@ def evaluate(thetas, p, offsets=None):
     """
     anchors = np.ascontiguousarray(thetas, dtype=np.float64)
     offsets = np.zeros_like(anchors) if offsets is None else np.ascontiguousarray(offsets, dtype=np.float64)
-    return integrand_table(anchors, offsets, p.t, p.t0, p.tL, p.tR, p.te, p.eps1, p.eps2)
+    return integrand_table(anchors, offsets, *channel_model(p))
 
 __all__ = ["PAIRS", "PAIR_NAMES", "LEAD_PAIRS", "N_CHI", "SPIN0", "TRANS", "NOISE0", "SURF0", "NCOMP", "chi_index",
-           "spin_index", "noise_index", "surface_index", "integrand_table", "evaluate"]
+           "spin_index", "noise_index", "surface_index", "integrand_table", "channel_model", "evaluate"]
