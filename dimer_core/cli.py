@@ -150,7 +150,8 @@ def _write_error(path, exc):
 
 
 def _fmt(key, value):
-    from .couplings.dimer import QUANTITIES, T_EFF_LIMIT
+    from .couplings.dimer import QUANTITIES
+    from .couplings.temperature import T_EFF_LIMIT
 
     unit = QUANTITIES[key][0]
     if key == "T_eff_2":
@@ -218,7 +219,7 @@ def _pair(text, junction):
 
 
 def _junction_point(args):
-    from .couplings.dimer import T_EFF_LIMIT
+    from .couplings.temperature import T_EFF_LIMIT
     from .junction import describe, pair_view, point
 
     junction = _junction_from(args)

@@ -182,7 +182,7 @@ def test_pair_dataset_equals_the_projections_of_each_block():
     """pair_dataset projects each block once for all its views: every view equals the 3×3 projections of
     tests/reference.py (an independent route) of its block, point by point, on a polarised map (oblique that)."""
     from . import reference as R
-    from dimer_core.couplings.dimer import effective_temperature
+    from dimer_core.couplings.temperature import effective_temperature
 
     junction = J.preset("stm-polarised").updated(that=(0.3, -0.5, 0.8))
     full = JM.maps(junction, np.linspace(-2, 2, 4), np.linspace(-3, 3, 3), pairs=[(1, 3)])

@@ -152,7 +152,7 @@ def test_views_table_defines_the_dimer_names():
     assert J.value(ds, "D_2") == J.value(ds, "D_21") and J.value(ds, "J_1") == J.value(ds, "J_12")
     assert J.value(ds, "I") == float(ds.current.values[0]) == J.value(ds, "I_L")
     assert J.value(ds, "a_an_33") == pytest.approx(S * float(parts.dchi.sel(site_a=3, site_b=3, part="an")))
-    assert J.describe("J_23")[0] == "1/meV" and J.describe("j_i_11")[0] == "ps" and J.describe("J_2") == dc.QUANTITIES["J_2"]
+    assert J.describe("J_23")[0] == "1/meV" and J.describe("j_i_11")[0] == "ps" and J.describe("J_2") == J.describe("J_21")
     with pytest.raises(KeyError, match="site 5 is not in the junction"):
         J.value(ds, "J_15")
     with pytest.raises(KeyError, match="unknown quantity"):
@@ -160,6 +160,20 @@ def test_views_table_defines_the_dimer_names():
     keys = J.pair_keys(ds, 1, 2)
     assert keys[:4] == ["s_1", "s_2", "J_12", "J_21"] and keys[-2:] == ["I_L", "I_R"]
 
+
+
+def test_the_dimers_keys_are_read_off_the_views():
+    """The dimer's named keys are defined once, in VIEWS: each reads the raw response its view names."""
+    from dimer_core.couplings.dimer import NAMED_FROM_RAW
+    from dimer_core.couplings.views import raw_of
+    from dimer_core.electrons.response import RAW
+    assert raw_of("J_2") == ("chi_21_i", 2) and raw_of("D_1") == ("chi_12_DM", 2) and raw_of("K_2") == ("chi_22_an", 2)
+    assert raw_of("a_DM_21") == ("dchi_21_DM", 1) and raw_of("j_i_22") == ("noise_22_i", 2)
+    assert raw_of("s_1") == ("spin_1", 1) and raw_of("I") == ("current", 0) and raw_of("chi22_DM") == ("chi_22_DM", 0)
+    assert set(NAMED_FROM_RAW) == set(dc.QUANTITIES) - {"T_eff_2"}
+    assert all(raw in RAW for raw, _ in NAMED_FROM_RAW.values())
+    with pytest.raises(KeyError, match="derived"):
+        raw_of("T_eff_2")
 
 def _cli(*argv, cwd=None):
     exe = os.path.join(os.path.dirname(sys.executable), "dimer-core")

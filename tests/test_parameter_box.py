@@ -35,7 +35,8 @@ import pytest
 
 import dimer_core as dc
 from dimer_core.studies import sweeps
-from dimer_core.couplings.dimer import T_EFF_LIMIT, clear_caches, named_map
+from dimer_core.couplings.dimer import clear_caches, named_map
+from dimer_core.couplings.temperature import T_EFF_LIMIT
 from dimer_core.params import DimerParams
 from dimer_core.units import HBAR, K_B
 

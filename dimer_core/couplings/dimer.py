@@ -26,14 +26,15 @@ T_eff_2 is undefined and NaN (:data:`T_EFF_LIMIT`).
 """
 import numpy as np
 import xarray as xr
-from numba import vectorize
 
 from ..cache import BoundedCache
 from ..params import DimerParams, checked_axis
 from ..electrons.assemble import map_outputs, map_outputs_zero_temperature, zero_temperature_sides
 from ..electrons.response import RAW_INDEX, RAW_SPEC, direct
 from ..electrons.tables import build_node_table, build_thermal_table
-from ..units import HBAR, K_B
+from ..units import K_B
+from .temperature import T_EFF_LIMIT, effective_temperature
+from .views import raw_of, value
 
 QUANTITIES = {
     "s_1": ("1", "spin density of site 1 along that, S·(that·<s_1>)"),
@@ -70,17 +71,9 @@ _zero_temperature_sides = BoundedCache(max_items=16, max_bytes=128 * 2 ** 20)
 _CACHES = (_node_tables, _thermal_tables, _zero_temperature_sides)
 
 
-NAMED_FROM_RAW = {
-    "s_1": ("spin_1", 1), "s_2": ("spin_2", 1),
-    "J_1": ("chi_12_i", 2), "J_2": ("chi_21_i", 2), "D_1": ("chi_12_DM", 2), "D_2": ("chi_21_DM", 2),
-    "A_1": ("chi_12_an", 2), "A_2": ("chi_21_an", 2), "K_1": ("chi_11_an", 2), "K_2": ("chi_22_an", 2),
-    "chi22_DM": ("chi_22_DM", 0),
-    **{f"a_{part}_{ab}": (f"dchi_{ab}_{part}", 1) for ab in ("22", "21") for part in ("i", "an", "DM")},
-    **{f"j_{part}_{ab}": (f"noise_{ab}_{part}", 2) for ab, parts in (("22", ("i", "an", "DM")), ("21", ("i", "an")))
-       for part in parts},
-    "I": ("current", 0),
-}
-"""Named quantity → (raw response, power of S it carries); T_eff_2 is derived."""
+NAMED_FROM_RAW = {key: raw_of(key) for key in QUANTITIES if key != "T_eff_2"}
+"""Named quantity → (raw response, power of S it carries), each read off its view in
+:data:`dimer_core.couplings.views.VIEWS` (J_2 is the view J_21: ("chi_21_i", 2)); T_eff_2 is derived."""
 
 _NAMED_KEYS = tuple(NAMED_FROM_RAW)
 _NAMED_ROWS = np.array([RAW_INDEX[NAMED_FROM_RAW[k][0]] for k in _NAMED_KEYS])
@@ -96,36 +89,6 @@ def named(raw, S):
 def _with_teff(values, S):
     values["T_eff_2"] = effective_temperature(values["j_i_22"], values["a_i_22"], S)
     return {k: values[k] for k in QUANTITIES}
-
-
-T_EFF_LIMIT = 1e4
-"""|T_eff| (K) beyond which T_eff_2 is undefined and reported as NaN.
-
-k_B·T_eff = j^(i)/(2ħS·a^(i)) is the temperature of the bath that would give the spin this noise with this
-damping.  Where the isotropic damping vanishes it has no value: with the whole band inside the bias window
-(e.g. t_e = 25, V = ±100 mV) a^(i) is exactly 0 while the noise is not (T_eff = ±1e18 K from a rounding
-residual of either sign).  Near such points |T_eff| grows without bound: beyond 1e4 K (k_B·T_eff = 0.86 eV, above every energy of the
-declared box) the damping no longer balances the noise, the slow-spin LLG that defines T_eff does not hold,
-and :func:`dimer_core.spins.langevin.validity` flags the same biases (the parameter box found
-k_B·T_eff = 1.4e6 meV at V = −100 mV, asking for dt = 7e-8 ps).  The damping and noise themselves are
-reported as computed."""
-
-
-@vectorize(["float64(float64, float64, float64)"], cache=True)
-def _teff_kelvin(j_i, a_i, S):
-    if a_i == 0.0:
-        return np.nan
-    t = j_i / (2.0 * HBAR * S * a_i) / K_B
-    return t if abs(t) <= T_EFF_LIMIT else np.nan
-
-
-def effective_temperature(j_i, a_i, S):
-    """k_B·T_eff = j^(i)/(2ħS·a^(i)) in kelvin (docs/physics.md, "The effective stochastic LLG"; T_eff = T at V = 0);
-    NaN where it is undefined, |T_eff| > :data:`T_EFF_LIMIT` or a^(i) = 0.
-
-    One compiled pass over the (possibly strided) map columns; NumPy array or scalar out.
-    """
-    return _teff_kelvin(np.asarray(j_i, dtype=float), np.asarray(a_i, dtype=float), float(S))
 
 
 def t_eff_note(t_eff):
@@ -291,5 +254,14 @@ def cache_nbytes():
     return sum(cache.nbytes for cache in _CACHES)
 
 
-__all__ = ["QUANTITIES", "T_EFF_LIMIT", "point", "raw_point", "maps", "raw_map", "named_map", "named",
-           "effective_temperature", "t_eff_note", "guide_levels", "clear_caches", "cache_nbytes"]
+def dimer_view(ds):
+    """The keys of :data:`dimer_core.QUANTITIES` (the dimer's ``point``) from the pair (1, 2) of ``ds``.
+
+    I is the current of the first lead (L of :func:`~dimer_core.junction.model.from_dimer`).
+    """
+    memo = {}
+    return {key: value(ds, key, memo) for key in QUANTITIES}
+
+
+__all__ = ["QUANTITIES", "NAMED_FROM_RAW", "point", "raw_point", "maps", "raw_map", "named_map", "named", "dimer_view",
+           "t_eff_note", "guide_levels", "clear_caches", "cache_nbytes"]

@@ -6,7 +6,8 @@ M = M^(i)·1 + M^(DM)·W + M^(an)·that⊗that, W_ij = ε_ijk that_k (docs/physi
     M^(i) = ½(tr M − that·M·that),   M^(an) = that·M·that − M^(i),   M^(DM) = ½ Σ_ij W_ij M_ij.
 
 The views below are these projections times powers of S; for the dimer (sites 1, 2, leads L, R) they are
-exactly the keys of :data:`dimer_core.QUANTITIES` (J_2 is J_21, D_2 is D_21, A_2 is A_21, I is I_L: see
+exactly the keys of :data:`dimer_core.QUANTITIES`, whose raw responses :data:`dimer_core.couplings.dimer.NAMED_FROM_RAW`
+reads from here (:func:`raw_of`; J_2 is J_21, D_2 is D_21, A_2 is A_21, I is I_L: see
 :data:`DIMER_ALIASES`).  With polarised leads the 1/W/that⊗that form breaks (:func:`form_residual` says
 by how much): the views are still the projections, but the full tensors of the dataset are the result.
 
@@ -30,7 +31,7 @@ import re
 import numpy as np
 import xarray as xr
 
-from .dimer import QUANTITIES, effective_temperature
+from .temperature import effective_temperature
 
 PARTS = ("i", "an", "DM")
 
@@ -142,6 +143,30 @@ def _number(x):
     return float(x) if np.ndim(x) == 0 else np.asarray(x)
 
 
+def resolve(key):
+    """The view ``key`` (or a dimer alias, :data:`DIMER_ALIASES`) as (row of :data:`VIEWS`, tensor, part, power of S,
+    labels): ``labels`` holds the key's site numbers ``a``, ``b`` (strings; b = a for on-site keys) and part ``x``
+    or lead ``c`` where the key has them.  ``resolve("J_2")`` → (…, "chi", "i", 2, {"a": "2", "b": "1"})."""
+    row, g = _match(DIMER_ALIASES.get(key, key))
+    labels = {k: v for k, v in g.items() if v is not None}
+    if "a" in labels:
+        labels.setdefault("b", labels["a"])
+    return row, row[1], row[2] or labels.get("x"), row[3], labels
+
+
+def raw_of(key):
+    """(raw response of the dimer's evaluator, power of S) of a view: "J_2" → ("chi_21_i", 2), "s_1" → ("spin_1", 1),
+    "I" → ("current", 0) (names of :data:`dimer_core.electrons.response.RAW`; T_eff has none)."""
+    _, tensor, part, spow, g = resolve(key)
+    if tensor is None:
+        raise KeyError(f"{key!r} is derived from other views, not read from a raw response")
+    if tensor == "current":
+        return "current", spow
+    if tensor == "spin":
+        return f"spin_{g['a']}", spow
+    return f"{tensor}_{g['a']}{g['b']}_{part}", spow
+
+
 def value(ds, key, memo=None):
     """The named quantity ``key`` (a view of :data:`VIEWS`, or a dimer alias) of a junction point ``ds`` (a float),
     or of a map of :func:`dimer_core.electrons.junction_maps.maps` (an array over its leading dims, e.g. (mu_F, V)).
@@ -150,9 +175,8 @@ def value(ds, key, memo=None):
     once (:func:`part_values`) and every view of it reads the three parts from there."""
     if key == "I":  # the dimer's current: the first lead's
         return _number(ds["current"].isel(lead=0).values)
+    row, tensor, part, spow, g = resolve(key)
     key = DIMER_ALIASES.get(key, key)
-    row, g = _match(key)
-    pattern, tensor, part, spow, unit, _ = row
     S = float(ds.attrs["S"])
     that = np.asarray(ds.attrs["that"])
     if tensor == "current":
@@ -164,24 +188,19 @@ def value(ds, key, memo=None):
         return _number(effective_temperature(value(ds, f"j_i_{a}{a}", memo), value(ds, f"a_i_{a}{a}", memo), S))
     if tensor == "spin":
         return _number(S * (ds["spin"].sel(site=a).values @ that))
-    b = _site(ds, g.get("b") or g["a"], key)
-    if pattern.startswith(("J_", "D_", "A_")) and a == b:
+    b = _site(ds, g["b"], key)
+    if row[0].startswith(("J_", "D_", "A_")) and a == b:
         raise KeyError(f"{key!r}: J, D, A are between two different sites; the self terms are K_{a}, "
                        f"chi{a}{a}_DM, a_x_{a}{a}")
     memo = {} if memo is None else memo
     if (tensor, a, b) not in memo:
         memo[tensor, a, b] = dict(zip(("i", "DM", "an"), part_values(ds[tensor].sel(site_a=a, site_b=b).values, that)))
-    return _number(S ** spow * memo[tensor, a, b][part or g["x"]])
+    return _number(S ** spow * memo[tensor, a, b][part])
 
 
 def describe(key):
-    """(unit, description) of a named quantity."""
-    if key in DIMER_ALIASES:
-        return QUANTITIES[key]
-    row, g = _match(key)
-    g = {k: v for k, v in g.items() if v is not None}
-    if "b" not in g and "a" in g:
-        g["b"] = g["a"]
+    """(unit, description) of a named quantity (a dimer alias is described as the view it is: J_2 as J_21)."""
+    row, *_, g = resolve(key)
     return row[4], row[5].format(**g)
 
 
@@ -230,14 +249,5 @@ def pair_dataset(ds, a, b):
     return xr.Dataset(data, coords={d: ds[d] for d in dims}, attrs={**attrs, "pair": f"{a},{b}"})
 
 
-def dimer_view(ds):
-    """The keys of :data:`dimer_core.QUANTITIES` (the dimer's ``point``) from the pair (1, 2) of ``ds``.
-
-    I is the current of the first lead (L of :func:`~dimer_core.junction.model.from_dimer`).
-    """
-    memo = {}
-    return {key: value(ds, key, memo) for key in QUANTITIES}
-
-
 __all__ = ["PARTS", "VIEWS", "DIMER_ALIASES", "part_values", "projections", "w_matrix", "parts", "form_residual", "value", "describe",
-           "pair_keys", "site_keys", "pair_view", "pair_dataset", "dimer_view"]
+           "resolve", "raw_of", "pair_keys", "site_keys", "pair_view", "pair_dataset"]

@@ -24,7 +24,8 @@ from .presets import PRESETS, preset
 from ..electrons import junction_maps as maps
 from ..electrons.junction_response import point
 from ..spins.junction_spins import OneSpin, fp_orientation, spin_model
-from ..couplings.views import VIEWS, describe, dimer_view, form_residual, pair_dataset, pair_keys, pair_view, parts, value
+from ..couplings.dimer import dimer_view
+from ..couplings.views import VIEWS, describe, form_residual, pair_dataset, pair_keys, pair_view, parts, value
 
 __all__ = ["Junction", "Bond", "Lead", "from_dimer", "PRESETS", "preset", "read_model", "write_model", "loads",
            "dumps", "point", "maps", "VIEWS", "value", "describe", "pair_keys", "pair_view", "pair_dataset",

@@ -16,7 +16,7 @@ no 1/W/t̂⊗t̂ form is assumed, so polarised leads are kept whole.  For free s
 with (h_a, Q0_a) the bare one-spin terms E_0 = −h·m − K_easy (m·e_easy)² + K_hard (m·n_hard)²
 (:class:`OneSpin`, :func:`dimer_core.spins.pinned.one_spin_terms`).  χ_aa^(i)·1 (the projection about t̂) exerts no
 torque and is left out, as for the dimer's pinned spin.  The temperature of spin a is
-:func:`dimer_core.couplings.dimer.effective_temperature` of the isotropic projections about t̂ (the junction's view
+:func:`dimer_core.couplings.temperature.effective_temperature` of the isotropic projections about t̂ (the junction's view
 ``T_eff_a``); with polarised leads that projection is a convention (equal to T at V = 0, where fluctuation–
 dissipation holds for the whole matrix).  ``terms = "paper"`` drops, as for the dimer, the W projections about
 t̂ of every self block χ_aa and of every damping block.
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..couplings.dimer import effective_temperature
+from ..couplings.temperature import effective_temperature
 from .langevin import SpinModel
 from ..params import check_value, unit_vector
 from .pinned import mean_orientations, one_spin_terms

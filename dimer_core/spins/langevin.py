@@ -39,7 +39,7 @@ from .drift import calculus_flag, largest_correction, renormalise
 from .integrators import advance as advance_trajectory, integrator_code
 from ..progress import Cancelled, cancelled
 from .rng import seed_state
-from ..couplings.dimer import T_EFF_LIMIT
+from ..couplings.temperature import T_EFF_LIMIT
 from ..units import K_B
 
 MAX_STATE_BYTES = 2 * 2 ** 30

@@ -714,7 +714,7 @@ def fp_sweep_values(p, couplings):
 
     ``couplings``: dict of equal-length arrays (the named couplings at each bias,
     :func:`dimer_core.couplings.dimer.named_map`).  Where T_eff_2 is undefined (NaN,
-    :data:`dimer_core.couplings.dimer.T_EFF_LIMIT`) Omega and k_B·T_eff are NaN.
+    :data:`dimer_core.couplings.temperature.T_EFF_LIMIT`) Omega and k_B·T_eff are NaN.
     """
     kts = K_B * np.asarray(couplings["T_eff_2"], dtype=float)
     g, q, _ = free_spin_terms(p, couplings)
