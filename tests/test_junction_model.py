@@ -165,7 +165,7 @@ def test_views_table_defines_the_dimer_names():
 def test_the_dimers_keys_are_read_off_the_views():
     """The dimer's named keys are defined once, in VIEWS: each reads the raw response its view names."""
     from dimer_core.couplings.dimer import NAMED_FROM_RAW
-    from dimer_core.couplings.views import raw_of
+    from dimer_core.couplings.dimer import raw_of
     from dimer_core.electrons.response import RAW
     assert raw_of("J_2") == ("chi_21_i", 2) and raw_of("D_1") == ("chi_12_DM", 2) and raw_of("K_2") == ("chi_22_an", 2)
     assert raw_of("a_DM_21") == ("dchi_21_DM", 1) and raw_of("j_i_22") == ("noise_22_i", 2)

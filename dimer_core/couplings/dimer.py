@@ -34,7 +34,7 @@ from ..electrons.response import RAW_INDEX, RAW_SPEC, direct
 from ..electrons.tables import build_node_table, build_thermal_table
 from ..units import K_B
 from .temperature import T_EFF_LIMIT, effective_temperature
-from .views import raw_of, value
+from .views import resolve, value
 
 QUANTITIES = {
     "s_1": ("1", "spin density of site 1 along that, S·(that·<s_1>)"),
@@ -71,9 +71,22 @@ _zero_temperature_sides = BoundedCache(max_items=16, max_bytes=128 * 2 ** 20)
 _CACHES = (_node_tables, _thermal_tables, _zero_temperature_sides)
 
 
+def raw_of(key):
+    """(raw response of the dimer's evaluator, power of S) of a view: "J_2" → ("chi_21_i", 2), "s_1" → ("spin_1", 1),
+    "I" → ("current", 0) (names of :data:`dimer_core.electrons.response.RAW`; T_eff has none)."""
+    _, tensor, part, spow, g = resolve(key)
+    if tensor is None:
+        raise KeyError(f"{key!r} is derived from other views, not read from a raw response")
+    if tensor == "current":
+        return "current", spow
+    if tensor == "spin":
+        return f"spin_{g['a']}", spow
+    return f"{tensor}_{g['a']}{g['b']}_{part}", spow
+
+
 NAMED_FROM_RAW = {key: raw_of(key) for key in QUANTITIES if key != "T_eff_2"}
 """Named quantity → (raw response, power of S it carries), each read off its view in
-:data:`dimer_core.couplings.views.VIEWS` (J_2 is the view J_21: ("chi_21_i", 2)); T_eff_2 is derived."""
+:data:`dimer_core.couplings.views.VIEWS` (:func:`raw_of`; J_2 is the view J_21: ("chi_21_i", 2)); T_eff_2 is derived."""
 
 _NAMED_KEYS = tuple(NAMED_FROM_RAW)
 _NAMED_ROWS = np.array([RAW_INDEX[NAMED_FROM_RAW[k][0]] for k in _NAMED_KEYS])
@@ -263,5 +276,5 @@ def dimer_view(ds):
     return {key: value(ds, key, memo) for key in QUANTITIES}
 
 
-__all__ = ["QUANTITIES", "NAMED_FROM_RAW", "point", "raw_point", "maps", "raw_map", "named_map", "named", "dimer_view",
+__all__ = ["QUANTITIES", "NAMED_FROM_RAW", "raw_of", "point", "raw_point", "maps", "raw_map", "named_map", "named", "dimer_view",
            "t_eff_note", "guide_levels", "clear_caches", "cache_nbytes"]

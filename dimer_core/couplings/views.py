@@ -7,7 +7,7 @@ M = M^(i)·1 + M^(DM)·W + M^(an)·that⊗that, W_ij = ε_ijk that_k (docs/physi
 
 The views below are these projections times powers of S; for the dimer (sites 1, 2, leads L, R) they are
 exactly the keys of :data:`dimer_core.QUANTITIES`, whose raw responses :data:`dimer_core.couplings.dimer.NAMED_FROM_RAW`
-reads from here (:func:`raw_of`; J_2 is J_21, D_2 is D_21, A_2 is A_21, I is I_L: see
+reads from here (:func:`resolve`; J_2 is J_21, D_2 is D_21, A_2 is A_21, I is I_L: see
 :data:`DIMER_ALIASES`).  With polarised leads the 1/W/that⊗that form breaks (:func:`form_residual` says
 by how much): the views are still the projections, but the full tensors of the dataset are the result.
 
@@ -154,19 +154,6 @@ def resolve(key):
     return row, row[1], row[2] or labels.get("x"), row[3], labels
 
 
-def raw_of(key):
-    """(raw response of the dimer's evaluator, power of S) of a view: "J_2" → ("chi_21_i", 2), "s_1" → ("spin_1", 1),
-    "I" → ("current", 0) (names of :data:`dimer_core.electrons.response.RAW`; T_eff has none)."""
-    _, tensor, part, spow, g = resolve(key)
-    if tensor is None:
-        raise KeyError(f"{key!r} is derived from other views, not read from a raw response")
-    if tensor == "current":
-        return "current", spow
-    if tensor == "spin":
-        return f"spin_{g['a']}", spow
-    return f"{tensor}_{g['a']}{g['b']}_{part}", spow
-
-
 def value(ds, key, memo=None):
     """The named quantity ``key`` (a view of :data:`VIEWS`, or a dimer alias) of a junction point ``ds`` (a float),
     or of a map of :func:`dimer_core.electrons.junction_maps.maps` (an array over its leading dims, e.g. (mu_F, V)).
@@ -250,4 +237,4 @@ def pair_dataset(ds, a, b):
 
 
 __all__ = ["PARTS", "VIEWS", "DIMER_ALIASES", "part_values", "projections", "w_matrix", "parts", "form_residual", "value", "describe",
-           "resolve", "raw_of", "pair_keys", "site_keys", "pair_view", "pair_dataset"]
+           "resolve", "pair_keys", "site_keys", "pair_view", "pair_dataset"]
